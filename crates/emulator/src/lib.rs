@@ -1,0 +1,77 @@
+//! graphnote's emulator of Microsoft Entra ID (v2 endpoints) and Microsoft Graph, as a library:
+//! [`router`] gives the axum `Router` for an [`Emulator`] built by [`EmulatorBuilder`];
+//! [`server::serve`] serves it over HTTP or HTTPS; [`testing::TestEmulator`] starts one inside a
+//! test. The emulator depends on none of graphnote's client crates: it is the other side.
+
+pub mod admin;
+pub mod clock;
+pub mod directory;
+pub mod entra;
+pub mod keys;
+pub mod pages;
+pub mod request_log;
+pub mod seed;
+pub mod server;
+pub mod settings;
+pub mod state;
+pub mod testing;
+pub mod tls;
+
+use axum::Router;
+use axum::extract::Request;
+use axum::http::Uri;
+use axum::response::{IntoResponse, Response};
+use tower::ServiceExt;
+
+pub use state::{Emulator, EmulatorBuilder, SharedEmulator};
+
+/// The emulator's HTTP surface: Entra, Graph and the admin API, with the request log.
+pub fn router(emu: SharedEmulator) -> Router {
+    let routes = Router::new()
+        .merge(entra::routes())
+        .nest(
+            "/_emulator",
+            admin::routes().layer(axum::middleware::from_fn(admin::loopback_only)),
+        )
+        .with_state(emu.clone());
+    // MSAL builds `/common//v2.0/…` from an authority with a trailing slash; Entra tolerates
+    // repeated slashes, so unmatched paths are retried once with them collapsed.
+    let collapsed = routes.clone().fallback(not_found);
+    routes
+        .fallback(move |request: Request| retry_collapsed(collapsed.clone(), request))
+        .layer(axum::middleware::from_fn_with_state(
+            emu,
+            request_log::record,
+        ))
+}
+
+async fn retry_collapsed(router: Router, mut request: Request) -> Response {
+    let path = request.uri().path();
+    if !path.contains("//") {
+        return not_found().await;
+    }
+    let mut collapsed = String::with_capacity(path.len());
+    for c in path.chars() {
+        if !(c == '/' && collapsed.ends_with('/')) {
+            collapsed.push(c);
+        }
+    }
+    if let Some(query) = request.uri().query() {
+        collapsed.push('?');
+        collapsed.push_str(query);
+    }
+    match collapsed.parse::<Uri>() {
+        Ok(uri) => {
+            *request.uri_mut() = uri;
+            match router.oneshot(request).await {
+                Ok(response) => response,
+                Err(never) => match never {},
+            }
+        }
+        Err(_) => not_found().await,
+    }
+}
+
+async fn not_found() -> Response {
+    entra::error::EntraError::not_found().into_response()
+}

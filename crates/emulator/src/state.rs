@@ -1,0 +1,95 @@
+//! The emulator's shared state: the directory, keys, grants, settings and request log, plus the
+//! base URL it is reached at (issuers and endpoint URLs are built from it).
+
+use std::sync::Arc;
+
+use uuid::Uuid;
+
+use crate::directory::Directory;
+use crate::entra::grants::Grants;
+use crate::entra::id_token_faults::IdTokenFaults;
+use crate::keys::{KeyError, KeySet};
+use crate::request_log::RequestLog;
+use crate::seed::Seed;
+use crate::settings::{Lifetimes, OneNoteLimits, Settings};
+
+/// Everything handlers share.
+pub struct Emulator {
+    /// `scheme://host:port`, no trailing slash.
+    pub base_url: String,
+    pub directory: Directory,
+    pub keys: KeySet,
+    pub grants: Grants,
+    pub settings: Settings,
+    pub log: RequestLog,
+    pub id_token_faults: IdTokenFaults,
+}
+
+pub type SharedEmulator = Arc<Emulator>;
+
+/// Builds an [`Emulator`].
+pub struct EmulatorBuilder {
+    seed: Seed,
+    keys: Option<KeySet>,
+    lifetimes: Lifetimes,
+    onenote_limits: OneNoteLimits,
+}
+
+impl EmulatorBuilder {
+    pub fn new(seed: Seed) -> Self {
+        EmulatorBuilder {
+            seed,
+            keys: None,
+            lifetimes: Lifetimes::default(),
+            onenote_limits: OneNoteLimits::default(),
+        }
+    }
+
+    /// Uses these signing keys (e.g. kept in a data dir) instead of fresh in-memory ones.
+    pub fn keys(mut self, keys: KeySet) -> Self {
+        self.keys = Some(keys);
+        self
+    }
+
+    pub fn lifetimes(mut self, lifetimes: Lifetimes) -> Self {
+        self.lifetimes = lifetimes;
+        self
+    }
+
+    pub fn onenote_limits(mut self, limits: OneNoteLimits) -> Self {
+        self.onenote_limits = limits;
+        self
+    }
+
+    /// Builds the emulator for clients that reach it at `base_url`.
+    pub fn build(self, base_url: &str) -> Result<SharedEmulator, KeyError> {
+        let keys = match self.keys {
+            Some(keys) => keys,
+            None => KeySet::ephemeral()?,
+        };
+        Ok(Arc::new(Emulator {
+            base_url: base_url.trim_end_matches('/').to_string(),
+            directory: Directory::new(&self.seed),
+            keys,
+            grants: Grants::default(),
+            settings: Settings::new(self.lifetimes, self.onenote_limits),
+            log: RequestLog::default(),
+            id_token_faults: IdTokenFaults::default(),
+        }))
+    }
+}
+
+impl Emulator {
+    /// The v2 issuer of a tenant: `{base}/{tid}/v2.0`.
+    pub fn issuer_for(&self, tenant_id: Uuid) -> String {
+        format!("{}/{}/v2.0", self.base_url, tenant_id)
+    }
+
+    /// The host (with port) clients use, as discovery reports it in `msgraph_host`.
+    pub fn host(&self) -> &str {
+        self.base_url
+            .split_once("://")
+            .map(|(_, host)| host)
+            .unwrap_or(&self.base_url)
+    }
+}

@@ -1,0 +1,66 @@
+//! The `graphnote` binary: `demo` (emulator + web app in one process), `serve` (the web app,
+//! configured from the environment) and `emulator` (the Entra ID + Graph emulator alone).
+
+mod emulator_cmd;
+mod shutdown;
+mod telemetry;
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(
+    name = "graphnote",
+    version,
+    about = "Sign in with Microsoft Entra ID, call Microsoft Graph, read OneNote pages as Markdown"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the emulator and the web app together, wired up, with zero configuration.
+    Demo {
+        #[arg(long, default_value = "127.0.0.1:5000")]
+        listen: SocketAddr,
+        #[arg(long, default_value = "127.0.0.1:8443")]
+        emulator_listen: SocketAddr,
+        #[arg(long, default_value = ".data")]
+        data_dir: PathBuf,
+        /// Serve the emulator over HTTPS (a browser must then trust its ca.pem).
+        #[arg(long)]
+        tls: bool,
+    },
+    /// Run the web app, configured from the environment and `.env`.
+    Serve,
+    /// Run the Entra ID + Microsoft Graph emulator.
+    Emulator(emulator_cmd::EmulatorArgs),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("graphnote: cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    runtime.block_on(async move {
+        match cli.command {
+            Command::Emulator(args) => {
+                telemetry::init("text");
+                emulator_cmd::run(args).await
+            }
+            Command::Demo { .. } | Command::Serve => {
+                eprintln!("graphnote: this command is not yet available");
+                ExitCode::from(2)
+            }
+        }
+    })
+}

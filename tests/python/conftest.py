@@ -1,0 +1,131 @@
+"""Fixtures for the conformance tests: the real `graphnote emulator` binary started as a process
+(HTTPS, its own CA), and a scripted "browser" that fills in the emulator's sign-in and consent
+forms the way a person would."""
+
+import json
+import os
+import re
+import subprocess
+import tempfile
+import urllib.parse
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+import requests
+
+REPO = Path(__file__).resolve().parents[2]
+BINARY = Path(os.environ.get("GRAPHNOTE_BIN", REPO / "target" / "debug" / "graphnote"))
+DEMO_CLIENT_ID = "5ca1ab1e-6a70-4e0f-9c3b-7e57c11e4700"
+DEMO_CLIENT_SECRET = "gn8Q~emulator-demo-secret.not-for-production"
+PASSWORD = "graphnote-demo"
+CONTOSO = "4a1c2e3f-0b5d-4c6e-8f70-9a8b7c6d5e4f"
+
+
+class Emulator:
+    def __init__(self, process, base_url, ca_path):
+        self.process = process
+        self.base_url = base_url
+        self.ca_path = ca_path
+
+    def admin(self, method, path, **kwargs):
+        response = requests.request(method, f"{self.base_url}/_emulator{path}", verify=self.ca_path, timeout=10, **kwargs)
+        assert response.status_code < 400, response.text
+        return response.json() if response.content else None
+
+    def log(self, since=0):
+        return self.admin("GET", f"/log?since={since}")["entries"]
+
+    def last_seq(self):
+        entries = self.log()
+        return entries[-1]["seq"] if entries else 0
+
+
+@pytest.fixture(scope="session")
+def emulator():
+    assert BINARY.exists(), f"build the binary first: {BINARY}"
+    data_dir = tempfile.mkdtemp(prefix="graphnote-emulator-")
+    process = subprocess.Popen(
+        [str(BINARY), "emulator", "--listen", "127.0.0.1:0", "--data-dir", data_dir],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    first = process.stdout.readline()
+    match = re.search(r"listening on (https://\S+)", first)
+    assert match, f"unexpected first line from the emulator: {first!r}"
+    ca_path = os.path.join(data_dir, "ca.pem")
+    # MSAL uses `requests`, which trusts what REQUESTS_CA_BUNDLE names: the emulator's CA only.
+    os.environ["REQUESTS_CA_BUNDLE"] = ca_path
+    yield Emulator(process, match.group(1), ca_path)
+    process.terminate()
+    process.wait(timeout=10)
+
+
+class _Forms(HTMLParser):
+    """Collects each <form> with its action and its input/button name=value pairs."""
+
+    def __init__(self):
+        super().__init__()
+        self.forms = []
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "form":
+            self.forms.append({"action": attrs.get("action", ""), "fields": {}, "buttons": {}})
+        elif self.forms and tag == "input" and attrs.get("name"):
+            self.forms[-1]["fields"][attrs["name"]] = attrs.get("value", "")
+        elif self.forms and tag == "button" and attrs.get("name"):
+            self.forms[-1]["buttons"].setdefault(attrs["name"], []).append(attrs.get("value", ""))
+
+
+def forms_of(html):
+    parser = _Forms()
+    parser.feed(html)
+    return parser.forms
+
+
+class Browser:
+    """A cookie-keeping client that signs in through the emulator's pages, without following the
+    final redirect to the app (which is not running in these tests)."""
+
+    def __init__(self, emulator):
+        self.emulator = emulator
+        self.session = requests.Session()
+        self.session.verify = emulator.ca_path
+
+    def sign_in(self, auth_uri, username, password=PASSWORD, consent="accept"):
+        page = self.session.get(auth_uri, allow_redirects=False, timeout=10)
+        if page.status_code == 302:
+            return _redirect_params(page.headers["Location"])
+        form = forms_of(page.text)[0]
+        if "password" in form["fields"]:
+            fields = dict(form["fields"], username=username, password=password)
+            page = self.session.post(urllib.parse.urljoin(page.url, form["action"]), data=fields, allow_redirects=False, timeout=10)
+            if page.status_code == 302:
+                return _redirect_params(page.headers["Location"])
+            assert page.status_code == 200, page.text
+            form = forms_of(page.text)[0]
+        assert "consent" in form["buttons"], "expected the consent form"
+        fields = dict(form["fields"], consent=consent)
+        page = self.session.post(urllib.parse.urljoin(page.url, form["action"]), data=fields, allow_redirects=False, timeout=10)
+        assert page.status_code == 302, page.text
+        return _redirect_params(page.headers["Location"])
+
+
+def _redirect_params(location):
+    parsed = urllib.parse.urlsplit(location)
+    return {k: v[0] for k, v in urllib.parse.parse_qs(parsed.query).items()}
+
+
+@pytest.fixture
+def browser(emulator):
+    return Browser(emulator)
+
+
+def decode_jwt_claims(token):
+    import base64
+
+    payload = token.split(".")[1]
+    payload += "=" * (-len(payload) % 4)
+    return json.loads(base64.urlsafe_b64decode(payload))
