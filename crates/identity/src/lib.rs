@@ -1,1 +1,25 @@
-//! placeholder
+//! A Microsoft identity platform (Entra ID v2) client for a confidential web app, with no web
+//! framework types: authorities and clouds ([`authority`]), discovery and a JWKS cache with key
+//! rotation ([`discovery`], [`jwks`]), the auth-code flow with PKCE S256 + state + nonce and
+//! ID-token validation ([`client`], [`id_token`]), a per-user serialisable token cache with
+//! silent refresh ([`cache`]), and the end-session URL.
+
+pub mod authority;
+pub mod cache;
+pub mod client;
+pub mod credential;
+pub mod discovery;
+pub mod error;
+pub mod http;
+pub mod id_token;
+pub mod jwks;
+pub mod pkce;
+mod secret;
+
+pub use authority::Authority;
+pub use cache::{Account, TokenCache};
+pub use client::{ClientConfig, IdentityClient, PendingSignIn, ResponseMode, SignInRequest};
+pub use credential::{CertificateCredential, ClientCredential};
+pub use error::{IdTokenError, IdentityError, TokenEndpointError};
+pub use id_token::IdTokenClaims;
+pub use secret::Secret;
