@@ -31,6 +31,7 @@ pub fn routes() -> Router<SharedEmulator> {
         .route("/clients/{client_id}", patch(update_client))
         .route("/faults/id-token", post(arm_id_token_fault))
         .route("/faults/id-token", delete(clear_id_token_faults))
+        .merge(crate::graph::admin::routes())
 }
 
 /// An admin API error: a status and a one-line reason.

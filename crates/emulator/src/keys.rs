@@ -218,7 +218,7 @@ impl KeySet {
 }
 
 /// Writes a file that holds private keys with owner-only permissions.
-pub(crate) fn write_private(path: &Path, text: &str) -> std::io::Result<()> {
+pub fn write_private(path: &Path, text: &str) -> std::io::Result<()> {
     use std::io::Write;
     #[cfg(unix)]
     use std::os::unix::fs::OpenOptionsExt;

@@ -7,6 +7,8 @@ pub mod admin;
 pub mod clock;
 pub mod directory;
 pub mod entra;
+pub mod graph;
+pub mod images;
 pub mod keys;
 pub mod pages;
 pub mod request_log;
@@ -29,6 +31,7 @@ pub use state::{Emulator, EmulatorBuilder, SharedEmulator};
 pub fn router(emu: SharedEmulator) -> Router {
     let routes = Router::new()
         .merge(entra::routes())
+        .merge(graph::routes())
         .nest(
             "/_emulator",
             admin::routes().layer(axum::middleware::from_fn(admin::loopback_only)),
@@ -48,7 +51,7 @@ pub fn router(emu: SharedEmulator) -> Router {
 async fn retry_collapsed(router: Router, mut request: Request) -> Response {
     let path = request.uri().path();
     if !path.contains("//") {
-        return not_found().await;
+        return not_found_at(path);
     }
     let mut collapsed = String::with_capacity(path.len());
     for c in path.chars() {
@@ -68,10 +71,19 @@ async fn retry_collapsed(router: Router, mut request: Request) -> Response {
                 Err(never) => match never {},
             }
         }
-        Err(_) => not_found().await,
+        Err(_) => not_found_at(request.uri().path()),
     }
 }
 
-async fn not_found() -> Response {
-    entra::error::EntraError::not_found().into_response()
+async fn not_found(request: Request) -> Response {
+    not_found_at(request.uri().path())
+}
+
+/// Unknown paths: Graph-shaped under `/v1.0`, Entra-shaped elsewhere.
+fn not_found_at(path: &str) -> Response {
+    if path.to_ascii_lowercase().starts_with("/v1.0") {
+        graph::not_found(path)
+    } else {
+        entra::error::EntraError::not_found().into_response()
+    }
 }

@@ -8,6 +8,10 @@ use uuid::Uuid;
 use crate::directory::Directory;
 use crate::entra::grants::Grants;
 use crate::entra::id_token_faults::IdTokenFaults;
+use crate::graph::faults::Faults;
+use crate::graph::onenote::seeding;
+use crate::graph::onenote::store::OneNoteStore;
+use crate::graph::throttle::Throttle;
 use crate::keys::{KeyError, KeySet};
 use crate::request_log::RequestLog;
 use crate::seed::Seed;
@@ -23,6 +27,12 @@ pub struct Emulator {
     pub settings: Settings,
     pub log: RequestLog,
     pub id_token_faults: IdTokenFaults,
+    /// Every user's OneNote notebooks, sections and pages.
+    pub onenote: OneNoteStore,
+    /// OneNote's per-app-per-user request budgets.
+    pub throttle: Throttle,
+    /// Fault rules for Graph calls (admin API).
+    pub graph_faults: Faults,
 }
 
 pub type SharedEmulator = Arc<Emulator>;
@@ -67,14 +77,19 @@ impl EmulatorBuilder {
             Some(keys) => keys,
             None => KeySet::ephemeral()?,
         };
+        let base_url = base_url.trim_end_matches('/').to_string();
+        let onenote = OneNoteStore::new(seeding::libraries(&self.seed, &base_url));
         Ok(Arc::new(Emulator {
-            base_url: base_url.trim_end_matches('/').to_string(),
+            base_url,
             directory: Directory::new(&self.seed),
             keys,
             grants: Grants::default(),
             settings: Settings::new(self.lifetimes, self.onenote_limits),
             log: RequestLog::default(),
             id_token_faults: IdTokenFaults::default(),
+            onenote,
+            throttle: Throttle::default(),
+            graph_faults: Faults::default(),
         }))
     }
 }

@@ -60,6 +60,7 @@ pub async fn run(args: EmulatorArgs) -> ExitCode {
 /// A bound, built emulator, ready to serve.
 pub struct Started {
     pub listener: TcpListener,
+    pub emulator: emulator::SharedEmulator,
     pub app: axum::Router,
     pub tls: Option<TlsMaterial>,
     pub base_url: String,
@@ -104,13 +105,14 @@ pub fn start_emulator(
         .map_err(|e| e.to_string())?;
     Ok(Started {
         listener,
-        app: emulator::router(emu),
+        app: emulator::router(emu.clone()),
+        emulator: emu,
         tls,
         base_url,
     })
 }
 
-fn print_banner(started: &Started, seed: &Seed) {
+pub fn print_banner(started: &Started, seed: &Seed) {
     let base = &started.base_url;
     println!("graphnote emulator listening on {base}");
     for tenant in &seed.tenants {

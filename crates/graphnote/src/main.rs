@@ -1,7 +1,9 @@
 //! The `graphnote` binary: `demo` (emulator + web app in one process), `serve` (the web app,
 //! configured from the environment) and `emulator` (the Entra ID + Graph emulator alone).
 
+mod demo_cmd;
 mod emulator_cmd;
+mod serve_cmd;
 mod shutdown;
 mod telemetry;
 
@@ -57,10 +59,21 @@ fn main() -> ExitCode {
                 telemetry::init("text");
                 emulator_cmd::run(args).await
             }
-            Command::Demo { .. } | Command::Serve => {
-                eprintln!("graphnote: this command is not yet available");
-                ExitCode::from(2)
+            Command::Demo {
+                listen,
+                emulator_listen,
+                data_dir,
+                tls,
+            } => {
+                demo_cmd::run(demo_cmd::DemoArgs {
+                    listen,
+                    emulator_listen,
+                    data_dir,
+                    tls,
+                })
+                .await
             }
+            Command::Serve => serve_cmd::run().await,
         }
     })
 }

@@ -15,3 +15,11 @@ pub fn init(format: &str) {
         builder.compact().try_init()
     };
 }
+
+/// The `LOG_FORMAT` of a configuration, as `init` takes it.
+pub fn format_of(config: &web::Config) -> &'static str {
+    match config.log_format {
+        web::config::LogFormat::Json => "json",
+        web::config::LogFormat::Text => "text",
+    }
+}

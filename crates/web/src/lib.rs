@@ -1,1 +1,123 @@
-//! placeholder
+//! graphnote's web app: the Python sample's routes (`/`, `/login`, the redirect path, `/logout`,
+//! `/msal-demo`) done properly — validated ID tokens, encrypted server-side sessions in SQLite or
+//! Redis, single-flight silent refresh, strict cookies and security headers.
+//!
+//! [`router`] builds the app for an [`AppState`]; [`serve`] runs it with graceful shutdown.
+
+pub mod auth;
+pub mod clock;
+pub mod config;
+pub mod context;
+pub mod error;
+pub mod extract;
+pub mod pages;
+pub mod routes;
+pub mod security;
+pub mod session;
+pub mod state;
+pub mod tokens;
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::Request;
+use axum::http::{HeaderName, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use tower::ServiceBuilder;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::TraceLayer;
+
+pub use config::Config;
+pub use error::AppError;
+pub use state::{AppState, StartupError};
+
+/// Request bodies are small forms; anything larger is refused with 413.
+pub const MAX_BODY_BYTES: usize = 64 * 1024;
+/// A request taking longer than this is answered with 408.
+pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// The whole app, mounted under `PUBLIC_URL`'s path prefix.
+pub fn router(state: AppState) -> Router {
+    let prefix = state.config.path_prefix();
+    let https = state.config.is_https();
+    let routes = Router::new()
+        .route("/", get(routes::home::home))
+        .route("/login", get(auth::login::login))
+        .route(
+            &state.config.redirect_path,
+            get(auth::callback::callback_get).post(auth::callback::callback_post),
+        )
+        .route("/logout", get(auth::logout::logout))
+        .route("/signout-oidc", get(auth::logout::signout_oidc))
+        .route("/msal-demo", get(routes::msal_demo::msal_demo))
+        .route("/healthz", get(routes::health::healthz))
+        .route("/readyz", get(routes::health::readyz))
+        .route("/static/app.css", get(routes::assets::app_css))
+        .route("/static/autosubmit.js", get(routes::assets::autosubmit_js))
+        .fallback(not_found)
+        .with_state(state);
+    let app = if prefix.is_empty() {
+        routes
+    } else {
+        Router::new().nest(&prefix, routes).fallback(not_found)
+    };
+    let request_id = HeaderName::from_static("x-request-id");
+    app.layer(
+        ServiceBuilder::new()
+            .layer(SetRequestIdLayer::new(request_id.clone(), MakeRequestUuid))
+            .layer(PropagateRequestIdLayer::new(request_id))
+            .layer(TraceLayer::new_for_http().make_span_with(request_span))
+            .layer(axum::middleware::from_fn(move |req, next| {
+                context::scope(prefix.clone(), req, next)
+            }))
+            .layer(axum::middleware::from_fn(move |req, next| {
+                security::headers(https, req, next)
+            }))
+            .layer(CatchPanicLayer::custom(|_| panic_page()))
+            .layer(TimeoutLayer::with_status_code(
+                StatusCode::REQUEST_TIMEOUT,
+                REQUEST_TIMEOUT,
+            ))
+            .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES)),
+    )
+}
+
+/// The span of a request: its id, method and path — never the query, which can carry a code.
+fn request_span(request: &Request) -> tracing::Span {
+    let id = request
+        .headers()
+        .get("x-request-id")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("-");
+    tracing::info_span!("request", request_id = %id, method = %request.method(), path = %request.uri().path())
+}
+
+async fn not_found() -> Response {
+    AppError::NotFound.into_response()
+}
+
+fn panic_page() -> Response {
+    tracing::error!("a handler panicked");
+    AppError::Internal("panic".into()).into_response()
+}
+
+/// Serves the app on `listener` until `shutdown` completes, letting requests in flight finish.
+pub async fn serve(
+    state: AppState,
+    listener: tokio::net::TcpListener,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let app = router(state);
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await
+}

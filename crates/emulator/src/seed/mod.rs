@@ -3,6 +3,7 @@
 //! replaces it with a TOML or JSON file of the same shape (see `examples/seed.toml`).
 
 mod builtin;
+mod builtin_notebooks;
 pub mod onenote;
 
 use std::path::Path;
@@ -11,6 +12,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 pub use builtin::{DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, DEMO_PASSWORD, builtin};
+pub use builtin_notebooks::{JOURNAL_PAGES, builtin_notebooks, tiny_pdf};
 pub use onenote::{NotebookSeed, PageSeed, ResourceSeed, SectionGroupSeed, SectionSeed};
 
 /// Everything the emulator starts with.

@@ -1,0 +1,152 @@
+//! The Graph side's admin API (merged into `/_emulator/`, loopback only):
+//!
+//! | call | effect |
+//! |---|---|
+//! | `GET`/`PUT /limits` | OneNote limits `{"per_minute","per_hour","concurrent"}`; a `PUT` also clears the counters |
+//! | `GET`/`POST`/`DELETE /faults`, `DELETE /faults/{id}` | Graph fault rules (format in [`super::faults`]) |
+//! | `GET /onenote/{user}/resources` | every resource of the user: `id`, `page`, `content_type`, `size`, `sha256` |
+//! | `GET /onenote/{user}/resources/{id}` | a resource's bytes as stored (for tests to compare) |
+
+use aws_lc_rs::digest;
+use axum::extract::{Path, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{delete, get};
+use axum::{Json, Router};
+use serde_json::{Value, json};
+
+use super::faults::{FaultRule, FaultRuleSpec};
+use crate::admin::AdminError;
+use crate::settings::OneNoteLimits;
+use crate::state::SharedEmulator;
+
+pub fn routes() -> Router<SharedEmulator> {
+    Router::new()
+        .route("/limits", get(get_limits).put(put_limits))
+        .route(
+            "/faults",
+            get(list_faults).post(add_fault).delete(clear_faults),
+        )
+        .route("/faults/{id}", delete(remove_fault))
+        .route("/onenote/{user}/resources", get(list_resources))
+        .route("/onenote/{user}/resources/{id}", get(resource_bytes))
+}
+
+async fn get_limits(State(emu): State<SharedEmulator>) -> Json<OneNoteLimits> {
+    Json(emu.settings.onenote_limits())
+}
+
+async fn put_limits(
+    State(emu): State<SharedEmulator>,
+    Json(limits): Json<OneNoteLimits>,
+) -> Result<Json<OneNoteLimits>, AdminError> {
+    if limits.per_minute == 0 || limits.per_hour == 0 || limits.concurrent == 0 {
+        return Err(AdminError(
+            StatusCode::BAD_REQUEST,
+            "limits must be at least 1".into(),
+        ));
+    }
+    emu.settings.set_onenote_limits(limits.clone());
+    emu.throttle.reset();
+    Ok(Json(limits))
+}
+
+async fn list_faults(State(emu): State<SharedEmulator>) -> Json<Value> {
+    Json(json!({"rules": emu.graph_faults.list()}))
+}
+
+async fn add_fault(
+    State(emu): State<SharedEmulator>,
+    Json(spec): Json<FaultRuleSpec>,
+) -> Result<(StatusCode, Json<FaultRule>), AdminError> {
+    let user = match &spec.user {
+        Some(key) => Some(
+            emu.directory
+                .user(key)
+                .ok_or_else(|| AdminError(StatusCode::BAD_REQUEST, format!("no user {key}")))?
+                .id(),
+        ),
+        None => None,
+    };
+    let rule = emu
+        .graph_faults
+        .add(spec, user)
+        .map_err(|e| AdminError(StatusCode::BAD_REQUEST, e.to_string()))?;
+    Ok((StatusCode::CREATED, Json(rule)))
+}
+
+async fn clear_faults(State(emu): State<SharedEmulator>) -> StatusCode {
+    emu.graph_faults.clear();
+    StatusCode::NO_CONTENT
+}
+
+async fn remove_fault(
+    State(emu): State<SharedEmulator>,
+    Path(id): Path<u64>,
+) -> Result<StatusCode, AdminError> {
+    if emu.graph_faults.remove(id) {
+        Ok(StatusCode::NO_CONTENT)
+    } else {
+        Err(AdminError(
+            StatusCode::NOT_FOUND,
+            format!("no fault rule {id}"),
+        ))
+    }
+}
+
+fn user_id(emu: &SharedEmulator, user: &str) -> Result<uuid::Uuid, AdminError> {
+    emu.directory
+        .user(user)
+        .map(|u| u.id())
+        .ok_or_else(|| AdminError(StatusCode::NOT_FOUND, format!("no user {user}")))
+}
+
+async fn list_resources(
+    State(emu): State<SharedEmulator>,
+    Path(user): Path<String>,
+) -> Result<Json<Value>, AdminError> {
+    let id = user_id(&emu, &user)?;
+    let mut resources = emu
+        .onenote
+        .read(id, |lib| {
+            lib.resources
+                .values()
+                .map(|r| {
+                    let sha = digest::digest(&digest::SHA256, &r.bytes);
+                    json!({
+                        "id": r.id,
+                        "page": r.page,
+                        "content_type": r.content_type,
+                        "size": r.bytes.len(),
+                        "sha256": sha.as_ref().iter().map(|b| format!("{b:02x}")).collect::<String>(),
+                    })
+                })
+                .collect::<Vec<_>>()
+        })
+        .unwrap_or_default();
+    resources.sort_by(|a, b| a["id"].as_str().cmp(&b["id"].as_str()));
+    Ok(Json(json!({"resources": resources})))
+}
+
+async fn resource_bytes(
+    State(emu): State<SharedEmulator>,
+    Path((user, id)): Path<(String, String)>,
+) -> Result<Response, AdminError> {
+    let owner = user_id(&emu, &user)?;
+    let found = emu
+        .onenote
+        .read(owner, |lib| {
+            lib.resource(&id)
+                .map(|r| (r.content_type.clone(), r.bytes.clone()))
+        })
+        .flatten();
+    match found {
+        Some((content_type, bytes)) => {
+            Ok(([(header::CONTENT_TYPE, content_type)], bytes).into_response())
+        }
+        None => Err(AdminError(
+            StatusCode::NOT_FOUND,
+            format!("no resource {id}"),
+        )),
+    }
+}

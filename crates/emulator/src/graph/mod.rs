@@ -1,0 +1,280 @@
+//! The Graph side: `/v1.0/…` on the emulator's listener (reference §9, §10). One catch-all route
+//! hands every request to [`dispatch`], which runs the same steps for all of them:
+//!
+//! 1. the bearer token is checked ([`auth`]) — 401 `InvalidAuthenticationToken` otherwise;
+//! 2. the path is parsed ([`path`]) and routed — Graph-shaped 404 for unknown paths, 405 (code
+//!    `BadRequest`, with `Allow`) for methods a route does not take;
+//! 3. the caller's right to the subject and the token's scopes are checked — 400/403/404;
+//! 4. OneNote calls pass the per-app-per-user throttle ([`throttle`]) — 429 20166;
+//! 5. fault rules armed through the admin API apply ([`faults`]);
+//! 6. the handler answers ([`me`], [`onenote`]).
+//!
+//! Every answer, success or error, carries `request-id` and `client-request-id` and a request-log
+//! detail naming the user (UPN) and the app (client id), so throttled calls are logged too.
+
+pub mod admin;
+pub mod auth;
+pub mod error;
+pub mod faults;
+pub mod me;
+pub mod onenote;
+pub mod path;
+pub mod request;
+pub mod throttle;
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::extract::{Request, State};
+use axum::http::{HeaderValue, Method, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::any;
+use serde_json::Value;
+
+use self::auth::Caller;
+use self::error::GraphError;
+use self::path::Subject;
+use self::request::{GRAPH_JSON, RequestIds};
+use crate::directory::User;
+use crate::request_log::LogDetail;
+use crate::state::{Emulator, SharedEmulator};
+
+/// The Graph routes.
+pub fn routes() -> Router<SharedEmulator> {
+    Router::new()
+        .route("/v1.0", any(dispatch))
+        .route("/v1.0/{*rest}", any(dispatch))
+}
+
+/// A JSON answer with Graph's content type.
+pub fn json_response(status: StatusCode, value: Value) -> Response {
+    let mut response = (status, axum::Json(value)).into_response();
+    response
+        .headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static(GRAPH_JSON));
+    response
+}
+
+/// A Graph-shaped 404 for paths under `/v1.0` that no route takes (used by the fallback).
+pub fn not_found(path: &str) -> Response {
+    let ids = RequestIds::from_headers(&Default::default());
+    let segment = path.rsplit('/').find(|s| !s.is_empty()).unwrap_or("v1.0");
+    let mut response = GraphError::segment_not_found(segment).render(&ids);
+    ids.decorate(response.headers_mut());
+    response
+}
+
+async fn dispatch(State(emu): State<SharedEmulator>, request: Request) -> Response {
+    let ids = RequestIds::from_headers(request.headers());
+    let mut detail = LogDetail::default();
+    let mut response = match serve(&emu, request, &mut detail).await {
+        Ok(response) => response,
+        Err(error) => error.render(&ids),
+    };
+    ids.decorate(response.headers_mut());
+    response.extensions_mut().insert(detail);
+    response
+}
+
+/// What a path asks for, once routed.
+enum Target {
+    Profile,
+    PhotoMetadata,
+    PhotoValue,
+    OneNote(onenote::Route),
+}
+
+fn route(rest: &[String], method: &Method) -> Result<Target, GraphError> {
+    let get = |target: Target| {
+        if method == Method::GET {
+            Ok(target)
+        } else {
+            Err(GraphError::method_not_allowed(method.as_str(), "GET"))
+        }
+    };
+    let first = rest.first().map(|s| s.to_ascii_lowercase());
+    match (first.as_deref(), rest.len()) {
+        (None, _) => get(Target::Profile),
+        (Some("photo"), 1) => get(Target::PhotoMetadata),
+        (Some("photo"), 2) if rest[1] == "$value" => get(Target::PhotoValue),
+        (Some("onenote"), _) => Ok(Target::OneNote(onenote::route(&rest[1..], method)?)),
+        _ => Err(GraphError::segment_not_found(
+            rest.last().map(String::as_str).unwrap_or(""),
+        )),
+    }
+}
+
+async fn serve(
+    emu: &SharedEmulator,
+    request: Request,
+    detail: &mut LogDetail,
+) -> Result<Response, GraphError> {
+    let (parts, body) = request.into_parts();
+    let caller = auth::authenticate(emu, &parts.headers)?;
+    detail.user = caller.upn().map(str::to_string);
+    detail.client_id = Some(caller.client_id.clone());
+
+    let path = path::parse(parts.uri.path())?;
+    let target = route(&path.rest, &parts.method)?;
+    let subject = subject(
+        emu,
+        &caller,
+        &path.subject,
+        matches!(target, Target::OneNote(_)),
+    )?;
+    authorize(emu, &caller, &subject, &target)?;
+
+    let _permit = match &target {
+        Target::OneNote(_) => Some(
+            emu.throttle
+                .admit(
+                    &caller.client_id,
+                    subject.id(),
+                    &emu.settings.onenote_limits(),
+                )
+                .map_err(|_| GraphError::throttled())?,
+        ),
+        _ => None,
+    };
+
+    let decoded_path = percent_encoding::percent_decode_str(parts.uri.path()).decode_utf8_lossy();
+    let user_id = caller.user.as_ref().map(|u| u.id());
+    if let Some(answer) = emu
+        .graph_faults
+        .take(&parts.method, &decoded_path, user_id, &caller.acrs)
+    {
+        match faults::outcome(&answer, &emu.base_url, matches!(target, Target::OneNote(_))) {
+            faults::Outcome::Fail(error) => return Err(error),
+            faults::Outcome::Delay(duration) => tokio::time::sleep(duration).await,
+        }
+    }
+
+    let company = emu
+        .directory
+        .tenant_by_id(subject.tenant_id)
+        .map(|t| t.display_name.clone())
+        .unwrap_or_default();
+    let select = parts.uri.query().and_then(|q| {
+        url::form_urlencoded::parse(q.as_bytes())
+            .find(|(k, _)| k.eq_ignore_ascii_case("$select") || k.eq_ignore_ascii_case("select"))
+            .map(|(_, v)| v.into_owned())
+    });
+    match target {
+        Target::Profile => me::profile(&emu.base_url, &subject, &company, select.as_deref()),
+        Target::PhotoMetadata => me::photo_metadata(&emu.base_url, &subject),
+        Target::PhotoValue => me::photo_value(&subject),
+        Target::OneNote(route) => {
+            let request = onenote::Request {
+                emu,
+                caller: &caller,
+                owner: subject.id(),
+                rest: &path.rest[1..],
+                query: parts.uri.query(),
+                headers: &parts.headers,
+            };
+            onenote::handle(request, route, body).await
+        }
+    }
+}
+
+/// The user a path is about. `/me` needs a delegated token; another tenant's users do not exist
+/// for the caller.
+fn subject(
+    emu: &Emulator,
+    caller: &Caller,
+    subject: &Subject,
+    onenote: bool,
+) -> Result<Arc<User>, GraphError> {
+    match subject {
+        Subject::Me => caller.user.clone().ok_or_else(|| {
+            if onenote {
+                app_only_onenote()
+            } else {
+                GraphError::me_needs_delegated_token()
+            }
+        }),
+        Subject::User(key) => emu
+            .directory
+            .user(key)
+            .filter(|u| u.tenant_id == caller.tenant_id)
+            .ok_or_else(|| {
+                if onenote {
+                    GraphError::onenote_not_found()
+                } else {
+                    GraphError::user_not_found(key)
+                }
+            }),
+    }
+}
+
+/// OneNote stopped supporting app-only tokens on 31 March 2025 (reference §10.1).
+fn app_only_onenote() -> GraphError {
+    GraphError::onenote(
+        StatusCode::FORBIDDEN,
+        40004,
+        "The OneNote API no longer supports app-only authentication; use a delegated token.",
+    )
+}
+
+const PROFILE_SCOPES: &[&str] = &[
+    "User.Read",
+    "User.ReadWrite",
+    "User.ReadBasic.All",
+    "User.Read.All",
+    "User.ReadWrite.All",
+    "Directory.Read.All",
+];
+const OTHER_USERS_SCOPES: &[&str] = &[
+    "User.ReadBasic.All",
+    "User.Read.All",
+    "User.ReadWrite.All",
+    "Directory.Read.All",
+];
+const OTHER_USERS_ROLES: &[&str] = &["User.Read.All", "User.ReadWrite.All", "Directory.Read.All"];
+
+/// Whether the token may do this to this subject.
+fn authorize(
+    emu: &Emulator,
+    caller: &Caller,
+    subject: &User,
+    target: &Target,
+) -> Result<(), GraphError> {
+    let own = caller.user.as_ref().is_some_and(|u| u.id() == subject.id());
+    match target {
+        Target::OneNote(route) => {
+            if caller.user.is_none() {
+                return Err(app_only_onenote());
+            }
+            // The emulator models personal notebooks only: nothing is shared, so another user's
+            // OneNote is refused even with Notes.Read.All.
+            if !own {
+                return Err(GraphError::onenote(
+                    StatusCode::FORBIDDEN,
+                    40003,
+                    "The user doesn't have permission to access the requested resource.",
+                ));
+            }
+            if !caller.has_scope(route.scopes()) {
+                return Err(GraphError::onenote_missing_scope(
+                    &emu.base_url,
+                    route.scopes()[0],
+                ));
+            }
+            Ok(())
+        }
+        _ => {
+            let allowed = if own {
+                caller.has_scope(PROFILE_SCOPES)
+            } else if caller.user.is_some() {
+                caller.has_scope(OTHER_USERS_SCOPES)
+            } else {
+                caller.has_role(OTHER_USERS_ROLES)
+            };
+            if allowed {
+                Ok(())
+            } else {
+                Err(GraphError::insufficient_privileges())
+            }
+        }
+    }
+}

@@ -1,0 +1,295 @@
+//! Turning the seed's notebooks into libraries. Seeded pages are wrapped into the same kind of
+//! input document a client POSTs and go through the same conversion, so they read back like
+//! created pages. Users whose seed names no notebooks get the built-in ones. Ids and timestamps
+//! are derived from the user and the position of each item, so a seed always gives the same ids,
+//! page HTML and resource bytes.
+
+use std::collections::HashMap;
+
+use axum::body::Bytes;
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
+use time::format_description::well_known::Rfc3339;
+use time::macros::datetime;
+use time::{Duration, OffsetDateTime};
+
+use super::html::{self, Element, Node, Part};
+use super::store::{
+    Library, NewResources, Notebook, Owner, Page, Section, SectionGroup, derived_uuid,
+};
+use crate::images::generate_png;
+use crate::seed::onenote::ResourceData;
+use crate::seed::{
+    NotebookSeed, PageSeed, SectionGroupSeed, SectionSeed, Seed, TenantSeed, UserSeed,
+};
+
+/// Seeded content without dates starts here; each page is a little later than the one before.
+const EPOCH: OffsetDateTime = datetime!(2025-01-06 09:00 UTC);
+
+/// Every seeded user's library.
+pub fn libraries(seed: &Seed, base_url: &str) -> Vec<Library> {
+    let mut out = Vec::new();
+    for tenant in &seed.tenants {
+        for user in &tenant.users {
+            out.push(library(tenant, user, base_url));
+        }
+    }
+    out
+}
+
+fn library(tenant: &TenantSeed, user: &UserSeed, base_url: &str) -> Library {
+    let owner = Owner {
+        id: user.id,
+        upn: user.user_principal_name.clone(),
+        display_name: user.display_name.clone(),
+        tenant_label: tenant_label(tenant),
+    };
+    let notebooks = if user.notebooks.is_empty() {
+        crate::seed::builtin_notebooks(user)
+    } else {
+        user.notebooks.clone()
+    };
+    let mut builder = Builder {
+        library: Library::new(owner),
+        base_url,
+        clock: 0,
+    };
+    for (i, notebook) in notebooks.iter().enumerate() {
+        builder.notebook(i, notebook);
+    }
+    builder.library
+}
+
+/// `contoso` for Contoso's tenant: the first label of its first custom domain.
+fn tenant_label(tenant: &TenantSeed) -> String {
+    tenant
+        .domains
+        .iter()
+        .find(|d| !d.ends_with(".onmicrosoft.com"))
+        .or(tenant.domains.first())
+        .and_then(|d| d.split('.').next())
+        .unwrap_or("tenant")
+        .to_ascii_lowercase()
+}
+
+struct Builder<'a> {
+    library: Library,
+    base_url: &'a str,
+    /// Pages seeded so far: spaces default timestamps apart.
+    clock: i64,
+}
+
+impl Builder<'_> {
+    fn notebook(&mut self, index: usize, seed: &NotebookSeed) {
+        let user = self.library.owner.id.to_string();
+        let guid = derived_uuid(&[&user, "notebook", &index.to_string(), &seed.display_name]);
+        let created = parse_time(seed.created.as_deref())
+            .unwrap_or(EPOCH - Duration::days(30) + Duration::days(index as i64));
+        let id = format!("1-{guid}");
+        self.library.notebooks.push(Notebook {
+            id: id.clone(),
+            display_name: seed.display_name.clone(),
+            is_default: seed.is_default,
+            created,
+            modified: created,
+        });
+        for (i, section) in seed.sections.iter().enumerate() {
+            self.section(&id, None, i, section, created);
+        }
+        for (i, group) in seed.section_groups.iter().enumerate() {
+            self.group(&id, None, i, group, created);
+        }
+    }
+
+    fn group(
+        &mut self,
+        notebook: &str,
+        parent: Option<&str>,
+        index: usize,
+        seed: &SectionGroupSeed,
+        created: OffsetDateTime,
+    ) {
+        let container = parent.unwrap_or(notebook);
+        let guid = derived_uuid(&[container, "group", &index.to_string(), &seed.display_name]);
+        let id = format!("1-{guid}");
+        let created = created + Duration::hours(1 + index as i64);
+        self.library.groups.push(SectionGroup {
+            id: id.clone(),
+            display_name: seed.display_name.clone(),
+            notebook: notebook.to_string(),
+            parent_group: parent.map(str::to_string),
+            created,
+            modified: created,
+        });
+        for (i, section) in seed.sections.iter().enumerate() {
+            self.section(notebook, Some(&id), i, section, created);
+        }
+        for (i, group) in seed.section_groups.iter().enumerate() {
+            self.group(notebook, Some(&id), i, group, created);
+        }
+    }
+
+    fn section(
+        &mut self,
+        notebook: &str,
+        group: Option<&str>,
+        index: usize,
+        seed: &SectionSeed,
+        created: OffsetDateTime,
+    ) {
+        let container = group.unwrap_or(notebook);
+        let guid = derived_uuid(&[container, "section", &index.to_string(), &seed.display_name]);
+        let id = format!("1-{guid}");
+        let created = created + Duration::minutes(10 + index as i64);
+        self.library.sections.push(Section {
+            id: id.clone(),
+            guid,
+            display_name: seed.display_name.clone(),
+            is_default: seed.is_default,
+            notebook: notebook.to_string(),
+            parent_group: group.map(str::to_string),
+            created,
+            modified: created,
+        });
+        let mut order = 0;
+        for page in &seed.pages {
+            self.page(&id, guid, order, page);
+            order += 1;
+        }
+        for n in 1..=seed.generated_pages {
+            self.page(&id, guid, order, &generated_page(n));
+            order += 1;
+        }
+    }
+
+    fn page(&mut self, section: &str, section_guid: uuid::Uuid, order: u32, seed: &PageSeed) {
+        self.clock += 1;
+        let n = order + 1;
+        let page_guid = derived_uuid(&[section, "page", &n.to_string()]);
+        let id = format!("1-{}!{n}-{section_guid}", page_guid.simple());
+        let created = parse_time(seed.created.as_deref())
+            .unwrap_or(EPOCH + Duration::minutes(37 * self.clock));
+        let modified = parse_time(seed.modified.as_deref())
+            .unwrap_or(created + Duration::minutes(20))
+            .max(created);
+
+        let parts: HashMap<String, Part> = seed
+            .resources
+            .iter()
+            .map(|r| (r.name.clone(), part(&r.content_type, &r.data)))
+            .collect();
+        let document = format!(
+            "<html lang=\"{}\"><head><title>{}</title></head><body data-absolute-enabled=\"true\">{}</body></html>",
+            seed.lang.replace('"', ""),
+            seed.title.replace('&', "&amp;").replace('<', "&lt;"),
+            seed.body
+        );
+        let upn = self.library.owner.upn.clone();
+        let mut sink = NewResources {
+            base_url: self.base_url,
+            upn: &upn,
+            page_id: &id,
+            section_guid,
+            made: Vec::new(),
+        };
+        let body = match html::convert(&document, &parts, &mut sink) {
+            Ok(converted) => converted.body,
+            Err(e) => {
+                tracing::warn!(page = %seed.title, error = %e, "a seeded page could not be converted");
+                vec![
+                    Element::new("p")
+                        .children(vec![Node::Text(e.to_string())])
+                        .into(),
+                ]
+            }
+        };
+        let resources = sink.made;
+        self.library.add_page(
+            Page {
+                id,
+                title: seed.title.clone(),
+                section: section.to_string(),
+                created,
+                modified,
+                level: seed.level.min(2),
+                order,
+                lang: seed.lang.clone(),
+                created_by_app_id: String::new(),
+                body,
+            },
+            resources,
+        );
+    }
+}
+
+/// A resource's bytes as the seed describes them.
+pub fn part(content_type: &str, data: &ResourceData) -> Part {
+    let bytes = match data {
+        ResourceData::Text(text) => Bytes::from(text.clone().into_bytes()),
+        ResourceData::Base64(b64) => match STANDARD.decode(b64.trim()) {
+            Ok(bytes) => Bytes::from(bytes),
+            Err(e) => {
+                tracing::warn!(error = %e, "a seeded resource is not valid base64");
+                Bytes::new()
+            }
+        },
+        ResourceData::Png {
+            width,
+            height,
+            pattern,
+        } => Bytes::from(generate_png(*width, *height, *pattern)),
+    };
+    Part {
+        content_type: content_type.to_string(),
+        bytes,
+    }
+}
+
+/// The short pages of `generated_pages`.
+fn generated_page(n: u32) -> PageSeed {
+    PageSeed {
+        title: format!("Log entry {n}"),
+        body: format!(
+            "<p>Entry {n}: routine check completed.</p><p data-tag=\"to-do{}\">Follow up on item {n}</p>",
+            if n % 3 == 0 { ":completed" } else { "" }
+        ),
+        level: 0,
+        created: None,
+        modified: None,
+        lang: "en-GB".into(),
+        resources: Vec::new(),
+    }
+}
+
+fn parse_time(value: Option<&str>) -> Option<OffsetDateTime> {
+    value.and_then(|v| OffsetDateTime::parse(v, &Rfc3339).ok())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::seed::builtin;
+
+    #[test]
+    fn the_same_seed_gives_the_same_libraries() {
+        let a = libraries(&builtin(), "http://localhost:1");
+        let b = libraries(&builtin(), "http://localhost:1");
+        assert_eq!(a.len(), b.len());
+        for (x, y) in a.iter().zip(&b) {
+            assert_eq!(x.pages.len(), y.pages.len());
+            assert!(
+                x.pages
+                    .iter()
+                    .zip(&y.pages)
+                    .all(|(p, q)| p.id == q.id && p.body == q.body)
+            );
+            assert_eq!(x.resources.len(), y.resources.len());
+        }
+        // Different users get different notebooks.
+        assert_ne!(a[0].notebooks[0].id, a[1].notebooks[0].id);
+        assert_ne!(
+            a[0].notebooks[0].display_name,
+            a[1].notebooks[0].display_name
+        );
+    }
+}

@@ -1,0 +1,320 @@
+//! Every user's OneNote, in memory: notebooks, section groups, sections, pages (kept as output
+//! trees) and resources (bytes). Each user has a [`Library`]; a caller only ever gets their own,
+//! so another user's ids are simply not found. Ids look like OneNote's work-account ids
+//! (reference §10.3: `1-{guid}` for containers, `1-{hex}!{n}-{section guid}` for pages and
+//! resources) and are derived from the owner and position, so the same seed always gives the
+//! same ids.
+
+use std::collections::HashMap;
+use std::sync::RwLock;
+
+use aws_lc_rs::digest;
+use axum::body::Bytes;
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+use super::html::{Node, ResourceSink};
+
+/// A UUID derived from names (SHA-256, shaped as a v4 UUID so it looks like OneNote's).
+pub fn derived_uuid(parts: &[&str]) -> Uuid {
+    let mut ctx = digest::Context::new(&digest::SHA256);
+    for part in parts {
+        ctx.update(part.as_bytes());
+        ctx.update(&[0x1f]);
+    }
+    let digest = ctx.finish();
+    let mut bytes = [0u8; 16];
+    bytes.copy_from_slice(&digest.as_ref()[..16]);
+    uuid::Builder::from_random_bytes(bytes).into_uuid()
+}
+
+/// Whether a string can be a OneNote id at all (ids that cannot are 20112, not 20102).
+pub fn plausible_id(id: &str) -> bool {
+    id.len() <= 160
+        && id.starts_with("1-")
+        && id
+            .chars()
+            .all(|c| c.is_ascii_hexdigit() || c == '-' || c == '!')
+}
+
+/// Whose library this is (for `createdBy`, URLs and links).
+#[derive(Debug, Clone)]
+pub struct Owner {
+    pub id: Uuid,
+    pub upn: String,
+    pub display_name: String,
+    /// The tenant's first verified custom domain's label, for OneNote links (`contoso`).
+    pub tenant_label: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct Notebook {
+    pub id: String,
+    pub display_name: String,
+    pub is_default: bool,
+    pub created: OffsetDateTime,
+    pub modified: OffsetDateTime,
+}
+
+#[derive(Debug, Clone)]
+pub struct SectionGroup {
+    pub id: String,
+    pub display_name: String,
+    pub notebook: String,
+    pub parent_group: Option<String>,
+    pub created: OffsetDateTime,
+    pub modified: OffsetDateTime,
+}
+
+#[derive(Debug, Clone)]
+pub struct Section {
+    pub id: String,
+    /// The section's guid, which page and resource ids end with.
+    pub guid: Uuid,
+    pub display_name: String,
+    pub is_default: bool,
+    pub notebook: String,
+    pub parent_group: Option<String>,
+    pub created: OffsetDateTime,
+    pub modified: OffsetDateTime,
+}
+
+#[derive(Debug, Clone)]
+pub struct Page {
+    pub id: String,
+    pub title: String,
+    pub section: String,
+    pub created: OffsetDateTime,
+    pub modified: OffsetDateTime,
+    pub level: u8,
+    pub order: u32,
+    pub lang: String,
+    pub created_by_app_id: String,
+    pub body: Vec<Node>,
+}
+
+impl Page {
+    /// The guid that `includeIDs=true` ids are built from.
+    pub fn id_guid(&self) -> Uuid {
+        derived_uuid(&["element-ids", &self.id])
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Resource {
+    pub id: String,
+    pub page: String,
+    pub content_type: String,
+    pub bytes: Bytes,
+}
+
+/// One user's OneNote.
+#[derive(Debug, Clone)]
+pub struct Library {
+    pub owner: Owner,
+    pub notebooks: Vec<Notebook>,
+    pub groups: Vec<SectionGroup>,
+    pub sections: Vec<Section>,
+    pub pages: Vec<Page>,
+    pub resources: HashMap<String, Resource>,
+}
+
+fn same(a: &str, b: &str) -> bool {
+    a.eq_ignore_ascii_case(b)
+}
+
+impl Library {
+    pub fn new(owner: Owner) -> Library {
+        Library {
+            owner,
+            notebooks: Vec::new(),
+            groups: Vec::new(),
+            sections: Vec::new(),
+            pages: Vec::new(),
+            resources: HashMap::new(),
+        }
+    }
+
+    pub fn notebook(&self, id: &str) -> Option<&Notebook> {
+        self.notebooks.iter().find(|n| same(&n.id, id))
+    }
+
+    pub fn group(&self, id: &str) -> Option<&SectionGroup> {
+        self.groups.iter().find(|g| same(&g.id, id))
+    }
+
+    pub fn section(&self, id: &str) -> Option<&Section> {
+        self.sections.iter().find(|s| same(&s.id, id))
+    }
+
+    pub fn page(&self, id: &str) -> Option<&Page> {
+        self.pages.iter().find(|p| same(&p.id, id))
+    }
+
+    pub fn resource(&self, id: &str) -> Option<&Resource> {
+        self.resources.get(&id.to_ascii_lowercase())
+    }
+
+    /// Sections directly in a notebook (not in its groups).
+    pub fn sections_of_notebook<'a>(
+        &'a self,
+        notebook: &'a str,
+    ) -> impl Iterator<Item = &'a Section> {
+        self.sections
+            .iter()
+            .filter(move |s| same(&s.notebook, notebook) && s.parent_group.is_none())
+    }
+
+    pub fn groups_of_notebook<'a>(
+        &'a self,
+        notebook: &'a str,
+    ) -> impl Iterator<Item = &'a SectionGroup> {
+        self.groups
+            .iter()
+            .filter(move |g| same(&g.notebook, notebook) && g.parent_group.is_none())
+    }
+
+    pub fn sections_of_group<'a>(&'a self, group: &'a str) -> impl Iterator<Item = &'a Section> {
+        self.sections
+            .iter()
+            .filter(move |s| s.parent_group.as_deref().is_some_and(|g| same(g, group)))
+    }
+
+    pub fn groups_of_group<'a>(&'a self, group: &'a str) -> impl Iterator<Item = &'a SectionGroup> {
+        self.groups
+            .iter()
+            .filter(move |g| g.parent_group.as_deref().is_some_and(|p| same(p, group)))
+    }
+
+    pub fn pages_of_section<'a>(&'a self, section: &'a str) -> impl Iterator<Item = &'a Page> {
+        self.pages.iter().filter(move |p| same(&p.section, section))
+    }
+
+    /// The section new pages go to when none is named: the default notebook's default section.
+    pub fn default_section(&self) -> Option<&Section> {
+        let notebook = self
+            .notebooks
+            .iter()
+            .find(|n| n.is_default)
+            .or(self.notebooks.first())?;
+        self.sections
+            .iter()
+            .filter(|s| same(&s.notebook, &notebook.id))
+            .find(|s| s.is_default)
+            .or_else(|| {
+                self.sections
+                    .iter()
+                    .find(|s| same(&s.notebook, &notebook.id))
+            })
+    }
+
+    /// The URL a resource is served at inside page HTML (reference §10.5 spelling).
+    pub fn resource_url(&self, base_url: &str, id: &str) -> String {
+        format!(
+            "{base_url}/v1.0/users('{}')/onenote/resources/{id}/$value",
+            self.owner.upn
+        )
+    }
+
+    /// Adds a page with its resources, and marks the section (and its containers) modified.
+    pub fn add_page(&mut self, page: Page, resources: Vec<Resource>) {
+        for resource in resources {
+            self.resources
+                .insert(resource.id.to_ascii_lowercase(), resource);
+        }
+        let modified = page.modified;
+        if let Some(section) = self
+            .sections
+            .iter_mut()
+            .find(|s| same(&s.id, &page.section))
+        {
+            section.modified = section.modified.max(modified);
+            let (notebook, mut group) = (section.notebook.clone(), section.parent_group.clone());
+            while let Some(id) = group {
+                let g = self.groups.iter_mut().find(|g| same(&g.id, &id));
+                group = g.as_ref().and_then(|g| g.parent_group.clone());
+                if let Some(g) = g {
+                    g.modified = g.modified.max(modified);
+                }
+            }
+            if let Some(n) = self.notebooks.iter_mut().find(|n| same(&n.id, &notebook)) {
+                n.modified = n.modified.max(modified);
+            }
+        }
+        self.pages.push(page);
+    }
+}
+
+/// Hands out resource ids for one page while its HTML is converted.
+pub struct NewResources<'a> {
+    pub base_url: &'a str,
+    pub upn: &'a str,
+    pub page_id: &'a str,
+    pub section_guid: Uuid,
+    pub made: Vec<Resource>,
+}
+
+impl ResourceSink for NewResources<'_> {
+    fn add(&mut self, content_type: &str, bytes: Bytes) -> String {
+        let n = self.made.len() + 1;
+        let guid = derived_uuid(&["resource", self.page_id, &n.to_string()]);
+        let id = format!("1-{}!{n}-{}", guid.simple(), self.section_guid);
+        self.made.push(Resource {
+            id: id.clone(),
+            page: self.page_id.to_string(),
+            content_type: content_type.to_string(),
+            bytes,
+        });
+        format!(
+            "{}/v1.0/users('{}')/onenote/resources/{id}/$value",
+            self.base_url, self.upn
+        )
+    }
+}
+
+/// Every library, by user id.
+#[derive(Default)]
+pub struct OneNoteStore {
+    libraries: RwLock<HashMap<Uuid, Library>>,
+}
+
+impl OneNoteStore {
+    pub fn new(libraries: Vec<Library>) -> OneNoteStore {
+        OneNoteStore {
+            libraries: RwLock::new(libraries.into_iter().map(|l| (l.owner.id, l)).collect()),
+        }
+    }
+
+    /// Reads a user's library.
+    pub fn read<R>(&self, user: Uuid, f: impl FnOnce(&Library) -> R) -> Option<R> {
+        self.libraries
+            .read()
+            .expect("onenote lock")
+            .get(&user)
+            .map(f)
+    }
+
+    /// Changes a user's library.
+    pub fn write<R>(&self, user: Uuid, f: impl FnOnce(&mut Library) -> R) -> Option<R> {
+        self.libraries
+            .write()
+            .expect("onenote lock")
+            .get_mut(&user)
+            .map(f)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn derived_ids_are_stable_and_plausible() {
+        let a = derived_uuid(&["x", "y"]);
+        assert_eq!(a, derived_uuid(&["x", "y"]));
+        assert_ne!(a, derived_uuid(&["xy"]));
+        assert!(plausible_id(&format!("1-{}!3-{}", a.simple(), a)));
+        assert!(!plausible_id("../etc/passwd"));
+        assert!(!plausible_id("0-C4CA69B2C470620B!755"));
+    }
+}

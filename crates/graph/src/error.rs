@@ -1,0 +1,68 @@
+//! Graph failures as types: what the app shows differs for an expired token, a missing consent,
+//! throttling, a missing item and an outage.
+
+use std::time::Duration;
+
+use serde::Deserialize;
+
+/// Graph's error body: `{"error": {"code", "message", "innerError": {...}}}`.
+#[derive(Debug, Clone, Deserialize)]
+pub struct GraphErrorBody {
+    pub code: String,
+    #[serde(default)]
+    pub message: String,
+}
+
+#[derive(Deserialize)]
+pub(crate) struct ErrorEnvelope {
+    pub error: GraphErrorBody,
+}
+
+/// What went wrong calling Graph.
+#[derive(Debug, thiserror::Error)]
+pub enum GraphError {
+    /// 401: the token is expired, revoked or not accepted. `claims` carries a claims challenge
+    /// (`WWW-Authenticate: … error="insufficient_claims", claims="…"`), already base64-decoded.
+    #[error("Microsoft Graph did not accept the access token ({code})")]
+    Unauthorized {
+        code: String,
+        claims: Option<String>,
+    },
+    /// 403: the token lacks a permission, or consent is missing.
+    #[error("Microsoft Graph refused access ({code}): {message}")]
+    Forbidden { code: String, message: String },
+    #[error("Microsoft Graph has no such item ({code})")]
+    NotFound { code: String },
+    /// 429 (or 503 with Retry-After) that retrying within the budget did not get past.
+    #[error("Microsoft Graph is throttling requests for this user")]
+    Throttled { retry_after: Option<Duration> },
+    /// 5xx after retries.
+    #[error("Microsoft Graph is unavailable (HTTP {status})")]
+    Unavailable {
+        status: u16,
+        retry_after: Option<Duration>,
+    },
+    /// Another 4xx.
+    #[error("Microsoft Graph rejected the request (HTTP {status}, {code}): {message}")]
+    Rejected {
+        status: u16,
+        code: String,
+        message: String,
+    },
+    #[error("cannot reach Microsoft Graph: {0}")]
+    Transport(String),
+    #[error("Microsoft Graph sent a response graphnote cannot read: {0}")]
+    Decode(String),
+}
+
+impl GraphError {
+    /// When the caller may try again, if Graph said.
+    pub fn retry_after(&self) -> Option<Duration> {
+        match self {
+            GraphError::Throttled { retry_after } | GraphError::Unavailable { retry_after, .. } => {
+                *retry_after
+            }
+            _ => None,
+        }
+    }
+}

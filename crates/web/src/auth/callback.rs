@@ -1,0 +1,166 @@
+//! The redirect URI (`REDIRECT_PATH`, `/getAToken` by default), for `response_mode=query` (GET)
+//! and `form_post` (POST). It matches `state` to a sign-in this browser started, redeems the
+//! code, validates the ID token, gives the session a new id and stores the sealed token cache.
+//!
+//! `form_post` meets SameSite: the provider's cross-site POST arrives without the `Lax` session
+//! cookie. Such a POST gets a page that posts the same fields again from the app's own origin
+//! (automatically with JavaScript, with a button without), and that same-site POST carries the
+//! cookie. The code never appears in a URL.
+
+use axum::Form;
+use axum::extract::rejection::{FormRejection, QueryRejection};
+use axum::extract::{Query, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+
+use crate::clock::now;
+use crate::context;
+use crate::error::AppError;
+use crate::extract::MaybeSession;
+use crate::pages::{ContinueSignInPage, Layout, render};
+use crate::session::{Session, UserSummary};
+use crate::state::AppState;
+
+/// What the provider sends back.
+#[derive(Debug, Default, Deserialize)]
+pub struct CallbackParams {
+    code: Option<String>,
+    state: Option<String>,
+    error: Option<String>,
+    error_description: Option<String>,
+    error_subcode: Option<String>,
+    session_state: Option<String>,
+    client_info: Option<String>,
+    /// Set by our own re-post page (form_post without the cookie).
+    resubmitted: Option<String>,
+}
+
+pub async fn callback_get(
+    State(state): State<AppState>,
+    MaybeSession(session): MaybeSession,
+    query: Result<Query<CallbackParams>, QueryRejection>,
+) -> Result<Response, AppError> {
+    let Query(params) = query.map_err(|e| AppError::BadRequest(e.body_text()))?;
+    finish(&state, session, params).await
+}
+
+pub async fn callback_post(
+    State(state): State<AppState>,
+    MaybeSession(session): MaybeSession,
+    form: Result<Form<CallbackParams>, FormRejection>,
+) -> Result<Response, AppError> {
+    let Form(params) = form.map_err(|e| AppError::BadRequest(e.body_text()))?;
+    if session.is_none() && params.resubmitted.is_none() {
+        return Ok(repost_page(&state, &params));
+    }
+    finish(&state, session, params).await
+}
+
+fn repost_page(state: &AppState, params: &CallbackParams) -> Response {
+    let mut fields = Vec::new();
+    let pairs = [
+        ("code", &params.code),
+        ("state", &params.state),
+        ("error", &params.error),
+        ("error_description", &params.error_description),
+        ("error_subcode", &params.error_subcode),
+        ("session_state", &params.session_state),
+        ("client_info", &params.client_info),
+    ];
+    for (name, value) in pairs {
+        if let Some(v) = value {
+            fields.push((name.to_string(), v.clone()));
+        }
+    }
+    let prefix = context::current().map(|c| c.prefix).unwrap_or_default();
+    render(
+        &ContinueSignInPage {
+            layout: Layout::new(None),
+            action: format!("{prefix}{}", state.config.redirect_path),
+            fields,
+        },
+        StatusCode::OK,
+    )
+}
+
+async fn finish(
+    state: &AppState,
+    session: Option<Session>,
+    params: CallbackParams,
+) -> Result<Response, AppError> {
+    let now = now();
+    let Some(mut session) = session else {
+        return Err(AppError::SignInExpired);
+    };
+    let Some(pending) = params
+        .state
+        .as_deref()
+        .and_then(|s| session.take_pending(s, now))
+    else {
+        return Err(AppError::SignInExpired);
+    };
+    // The pending sign-in is used up whatever happens next, so the answer cannot be replayed.
+    state.sessions.save(&mut session, now).await?;
+
+    if let Some(error) = params.error {
+        return Err(provider_error(
+            &error,
+            params.error_description.as_deref(),
+            params.error_subcode.as_deref(),
+        ));
+    }
+    let code = params.code.ok_or_else(|| {
+        AppError::BadRequest("the sign-in answer has neither a code nor an error".into())
+    })?;
+    let (cache, _claims) = state
+        .identity
+        .complete_sign_in(&pending.sign_in, &code, now)
+        .await?;
+
+    let account = &cache.account;
+    session.record.user = Some(UserSummary {
+        home_account_id: account.home_account_id.clone(),
+        name: account.display_name().to_string(),
+        username: account.username.clone(),
+        tenant_id: account.tid.clone(),
+    });
+    session.record.sid = account.sid.clone();
+    session.record.signed_in_at = Some(now);
+    session.secrets.token_cache = Some(cache);
+    // A new id at sign-in: an id planted or seen before sign-in is worthless now.
+    state.sessions.rotate(&mut session, now).await?;
+    tracing::info!("user signed in");
+
+    let prefix = context::current().map(|c| c.prefix).unwrap_or_default();
+    let mut response = Redirect::to(&format!("{prefix}{}", pending.next)).into_response();
+    response
+        .headers_mut()
+        .insert(header::SET_COOKIE, state.sessions.cookie.set(session.id()));
+    Ok(response)
+}
+
+/// Maps an error the provider put on the redirect to the page that explains it.
+fn provider_error(error: &str, description: Option<&str>, subcode: Option<&str>) -> AppError {
+    let description = description.unwrap_or("");
+    let code = description
+        .strip_prefix("AADSTS")
+        .and_then(|rest| rest.split(':').next())
+        .and_then(|n| n.parse::<u32>().ok());
+    match (error, code) {
+        (_, Some(90094 | 900941 | 90099)) => AppError::AdminConsentRequired,
+        ("access_denied", Some(65004)) => AppError::ConsentDenied,
+        ("access_denied", _) if subcode == Some("cancel") => AppError::ConsentDenied,
+        _ => AppError::ProviderError {
+            error: error.chars().filter(|c| !c.is_control()).take(64).collect(),
+            summary: description
+                .lines()
+                .next()
+                .unwrap_or("")
+                .chars()
+                .filter(|c| !c.is_control())
+                .take(300)
+                .collect(),
+        },
+    }
+}

@@ -1,0 +1,69 @@
+//! Signing out: `/logout` ends the local session and sends the browser to the provider's
+//! end-session endpoint (with `post_logout_redirect_uri` and the `logout_hint` when known);
+//! `/signout-oidc?sid=…` is the front-channel logout receiver that ends every local session of
+//! that provider session.
+
+use axum::extract::{Query, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use serde::Deserialize;
+
+use crate::error::AppError;
+use crate::extract::MaybeSession;
+use crate::session::SessionStore;
+use crate::state::AppState;
+
+pub async fn logout(
+    State(state): State<AppState>,
+    MaybeSession(session): MaybeSession,
+) -> Result<Response, AppError> {
+    let post_logout = format!("{}/", state.config.public_base());
+    let cache = session
+        .as_ref()
+        .and_then(|s| s.secrets.token_cache.as_ref());
+    // Signing out locally must work even when the provider cannot be reached.
+    let target = match state.identity.end_session_url(&post_logout, cache).await {
+        Ok(Some(url)) => url,
+        Ok(None) => post_logout,
+        Err(e) => {
+            tracing::warn!(error = %e, "no end-session URL; signing out locally only");
+            post_logout
+        }
+    };
+    if let Some(session) = &session {
+        state.sessions.destroy(session).await?;
+        tracing::info!("user signed out");
+    }
+    let mut response = Redirect::to(&target).into_response();
+    response
+        .headers_mut()
+        .insert(header::SET_COOKIE, state.sessions.cookie.clear());
+    Ok(response)
+}
+
+#[derive(Deserialize)]
+pub struct FrontChannelQuery {
+    sid: Option<String>,
+}
+
+pub async fn signout_oidc(
+    State(state): State<AppState>,
+    Query(query): Query<FrontChannelQuery>,
+) -> Result<Response, AppError> {
+    let Some(sid) = query.sid.filter(|s| !s.is_empty() && s.len() <= 128) else {
+        return Err(AppError::BadRequest(
+            "the front-channel logout request has no sid".into(),
+        ));
+    };
+    let ended = state.sessions.store.delete_by_sid(&sid).await?;
+    tracing::info!(sessions = ended, "front-channel logout");
+    let mut response = (
+        StatusCode::OK,
+        Html("<!DOCTYPE html><title>Signed out</title><p>Signed out.</p>"),
+    )
+        .into_response();
+    response
+        .headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    Ok(response)
+}

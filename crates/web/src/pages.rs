@@ -1,0 +1,94 @@
+//! Server-rendered pages (askama templates in `templates/`, escaped by default) and the layout
+//! every page shares: the path prefix for links, the signed-in user for the header, and the
+//! request id for the footer.
+
+use askama::Template;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{Html, IntoResponse, Response};
+
+use crate::context;
+use crate::session::UserSummary;
+
+/// What the shared layout needs.
+pub struct Layout {
+    pub prefix: String,
+    pub user: Option<LayoutUser>,
+    pub request_id: Option<String>,
+}
+
+pub struct LayoutUser {
+    pub name: String,
+    pub username: String,
+}
+
+impl Layout {
+    /// The layout for the current request, showing `user` in the header.
+    pub fn new(user: Option<&UserSummary>) -> Layout {
+        let ctx = context::current();
+        Layout {
+            prefix: ctx.as_ref().map(|c| c.prefix.clone()).unwrap_or_default(),
+            user: user.map(|u| LayoutUser {
+                name: u.name.clone(),
+                username: u.username.clone().unwrap_or_default(),
+            }),
+            request_id: ctx.map(|c| c.request_id),
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "home.html")]
+pub struct HomePage<'a> {
+    pub layout: Layout,
+    pub name: &'a str,
+    pub username: &'a str,
+    pub tenant: Option<&'a str>,
+}
+
+#[derive(Template)]
+#[template(path = "msal_demo.html")]
+pub struct MsalDemoPage {
+    pub layout: Layout,
+    pub json: String,
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+pub struct ErrorPage {
+    pub layout: Layout,
+    pub status: u16,
+    pub title: String,
+    pub message: String,
+    pub detail: Option<String>,
+    /// (href, label)
+    pub action: Option<(String, String)>,
+}
+
+#[derive(Template)]
+#[template(path = "continue_sign_in.html")]
+pub struct ContinueSignInPage {
+    pub layout: Layout,
+    pub action: String,
+    pub fields: Vec<(String, String)>,
+}
+
+/// Renders a page; pages are per-user, so they are never cached.
+pub fn render(page: &impl Template, status: StatusCode) -> Response {
+    match page.render() {
+        Ok(html) => {
+            let mut response = (status, Html(html)).into_response();
+            response
+                .headers_mut()
+                .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+            response
+        }
+        Err(e) => {
+            tracing::error!(error = %e, "a page failed to render");
+            (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "graphnote could not render this page",
+            )
+                .into_response()
+        }
+    }
+}

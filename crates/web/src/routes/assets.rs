@@ -1,0 +1,26 @@
+//! The app's own stylesheet and script, compiled into the binary (no CDN).
+
+use axum::http::{HeaderValue, header};
+use axum::response::{IntoResponse, Response};
+
+const APP_CSS: &str = include_str!("../../static/app.css");
+const AUTOSUBMIT_JS: &str = include_str!("../../static/autosubmit.js");
+
+fn asset(body: &'static str, content_type: &'static str) -> Response {
+    let mut response = body.into_response();
+    let headers = response.headers_mut();
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    headers.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("public, max-age=3600"),
+    );
+    response
+}
+
+pub async fn app_css() -> Response {
+    asset(APP_CSS, "text/css; charset=utf-8")
+}
+
+pub async fn autosubmit_js() -> Response {
+    asset(AUTOSUBMIT_JS, "text/javascript; charset=utf-8")
+}

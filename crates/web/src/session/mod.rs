@@ -1,0 +1,319 @@
+//! Server-side sessions. The browser holds only an opaque random id (256 bits) in a strict
+//! cookie; the store holds the session under the id's SHA-256, with the user's token cache and
+//! pending sign-ins sealed (AES-256-GCM, the id as associated data). Sessions expire after a
+//! period of inactivity and at an absolute age; the id is replaced at every sign-in.
+
+pub mod cookie;
+pub mod crypto;
+pub mod redis_store;
+pub mod sqlite;
+pub mod store;
+
+use aws_lc_rs::digest;
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use identity::{PendingSignIn, TokenCache};
+use serde::{Deserialize, Serialize};
+
+use crate::config::{Config, SessionStoreConfig};
+pub use cookie::CookieSettings;
+use crypto::Cipher;
+use redis_store::RedisStore;
+use sqlite::SqliteStore;
+pub use store::{LockToken, SessionStore, StoreError, StoredSession, UserSummary};
+
+/// How many sign-ins may be in flight per session (several tabs).
+const MAX_PENDING: usize = 5;
+/// How long a sign-in may take from `/login` to the callback.
+pub const PENDING_LIFETIME_SECS: i64 = 10 * 60;
+/// `last_seen` is written back at most this often, to spare the store a write per request.
+const TOUCH_INTERVAL_SECS: i64 = 60;
+
+/// A sign-in waiting for the provider's answer.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct PendingLogin {
+    pub sign_in: PendingSignIn,
+    /// Where to go afterwards (an app-relative path).
+    pub next: String,
+}
+
+/// The sealed part of a session.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct SessionSecrets {
+    #[serde(default)]
+    pub token_cache: Option<TokenCache>,
+    #[serde(default)]
+    pub pending: Vec<PendingLogin>,
+}
+
+/// One session, loaded for a request.
+pub struct Session {
+    /// The cookie value.
+    id: String,
+    pub record: StoredSession,
+    pub secrets: SessionSecrets,
+    /// Not in the store yet.
+    pub is_new: bool,
+}
+
+impl Session {
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+
+    /// The store key: the id's SHA-256, so the store never holds a usable cookie value.
+    pub fn key(&self) -> String {
+        store_key(&self.id)
+    }
+
+    pub fn user(&self) -> Option<&UserSummary> {
+        self.record.user.as_ref()
+    }
+
+    /// Adds a pending sign-in, dropping expired and surplus ones.
+    pub fn add_pending(&mut self, login: PendingLogin, now: i64) {
+        let pending = &mut self.secrets.pending;
+        pending.retain(|p| now - p.sign_in.created_at < PENDING_LIFETIME_SECS);
+        if pending.len() >= MAX_PENDING {
+            pending.remove(0);
+        }
+        pending.push(login);
+    }
+
+    /// Takes the pending sign-in whose `state` matches, if it has not expired.
+    pub fn take_pending(&mut self, state: &str, now: i64) -> Option<PendingLogin> {
+        let position = self.secrets.pending.iter().position(|p| {
+            aws_lc_rs::constant_time::verify_slices_are_equal(
+                p.sign_in.state.as_bytes(),
+                state.as_bytes(),
+            )
+            .is_ok()
+        })?;
+        let login = self.secrets.pending.remove(position);
+        (now - login.sign_in.created_at < PENDING_LIFETIME_SECS).then_some(login)
+    }
+
+    /// Forgets who is signed in and their tokens (pending sign-ins stay).
+    pub fn sign_out_locally(&mut self) {
+        self.record.user = None;
+        self.record.sid = None;
+        self.record.signed_in_at = None;
+        self.secrets.token_cache = None;
+    }
+}
+
+/// The id's store key.
+pub fn store_key(id: &str) -> String {
+    digest::digest(&digest::SHA256, id.as_bytes())
+        .as_ref()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+fn new_id() -> String {
+    let mut raw = [0u8; 32];
+    rand::RngCore::fill_bytes(&mut rand::rng(), &mut raw);
+    URL_SAFE_NO_PAD.encode(raw)
+}
+
+/// A cookie value can only be an id we made: 43 base64url characters.
+fn plausible_id(value: &str) -> bool {
+    value.len() == 43
+        && value
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+}
+
+/// The configured store.
+pub enum AnyStore {
+    Sqlite(SqliteStore),
+    Redis(Box<RedisStore>),
+}
+
+impl AnyStore {
+    pub fn open(config: &SessionStoreConfig) -> Result<AnyStore, StoreError> {
+        match config {
+            SessionStoreConfig::Sqlite(path) => SqliteStore::open(path).map(AnyStore::Sqlite),
+            SessionStoreConfig::Redis(url) => {
+                RedisStore::new(url, "graphnote:").map(|s| AnyStore::Redis(Box::new(s)))
+            }
+        }
+    }
+}
+
+impl SessionStore for AnyStore {
+    async fn load(&self, key: &str) -> Result<Option<StoredSession>, StoreError> {
+        match self {
+            AnyStore::Sqlite(s) => s.load(key).await,
+            AnyStore::Redis(s) => s.load(key).await,
+        }
+    }
+    async fn save(
+        &self,
+        key: &str,
+        session: &StoredSession,
+        expires_at: i64,
+    ) -> Result<(), StoreError> {
+        match self {
+            AnyStore::Sqlite(s) => s.save(key, session, expires_at).await,
+            AnyStore::Redis(s) => s.save(key, session, expires_at).await,
+        }
+    }
+    async fn delete(&self, key: &str) -> Result<(), StoreError> {
+        match self {
+            AnyStore::Sqlite(s) => s.delete(key).await,
+            AnyStore::Redis(s) => s.delete(key).await,
+        }
+    }
+    async fn delete_by_sid(&self, sid: &str) -> Result<usize, StoreError> {
+        match self {
+            AnyStore::Sqlite(s) => s.delete_by_sid(sid).await,
+            AnyStore::Redis(s) => s.delete_by_sid(sid).await,
+        }
+    }
+    async fn ping(&self) -> Result<(), StoreError> {
+        match self {
+            AnyStore::Sqlite(s) => s.ping().await,
+            AnyStore::Redis(s) => s.ping().await,
+        }
+    }
+    async fn try_lock(&self, name: &str, ttl_ms: u64) -> Result<Option<LockToken>, StoreError> {
+        match self {
+            AnyStore::Sqlite(s) => s.try_lock(name, ttl_ms).await,
+            AnyStore::Redis(s) => s.try_lock(name, ttl_ms).await,
+        }
+    }
+    async fn unlock(&self, name: &str, token: LockToken) -> Result<(), StoreError> {
+        match self {
+            AnyStore::Sqlite(s) => s.unlock(name, token).await,
+            AnyStore::Redis(s) => s.unlock(name, token).await,
+        }
+    }
+}
+
+/// Loads, saves, rotates and ends sessions.
+pub struct Sessions {
+    pub store: AnyStore,
+    cipher: Cipher,
+    pub cookie: CookieSettings,
+    idle_secs: i64,
+    max_age_secs: i64,
+}
+
+impl Sessions {
+    pub fn new(config: &Config, store: AnyStore) -> Sessions {
+        Sessions {
+            store,
+            cipher: Cipher::new(&config.session_secrets),
+            cookie: CookieSettings::from_config(config),
+            idle_secs: config.session_idle_seconds,
+            max_age_secs: config.session_max_age_seconds,
+        }
+    }
+
+    /// A fresh, unsaved session.
+    pub fn create(&self, now: i64) -> Session {
+        Session {
+            id: new_id(),
+            record: StoredSession {
+                created_at: now,
+                last_seen: now,
+                signed_in_at: None,
+                user: None,
+                sid: None,
+                sealed: vec![],
+            },
+            secrets: SessionSecrets::default(),
+            is_new: true,
+        }
+    }
+
+    /// The session named by the request's cookie, if it exists and has not expired. A cookie
+    /// that is not one of ours, or names nothing, is simply no session.
+    pub async fn load(
+        &self,
+        cookie_value: Option<&str>,
+        now: i64,
+    ) -> Result<Option<Session>, StoreError> {
+        let Some(id) = cookie_value.filter(|v| plausible_id(v)) else {
+            return Ok(None);
+        };
+        let key = store_key(id);
+        let Some(record) = self.store.load(&key).await? else {
+            return Ok(None);
+        };
+        if now - record.last_seen > self.idle_secs || now - record.created_at > self.max_age_secs {
+            self.store.delete(&key).await?;
+            return Ok(None);
+        }
+        let mut session = Session {
+            id: id.to_string(),
+            secrets: SessionSecrets::default(),
+            record,
+            is_new: false,
+        };
+        let mut write_back = now - session.record.last_seen > TOUCH_INTERVAL_SECS;
+        if !session.record.sealed.is_empty() {
+            match self.cipher.open(&session.record.sealed, id) {
+                Ok(opened) => {
+                    session.secrets = serde_json::from_slice(&opened.plaintext).unwrap_or_default();
+                    // Sealed under an older SESSION_SECRET key: seal again under the newest.
+                    write_back |= opened.stale_key;
+                }
+                Err(e) => {
+                    // Without the secrets the session is useless; keep the id, sign out.
+                    tracing::warn!(error = %e, "a session's sealed data could not be opened; signing it out");
+                    session.sign_out_locally();
+                    write_back = true;
+                }
+            }
+        }
+        if write_back {
+            session.record.last_seen = now;
+            self.save(&mut session, now).await?;
+        }
+        Ok(Some(session))
+    }
+
+    /// Writes the session (sealing its secrets under the newest key).
+    pub async fn save(&self, session: &mut Session, now: i64) -> Result<(), StoreError> {
+        let plaintext =
+            serde_json::to_vec(&session.secrets).map_err(|e| StoreError(e.to_string()))?;
+        session.record.sealed = self.cipher.seal(&plaintext, &session.id);
+        session.record.last_seen = now;
+        let expires_at = (now + self.idle_secs).min(session.record.created_at + self.max_age_secs);
+        self.store
+            .save(&session.key(), &session.record, expires_at)
+            .await?;
+        session.is_new = false;
+        Ok(())
+    }
+
+    /// Gives the session a new id (at sign-in), so an id known before sign-in is worthless after.
+    pub async fn rotate(&self, session: &mut Session, now: i64) -> Result<(), StoreError> {
+        let old_key = session.key();
+        let was_new = session.is_new;
+        session.id = new_id();
+        session.record.created_at = now;
+        self.save(session, now).await?;
+        if !was_new {
+            self.store.delete(&old_key).await?;
+        }
+        Ok(())
+    }
+
+    pub async fn destroy(&self, session: &Session) -> Result<(), StoreError> {
+        self.store.delete(&session.key()).await
+    }
+
+    /// Reads the session's current state from the store again (another request, or another
+    /// instance, may have changed it).
+    pub async fn reload(&self, session: &mut Session, now: i64) -> Result<(), StoreError> {
+        if let Some(fresh) = self.load(Some(&session.id.clone()), now).await? {
+            session.record = fresh.record;
+            session.secrets = fresh.secrets;
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,90 @@
+//! The session store contract, and what it stores. Two stores implement it: SQLite (embedded,
+//! the default, one instance) and Redis (shared by several instances). Keys are SHA-256 hashes of
+//! session ids, so a dump of the store shows no cookie value; the secrets inside are sealed.
+
+use std::future::Future;
+
+use serde::{Deserialize, Serialize};
+
+/// What the store keeps for one session.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct StoredSession {
+    pub created_at: i64,
+    pub last_seen: i64,
+    /// When the user signed in (None before sign-in).
+    #[serde(default)]
+    pub signed_in_at: Option<i64>,
+    #[serde(default)]
+    pub user: Option<UserSummary>,
+    /// The identity provider's session id (`sid` claim), for front-channel logout.
+    #[serde(default)]
+    pub sid: Option<String>,
+    /// Sealed [`super::SessionSecrets`] (see `crypto`).
+    #[serde(with = "base64_bytes")]
+    pub sealed: Vec<u8>,
+}
+
+/// Who is signed in, in the clear (not secret; shown on every page).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct UserSummary {
+    pub home_account_id: String,
+    pub name: String,
+    pub username: Option<String>,
+    pub tenant_id: Option<String>,
+}
+
+/// The store cannot be used right now.
+#[derive(Debug, Clone, thiserror::Error)]
+#[error("session store unavailable: {0}")]
+pub struct StoreError(pub String);
+
+/// A held lock; give it back to `unlock`.
+#[derive(Debug)]
+pub struct LockToken(pub String);
+
+/// Where sessions live.
+pub trait SessionStore: Send + Sync {
+    fn load(
+        &self,
+        key: &str,
+    ) -> impl Future<Output = Result<Option<StoredSession>, StoreError>> + Send;
+    /// Inserts or replaces; the entry disappears at `expires_at` (Unix seconds).
+    fn save(
+        &self,
+        key: &str,
+        session: &StoredSession,
+        expires_at: i64,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+    fn delete(&self, key: &str) -> impl Future<Output = Result<(), StoreError>> + Send;
+    /// Deletes every session signed in with this provider session id; returns how many.
+    fn delete_by_sid(&self, sid: &str) -> impl Future<Output = Result<usize, StoreError>> + Send;
+    /// Whether the store answers (readiness).
+    fn ping(&self) -> impl Future<Output = Result<(), StoreError>> + Send;
+    /// Takes a lock shared by every instance using this store, for `ttl_ms` at most.
+    /// `None`: someone else holds it.
+    fn try_lock(
+        &self,
+        name: &str,
+        ttl_ms: u64,
+    ) -> impl Future<Output = Result<Option<LockToken>, StoreError>> + Send;
+    fn unlock(
+        &self,
+        name: &str,
+        token: LockToken,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+}
+
+mod base64_bytes {
+    use base64::Engine;
+    use base64::engine::general_purpose::STANDARD;
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(bytes: &[u8], s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&STANDARD.encode(bytes))
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<u8>, D::Error> {
+        let text = String::deserialize(d)?;
+        STANDARD.decode(text).map_err(serde::de::Error::custom)
+    }
+}

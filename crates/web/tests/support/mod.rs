@@ -1,0 +1,276 @@
+//! Test harness: the web app in-process on a random port, wired to an in-process emulator, and a
+//! cookie-keeping client that signs in through the emulator's forms like a person would.
+
+#![allow(dead_code)]
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+
+use emulator::seed::{DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, DEMO_PASSWORD};
+use emulator::testing::{FormBrowser, SignInOutcome, TestEmulator};
+use reqwest::StatusCode;
+use tokio::sync::oneshot;
+use web::{AppState, Config};
+
+pub const CONTOSO: &str = "4a1c2e3f-0b5d-4c6e-8f70-9a8b7c6d5e4f";
+
+/// A scratch directory removed at drop.
+pub struct TempDir(pub PathBuf);
+
+impl TempDir {
+    pub fn new() -> TempDir {
+        let dir = std::env::temp_dir().join(format!("graphnote-test-{}", uuid::Uuid::new_v4()));
+        std::fs::create_dir_all(&dir).unwrap();
+        TempDir(dir)
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// A running app.
+pub struct TestApp {
+    pub base_url: String,
+    pub state: AppState,
+    stop: Option<oneshot::Sender<()>>,
+    task: Option<tokio::task::JoinHandle<()>>,
+}
+
+impl TestApp {
+    /// The configuration a test app gets, before the test's own overrides.
+    pub fn env(emu: &TestEmulator, port: u16, store: &str) -> HashMap<String, String> {
+        HashMap::from([
+            ("CLIENT_ID".into(), DEMO_CLIENT_ID.into()),
+            ("CLIENT_SECRET".into(), DEMO_CLIENT_SECRET.into()),
+            ("AUTHORITY".into(), emu.authority("common")),
+            ("PUBLIC_URL".into(), format!("http://127.0.0.1:{port}")),
+            ("GRAPH_ENDPOINT".into(), emu.base_url.clone()),
+            ("SESSION_STORE".into(), store.into()),
+            (
+                "SESSION_SECRET".into(),
+                "test-secret-0123456789abcdefghijklmnop".into(),
+            ),
+            ("LISTEN".into(), format!("127.0.0.1:{port}")),
+        ])
+    }
+
+    /// Starts the app with a SQLite store in `dir`.
+    pub async fn start(emu: &TestEmulator, dir: &TempDir) -> TestApp {
+        Self::start_with(
+            emu,
+            &format!("sqlite:{}", dir.0.join("sessions.sqlite3").display()),
+            |_| {},
+        )
+        .await
+    }
+
+    /// Starts the app with the given store and configuration changes.
+    pub async fn start_with(
+        emu: &TestEmulator,
+        store: &str,
+        change: impl FnOnce(&mut HashMap<String, String>),
+    ) -> TestApp {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let mut env = Self::env(emu, port, store);
+        change(&mut env);
+        let config = Config::from_env(|k| env.get(k).cloned()).expect("test configuration");
+        let base_url = config.public_base();
+        let state = AppState::new(config).expect("app state");
+        let (stop, stopped) = oneshot::channel::<()>();
+        let serving = state.clone();
+        let task = tokio::spawn(async move {
+            let shutdown = async {
+                let _ = stopped.await;
+            };
+            web::serve(serving, listener, shutdown).await.unwrap();
+        });
+        TestApp {
+            base_url,
+            state,
+            stop: Some(stop),
+            task: Some(task),
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base_url)
+    }
+
+    /// Stops the app and waits until it has stopped.
+    pub async fn stop(mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(task) = self.task.take() {
+            let _ = task.await;
+        }
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+    }
+}
+
+/// A person with a browser.
+pub struct User {
+    pub browser: FormBrowser,
+}
+
+impl User {
+    pub fn new() -> User {
+        User {
+            browser: FormBrowser::new(None),
+        }
+    }
+
+    pub async fn get(&self, url: &str) -> reqwest::Response {
+        self.browser.client.get(url).send().await.unwrap()
+    }
+
+    /// Starts at `/login` (or another app URL that leads there) and comes back to the app;
+    /// returns the app's final answer to the callback.
+    pub async fn sign_in_at(&self, app: &TestApp, start: &str, upn: &str) -> reqwest::Response {
+        let login = self.get(&app.url(start)).await;
+        assert_eq!(
+            login.status(),
+            StatusCode::SEE_OTHER,
+            "{start} redirects to the provider"
+        );
+        let authorize = location(&login);
+        match self
+            .browser
+            .sign_in(&authorize, upn, DEMO_PASSWORD, true)
+            .await
+        {
+            SignInOutcome::Redirect(callback) => self.get(callback.as_str()).await,
+            SignInOutcome::FormPost { action, fields } => self
+                .browser
+                .client
+                .post(action)
+                .form(&fields)
+                .send()
+                .await
+                .unwrap(),
+            SignInOutcome::Page { status, body } => {
+                panic!("sign-in stopped on a page ({status}): {body}")
+            }
+        }
+    }
+
+    /// Signs in, checks that the app sent the user home, and returns the new session cookie.
+    pub async fn sign_in(&self, app: &TestApp, upn: &str) -> String {
+        let done = self.sign_in_at(app, "/login", upn).await;
+        assert_eq!(
+            done.status(),
+            StatusCode::SEE_OTHER,
+            "the callback redirects"
+        );
+        assert_eq!(location(&done), "/");
+        set_cookie(&done).expect("the callback sets a new session cookie")
+    }
+}
+
+/// The session cookie a response sets (`name=value`), if it sets one.
+pub fn set_cookie(response: &reqwest::Response) -> Option<String> {
+    response
+        .headers()
+        .get_all(reqwest::header::SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|v| v.starts_with("graphnote_session=") || v.starts_with("__Host-graphnote="))
+        .and_then(|v| v.split(';').next())
+        .map(str::to_string)
+}
+
+/// A GET with exactly this Cookie header (no cookie jar), not following redirects.
+pub async fn get_with_cookie(url: &str, cookie: &str) -> reqwest::Response {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+        .get(url)
+        .header(reqwest::header::COOKIE, cookie)
+        .send()
+        .await
+        .unwrap()
+}
+
+pub fn location(response: &reqwest::Response) -> String {
+    response
+        .headers()
+        .get(reqwest::header::LOCATION)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_string()
+}
+
+/// Calls the emulator's admin API.
+pub async fn admin(
+    emu: &TestEmulator,
+    method: reqwest::Method,
+    path: &str,
+    body: serde_json::Value,
+) -> serde_json::Value {
+    let response = reqwest::Client::new()
+        .request(method, emu.admin(path))
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        response.status().is_success(),
+        "admin {path}: {}",
+        response.status()
+    );
+    response.json().await.unwrap_or(serde_json::Value::Null)
+}
+
+/// Token-endpoint requests in the emulator's log since `since`, of one grant type.
+pub async fn grants_since(emu: &TestEmulator, since: u64, grant_type: &str) -> usize {
+    let log = admin(
+        emu,
+        reqwest::Method::GET,
+        &format!("/log?since={since}"),
+        serde_json::Value::Null,
+    )
+    .await;
+    log["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| {
+            e["grant_type"] == grant_type && e["path"].as_str().unwrap_or("").ends_with("/token")
+        })
+        .count()
+}
+
+/// The emulator log's last sequence number.
+pub async fn log_position(emu: &TestEmulator) -> u64 {
+    let log = admin(emu, reqwest::Method::GET, "/log", serde_json::Value::Null).await;
+    log["entries"]
+        .as_array()
+        .unwrap()
+        .last()
+        .map(|e| e["seq"].as_u64().unwrap())
+        .unwrap_or(0)
+}
+
+/// The (entity-decoded) attribute value that follows `marker` (which ends with `="`).
+pub fn attribute_after(html: &str, marker: &str) -> Option<String> {
+    let start = html.find(marker)? + marker.len();
+    let end = html[start..].find('"')? + start;
+    Some(
+        html[start..end]
+            .replace("&#38;", "&")
+            .replace("&#x26;", "&")
+            .replace("&amp;", "&"),
+    )
+}
