@@ -45,10 +45,11 @@ class Emulator:
 def emulator():
     assert BINARY.exists(), f"build the binary first: {BINARY}"
     data_dir = tempfile.mkdtemp(prefix="graphnote-emulator-")
+    # Logs go to a file: a pipe nobody reads would fill up and stall the server.
     process = subprocess.Popen(
         [str(BINARY), "emulator", "--listen", "127.0.0.1:0", "--data-dir", data_dir],
         stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
+        stderr=open(os.path.join(data_dir, "emulator.log"), "w"),
         text=True,
     )
     first = process.stdout.readline()
@@ -114,6 +115,7 @@ class Browser:
 
 
 def _redirect_params(location):
+    _redirect_params.last_location = location
     parsed = urllib.parse.urlsplit(location)
     return {k: v[0] for k, v in urllib.parse.parse_qs(parsed.query).items()}
 
@@ -121,6 +123,65 @@ def _redirect_params(location):
 @pytest.fixture
 def browser(emulator):
     return Browser(emulator)
+
+
+def last_redirect():
+    """The full Location of the last redirect a Browser stopped at."""
+    return _redirect_params.last_location
+
+
+def free_port():
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class AppProcess:
+    def __init__(self, url, log_path, data_dir):
+        self.url = url
+        self.log_path = log_path
+        self.data_dir = data_dir
+
+    def log(self):
+        with open(self.log_path, encoding="utf-8", errors="replace") as f:
+            return f.read()
+
+
+@pytest.fixture(scope="session")
+def app(emulator):
+    """`graphnote serve` as a process, configured from the environment like a real deployment,
+    against the same emulator process MSAL uses."""
+    port = free_port()
+    data_dir = tempfile.mkdtemp(prefix="graphnote-app-")
+    env = dict(
+        os.environ,
+        CLIENT_ID=DEMO_CLIENT_ID,
+        CLIENT_SECRET=DEMO_CLIENT_SECRET,
+        AUTHORITY=f"{emulator.base_url}/common",
+        GRAPH_ENDPOINT=emulator.base_url,
+        CA_BUNDLE=emulator.ca_path,
+        PUBLIC_URL=f"http://127.0.0.1:{port}",
+        LISTEN=f"127.0.0.1:{port}",
+        SESSION_SECRET="python-suite-secret-0123456789abcdef",
+        SESSION_STORE=f"sqlite:{data_dir}/sessions.sqlite3",
+        DATA_DIR=data_dir,
+    )
+    process = subprocess.Popen(
+        [str(BINARY), "serve"],
+        cwd=data_dir,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=open(os.path.join(data_dir, "app.log"), "w"),
+        text=True,
+    )
+    first = process.stdout.readline()
+    assert "listening" in first, f"graphnote serve did not start: {first!r}"
+    app = AppProcess(f"http://127.0.0.1:{port}", os.path.join(data_dir, "app.log"), data_dir)
+    yield app
+    process.terminate()
+    process.wait(timeout=10)
 
 
 def decode_jwt_claims(token):

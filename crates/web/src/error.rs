@@ -211,7 +211,7 @@ impl AppError {
             AppError::ReauthLoop => problem(
                 StatusCode::UNAUTHORIZED,
                 "Your sign-in keeps expiring",
-                "graphnote had to ask you to sign in again right after you signed in. Sign out, then sign in again; if it keeps happening, tell your administrator.",
+                "graphnote had to ask you to sign in again twice in a minute. Sign out, then sign in again; if it keeps happening, tell your administrator.",
             )
             .action("/logout", "Sign out"),
             AppError::Graph(e) => graph_problem(e),

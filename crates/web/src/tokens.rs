@@ -21,8 +21,8 @@ use crate::state::AppState;
 const LOCK_TTL_MS: u64 = 15_000;
 /// How long to wait for another instance's refresh before giving up.
 const LOCK_WAIT: Duration = Duration::from_secs(15);
-/// A sign-in younger than this that needs re-authentication again is a loop.
-const LOOP_WINDOW_SECS: i64 = 30;
+/// Needing re-authentication again this soon after the last time is a loop.
+const LOOP_WINDOW_SECS: i64 = 60;
 
 /// In-process single flight: one async mutex per session key, dropped when nobody holds it.
 #[derive(Default)]
@@ -142,14 +142,16 @@ async fn refresh_locked(
                 });
             }
             if e.needs_interaction() {
-                let just_signed_in = session
+                let now = now();
+                let looping = session
                     .record
-                    .signed_in_at
-                    .is_some_and(|at| now() - at < LOOP_WINDOW_SECS);
-                tracing::info!(error = %e, "refresh token no longer accepted; signing the session out");
+                    .reauth_requested_at
+                    .is_some_and(|at| now - at < LOOP_WINDOW_SECS);
+                tracing::info!(error = %e, looping, "refresh token no longer accepted; signing the session out");
                 session.sign_out_locally();
-                state.sessions.save(session, now()).await?;
-                if just_signed_in {
+                session.record.reauth_requested_at = Some(now);
+                state.sessions.save(session, now).await?;
+                if looping {
                     return Err(AppError::ReauthLoop);
                 }
                 return Err(AppError::Reauthenticate {

@@ -222,6 +222,7 @@ impl Sessions {
                 signed_in_at: None,
                 user: None,
                 sid: None,
+                reauth_requested_at: None,
                 sealed: vec![],
             },
             secrets: SessionSecrets::default(),

@@ -19,6 +19,10 @@ pub struct StoredSession {
     /// The identity provider's session id (`sid` claim), for front-channel logout.
     #[serde(default)]
     pub sid: Option<String>,
+    /// When the app last sent this session to sign in again because its refresh token was
+    /// refused (a second time soon after means a loop).
+    #[serde(default)]
+    pub reauth_requested_at: Option<i64>,
     /// Sealed [`super::SessionSecrets`] (see `crypto`).
     #[serde(with = "base64_bytes")]
     pub sealed: Vec<u8>,

@@ -138,16 +138,31 @@ impl User {
     /// Starts at `/login` (or another app URL that leads there) and comes back to the app;
     /// returns the app's final answer to the callback.
     pub async fn sign_in_at(&self, app: &TestApp, start: &str, upn: &str) -> reqwest::Response {
-        let login = self.get(&app.url(start)).await;
+        self.sign_in_answering(app, start, upn, true).await
+    }
+
+    /// Like `sign_in_at`, accepting or declining the consent form.
+    pub async fn sign_in_answering(
+        &self,
+        app: &TestApp,
+        start: &str,
+        upn: &str,
+        accept: bool,
+    ) -> reqwest::Response {
+        let mut response = self.get(&app.url(start)).await;
+        // Pages that need a sign-in redirect to /login first.
+        if location(&response).starts_with("/login") && !start.starts_with("/login") {
+            response = self.get(&app.url(&location(&response))).await;
+        }
         assert_eq!(
-            login.status(),
+            response.status(),
             StatusCode::SEE_OTHER,
-            "{start} redirects to the provider"
+            "{start} leads to the provider"
         );
-        let authorize = location(&login);
+        let authorize = location(&response);
         match self
             .browser
-            .sign_in(&authorize, upn, DEMO_PASSWORD, true)
+            .sign_in(&authorize, upn, DEMO_PASSWORD, accept)
             .await
         {
             SignInOutcome::Redirect(callback) => self.get(callback.as_str()).await,
@@ -273,4 +288,94 @@ pub fn attribute_after(html: &str, marker: &str) -> Option<String> {
             .replace("&#x26;", "&")
             .replace("&amp;", "&"),
     )
+}
+
+/// A private `redis-server` on a free port, stopped at drop. Tests never touch a Redis that
+/// something else uses.
+pub struct RedisServer {
+    pub port: u16,
+    child: std::process::Child,
+}
+
+impl RedisServer {
+    pub async fn start() -> RedisServer {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        Self::start_on(port).await
+    }
+
+    /// Starts (or restarts) a server on `port`.
+    pub async fn start_on(port: u16) -> RedisServer {
+        let child = std::process::Command::new("redis-server")
+            .args([
+                "--port",
+                &port.to_string(),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+            ])
+            .stdout(std::process::Stdio::null())
+            .spawn()
+            .expect("redis-server must be installed (scripts/test installs it)");
+        let server = RedisServer { port, child };
+        for _ in 0..100 {
+            if tokio::net::TcpStream::connect(("127.0.0.1", port))
+                .await
+                .is_ok()
+            {
+                return server;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        panic!("redis-server did not start on port {port}");
+    }
+
+    pub fn url(&self) -> String {
+        format!("redis://127.0.0.1:{}/0", self.port)
+    }
+
+    /// Every key and its value (for "no secret in the store" checks).
+    pub fn dump(&self) -> Vec<u8> {
+        let out = std::process::Command::new("redis-cli")
+            .args(["-p", &self.port.to_string(), "--scan"])
+            .output()
+            .expect("redis-cli");
+        let mut bytes = out.stdout.clone();
+        for key in String::from_utf8_lossy(&out.stdout).lines() {
+            let kind = std::process::Command::new("redis-cli")
+                .args(["-p", &self.port.to_string(), "TYPE", key])
+                .output()
+                .unwrap();
+            let command: &[&str] = if String::from_utf8_lossy(&kind.stdout).trim() == "set" {
+                &["SMEMBERS"]
+            } else {
+                &["GET"]
+            };
+            let value = std::process::Command::new("redis-cli")
+                .args(["-p", &self.port.to_string()])
+                .args(command)
+                .arg(key)
+                .output()
+                .unwrap();
+            bytes.extend(value.stdout);
+        }
+        bytes
+    }
+
+    pub fn stop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for RedisServer {
+    fn drop(&mut self) {
+        self.stop();
+    }
 }
