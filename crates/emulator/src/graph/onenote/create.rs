@@ -14,7 +14,7 @@ use std::collections::HashMap;
 
 use axum::body::{Body, Bytes};
 use axum::http::{HeaderMap, StatusCode, header};
-use time::OffsetDateTime;
+use time::{OffsetDateTime, UtcOffset};
 
 use super::html::{self, Part};
 use super::store::{NewResources, Page};
@@ -194,7 +194,10 @@ pub fn store_page(
             id: id.clone(),
             title: converted.title,
             section: section.id.clone(),
-            created: converted.created.unwrap_or(now),
+            created: converted
+                .created
+                .map(|c| c.to_offset(UtcOffset::UTC))
+                .unwrap_or(now),
             modified: now,
             level: 0,
             order,

@@ -6,6 +6,11 @@
 //! `Notes.ReadWrite`, `Notes.Read.All` or `Notes.ReadWrite.All`; listing and reading notebooks,
 //! section groups and sections also accepts `Notes.Create`; creating pages needs `Notes.Create`,
 //! `Notes.ReadWrite` or `Notes.ReadWrite.All`. Without them: 403 with code 40004.
+//!
+//! Whose OneNote: the emulator models personal notebooks only, and nothing is shared. So
+//! `/users/{id|upn}/onenote/…` works for the caller's own user; another user of the same tenant
+//! is 403 40003 even with `Notes.Read.All`, and a user of another tenant (or nobody) is 404
+//! 20102. App-only tokens are 403 40004 (OneNote ended app-only access in March 2025).
 
 pub mod create;
 pub mod entities;

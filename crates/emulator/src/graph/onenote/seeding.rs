@@ -11,7 +11,7 @@ use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use time::format_description::well_known::Rfc3339;
 use time::macros::datetime;
-use time::{Duration, OffsetDateTime};
+use time::{Duration, OffsetDateTime, UtcOffset};
 
 use super::html::{self, Element, Node, Part};
 use super::store::{
@@ -251,7 +251,11 @@ fn generated_page(n: u32) -> PageSeed {
         title: format!("Log entry {n}"),
         body: format!(
             "<p>Entry {n}: routine check completed.</p><p data-tag=\"to-do{}\">Follow up on item {n}</p>",
-            if n % 3 == 0 { ":completed" } else { "" }
+            if n.is_multiple_of(3) {
+                ":completed"
+            } else {
+                ""
+            }
         ),
         level: 0,
         created: None,
@@ -262,7 +266,9 @@ fn generated_page(n: u32) -> PageSeed {
 }
 
 fn parse_time(value: Option<&str>) -> Option<OffsetDateTime> {
-    value.and_then(|v| OffsetDateTime::parse(v, &Rfc3339).ok())
+    value
+        .and_then(|v| OffsetDateTime::parse(v, &Rfc3339).ok())
+        .map(|t| t.to_offset(UtcOffset::UTC))
 }
 
 #[cfg(test)]

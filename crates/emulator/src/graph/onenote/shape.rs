@@ -2,6 +2,10 @@
 //! type, filtering, counting, ordering, paging (`$top`/`$skip`, `@odata.nextLink` when the caller
 //! gave no `$top` and more remain), default and explicit expansions (nested, with `$levels`) and
 //! `$select`, with the `@odata.context` annotations Graph writes.
+//!
+//! With `$select`, a default expansion (a page's `parentSection`, …) is kept only when the
+//! selection names it; explicit `$expand`s are always returned. Lists of notebooks, sections and
+//! section groups have no default page size (all items, no `nextLink`); page lists have 20.
 
 use std::cmp::Ordering;
 
@@ -392,7 +396,10 @@ fn expanded(
             for child in view.children(kind, id, nav) {
                 let mut nested = item.expand.clone();
                 // `$levels`: a recursive navigation repeats itself one level further down.
-                if levels > 1 && target == kind && !nested.iter().any(|e| e.name == nav) {
+                if levels > 1
+                    && target.navigation(nav).is_some()
+                    && !nested.iter().any(|e| e.name == nav)
+                {
                     nested.push(Expand {
                         levels: Some(levels - 1),
                         ..item.clone()

@@ -24,17 +24,18 @@
 use std::collections::HashMap;
 
 use axum::body::Bytes;
-use base64::Engine;
-use base64::engine::general_purpose::STANDARD;
 use ego_tree::NodeRef;
 use scraper::{ElementRef, Html};
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
+use super::media::video;
 use super::style::{self, CELL, TEXT};
 use super::tags::{self, TagError};
+use super::text::{
+    collapse_whitespace, dir_attr, lang_attr, safe_link, trim_edges, wrap_inline_runs,
+};
 use super::{Element, Node, is_inline};
-use crate::images::{generate_png, png_size};
 
 /// A named binary part of a page-creation request (or a seeded resource).
 #[derive(Debug, Clone)]
@@ -154,7 +155,11 @@ pub fn convert(
         })
         .map(str::to_string);
 
-    let mut converter = Converter { parts, sink };
+    let mut converter = Converter {
+        parts,
+        sink,
+        depth: 0,
+    };
     let mut body = Vec::new();
     if let Some(body_el) = root.child_elements().find(|e| e.value().name() == "body") {
         let absolute = body_el.value().attr("data-absolute-enabled") == Some("true");
@@ -188,9 +193,14 @@ pub fn convert(
     })
 }
 
-struct Converter<'a> {
-    parts: &'a HashMap<String, Part>,
-    sink: &'a mut dyn ResourceSink,
+/// Deeper nesting is flattened to its text: hostile pages cannot exhaust the stack.
+const MAX_NESTING: usize = 48;
+
+pub(super) struct Converter<'a> {
+    pub(super) parts: &'a HashMap<String, Part>,
+    pub(super) sink: &'a mut dyn ResourceSink,
+    /// How deep the element being converted is.
+    depth: usize,
 }
 
 impl Converter<'_> {
@@ -277,9 +287,21 @@ impl Converter<'_> {
 
     fn children(&mut self, el: ElementRef<'_>) -> Result<Vec<Node>, ConvertError> {
         let mut out = Vec::new();
-        for child in el.children() {
-            self.node(child, &mut out)?;
+        if self.depth >= MAX_NESTING {
+            let text = collapse_whitespace(&el.text().collect::<String>());
+            if !text.trim().is_empty() {
+                out.push(Node::Text(text));
+            }
+            return Ok(out);
         }
+        self.depth += 1;
+        for child in el.children() {
+            if let Err(e) = self.node(child, &mut out) {
+                self.depth -= 1;
+                return Err(e);
+            }
+        }
+        self.depth -= 1;
         Ok(out)
     }
 
@@ -440,7 +462,13 @@ impl Converter<'_> {
             }
             "br" => out.push(Element::new("br").into()),
             "img" => out.extend(self.image(el, None)?),
-            "object" => out.extend(self.attachment(el, None)?),
+            "object" => {
+                out.extend(self.attachment(el, None)?);
+                // Clients write `<object … />` as OneNote's docs do, but HTML has no self-closing
+                // objects: what follows ends up inside. OneNote reads it as XHTML, so the
+                // content after an attachment stays on the page.
+                out.extend(self.children(el)?);
+            }
             "iframe" => out.extend(video(el)),
             "pre" => {
                 let text: String = el.text().collect();
@@ -501,171 +529,11 @@ impl Converter<'_> {
         Ok(())
     }
 
-    fn part(&self, name: &str) -> Result<&Part, ConvertError> {
+    pub(super) fn part(&self, name: &str) -> Result<&Part, ConvertError> {
         self.parts
             .get(name)
             .ok_or_else(|| ConvertError::MissingPart(name.to_string()))
     }
-
-    /// `img`: two resources (web rendition and original) with the image's bytes.
-    fn image(
-        &mut self,
-        el: ElementRef<'_>,
-        position: Option<String>,
-    ) -> Result<Option<Node>, ConvertError> {
-        let value = el.value();
-        let mut render_original = None;
-        let (bytes, content_type) = if let Some(render) = value.attr("data-render-src") {
-            match render.strip_prefix("name:") {
-                Some(name) => {
-                    self.part(name)?;
-                }
-                None => render_original = Some(render.to_string()),
-            }
-            (
-                Bytes::from(generate_png(624, 400, fnv(render))),
-                "image/png".to_string(),
-            )
-        } else if let Some(src) = value.attr("src").map(str::trim) {
-            if let Some(name) = src.strip_prefix("name:") {
-                let part = self.part(name)?;
-                (part.bytes.clone(), part.content_type.clone())
-            } else if let Some(data) = src.strip_prefix("data:") {
-                let (meta, payload) = data.split_once(',').ok_or(ConvertError::BadDataUrl)?;
-                let content_type = meta.trim_end_matches(";base64").to_string();
-                if !meta.ends_with(";base64") {
-                    return Err(ConvertError::BadDataUrl);
-                }
-                let bytes = STANDARD
-                    .decode(payload.trim())
-                    .map_err(|_| ConvertError::BadDataUrl)?;
-                (Bytes::from(bytes), content_type)
-            } else if src.starts_with("http://") || src.starts_with("https://") {
-                (
-                    Bytes::from(generate_png(320, 240, fnv(src))),
-                    "image/png".to_string(),
-                )
-            } else {
-                return Ok(None);
-            }
-        } else {
-            return Ok(None);
-        };
-        let size = png_size(&bytes);
-        let width = value
-            .attr("width")
-            .and_then(style::pixels)
-            .or(size.map(|s| s.0));
-        let height = value
-            .attr("height")
-            .and_then(style::pixels)
-            .or(size.map(|s| s.1));
-        let tag = value.attr("data-tag").map(tags::normalise).transpose()?;
-        let web = self.sink.add(&content_type, bytes.clone());
-        let full = self.sink.add(&content_type, bytes);
-        let img = Element::new("img")
-            .attr_opt("style", position)
-            .attr_opt("alt", value.attr("alt"))
-            .attr_opt("width", width.map(|w| w.to_string()))
-            .attr_opt("height", height.map(|h| h.to_string()))
-            .attr("src", web)
-            .attr("data-src-type", &content_type)
-            .attr("data-fullres-src", full)
-            .attr("data-fullres-src-type", &content_type)
-            .attr_opt("data-render-original-src", render_original)
-            .attr_opt("data-tag", tag.filter(|t| !t.is_empty()))
-            .attr_opt("data-id", value.attr("data-id"));
-        Ok(Some(img.into()))
-    }
-
-    /// `object data="name:part"`: an attachment resource.
-    fn attachment(
-        &mut self,
-        el: ElementRef<'_>,
-        position: Option<String>,
-    ) -> Result<Option<Node>, ConvertError> {
-        let value = el.value();
-        let Some(name) = value
-            .attr("data")
-            .and_then(|d| d.trim().strip_prefix("name:"))
-        else {
-            return Ok(None);
-        };
-        let part = self.part(name)?.clone();
-        let file_name: String = value
-            .attr("data-attachment")
-            .unwrap_or(name)
-            .chars()
-            .map(|c| {
-                if "\\/:*?<>|\"".contains(c) || c.is_control() {
-                    '_'
-                } else {
-                    c
-                }
-            })
-            .collect();
-        let content_type = value
-            .attr("type")
-            .map(str::to_string)
-            .unwrap_or(part.content_type);
-        let url = self.sink.add(&content_type, part.bytes);
-        let object = Element::new("object")
-            .attr_opt("style", position)
-            .attr("data-attachment", file_name)
-            .attr("type", content_type)
-            .attr("data", url)
-            .attr_opt("data-id", value.attr("data-id"));
-        Ok(Some(object.into()))
-    }
-}
-
-/// `iframe data-original-src`: YouTube and Vimeo links become embeds; other sites are dropped.
-fn video(el: ElementRef<'_>) -> Option<Node> {
-    let value = el.value();
-    let original = value.attr("data-original-src")?.trim();
-    let url = url::Url::parse(original).ok()?;
-    let host = url
-        .host_str()?
-        .trim_start_matches("www.")
-        .trim_start_matches("m.");
-    let embed = match host {
-        "youtube.com" => {
-            let id = url
-                .query_pairs()
-                .find(|(k, _)| k == "v")
-                .map(|(_, v)| v.into_owned())
-                .or_else(|| url.path().strip_prefix("/embed/").map(str::to_string))?;
-            format!("https://www.youtube.com/embed/{}", clean_video_id(&id)?)
-        }
-        "youtu.be" => format!(
-            "https://www.youtube.com/embed/{}",
-            clean_video_id(url.path().trim_start_matches('/'))?
-        ),
-        "vimeo.com" => format!(
-            "https://player.vimeo.com/video/{}",
-            clean_video_id(url.path().trim_start_matches('/'))?
-        ),
-        _ => return None,
-    };
-    let width = value.attr("width").and_then(style::pixels).unwrap_or(640);
-    let height = value.attr("height").and_then(style::pixels).unwrap_or(360);
-    Some(
-        Element::new("iframe")
-            .attr("data-original-src", original)
-            .attr("src", embed)
-            .attr("width", width.to_string())
-            .attr("height", height.to_string())
-            .into(),
-    )
-}
-
-fn clean_video_id(id: &str) -> Option<&str> {
-    (!id.is_empty()
-        && id.len() <= 64
-        && id
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_'))
-    .then_some(id)
 }
 
 /// Puts the table's border on every cell of a row, as OneNote writes tables.
@@ -687,84 +555,6 @@ fn with_cell_borders(row: Node, border: &str) -> Node {
     tr.into()
 }
 
-/// Wraps runs of inline content at div level in paragraphs, dropping runs of bare whitespace.
-fn wrap_inline_runs(nodes: Vec<Node>) -> Vec<Node> {
-    let mut out = Vec::new();
-    let mut run: Vec<Node> = Vec::new();
-    let flush = |run: &mut Vec<Node>, out: &mut Vec<Node>| {
-        let taken = trim_edges(std::mem::take(run));
-        if !taken.is_empty() {
-            out.push(Element::new("p").children(taken).into());
-        }
-    };
-    for node in nodes {
-        if is_inline(&node) {
-            run.push(node);
-        } else {
-            flush(&mut run, &mut out);
-            out.push(node);
-        }
-    }
-    flush(&mut run, &mut out);
-    out
-}
-
-/// Removes whitespace at the start and end of a block's content.
-fn trim_edges(mut nodes: Vec<Node>) -> Vec<Node> {
-    if let Some(Node::Text(t)) = nodes.first_mut() {
-        *t = t.trim_start().to_string();
-    }
-    if let Some(Node::Text(t)) = nodes.last_mut() {
-        *t = t.trim_end().to_string();
-    }
-    nodes.retain(|n| !matches!(n, Node::Text(t) if t.is_empty()));
-    nodes
-}
-
-/// Runs of HTML whitespace become one space, as a browser shows them.
-fn collapse_whitespace(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    let mut in_space = false;
-    for c in text.chars() {
-        if matches!(c, ' ' | '\t' | '\n' | '\r' | '\u{c}') {
-            if !in_space {
-                out.push(' ');
-            }
-            in_space = true;
-        } else {
-            out.push(c);
-            in_space = false;
-        }
-    }
-    out
-}
-
-fn safe_link(href: &str) -> bool {
-    let lower = href.to_ascii_lowercase();
-    ["http://", "https://", "mailto:", "onenote:", "tel:"]
-        .iter()
-        .any(|scheme| lower.starts_with(scheme))
-}
-
-fn lang_attr(value: Option<&str>) -> Option<String> {
-    value
-        .map(str::trim)
-        .filter(|l| {
-            !l.is_empty()
-                && l.len() <= 35
-                && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
-        })
-        .map(str::to_string)
-}
-
-fn dir_attr(value: Option<&str>) -> Option<&'static str> {
-    match value.map(|v| v.trim().to_ascii_lowercase()).as_deref() {
-        Some("rtl") => Some("rtl"),
-        Some("ltr") => Some("ltr"),
-        _ => None,
-    }
-}
-
 /// `<meta name="created">`: RFC 3339, or a local time without zone (taken as UTC).
 fn parse_created(value: &str) -> Result<OffsetDateTime, ConvertError> {
     let value = value.trim();
@@ -776,17 +566,11 @@ fn parse_created(value: &str) -> Result<OffsetDateTime, ConvertError> {
         .map_err(|_| ConvertError::BadCreated(value.to_string()))
 }
 
-/// A small stable hash, to vary generated stand-in pictures by their source.
-fn fnv(text: &str) -> u32 {
-    text.bytes().fold(0x811c_9dc5_u32, |h, b| {
-        (h ^ u32::from(b)).wrapping_mul(0x0100_0193)
-    })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::graph::onenote::html::render::render_body;
+    use crate::images::generate_png;
 
     #[derive(Debug)]
     struct Sink(Vec<(String, usize)>);
@@ -870,6 +654,13 @@ mod tests {
                 .code(),
             20139
         );
+    }
+
+    #[test]
+    fn deep_nesting_is_flattened_not_recursed() {
+        let body = format!("{}deep text", "<div><span>".repeat(5000));
+        let (html, _) = run(&body, &HashMap::new()).unwrap();
+        assert!(html.contains("deep text"));
     }
 
     #[test]

@@ -4,9 +4,11 @@
 //! `includeIDs=true` asks for them (reference §10.5).
 
 pub mod convert;
+mod media;
 pub mod render;
 mod style;
 mod tags;
+mod text;
 
 pub use convert::{ConvertError, Converted, Part, ResourceSink, convert};
 pub use render::{preview_text, render_page};
