@@ -11,6 +11,9 @@ use reqwest::{Response, StatusCode, header};
 use serde::de::DeserializeOwned;
 use url::Url;
 
+use std::sync::Arc;
+
+use crate::budget::{Budget, Limits};
 use crate::error::{ErrorEnvelope, GraphError};
 
 /// How hard to try before giving up.
@@ -40,6 +43,8 @@ pub struct GraphClient {
     /// `https://graph.microsoft.com/v1.0`, no trailing slash.
     base: Url,
     pub retry: RetryPolicy,
+    /// OneNote's per-user limits, shared by every clone of this client.
+    budget: Arc<Budget>,
 }
 
 /// A binary body and its content type.
@@ -50,7 +55,11 @@ pub struct Binary {
 
 impl GraphClient {
     /// `endpoint` is the Graph root without version, e.g. `https://graph.microsoft.com`.
-    pub fn new(endpoint: &str, extra_ca_pem: Option<&str>) -> Result<GraphClient, String> {
+    pub fn new(
+        endpoint: &str,
+        extra_ca_pem: Option<&str>,
+        onenote_limits: Limits,
+    ) -> Result<GraphClient, String> {
         let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
         let base = Url::parse(&format!("{}/v1.0", endpoint.trim_end_matches('/')))
             .map_err(|e| format!("GRAPH_ENDPOINT {endpoint:?} is not a URL: {e}"))?;
@@ -72,7 +81,16 @@ impl GraphClient {
             http,
             base,
             retry: RetryPolicy::default(),
+            budget: Arc::new(Budget::new(onenote_limits)),
         })
+    }
+
+    /// The same client with another retry policy (e.g. more patience for a zip download).
+    pub fn with_retry(&self, retry: RetryPolicy) -> GraphClient {
+        GraphClient {
+            retry,
+            ..self.clone()
+        }
     }
 
     /// The URL of a path under the versioned base (`/me` → `…/v1.0/me`).
@@ -113,23 +131,22 @@ impl GraphClient {
         accept: &str,
     ) -> Result<Binary, GraphError> {
         let response = self.get(token, url, accept).await?;
-        let content_type = response
-            .headers()
-            .get(header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_string);
-        let bytes = response
-            .bytes()
-            .await
-            .map_err(|e| GraphError::Transport(e.without_url().to_string()))?;
-        Ok(Binary {
-            bytes: bytes.to_vec(),
-            content_type,
-        })
+        into_binary(response).await
     }
 
-    /// GET with retries of 429 and 5xx.
     async fn get(&self, token: &str, url: Url, accept: &str) -> Result<Response, GraphError> {
+        self.get_budgeted(token, url, accept, None).await
+    }
+
+    /// GET with retries of 429 and 5xx; with `onenote_user`, each attempt waits for a slot in
+    /// that user's OneNote budget.
+    pub(crate) async fn get_budgeted(
+        &self,
+        token: &str,
+        url: Url,
+        accept: &str,
+        onenote_user: Option<&str>,
+    ) -> Result<Response, GraphError> {
         if !self.is_own(&url) {
             return Err(GraphError::Rejected {
                 status: 0,
@@ -142,6 +159,13 @@ impl GraphClient {
         loop {
             attempt += 1;
             let request_id = uuid::Uuid::new_v4().to_string();
+            let _permit = match onenote_user {
+                Some(user) => {
+                    let allowance = self.retry.max_total_wait.saturating_sub(waited);
+                    Some(self.budget.acquire(user, allowance).await?)
+                }
+                None => None,
+            };
             let sent = self
                 .http
                 .get(url.clone())
@@ -185,6 +209,23 @@ impl GraphClient {
         let millis = ceiling.as_millis() as u64;
         Duration::from_millis(rand::rng().random_range(millis / 2..=millis.max(1)))
     }
+}
+
+/// A response's body and content type.
+pub(crate) async fn into_binary(response: Response) -> Result<Binary, GraphError> {
+    let content_type = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string);
+    let bytes = response
+        .bytes()
+        .await
+        .map_err(|e| GraphError::Transport(e.without_url().to_string()))?;
+    Ok(Binary {
+        bytes: bytes.to_vec(),
+        content_type,
+    })
 }
 
 fn retry_after(response: &Response) -> Option<Duration> {

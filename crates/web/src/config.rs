@@ -47,6 +47,9 @@ pub struct Config {
     pub data_dir: PathBuf,
     pub session_idle_seconds: i64,
     pub session_max_age_seconds: i64,
+    /// OneNote's per-user limits the app keeps to (`ONENOTE_MAX_CONCURRENT`,
+    /// `ONENOTE_PER_MINUTE`, `ONENOTE_PER_HOUR`; OneNote's own: 5, 120, 400).
+    pub onenote_limits: graph::Limits,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -250,6 +253,7 @@ impl Config {
                 ));
             }
         };
+        // A positive whole number (seconds, or a count).
         let seconds = |name: &'static str, default: i64| -> Result<i64, ConfigError> {
             match get(name) {
                 None => Ok(default),
@@ -277,6 +281,11 @@ impl Config {
             data_dir,
             session_idle_seconds: seconds("SESSION_IDLE_SECONDS", 12 * 3600)?,
             session_max_age_seconds: seconds("SESSION_MAX_AGE_SECONDS", 7 * 24 * 3600)?,
+            onenote_limits: graph::Limits {
+                concurrent: seconds("ONENOTE_MAX_CONCURRENT", 5)? as usize,
+                per_minute: seconds("ONENOTE_PER_MINUTE", 120)? as usize,
+                per_hour: seconds("ONENOTE_PER_HOUR", 400)? as usize,
+            },
         })
     }
 

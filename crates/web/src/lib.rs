@@ -10,6 +10,7 @@ pub mod config;
 pub mod context;
 pub mod error;
 pub mod extract;
+pub mod onenote;
 pub mod pages;
 pub mod routes;
 pub mod security;
@@ -56,6 +57,10 @@ pub fn router(state: AppState) -> Router {
         .route("/logout", get(auth::logout::logout))
         .route("/signout-oidc", get(auth::logout::signout_oidc))
         .route("/msal-demo", get(routes::msal_demo::msal_demo))
+        .route("/onenote", get(onenote::notebooks::index))
+        .route("/onenote/sections/{id}", get(onenote::section::section))
+        .route("/onenote/pages/{id}", get(onenote::page::page))
+        .route("/onenote/resources/{id}", get(onenote::resource::resource))
         .route("/healthz", get(routes::health::healthz))
         .route("/readyz", get(routes::health::readyz))
         .route("/static/app.css", get(routes::assets::app_css))

@@ -66,8 +66,12 @@ impl AppState {
             response_mode: config.response_mode,
         })
         .map_err(|e| StartupError(format!("CA_BUNDLE: {e}")))?;
-        let graph = GraphClient::new(&config.graph_endpoint, ca_pem.as_deref())
-            .map_err(|e| StartupError(format!("GRAPH_ENDPOINT: {e}")))?;
+        let graph = GraphClient::new(
+            &config.graph_endpoint,
+            ca_pem.as_deref(),
+            config.onenote_limits,
+        )
+        .map_err(|e| StartupError(format!("GRAPH_ENDPOINT: {e}")))?;
         let store = AnyStore::open(&config.session_store)
             .map_err(|e| StartupError(format!("SESSION_STORE: {e}")))?;
         let sessions = Sessions::new(&config, store);

@@ -180,6 +180,13 @@ impl User {
         }
     }
 
+    /// Signs in and grants the OneNote permission (incremental consent) in one go.
+    pub async fn sign_in_for_onenote(&self, app: &TestApp, upn: &str) {
+        self.sign_in(app, upn).await;
+        let back = self.sign_in_at(app, "/onenote", upn).await;
+        assert_eq!(location(&back), "/onenote", "consent brings the user back");
+    }
+
     /// Signs in, checks that the app sent the user home, and returns the new session cookie.
     pub async fn sign_in(&self, app: &TestApp, upn: &str) -> String {
         let done = self.sign_in_at(app, "/login", upn).await;
@@ -378,4 +385,54 @@ impl Drop for RedisServer {
     fn drop(&mut self) {
         self.stop();
     }
+}
+
+/// An access token for `upn` straight from the emulator (the auth-code flow with PKCE, outside
+/// the app), for setting up test data through Graph.
+pub async fn graph_token(emu: &TestEmulator, upn: &str, scope: &str) -> String {
+    let pkce = emulator::testing::Pkce::new();
+    let mut url = url::Url::parse(&format!(
+        "{}/oauth2/v2.0/authorize",
+        emu.authority("common")
+    ))
+    .unwrap();
+    url.query_pairs_mut()
+        .append_pair("client_id", DEMO_CLIENT_ID)
+        .append_pair("response_type", "code")
+        .append_pair("redirect_uri", "http://localhost/getAToken")
+        .append_pair("scope", scope)
+        .append_pair("code_challenge", &pkce.challenge)
+        .append_pair("code_challenge_method", "S256");
+    let params = FormBrowser::new(None)
+        .sign_in(url.as_str(), upn, DEMO_PASSWORD, true)
+        .await
+        .params();
+    let response: serde_json::Value = reqwest::Client::new()
+        .post(format!("{}/oauth2/v2.0/token", emu.authority("common")))
+        .form(&[
+            ("grant_type", "authorization_code"),
+            ("client_id", DEMO_CLIENT_ID),
+            ("client_secret", DEMO_CLIENT_SECRET),
+            ("code", &params["code"]),
+            ("redirect_uri", "http://localhost/getAToken"),
+            ("code_verifier", &pkce.verifier),
+            ("scope", scope),
+        ])
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    response["access_token"]
+        .as_str()
+        .expect("an access token")
+        .to_string()
+}
+
+/// Raises the emulator's and the app's OneNote limits so walking everything does not wait.
+pub fn generous_onenote_limits(env: &mut HashMap<String, String>) {
+    env.insert("ONENOTE_MAX_CONCURRENT".into(), "20".into());
+    env.insert("ONENOTE_PER_MINUTE".into(), "100000".into());
+    env.insert("ONENOTE_PER_HOUR".into(), "1000000".into());
 }

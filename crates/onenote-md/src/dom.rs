@@ -1,0 +1,99 @@
+//! Small questions about scraper's DOM that both outputs ask.
+
+use ego_tree::NodeRef;
+use ego_tree::iter::Edge;
+use scraper::Node;
+use scraper::node::Element;
+
+/// A node of a parsed page.
+pub(crate) type DomNode<'a> = NodeRef<'a, Node>;
+
+/// Elements whose content is never page text: it must not leak into either output.
+pub(crate) fn is_hidden_element(name: &str) -> bool {
+    matches!(
+        name,
+        "script"
+            | "style"
+            | "head"
+            | "title"
+            | "meta"
+            | "link"
+            | "base"
+            | "noscript"
+            | "template"
+            | "svg"
+            | "math"
+            | "textarea"
+            | "select"
+            | "option"
+            | "button"
+            | "input"
+            | "embed"
+            | "applet"
+            | "frame"
+            | "frameset"
+            | "noembed"
+            | "noframes"
+            | "xmp"
+            | "plaintext"
+            | "param"
+            | "audio"
+            | "video"
+            | "canvas"
+            | "map"
+            | "dialog"
+    )
+}
+
+/// The element at this node, if it is one.
+pub(crate) fn element<'a>(node: &DomNode<'a>) -> Option<&'a Element> {
+    node.value().as_element()
+}
+
+/// Whether the node is an element with this (lower-case) name.
+pub(crate) fn is_element(node: &DomNode<'_>, name: &str) -> bool {
+    element(node).is_some_and(|e| e.name() == name)
+}
+
+/// Whether the node is text made only of ASCII whitespace (HTML's formatting whitespace).
+pub(crate) fn is_blank_text(node: &DomNode<'_>) -> bool {
+    node.value()
+        .as_text()
+        .is_some_and(|text| text.chars().all(|c| c.is_ascii_whitespace()))
+}
+
+/// The first child element with this name.
+pub(crate) fn child_element<'a>(node: &DomNode<'a>, name: &str) -> Option<DomNode<'a>> {
+    node.children().find(|child| is_element(child, name))
+}
+
+/// All the text under a node, with `<br>` as a newline, skipping hidden elements.
+///
+/// It walks the tree without recursion, so it is safe on pathologically deep input; the
+/// converters use it when nesting gets too deep to follow.
+pub(crate) fn text_content(node: &DomNode<'_>) -> String {
+    let mut text = String::new();
+    // How many hidden elements we are inside.
+    let mut hidden_depth = 0usize;
+    for edge in node.traverse() {
+        match edge {
+            Edge::Open(child) => match child.value() {
+                Node::Element(e) if is_hidden_element(e.name()) => hidden_depth += 1,
+                Node::Element(e) if e.name() == "br" && hidden_depth == 0 => text.push('\n'),
+                Node::Text(t) if hidden_depth == 0 => text.push_str(t),
+                _ => {}
+            },
+            Edge::Close(child) => {
+                if element(&child).is_some_and(|e| is_hidden_element(e.name())) {
+                    hidden_depth = hidden_depth.saturating_sub(1);
+                }
+            }
+        }
+    }
+    text
+}
+
+/// Collapses runs of ASCII whitespace to one space and trims: how a browser shows plain text.
+pub(crate) fn collapse_whitespace(text: &str) -> String {
+    text.split_ascii_whitespace().collect::<Vec<_>>().join(" ")
+}

@@ -1,0 +1,117 @@
+//! Inline elements: character formatting and links.
+//!
+//! Formatting comes from two places and is treated the same: HTML tags (`b`, `strong`, `i`,
+//! `em`, `s`, `del`, `u`, `sup`, `sub`, `code` …) and OneNote's inline styles on spans
+//! (`font-weight:bold`, `font-style:italic`, `text-decoration:line-through|underline`, a
+//! monospace `font-family`).
+
+use std::rc::Rc;
+
+use super::{Converter, Ctx, Sink, tags_of};
+use crate::dom::{self, DomNode};
+use crate::markdown::model::Format;
+use crate::style::{InlineStyle, is_monospace_family};
+
+/// Link schemes that become Markdown links; any other `href` leaves plain text.
+const LINKED_SCHEMES: &[&str] = &["http", "https", "mailto", "onenote"];
+
+impl Converter {
+    /// A span-like element: it changes formatting or starts a link, and its children go on in the
+    /// same run. Elements we do not know are treated the same way, so their text is kept.
+    pub(super) fn inline(&mut self, node: &DomNode<'_>, name: &str, ctx: &Ctx, sink: &mut Sink) {
+        let mut ctx = ctx.with_style_of(node);
+        let element = dom::element(node);
+        match name {
+            "b" | "strong" => ctx.format.bold = true,
+            "i" | "em" | "cite" | "dfn" | "var" => ctx.format.italic = true,
+            "s" | "del" | "strike" => ctx.format.strike = true,
+            "u" | "ins" => ctx.format.underline = true,
+            "sup" => ctx.format.superscript = true,
+            "sub" => ctx.format.subscript = true,
+            "code" | "kbd" | "samp" | "tt" => ctx.format.code = true,
+            "font"
+                if element
+                    .and_then(|e| e.attr("face"))
+                    .is_some_and(is_monospace_family) =>
+            {
+                ctx.format.code = true;
+            }
+            "a" => ctx.link = element.and_then(|e| e.attr("href")).and_then(link_target),
+            _ => {}
+        }
+        if ctx.link.is_some() {
+            // Links are underlined anyway; `[<u>text</u>](…)` would only add noise.
+            ctx.format.underline = false;
+        }
+        // OneNote puts the note tags of a list item on a span inside it.
+        sink.tags.extend(tags_of(node));
+        for child in node.children() {
+            self.walk(&child, &ctx, sink);
+        }
+    }
+}
+
+/// Adds what an inline `style` attribute says to the formatting.
+pub(super) fn apply_style(format: &mut Format, style: &str) {
+    let style = InlineStyle::parse(style);
+    let set = |flag: &mut bool, value: Option<bool>| {
+        if let Some(value) = value {
+            *flag = value;
+        }
+    };
+    set(&mut format.bold, style.bold);
+    set(&mut format.italic, style.italic);
+    set(&mut format.strike, style.strike);
+    set(&mut format.underline, style.underline);
+    set(&mut format.code, style.monospace);
+}
+
+/// The link target for an `href`, if its scheme is one we link (`http`, `https`, `mailto`,
+/// `onenote`). Tabs and newlines inside are removed first, as browsers do, so `java\tscript:`
+/// is recognised as `javascript:` and refused.
+pub(super) fn link_target(href: &str) -> Option<Rc<str>> {
+    let cleaned: String = href
+        .chars()
+        .filter(|c| !matches!(c, '\t' | '\n' | '\r'))
+        .collect();
+    let cleaned = cleaned.trim_matches(|c: char| c == ' ' || c.is_control());
+    if cleaned.chars().any(char::is_control) {
+        return None;
+    }
+    let (scheme, rest) = cleaned.split_once(':')?;
+    let linked = LINKED_SCHEMES
+        .iter()
+        .any(|linked| scheme.eq_ignore_ascii_case(linked));
+    (linked && !rest.is_empty()).then(|| Rc::from(cleaned))
+}
+
+/// Whether a URL is an absolute `http:` or `https:` URL.
+pub(super) fn is_web_url(url: &str) -> bool {
+    link_target(url).is_some_and(|target| {
+        let lower = target.to_ascii_lowercase();
+        lower.starts_with("http://") || lower.starts_with("https://")
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_some_schemes_link() {
+        assert!(link_target("https://example.com/a b").is_some());
+        assert!(link_target("mailto:ada@contoso.example").is_some());
+        assert!(link_target("onenote:https://contoso/Notes.one#Page").is_some());
+        for refused in [
+            "javascript:alert(1)",
+            "java\tscript:alert(1)",
+            "vbscript:x",
+            "data:text/html,x",
+            "/relative",
+            "#top",
+            "http:",
+        ] {
+            assert!(link_target(refused).is_none(), "{refused}");
+        }
+    }
+}

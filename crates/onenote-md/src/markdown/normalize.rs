@@ -1,0 +1,312 @@
+//! Whitespace and piece tidying, the way a browser would show the text.
+//!
+//! HTML collapses runs of whitespace and ignores it at the edges of a block; Markdown does not,
+//! and its emphasis markers break when they touch a space (`** bold**` is not bold). So before a
+//! run of inline pieces becomes a paragraph it is normalised:
+//!
+//! 1. whitespace collapses to single spaces, and goes at the start, the end and around `<br>`;
+//! 2. spaces at the edges of formatted or linked text move outside it (`<b>bold </b>x` →
+//!    `**bold** x`), taking only the formatting both neighbours share;
+//! 3. neighbouring pieces with the same formatting and link merge.
+//!
+//! A no-break space (U+00A0) is content, not whitespace, as in a browser: OneNote uses it to
+//! indent code.
+
+use super::model::{Format, Piece, PieceKind};
+
+/// The normalised pieces; empty when there was nothing but whitespace and line breaks.
+pub(crate) fn pieces(raw: Vec<Piece>) -> Vec<Piece> {
+    let collapsed = collapse(raw);
+    let split = split_edge_spaces(collapsed);
+    merge(split)
+}
+
+/// The same pieces without bold (for places that are bold already, like table headers).
+pub(crate) fn without_bold(pieces: &[Piece]) -> Vec<Piece> {
+    let unbolded = pieces
+        .iter()
+        .cloned()
+        .map(|mut piece| {
+            if let PieceKind::Text { format, .. } = &mut piece.kind {
+                format.bold = false;
+            }
+            piece
+        })
+        .collect();
+    merge(unbolded)
+}
+
+/// Whether there is anything to show: an image, an attachment or a visible character.
+pub(crate) fn has_visible_content(pieces: &[Piece]) -> bool {
+    pieces.iter().any(|piece| match &piece.kind {
+        PieceKind::Text { text, .. } => text.chars().any(|c| !c.is_whitespace()),
+        PieceKind::Break => false,
+        PieceKind::Image { .. } | PieceKind::Attachment { .. } => true,
+    })
+}
+
+/// The text of a run that is monospace throughout (so a code block), with `<br>` as a newline
+/// and no-break spaces as spaces; `None` if any part is not code, is an image, or is a link.
+pub(crate) fn code_text(pieces: &[Piece]) -> Option<String> {
+    let mut code = String::new();
+    let mut any_code = false;
+    for piece in pieces {
+        if piece.link.is_some() {
+            return None;
+        }
+        match &piece.kind {
+            PieceKind::Text { text, format } => {
+                if format.code {
+                    any_code = true;
+                } else if !text.chars().all(char::is_whitespace) {
+                    return None;
+                }
+                code.extend(text.chars().map(|c| if c == '\u{A0}' { ' ' } else { c }));
+            }
+            PieceKind::Break => code.push('\n'),
+            PieceKind::Image { .. } | PieceKind::Attachment { .. } => return None,
+        }
+    }
+    any_code.then_some(code)
+}
+
+/// Code ready to fence: trailing spaces gone, no blank lines at either end, at most one blank
+/// line in a row; `None` when nothing is left.
+pub(crate) fn tidy_code(code: &str) -> Option<String> {
+    let mut lines: Vec<&str> = Vec::new();
+    for line in code.lines().map(str::trim_end) {
+        let repeated_blank = line.is_empty() && lines.last().is_none_or(|last| last.is_empty());
+        if !repeated_blank {
+            lines.push(line);
+        }
+    }
+    while lines.last().is_some_and(|last| last.is_empty()) {
+        lines.pop();
+    }
+    (!lines.is_empty()).then(|| lines.join("\n"))
+}
+
+/// Step 1: collapse whitespace, drop it at the edges and around breaks, drop control characters.
+fn collapse(raw: Vec<Piece>) -> Vec<Piece> {
+    let mut out: Vec<Piece> = Vec::with_capacity(raw.len());
+    // At the start of a line, or just after a space: a following space would be a repeat.
+    let mut after_space = true;
+    for piece in raw {
+        match piece.kind {
+            PieceKind::Text { text, format } => {
+                let mut text = collapse_text(&text);
+                if after_space {
+                    text = text.trim_start_matches(' ').to_owned();
+                }
+                if text.is_empty() {
+                    continue;
+                }
+                after_space = text.ends_with(' ');
+                out.push(Piece {
+                    kind: PieceKind::Text { text, format },
+                    link: piece.link,
+                });
+            }
+            PieceKind::Break => {
+                trim_trailing_spaces(&mut out);
+                out.push(piece);
+                after_space = true;
+            }
+            PieceKind::Image { .. } | PieceKind::Attachment { .. } => {
+                out.push(piece);
+                after_space = false;
+            }
+        }
+    }
+    // No line breaks at the start or the end of a paragraph.
+    let leading_breaks = out
+        .iter()
+        .take_while(|p| p.kind == PieceKind::Break)
+        .count();
+    out.drain(..leading_breaks);
+    while out.last().is_some_and(|p| p.kind == PieceKind::Break) {
+        out.pop();
+    }
+    trim_trailing_spaces(&mut out);
+    out
+}
+
+/// Runs of ASCII whitespace become one space; other control characters go.
+fn collapse_text(text: &str) -> String {
+    let mut collapsed = String::with_capacity(text.len());
+    let mut in_space = false;
+    for c in text.chars() {
+        if c.is_ascii_whitespace() {
+            if !in_space {
+                collapsed.push(' ');
+            }
+            in_space = true;
+        } else {
+            in_space = false;
+            if !c.is_control() {
+                collapsed.push(c);
+            }
+        }
+    }
+    collapsed
+}
+
+fn trim_trailing_spaces(pieces: &mut Vec<Piece>) {
+    while let Some(Piece {
+        kind: PieceKind::Text { text, .. },
+        ..
+    }) = pieces.last_mut()
+    {
+        let trimmed_len = text.trim_end_matches(' ').len();
+        text.truncate(trimmed_len);
+        if !text.is_empty() {
+            break;
+        }
+        pieces.pop();
+    }
+}
+
+/// Step 2: a space at the edge of formatted or linked text becomes a piece of its own, with the
+/// formatting and link its neighbours share (none, when they are in different links).
+fn split_edge_spaces(pieces: Vec<Piece>) -> Vec<Piece> {
+    let mut split: Vec<Piece> = Vec::with_capacity(pieces.len());
+    for piece in pieces {
+        let PieceKind::Text { text, format } = &piece.kind else {
+            split.push(piece);
+            continue;
+        };
+        let plain = *format == Format::default() && piece.link.is_none();
+        let core = text.trim_matches(' ');
+        if plain || core.is_empty() || core.len() == text.len() {
+            split.push(piece);
+            continue;
+        }
+        if text.starts_with(' ') {
+            split.push(Piece::text(" ", *format, piece.link.clone()));
+        }
+        split.push(Piece::text(core, *format, piece.link.clone()));
+        if text.ends_with(' ') {
+            split.push(Piece::text(" ", *format, piece.link.clone()));
+        }
+    }
+    // A space takes only what both neighbours have: `**a** b`, not `**a **b`.
+    for index in 0..split.len() {
+        if split[index].as_text().is_none_or(|(text, _)| text != " ") {
+            continue;
+        }
+        let neighbour = |at: Option<usize>| {
+            at.and_then(|i| split.get(i))
+                .and_then(|p| p.as_text().map(|(_, format)| (format, p.link.clone())))
+        };
+        let (format, link) = match (neighbour(index.checked_sub(1)), neighbour(Some(index + 1))) {
+            // Marks are closed at link boundaries, so a space between different links (or a
+            // link and plain text) is plain.
+            (Some((before, before_link)), Some((after, after_link)))
+                if before_link == after_link =>
+            {
+                (before.common(after), before_link)
+            }
+            _ => (Format::default(), None),
+        };
+        split[index] = Piece::text(
+            " ",
+            Format {
+                code: false,
+                ..format
+            },
+            link,
+        );
+    }
+    split
+}
+
+/// Step 3: neighbouring text with the same formatting and link becomes one piece.
+fn merge(pieces: Vec<Piece>) -> Vec<Piece> {
+    let mut merged: Vec<Piece> = Vec::with_capacity(pieces.len());
+    for piece in pieces {
+        if let (Some(last), PieceKind::Text { text, format }) = (merged.last_mut(), &piece.kind)
+            && last.link == piece.link
+            && let PieceKind::Text {
+                text: last_text,
+                format: last_format,
+            } = &mut last.kind
+            && last_format == format
+        {
+            last_text.push_str(text);
+            continue;
+        }
+        merged.push(piece);
+    }
+    merged
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn bold() -> Format {
+        Format {
+            bold: true,
+            ..Format::default()
+        }
+    }
+
+    fn texts(pieces: &[Piece]) -> Vec<(String, bool)> {
+        pieces
+            .iter()
+            .filter_map(|p| p.as_text().map(|(t, f)| (t.to_owned(), f.bold)))
+            .collect()
+    }
+
+    #[test]
+    fn collapses_and_moves_spaces_out_of_formatting() {
+        let raw = vec![
+            Piece::text("\n   Budget  is ", Format::default(), None),
+            Piece::text(" fixed ", bold(), None),
+            Piece::text("\t.", Format::default(), None),
+        ];
+        assert_eq!(
+            texts(&pieces(raw)),
+            [
+                ("Budget is ".to_owned(), false),
+                ("fixed".to_owned(), true),
+                (" .".to_owned(), false)
+            ]
+        );
+    }
+
+    #[test]
+    fn spaces_between_bold_words_stay_bold() {
+        let raw = vec![
+            Piece::text("one ", bold(), None),
+            Piece::text("two", bold(), None),
+        ];
+        assert_eq!(texts(&pieces(raw)), [("one two".to_owned(), true)]);
+    }
+
+    #[test]
+    fn breaks_at_the_edges_go() {
+        let brk = || Piece {
+            kind: PieceKind::Break,
+            link: None,
+        };
+        let raw = vec![
+            brk(),
+            Piece::text("a ", Format::default(), None),
+            brk(),
+            brk(),
+        ];
+        let normalised = pieces(raw);
+        assert_eq!(normalised.len(), 1);
+        assert_eq!(texts(&normalised), [("a".to_owned(), false)]);
+    }
+
+    #[test]
+    fn tidies_code() {
+        assert_eq!(
+            tidy_code("  \n a  \n\n\n b\n \n").as_deref(),
+            Some(" a\n\n b")
+        );
+        assert_eq!(tidy_code(" \n "), None);
+    }
+}

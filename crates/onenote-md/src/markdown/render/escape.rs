@@ -1,0 +1,207 @@
+//! Escaping, so that page text is never read back as Markdown (or HTML) markup.
+//!
+//! Text is escaped where it is written: `*`, `_`, `` ` ``, `[`, `]`, `<`, `|`, `~` and `\`
+//! always (an `_` inside a word is left alone: it cannot start emphasis), and `&` when it starts
+//! an entity such as `&copy;`. (A `!` just before a link is escaped by the inline writer, which knows a link
+//! follows.) Characters that only matter at the start of a line (`#`, `>`,
+//! `-`, `+`, `=`, `1.`) are escaped there, after the line is laid out. Link destinations are
+//! percent-encoded rather than escaped, and code spans get a fence longer than any backtick run
+//! inside them.
+
+/// Escapes text for use in a Markdown paragraph, heading, table cell or link text.
+pub(crate) fn text(text: &str) -> String {
+    let mut escaped = String::with_capacity(text.len() + 8);
+    let chars: Vec<char> = text.chars().collect();
+    for (index, &c) in chars.iter().enumerate() {
+        let before = index.checked_sub(1).and_then(|i| chars.get(i));
+        let after = chars.get(index + 1);
+        let needs_escape = match c {
+            '\\' | '`' | '*' | '[' | ']' | '<' | '|' | '~' => true,
+            '_' => {
+                !(before.is_some_and(|c| c.is_alphanumeric())
+                    && after.is_some_and(|c| c.is_alphanumeric()))
+            }
+            '&' => starts_entity(&chars[index + 1..]),
+            _ => false,
+        };
+        if needs_escape {
+            escaped.push('\\');
+        }
+        escaped.push(c);
+    }
+    escaped
+}
+
+/// Whether the characters after a `&` would make it an HTML entity (`&copy;`, `&#169;`,
+/// `&#xA9;`), which a Markdown parser would decode.
+fn starts_entity(after: &[char]) -> bool {
+    let name = after.strip_prefix(&['#']).unwrap_or(after);
+    let length = name
+        .iter()
+        .take_while(|c| c.is_ascii_alphanumeric())
+        .count();
+    length > 0 && name.get(length) == Some(&';')
+}
+
+/// Escapes what would start a block at the beginning of each line of a paragraph: an ATX
+/// heading (`#`), a quote (`>`), a list (`-`, `+`, `1.`, `1)`), a setext underline (`=`) or a
+/// thematic break (`-`). Markup this crate writes never starts with these characters.
+pub(crate) fn line_starts(paragraph: &str) -> String {
+    paragraph
+        .split('\n')
+        .map(|line| {
+            match line.chars().next() {
+                Some('#' | '>' | '-' | '+' | '=') => return format!("\\{line}"),
+                Some(c) if c.is_ascii_digit() => {
+                    let digits = line.bytes().take_while(u8::is_ascii_digit).count();
+                    if matches!(line.as_bytes().get(digits), Some(b'.' | b')')) {
+                        return format!("{}\\{}", &line[..digits], &line[digits..]);
+                    }
+                }
+                _ => {}
+            }
+            line.to_owned()
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// A heading's text, with a closing run of `#` escaped (it would be taken as the optional
+/// closing sequence and dropped).
+pub(crate) fn heading_end(heading: &str) -> String {
+    let kept = heading.trim_end_matches('#');
+    if kept.len() == heading.len() {
+        heading.to_owned()
+    } else {
+        format!("{kept}\\{}", &heading[kept.len()..])
+    }
+}
+
+/// An inline code span: a fence longer than any backtick run in the code, padded with spaces
+/// where CommonMark would otherwise strip or misread them. In a GFM table cell `|` is escaped
+/// even in code (GFM splits cells before it parses code).
+pub(crate) fn code_span(code: &str, in_table: bool) -> String {
+    let fence = "`".repeat(longest_backtick_run(code) + 1);
+    let pad = code.starts_with('`')
+        || code.ends_with('`')
+        || (code.starts_with(' ') && code.ends_with(' ') && !code.trim().is_empty());
+    let mut body = if pad {
+        format!(" {code} ")
+    } else {
+        code.to_owned()
+    };
+    if in_table {
+        body = body.replace('|', "\\|");
+    }
+    format!("{fence}{body}{fence}")
+}
+
+/// The fence for a fenced code block: at least three backticks, longer than any run inside.
+pub(crate) fn code_fence(code: &str) -> String {
+    "`".repeat((longest_backtick_run(code) + 1).max(3))
+}
+
+/// A web URL as a link destination: characters that would end or confuse the destination (space,
+/// `<`, `>`, parentheses, `\`, `|`, controls) are percent-encoded; the URL means the same.
+pub(crate) fn url_destination(url: &str) -> String {
+    percent_encode(url, |c| {
+        matches!(c, ' ' | '<' | '>' | '(' | ')' | '\\' | '|' | '"' | '`') || c.is_control()
+    })
+}
+
+/// A relative file path as a link destination. A file name is not a URL yet, so `%`, `#` and
+/// `?` are encoded too (`50% off.pdf` → `50%25%20off.pdf`).
+pub(crate) fn path_destination(path: &str) -> String {
+    percent_encode(path, |c| {
+        matches!(
+            c,
+            ' ' | '<' | '>' | '(' | ')' | '\\' | '|' | '"' | '`' | '%' | '#' | '?'
+        ) || c.is_control()
+            || c.is_whitespace()
+    })
+}
+
+/// Text for HTML element content.
+pub(crate) fn html_text(text: &str) -> String {
+    let mut escaped = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => escaped.push_str("&amp;"),
+            '<' => escaped.push_str("&lt;"),
+            '>' => escaped.push_str("&gt;"),
+            c => escaped.push(c),
+        }
+    }
+    escaped
+}
+
+/// Text for a double-quoted HTML attribute value.
+pub(crate) fn html_attribute(value: &str) -> String {
+    html_text(value).replace('"', "&quot;")
+}
+
+fn longest_backtick_run(text: &str) -> usize {
+    text.split(|c| c != '`').map(str::len).max().unwrap_or(0)
+}
+
+fn percent_encode(text: &str, needs_encoding: impl Fn(char) -> bool) -> String {
+    let mut encoded = String::with_capacity(text.len());
+    for c in text.chars() {
+        if needs_encoding(c) {
+            let mut bytes = [0; 4];
+            for byte in c.encode_utf8(&mut bytes).bytes() {
+                encoded.push_str(&format!("%{byte:02X}"));
+            }
+        } else {
+            encoded.push(c);
+        }
+    }
+    encoded
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escapes_markdown_metacharacters() {
+        assert_eq!(
+            text("*a* _b_ [c](d) <e> | ~f~ `g` \\"),
+            "\\*a\\* \\_b\\_ \\[c\\](d) \\<e> \\| \\~f\\~ \\`g\\` \\\\"
+        );
+        assert_eq!(
+            text("snake_case AT&T &amp; wow!"),
+            "snake_case AT&T \\&amp; wow!"
+        );
+    }
+
+    #[test]
+    fn escapes_block_starts_only_at_line_starts() {
+        assert_eq!(
+            line_starts("# a\n- b\n2024. c\nd - e\n+ f\n> g"),
+            "\\# a\n\\- b\n2024\\. c\nd - e\n\\+ f\n\\> g"
+        );
+        assert_eq!(heading_end("C#"), "C\\#");
+        assert_eq!(heading_end("Issue ##"), "Issue \\##");
+    }
+
+    #[test]
+    fn code_spans_outlast_their_backticks() {
+        assert_eq!(code_span("a`b", false), "``a`b``");
+        assert_eq!(code_span("`x`", false), "`` `x` ``");
+        assert_eq!(code_span("a|b", true), "`a\\|b`");
+        assert_eq!(code_fence("```rust"), "````");
+    }
+
+    #[test]
+    fn destinations_are_percent_encoded() {
+        assert_eq!(
+            url_destination("https://en.wikipedia.org/wiki/Rust_(language) x"),
+            "https://en.wikipedia.org/wiki/Rust_%28language%29%20x"
+        );
+        assert_eq!(
+            path_destination("resources/50% off #1.pdf"),
+            "resources/50%25%20off%20%231.pdf"
+        );
+    }
+}

@@ -1,0 +1,162 @@
+//! The allow-list every sanitized page passes through last, enforced by ammonia.
+//!
+//! It repeats the rewrite's rules without knowing anything about OneNote, so that a bug in the
+//! rewrite cannot put anything unsafe on the page: only listed elements and attributes survive,
+//! URL attributes must be `http`, `https` or `mailto` (checked by ammonia) or one of the app URLs
+//! the rewrite produced, styles are filtered again, and the content of script-like elements is
+//! removed with them.
+
+use std::borrow::Cow;
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
+
+use ammonia::{Builder, UrlRelative};
+
+use super::css::{ALLOWED_PROPERTIES, filter_style};
+use super::rewrite::{is_direction, is_language_tag, is_small_number};
+
+const TAGS: &[&str] = &[
+    "div",
+    "p",
+    "span",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "ul",
+    "ol",
+    "li",
+    "table",
+    "thead",
+    "tbody",
+    "tfoot",
+    "tr",
+    "td",
+    "th",
+    "br",
+    "hr",
+    "b",
+    "i",
+    "u",
+    "s",
+    "strong",
+    "em",
+    "sup",
+    "sub",
+    "a",
+    "img",
+    "pre",
+    "code",
+    "cite",
+    "del",
+    "blockquote",
+];
+
+/// Elements removed together with everything inside them.
+const REMOVED_WITH_CONTENT: &[&str] = &[
+    "script",
+    "style",
+    "title",
+    "noscript",
+    "template",
+    "iframe",
+    "object",
+    "embed",
+    "applet",
+    "svg",
+    "math",
+    "form",
+    "textarea",
+    "select",
+    "button",
+    "xmp",
+    "noembed",
+    "noframes",
+    "plaintext",
+    "frameset",
+    "frame",
+    "audio",
+    "video",
+    "canvas",
+];
+
+const GENERIC_ATTRIBUTES: &[&str] = &["style", "dir", "lang"];
+
+const TAG_ATTRIBUTES: &[(&str, &[&str])] = &[
+    ("a", &["href"]),
+    ("img", &["src", "alt", "width", "height"]),
+    ("ol", &["start"]),
+    ("td", &["colspan", "rowspan"]),
+    ("th", &["colspan", "rowspan"]),
+];
+
+/// The classes the rewrite uses, so the app's stylesheet can style them.
+const CLASSES: &[(&str, &str)] = &[("p", "onenote-missing"), ("span", "onenote-tag")];
+
+/// Cleans rewritten HTML. `app_urls` are the only image sources and relative links allowed.
+pub(super) fn clean(html: &str, app_urls: HashSet<String>) -> String {
+    let app_urls = Arc::new(app_urls);
+    let mut builder = Builder::empty();
+    builder
+        .tags(TAGS.iter().copied().collect())
+        .clean_content_tags(REMOVED_WITH_CONTENT.iter().copied().collect())
+        .generic_attributes(GENERIC_ATTRIBUTES.iter().copied().collect())
+        .tag_attributes(
+            TAG_ATTRIBUTES
+                .iter()
+                .map(|(tag, attributes)| (*tag, attributes.iter().copied().collect()))
+                .collect(),
+        )
+        .allowed_classes(
+            CLASSES
+                .iter()
+                .fold(HashMap::new(), |mut classes, (tag, class)| {
+                    classes
+                        .entry(*tag)
+                        .or_insert_with(HashSet::new)
+                        .insert(*class);
+                    classes
+                }),
+        )
+        .url_schemes(["http", "https", "mailto"].into_iter().collect())
+        // Relative URLs are needed for the app's own resource URLs; the attribute filter below
+        // lets through only those.
+        .url_relative(UrlRelative::PassThrough)
+        .link_rel(Some("noopener noreferrer"))
+        .strip_comments(true)
+        .filter_style_properties(ALLOWED_PROPERTIES.iter().copied().collect())
+        .attribute_filter(move |element, attribute, value| {
+            filter_attribute(&app_urls, element, attribute, value)
+        });
+    builder.clean(html).to_string()
+}
+
+fn filter_attribute<'u>(
+    app_urls: &HashSet<String>,
+    element: &str,
+    attribute: &str,
+    value: &'u str,
+) -> Option<Cow<'u, str>> {
+    let keep = match (element, attribute) {
+        ("img", "src") => app_urls.contains(value),
+        ("a", "href") => app_urls.contains(value) || is_absolute_link(value),
+        (_, "style") => {
+            let filtered = filter_style(value);
+            return (!filtered.is_empty()).then_some(Cow::Owned(filtered));
+        }
+        (_, "width" | "height" | "colspan" | "rowspan" | "start") => is_small_number(value),
+        (_, "dir") => is_direction(value),
+        (_, "lang") => is_language_tag(value),
+        _ => true,
+    };
+    keep.then_some(Cow::Borrowed(value))
+}
+
+/// An absolute `http(s)://` or `mailto:` URL. (ammonia checks the scheme as well; this also
+/// refuses scheme-relative `//host/…` URLs, which it would treat as relative.)
+fn is_absolute_link(value: &str) -> bool {
+    let lower = value.trim_start().to_ascii_lowercase();
+    lower.starts_with("http://") || lower.starts_with("https://") || lower.starts_with("mailto:")
+}

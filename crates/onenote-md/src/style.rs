@@ -1,0 +1,162 @@
+//! Reading the inline `style` attributes OneNote writes.
+//!
+//! OneNote says "bold" with `font-weight:bold` on a span rather than with `<b>`, "code" with a
+//! monospace `font-family`, and where a block sits with `position:absolute;left:…;top:…`. This
+//! module turns a `style` attribute into those facts. It is a reader, not a CSS engine: it splits
+//! declarations on `;` and `:` and looks at the handful of properties that carry meaning.
+
+/// Font families people use for code, compared ignoring case.
+const MONOSPACE_FAMILIES: &[&str] = &[
+    "consolas",
+    "courier new",
+    "courier",
+    "lucida console",
+    "lucida sans typewriter",
+    "monospace",
+    "menlo",
+    "monaco",
+    "source code pro",
+    "cascadia code",
+    "cascadia mono",
+    "fira code",
+    "fira mono",
+    "dejavu sans mono",
+    "liberation mono",
+    "ubuntu mono",
+    "roboto mono",
+    "sf mono",
+    "jetbrains mono",
+];
+
+/// The declarations of a `style` attribute as `(lower-case property, trimmed value)` pairs, in
+/// order, skipping anything that is not `name: value`.
+pub(crate) fn declarations(style: &str) -> impl Iterator<Item = (String, &str)> {
+    style.split(';').filter_map(|declaration| {
+        let (name, value) = declaration.split_once(':')?;
+        let name = name.trim();
+        let value = value.trim();
+        (!name.is_empty() && !value.is_empty()).then(|| (name.to_ascii_lowercase(), value))
+    })
+}
+
+/// What an element's inline style says that matters for conversion. `None` means "not said,
+/// inherit"; `Some(false)` means "explicitly off" (`font-weight:normal` inside bold text).
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub(crate) struct InlineStyle {
+    pub bold: Option<bool>,
+    pub italic: Option<bool>,
+    pub strike: Option<bool>,
+    pub underline: Option<bool>,
+    pub monospace: Option<bool>,
+    /// `position:absolute`: OneNote's free-floating page content.
+    pub absolute: bool,
+    pub left: Option<f64>,
+    pub top: Option<f64>,
+}
+
+impl InlineStyle {
+    pub(crate) fn parse(style: &str) -> Self {
+        let mut parsed = InlineStyle::default();
+        for (name, value) in declarations(style) {
+            let value = value.to_ascii_lowercase();
+            match name.as_str() {
+                "font-weight" => parsed.bold = font_weight_is_bold(&value),
+                "font-style" => {
+                    parsed.italic = match value.as_str() {
+                        "italic" | "oblique" => Some(true),
+                        "normal" => Some(false),
+                        _ => parsed.italic,
+                    }
+                }
+                "text-decoration" | "text-decoration-line" => {
+                    // Decorations add up through nesting, so only `none` switches them off.
+                    if value.contains("line-through") {
+                        parsed.strike = Some(true);
+                    }
+                    if value.contains("underline") {
+                        parsed.underline = Some(true);
+                    }
+                    if value == "none" {
+                        parsed.strike = Some(false);
+                        parsed.underline = Some(false);
+                    }
+                }
+                "font-family" => parsed.monospace = Some(is_monospace_family(&value)),
+                "position" => parsed.absolute = value == "absolute",
+                "left" => parsed.left = leading_number(&value),
+                "top" => parsed.top = leading_number(&value),
+                _ => {}
+            }
+        }
+        parsed
+    }
+}
+
+/// Whether a `font-family` value (or a `<font face>`) names a monospace font first, or lists the
+/// generic `monospace` family anywhere.
+pub(crate) fn is_monospace_family(value: &str) -> bool {
+    let mut families = value.split(',').map(|family| {
+        family
+            .trim()
+            .trim_matches(['"', '\''])
+            .trim()
+            .to_ascii_lowercase()
+    });
+    let first_is_monospace = families
+        .next()
+        .is_some_and(|first| MONOSPACE_FAMILIES.contains(&first.as_str()));
+    first_is_monospace || families.any(|family| family == "monospace")
+}
+
+fn font_weight_is_bold(value: &str) -> Option<bool> {
+    match value {
+        "bold" | "bolder" => Some(true),
+        "normal" | "lighter" => Some(false),
+        number => number.parse::<u16>().ok().map(|weight| weight >= 600),
+    }
+}
+
+/// `48` from `48px`, `48.5pt`, `-3px`; `None` when the value does not start with a number.
+fn leading_number(value: &str) -> Option<f64> {
+    let end = value
+        .char_indices()
+        .find(|&(i, c)| !(c.is_ascii_digit() || c == '.' || (i == 0 && (c == '-' || c == '+'))))
+        .map_or(value.len(), |(i, _)| i);
+    value[..end].parse::<f64>().ok().filter(|n| n.is_finite())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_what_onenote_writes() {
+        let style = InlineStyle::parse(
+            "position:absolute;left:48px;top:115.5px;width:624px;FONT-WEIGHT: bold ;font-family:'Courier New'",
+        );
+        assert!(style.absolute);
+        assert_eq!(style.left, Some(48.0));
+        assert_eq!(style.top, Some(115.5));
+        assert_eq!(style.bold, Some(true));
+        assert_eq!(style.monospace, Some(true));
+        assert_eq!(style.italic, None);
+    }
+
+    #[test]
+    fn monospace_families() {
+        assert!(is_monospace_family("Consolas"));
+        assert!(is_monospace_family("\"Lucida Console\", serif"));
+        assert!(is_monospace_family("Calibri, monospace"));
+        assert!(!is_monospace_family("Calibri"));
+        assert!(!is_monospace_family("Calibri, Consolas"));
+    }
+
+    #[test]
+    fn weights_and_decorations() {
+        assert_eq!(InlineStyle::parse("font-weight:700").bold, Some(true));
+        assert_eq!(InlineStyle::parse("font-weight:400").bold, Some(false));
+        let style = InlineStyle::parse("text-decoration:underline line-through");
+        assert_eq!((style.underline, style.strike), (Some(true), Some(true)));
+        assert_eq!(InlineStyle::parse("top:abc").top, None);
+    }
+}

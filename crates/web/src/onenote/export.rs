@@ -1,0 +1,165 @@
+//! Downloads: the page as Markdown (`text/markdown`, an attachment), and as a zip holding the
+//! Markdown plus every image and attachment it links to, at the relative paths the Markdown
+//! uses — so the links work after unzipping. A zip build that meets OneNote throttling waits
+//! within a longer allowance instead of failing.
+
+use std::io::Write;
+use std::time::Duration;
+
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use graph::RetryPolicy;
+use graph::onenote::Page;
+use onenote_md::{Conversion, PageMeta};
+
+use super::with_onenote_token;
+use crate::error::AppError;
+use crate::session::Session;
+use crate::state::AppState;
+
+/// How long a zip build may spend waiting out throttling, in total per resource.
+const ZIP_PATIENCE: Duration = Duration::from_secs(90);
+
+fn convert(meta: &Page, html: &str) -> Conversion {
+    onenote_md::to_markdown(
+        html,
+        &PageMeta {
+            title: meta.title.clone().unwrap_or_default(),
+            created: meta.created_date_time.clone(),
+            modified: meta.last_modified_date_time.clone(),
+            web_url: meta.links.web_url().map(str::to_string),
+        },
+    )
+}
+
+/// A file name from the page title: letters, digits, `-` and `_`; never empty, never a path.
+pub fn file_stem(title: Option<&str>) -> String {
+    let mut stem = String::new();
+    for c in title.unwrap_or("").chars() {
+        if c.is_alphanumeric() || c == '-' || c == '_' {
+            stem.push(c);
+        } else if (c.is_whitespace() || c == '.') && !stem.ends_with('-') {
+            stem.push('-');
+        }
+        if stem.chars().count() >= 80 {
+            break;
+        }
+    }
+    let stem = stem.trim_matches('-').to_string();
+    if stem.is_empty() {
+        "page".to_string()
+    } else {
+        stem
+    }
+}
+
+/// `Content-Disposition: attachment` with an ASCII fallback and the UTF-8 name.
+fn attachment(name: &str) -> HeaderValue {
+    let ascii: String = name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || "-_.".contains(c) {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    let encoded: String = url::form_urlencoded::byte_serialize(name.as_bytes())
+        .collect::<String>()
+        .replace('+', "%20");
+    HeaderValue::from_str(&format!(
+        "attachment; filename=\"{ascii}\"; filename*=UTF-8''{encoded}"
+    ))
+    .unwrap_or_else(|_| HeaderValue::from_static("attachment"))
+}
+
+pub fn markdown_download(meta: &Page, html: &str) -> Response {
+    let conversion = convert(meta, html);
+    let name = format!("{}.md", file_stem(meta.title.as_deref()));
+    let mut response = (StatusCode::OK, conversion.markdown).into_response();
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/markdown; charset=utf-8"),
+    );
+    headers.insert(header::CONTENT_DISPOSITION, attachment(&name));
+    response
+}
+
+pub async fn zip_download(
+    state: &AppState,
+    session: &mut Session,
+    next: &str,
+    meta: &Page,
+    html: &str,
+) -> Result<Response, AppError> {
+    let conversion = convert(meta, html);
+    let stem = file_stem(meta.title.as_deref());
+    let patient = state.graph.with_retry(RetryPolicy {
+        max_attempts: 8,
+        base_backoff: Duration::from_millis(500),
+        max_total_wait: ZIP_PATIENCE,
+    });
+    let mut files: Vec<(String, Vec<u8>)> = Vec::with_capacity(conversion.resources.len() + 1);
+    for resource in &conversion.resources {
+        let id = resource.id.clone();
+        let graph = patient.clone();
+        let binary = with_onenote_token(state, session, next, |token, user| {
+            let (graph, id) = (graph.clone(), id.clone());
+            async move { graph.resource(token.expose(), &user, &id).await }
+        })
+        .await?;
+        files.push((format!("{stem}/{}", resource.file_name), binary.bytes));
+    }
+    files.insert(
+        0,
+        (
+            format!("{stem}/{stem}.md"),
+            conversion.markdown.into_bytes(),
+        ),
+    );
+    let bytes = tokio::task::spawn_blocking(move || build_zip(files))
+        .await
+        .map_err(|e| AppError::Internal(format!("zip task: {e}")))?
+        .map_err(|e| AppError::Internal(format!("zip: {e}")))?;
+    let mut response = (StatusCode::OK, bytes).into_response();
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/zip"),
+    );
+    headers.insert(
+        header::CONTENT_DISPOSITION,
+        attachment(&format!("{stem}.zip")),
+    );
+    Ok(response)
+}
+
+fn build_zip(files: Vec<(String, Vec<u8>)>) -> zip::result::ZipResult<Vec<u8>> {
+    let mut writer = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let options = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated);
+    for (name, bytes) in files {
+        writer.start_file(name, options)?;
+        writer.write_all(&bytes)?;
+    }
+    Ok(writer.finish()?.into_inner())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn file_stems_are_safe() {
+        assert_eq!(
+            file_stem(Some("Weekly plan: Q1/2025")),
+            "Weekly-plan-Q12025"
+        );
+        assert_eq!(file_stem(Some("../../etc/passwd")), "etcpasswd");
+        assert_eq!(file_stem(Some("  ")), "page");
+        assert_eq!(file_stem(Some("Ünïcödé 日本")), "Ünïcödé-日本");
+        assert_eq!(file_stem(None), "page");
+    }
+}

@@ -1,0 +1,105 @@
+//! `GET /onenote/pages/{id}` (the page, sanitized, with its images served through the app),
+//! `…/{id}.md` and `…/{id}.zip` (downloads, see [`super::export`]).
+
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use graph::onenote::Page;
+
+use super::export::{markdown_download, zip_download};
+use super::{readable_time, valid_id, with_onenote_token};
+use crate::context;
+use crate::error::AppError;
+use crate::extract::SignedIn;
+use crate::pages::{Layout, render};
+use crate::state::AppState;
+
+#[derive(Template)]
+#[template(path = "onenote_page.html")]
+struct PageView {
+    layout: Layout,
+    id: String,
+    title: String,
+    created: Option<String>,
+    modified: Option<String>,
+    web_url: Option<String>,
+    /// (section id, section name)
+    section: Option<(String, String)>,
+    /// Sanitized HTML.
+    body: String,
+}
+
+/// What the path asks for.
+enum Wanted {
+    View,
+    Markdown,
+    Zip,
+}
+
+pub async fn page(
+    State(state): State<AppState>,
+    SignedIn(mut session): SignedIn,
+    Path(raw): Path<String>,
+) -> Result<Response, AppError> {
+    let (id, wanted) = match raw.rsplit_once('.') {
+        Some((id, "md")) => (id.to_string(), Wanted::Markdown),
+        Some((id, "zip")) => (id.to_string(), Wanted::Zip),
+        _ => (raw.clone(), Wanted::View),
+    };
+    valid_id(&id)?;
+    let next = format!("/onenote/pages/{raw}");
+    let graph = state.graph.clone();
+    let (meta, html) = with_onenote_token(&state, &mut session, &next, |token, user| {
+        let (graph, id) = (graph.clone(), id.clone());
+        async move {
+            let meta = graph.page(token.expose(), &user, &id).await?;
+            let html = graph.page_content(token.expose(), &user, &id).await?;
+            Ok((meta, html))
+        }
+    })
+    .await?;
+    match wanted {
+        Wanted::View => Ok(view(&session, id, &meta, &html)),
+        Wanted::Markdown => Ok(markdown_download(&meta, &html)),
+        Wanted::Zip => zip_download(&state, &mut session, &next, &meta, &html).await,
+    }
+}
+
+fn view(session: &crate::session::Session, id: String, meta: &Page, html: &str) -> Response {
+    let prefix = context::current().map(|c| c.prefix).unwrap_or_default();
+    let sanitized = onenote_md::sanitize::sanitize_page(html, &|rid| {
+        format!("{prefix}/onenote/resources/{rid}")
+    });
+    let title = match meta.title.as_deref() {
+        Some(t) if !t.trim().is_empty() => t.to_string(),
+        _ if !sanitized.title.trim().is_empty() => sanitized.title.clone(),
+        _ => "Untitled page".to_string(),
+    };
+    render(
+        &PageView {
+            layout: Layout::new(session.user()),
+            id,
+            title,
+            created: readable_time(meta.created_date_time.as_deref()),
+            modified: readable_time(meta.last_modified_date_time.as_deref()),
+            web_url: meta
+                .links
+                .web_url()
+                .filter(|u| u.starts_with("https://"))
+                .map(str::to_string),
+            section: meta
+                .parent_section
+                .as_ref()
+                .filter(|s| onenote_md::is_valid_resource_id(&s.id))
+                .map(|s| {
+                    (
+                        s.id.clone(),
+                        s.display_name.clone().unwrap_or_else(|| "Section".into()),
+                    )
+                }),
+            body: sanitized.body_html,
+        },
+        StatusCode::OK,
+    )
+}

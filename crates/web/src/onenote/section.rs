@@ -1,0 +1,96 @@
+//! `GET /onenote/sections/{id}[?page=N]`: a section's pages in OneNote's order, indented by
+//! subpage level, 50 at a time.
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use serde::Deserialize;
+
+use super::{readable_time, valid_id, with_onenote_token};
+use crate::error::AppError;
+use crate::extract::SignedIn;
+use crate::pages::{Layout, render};
+use crate::state::AppState;
+
+/// Pages per screen.
+pub const PAGE_SIZE: usize = 50;
+
+pub struct PageRow {
+    pub id: String,
+    pub title: String,
+    pub level: i32,
+    pub modified: String,
+}
+
+#[derive(Template)]
+#[template(path = "onenote_section.html")]
+struct SectionPage {
+    layout: Layout,
+    section_id: String,
+    section: String,
+    notebook: Option<String>,
+    pages: Vec<PageRow>,
+    page_number: usize,
+    previous: Option<usize>,
+    next: Option<usize>,
+}
+
+#[derive(Deserialize)]
+pub struct Paging {
+    page: Option<String>,
+}
+
+pub async fn section(
+    State(state): State<AppState>,
+    SignedIn(mut session): SignedIn,
+    Path(id): Path<String>,
+    Query(paging): Query<Paging>,
+) -> Result<Response, AppError> {
+    valid_id(&id)?;
+    let number: usize = match paging.page.as_deref() {
+        None => 1,
+        Some(p) => p
+            .parse()
+            .ok()
+            .filter(|n| (1..=10_000).contains(n))
+            .ok_or_else(|| AppError::BadRequest(format!("page={p:?} is not a page number")))?,
+    };
+    let next_path = format!("/onenote/sections/{id}");
+    let graph = state.graph.clone();
+    let (section, all) = with_onenote_token(&state, &mut session, &next_path, |token, user| {
+        let (graph, id) = (graph.clone(), id.clone());
+        async move {
+            let section = graph.section(token.expose(), &user, &id).await?;
+            let pages = graph.section_pages(token.expose(), &user, &id).await?;
+            Ok((section, pages))
+        }
+    })
+    .await?;
+    let start = (number - 1) * PAGE_SIZE;
+    let has_more = all.len() > start + PAGE_SIZE;
+    let pages = all
+        .iter()
+        .skip(start)
+        .take(PAGE_SIZE)
+        .map(|p| PageRow {
+            id: p.id.clone(),
+            title: p.title_or_untitled().to_string(),
+            level: p.level.unwrap_or(0).clamp(0, 2),
+            modified: readable_time(p.last_modified_date_time.as_deref()).unwrap_or_default(),
+        })
+        .collect();
+    Ok(render(
+        &SectionPage {
+            layout: Layout::new(session.user()),
+            section_id: id,
+            section: section.display_name,
+            notebook: section.parent_notebook.and_then(|n| n.display_name),
+            pages,
+            page_number: number,
+            previous: (number > 1).then(|| number - 1),
+            next: has_more.then(|| number + 1),
+        },
+        StatusCode::OK,
+    ))
+}
