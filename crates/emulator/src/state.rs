@@ -8,6 +8,7 @@ use uuid::Uuid;
 use crate::directory::Directory;
 use crate::entra::grants::Grants;
 use crate::entra::id_token_faults::IdTokenFaults;
+use crate::graph::auth::VerifiedTokens;
 use crate::graph::faults::Faults;
 use crate::graph::onenote::seeding;
 use crate::graph::onenote::store::OneNoteStore;
@@ -33,6 +34,8 @@ pub struct Emulator {
     pub throttle: Throttle,
     /// Fault rules for Graph calls (admin API).
     pub graph_faults: Faults,
+    /// Access tokens already verified (see [`VerifiedTokens`]).
+    pub verified_tokens: VerifiedTokens,
 }
 
 pub type SharedEmulator = Arc<Emulator>;
@@ -90,6 +93,7 @@ impl EmulatorBuilder {
             onenote,
             throttle: Throttle::default(),
             graph_faults: Faults::default(),
+            verified_tokens: VerifiedTokens::default(),
         }))
     }
 }

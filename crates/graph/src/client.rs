@@ -184,6 +184,10 @@ impl GraphClient {
             };
             let status = response.status();
             tracing::debug!(client_request_id = %request_id, path = url.path(), status = status.as_u16(), attempt, "Graph call");
+            metrics::counter!("graphnote_graph_requests_total", "status" => status.as_str().to_string()).increment(1);
+            if status == StatusCode::TOO_MANY_REQUESTS {
+                metrics::counter!("graphnote_graph_throttled_total").increment(1);
+            }
             if status.is_success() {
                 return Ok(response);
             }

@@ -50,6 +50,10 @@ pub struct Config {
     /// OneNote's per-user limits the app keeps to (`ONENOTE_MAX_CONCURRENT`,
     /// `ONENOTE_PER_MINUTE`, `ONENOTE_PER_HOUR`; OneNote's own: 5, 120, 400).
     pub onenote_limits: graph::Limits,
+    /// How long requests in flight may take to finish after a stop signal.
+    pub shutdown_grace_seconds: i64,
+    /// A request taking longer than this is answered 408.
+    pub request_timeout_seconds: i64,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -281,6 +285,8 @@ impl Config {
             data_dir,
             session_idle_seconds: seconds("SESSION_IDLE_SECONDS", 12 * 3600)?,
             session_max_age_seconds: seconds("SESSION_MAX_AGE_SECONDS", 7 * 24 * 3600)?,
+            shutdown_grace_seconds: seconds("SHUTDOWN_GRACE_SECONDS", 20)?,
+            request_timeout_seconds: seconds("REQUEST_TIMEOUT_SECONDS", 60)?,
             onenote_limits: graph::Limits {
                 concurrent: seconds("ONENOTE_MAX_CONCURRENT", 5)? as usize,
                 per_minute: seconds("ONENOTE_PER_MINUTE", 120)? as usize,

@@ -50,6 +50,8 @@ pub enum AppError {
     NotFound,
     #[error("bad request: {0}")]
     BadRequest(String),
+    #[error("request body too large")]
+    TooLarge,
     #[error("internal error: {0}")]
     Internal(String),
 }
@@ -140,11 +142,10 @@ fn graph_problem(e: &GraphError) -> Problem {
             "Your account or your organisation does not allow graphnote to read this.",
         )
         .detail(format!("Graph error {code}")),
-        GraphError::NotFound { .. } => problem(
-            StatusCode::NOT_FOUND,
-            "Not found",
-            "Microsoft Graph has no such item for your account. It may have been deleted or moved.",
-        ),
+        // OneNote answers 400 "invalid entity id" (20112) for an id that cannot exist: to the
+        // person who typed it, that is "not found" — not a failure of Graph.
+        GraphError::NotFound { .. } => not_found_in_graph(),
+        GraphError::Rejected { status: 400, code, .. } if code == "20112" => not_found_in_graph(),
         GraphError::Unauthorized { code, .. } => problem(
             StatusCode::UNAUTHORIZED,
             "Microsoft Graph did not accept your sign-in",
@@ -159,6 +160,14 @@ fn graph_problem(e: &GraphError) -> Problem {
         )
         .detail(other.to_string()),
     }
+}
+
+fn not_found_in_graph() -> Problem {
+    problem(
+        StatusCode::NOT_FOUND,
+        "Not found",
+        "Microsoft Graph has no such item for your account. It may have been deleted or moved.",
+    )
 }
 
 impl AppError {
@@ -222,6 +231,11 @@ impl AppError {
             ),
             AppError::NotFound => problem(StatusCode::NOT_FOUND, "Page not found", "There is nothing at this address.")
                 .action("/", "Home"),
+            AppError::TooLarge => problem(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "Request too large",
+                "graphnote does not accept requests this large.",
+            ),
             AppError::BadRequest(what) => {
                 problem(StatusCode::BAD_REQUEST, "Bad request", "graphnote cannot use this request.").detail(what.clone())
             }

@@ -10,16 +10,19 @@ pub mod config;
 pub mod context;
 pub mod error;
 pub mod extract;
+pub mod forwarded;
+pub mod metrics;
 pub mod onenote;
 pub mod pages;
 pub mod routes;
 pub mod security;
+pub mod server;
 pub mod session;
 pub mod state;
 pub mod tokens;
 
 use std::future::Future;
-use std::net::SocketAddr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
@@ -40,13 +43,16 @@ pub use state::{AppState, StartupError};
 
 /// Request bodies are small forms; anything larger is refused with 413.
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
-/// A request taking longer than this is answered with 408.
-pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(60);
 
 /// The whole app, mounted under `PUBLIC_URL`'s path prefix.
 pub fn router(state: AppState) -> Router {
     let prefix = state.config.path_prefix();
     let https = state.config.is_https();
+    let request_timeout = Duration::from_secs(state.config.request_timeout_seconds as u64);
+    let policy = Arc::new(forwarded::ProxyPolicy {
+        trusted: state.config.trusted_proxies.clone(),
+        public_url: state.config.public_url.clone(),
+    });
     let routes = Router::new()
         .route("/", get(routes::home::home))
         .route("/login", get(auth::login::login))
@@ -63,15 +69,21 @@ pub fn router(state: AppState) -> Router {
         .route("/onenote/resources/{id}", get(onenote::resource::resource))
         .route("/healthz", get(routes::health::healthz))
         .route("/readyz", get(routes::health::readyz))
+        .route("/metrics", get(metrics::render))
         .route("/static/app.css", get(routes::assets::app_css))
         .route("/static/autosubmit.js", get(routes::assets::autosubmit_js))
-        .fallback(not_found)
-        .with_state(state);
+        .fallback(not_found);
     let app = if prefix.is_empty() {
         routes
     } else {
-        Router::new().nest(&prefix, routes).fallback(not_found)
-    };
+        // Nested, `/` is served at `/app`; `/app/` is the same page, not a 404.
+        Router::new()
+            .nest(&prefix, routes)
+            .route(&format!("{prefix}/"), get(routes::home::home))
+            .fallback(not_found)
+    }
+    .layer(axum::middleware::from_fn(metrics::track))
+    .with_state(state);
     let request_id = HeaderName::from_static("x-request-id");
     app.layer(
         ServiceBuilder::new()
@@ -83,7 +95,7 @@ pub fn router(state: AppState) -> Router {
                     .on_response(DefaultOnResponse::new().level(tracing::Level::INFO)),
             )
             .layer(axum::middleware::from_fn(move |req, next| {
-                context::scope(prefix.clone(), req, next)
+                context::scope(policy.clone(), req, next)
             }))
             .layer(axum::middleware::from_fn(move |req, next| {
                 security::headers(https, req, next)
@@ -91,7 +103,7 @@ pub fn router(state: AppState) -> Router {
             .layer(CatchPanicLayer::custom(|_| panic_page()))
             .layer(TimeoutLayer::with_status_code(
                 StatusCode::REQUEST_TIMEOUT,
-                REQUEST_TIMEOUT,
+                request_timeout,
             ))
             .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES)),
     )
@@ -104,7 +116,13 @@ fn request_span(request: &Request) -> tracing::Span {
         .get("x-request-id")
         .and_then(|v| v.to_str().ok())
         .unwrap_or("-");
-    tracing::info_span!("request", request_id = %id, method = %request.method(), path = %request.uri().path())
+    tracing::info_span!(
+        "request",
+        request_id = %id,
+        method = %request.method(),
+        path = %request.uri().path(),
+        client_ip = tracing::field::Empty,
+    )
 }
 
 async fn not_found() -> Response {
@@ -116,17 +134,13 @@ fn panic_page() -> Response {
     AppError::Internal("panic".into()).into_response()
 }
 
-/// Serves the app on `listener` until `shutdown` completes, letting requests in flight finish.
+/// Serves the app on `listener` until `shutdown` completes; requests in flight then get
+/// `SHUTDOWN_GRACE_SECONDS` to finish.
 pub async fn serve(
     state: AppState,
     listener: tokio::net::TcpListener,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    let app = router(state);
-    axum::serve(
-        listener,
-        app.into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown)
-    .await
+    let grace = Duration::from_secs(state.config.shutdown_grace_seconds as u64);
+    server::serve(listener, router(state), shutdown, grace).await
 }

@@ -37,6 +37,7 @@ pub struct StartupError(pub String);
 impl AppState {
     /// Builds the state: reads the CA bundle and client certificate, opens the session store.
     pub fn new(config: Config) -> Result<AppState, StartupError> {
+        crate::metrics::install();
         let ca_pem = match &config.ca_bundle {
             Some(path) => Some(std::fs::read_to_string(path).map_err(|e| {
                 StartupError(format!("CA_BUNDLE: cannot read {}: {e}", path.display()))
@@ -72,7 +73,7 @@ impl AppState {
             config.onenote_limits,
         )
         .map_err(|e| StartupError(format!("GRAPH_ENDPOINT: {e}")))?;
-        let store = AnyStore::open(&config.session_store)
+        let store = AnyStore::open(&config.session_store, ca_pem.as_deref())
             .map_err(|e| StartupError(format!("SESSION_STORE: {e}")))?;
         let sessions = Sessions::new(&config, store);
         Ok(AppState(Arc::new(Inner {

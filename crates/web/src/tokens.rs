@@ -131,10 +131,18 @@ async fn refresh_locked(
             session.secrets.token_cache = Some(updated);
             state.sessions.save(session, now()).await?;
             tracing::info!("access token refreshed");
+            crate::metrics::refresh("success");
             Ok(token)
         }
         Err(e) => {
             let consent = e.token_error().is_some_and(|t| t.needs_consent());
+            crate::metrics::refresh(if consent {
+                "consent"
+            } else if e.needs_interaction() {
+                "reauthenticate"
+            } else {
+                "error"
+            });
             if consent && let Some(feature) = want.consent_feature {
                 return Err(AppError::ConsentNeeded {
                     next: want.next.to_string(),

@@ -10,8 +10,8 @@ use std::collections::BTreeSet;
 
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
-use axum::extract::{Path, RawQuery, State};
-use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::Response;
 use url::Url;
 
@@ -19,7 +19,7 @@ use super::constant_time_eq;
 use super::error::EntraError;
 use super::found;
 use super::grants::{AuthCode, AuthorizeRequest, BrowserSession, PkceChallenge, ResponseMode};
-use super::params::Params;
+use super::params::{BrowserParams, Params};
 use super::scopes::{ScopeSet, needs_admin_consent};
 use super::tokens::client_info;
 use crate::clock::unix_now;
@@ -39,21 +39,9 @@ const PENDING_LIFETIME_SECS: i64 = 30 * 60;
 pub async fn authorize(
     State(emu): State<SharedEmulator>,
     Path(tenant): Path<String>,
-    method: Method,
     headers: HeaderMap,
-    RawQuery(query): RawQuery,
-    body: Result<Bytes, BytesRejection>,
+    BrowserParams(params): BrowserParams,
 ) -> Response {
-    let Ok(body) = body else {
-        return EntraError::body_too_large().into_page();
-    };
-    let encoded = if method == Method::POST {
-        String::from_utf8_lossy(&body).into_owned()
-    } else {
-        query.unwrap_or_default()
-    };
-    let params = Params::parse(&encoded);
-
     let (client, request) = match validate(&emu, &tenant, &params) {
         Ok(Validated::Ok(client, request)) => (client, *request),
         Ok(Validated::Redirect(request, err)) => return error_redirect(&request, &err),

@@ -3,10 +3,8 @@
 //! `sid` and `iss`, as Entra's sign-out page does), and returns to `post_logout_redirect_uri` only
 //! when it is registered for the app, so the endpoint is never an open redirect.
 
-use axum::body::Bytes;
-use axum::extract::rejection::BytesRejection;
-use axum::extract::{Path, RawQuery, State};
-use axum::http::{HeaderMap, HeaderValue, Method, header};
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::Response;
 use jsonwebtoken::{Algorithm, Validation};
 use serde_json::Value;
@@ -15,7 +13,7 @@ use url::Url;
 use super::authorize::{SESSION_COOKIE, redirect_uri_registered, session_cookie};
 use super::error::EntraError;
 use super::found;
-use super::params::Params;
+use super::params::BrowserParams;
 use crate::pages::{self, SignedOutPage};
 use crate::state::SharedEmulator;
 
@@ -23,20 +21,9 @@ use crate::state::SharedEmulator;
 pub async fn logout(
     State(emu): State<SharedEmulator>,
     Path(tenant): Path<String>,
-    method: Method,
     headers: HeaderMap,
-    RawQuery(query): RawQuery,
-    body: Result<Bytes, BytesRejection>,
+    BrowserParams(params): BrowserParams,
 ) -> Response {
-    let Ok(body) = body else {
-        return EntraError::body_too_large().into_page();
-    };
-    let encoded = if method == Method::POST {
-        String::from_utf8_lossy(&body).into_owned()
-    } else {
-        query.unwrap_or_default()
-    };
-    let params = Params::parse(&encoded);
     if let Err(err) = params.reject_duplicates() {
         return err.into_page();
     }

@@ -3,6 +3,11 @@
 
 use std::collections::HashMap;
 
+use axum::body::Bytes;
+use axum::extract::{FromRequest, Request};
+use axum::http::Method;
+use axum::response::Response;
+
 use super::error::EntraError;
 
 /// The decoded `name=value` pairs of one request, with duplicates remembered.
@@ -63,6 +68,29 @@ impl Params {
         let mut names: Vec<String> = self.values.keys().cloned().collect();
         names.sort();
         names
+    }
+}
+
+/// The parameters of a browser request to an endpoint that takes both GET and POST: the query
+/// of a GET, the form body of a POST. A body that cannot be read is Entra's error page.
+pub struct BrowserParams(pub Params);
+
+impl<S: Send + Sync> FromRequest<S> for BrowserParams {
+    type Rejection = Response;
+
+    async fn from_request(request: Request, state: &S) -> Result<Self, Response> {
+        if request.method() == Method::POST {
+            let body = Bytes::from_request(request, state)
+                .await
+                .map_err(|_| EntraError::body_too_large().into_page())?;
+            Ok(BrowserParams(Params::parse(&String::from_utf8_lossy(
+                &body,
+            ))))
+        } else {
+            Ok(BrowserParams(Params::parse(
+                request.uri().query().unwrap_or(""),
+            )))
+        }
     }
 }
 

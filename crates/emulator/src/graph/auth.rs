@@ -25,6 +25,40 @@ const EXPIRED: &str = "Access token has expired or is not yet valid.";
 const INVALID: &str = "Access token validation failure.";
 const INVALID_AUDIENCE: &str = "Access token validation failure. Invalid audience.";
 
+/// `exp`/`nbf` leeway, seconds.
+const LEEWAY_SECS: u64 = 60;
+
+/// Access tokens whose signature and audience have been verified, with their claims. Verifying
+/// an RS256 signature with `jsonwebtoken` rebuilds the RSA public key each time, which made it
+/// two thirds of the emulator's work per Graph call (about 340,000 instructions), and a client
+/// sends the same token for an hour. At most `CAPACITY` tokens; when full, an arbitrary one
+/// makes room. A token whose key has been retired since is refused before this is consulted.
+#[derive(Default)]
+pub struct VerifiedTokens {
+    tokens: std::sync::Mutex<std::collections::HashMap<String, AccessClaims>>,
+}
+
+impl VerifiedTokens {
+    const CAPACITY: usize = 4096;
+
+    fn get(&self, token: &str) -> Option<AccessClaims> {
+        self.tokens.lock().ok()?.get(token).cloned()
+    }
+
+    fn put(&self, token: &str, claims: &AccessClaims) {
+        let Ok(mut tokens) = self.tokens.lock() else {
+            return;
+        };
+        if tokens.len() >= Self::CAPACITY {
+            let victim = tokens.keys().next().cloned();
+            if let Some(victim) = victim {
+                tokens.remove(&victim);
+            }
+        }
+        tokens.insert(token.to_string(), claims.clone());
+    }
+}
+
 /// Who is calling Graph, from a verified access token.
 #[derive(Debug, Clone)]
 pub struct Caller {
@@ -83,17 +117,33 @@ pub fn authenticate(emu: &Emulator, headers: &HeaderMap) -> Result<Caller, Graph
         .and_then(|kid| emu.keys.find(kid))
         .ok_or_else(|| fail(INVALID))?;
 
-    let mut validation = Validation::new(Algorithm::RS256);
-    validation.set_audience(&[GRAPH_APP_ID, "https://graph.microsoft.com"]);
-    validation.leeway = 60;
-    validation.validate_nbf = true;
-    let claims = jsonwebtoken::decode::<AccessClaims>(token, &key.decoding, &validation)
-        .map_err(|e| match e.kind() {
-            ErrorKind::ExpiredSignature | ErrorKind::ImmatureSignature => fail(EXPIRED),
-            ErrorKind::InvalidAudience => fail(INVALID_AUDIENCE),
-            _ => fail(INVALID),
-        })?
-        .claims;
+    let claims = match emu.verified_tokens.get(token) {
+        // Signature and audience were checked when this exact token was first seen, with this
+        // still-published key; only the time checks can change, and are made again as
+        // `jsonwebtoken` makes them.
+        Some(claims) => {
+            let now = jsonwebtoken::get_current_timestamp() as i64;
+            if claims.exp < now - LEEWAY_SECS as i64 || claims.nbf > now + LEEWAY_SECS as i64 {
+                return Err(fail(EXPIRED));
+            }
+            claims
+        }
+        None => {
+            let mut validation = Validation::new(Algorithm::RS256);
+            validation.set_audience(&[GRAPH_APP_ID, "https://graph.microsoft.com"]);
+            validation.leeway = LEEWAY_SECS;
+            validation.validate_nbf = true;
+            let claims = jsonwebtoken::decode::<AccessClaims>(token, &key.decoding, &validation)
+                .map_err(|e| match e.kind() {
+                    ErrorKind::ExpiredSignature | ErrorKind::ImmatureSignature => fail(EXPIRED),
+                    ErrorKind::InvalidAudience => fail(INVALID_AUDIENCE),
+                    _ => fail(INVALID),
+                })?
+                .claims;
+            emu.verified_tokens.put(token, &claims);
+            claims
+        }
+    };
     if emu.grants.access_token_expired_early(&claims.uti) {
         return Err(fail(EXPIRED));
     }

@@ -42,7 +42,9 @@ pub async fn callback_get(
     query: Result<Query<CallbackParams>, QueryRejection>,
 ) -> Result<Response, AppError> {
     let Query(params) = query.map_err(|e| AppError::BadRequest(e.body_text()))?;
-    finish(&state, session, params).await
+    finish(&state, session, params)
+        .await
+        .inspect_err(|_| crate::metrics::sign_in("failure"))
 }
 
 pub async fn callback_post(
@@ -50,11 +52,16 @@ pub async fn callback_post(
     MaybeSession(session): MaybeSession,
     form: Result<Form<CallbackParams>, FormRejection>,
 ) -> Result<Response, AppError> {
-    let Form(params) = form.map_err(|e| AppError::BadRequest(e.body_text()))?;
+    let Form(params) = form.map_err(|e| match e.status() {
+        StatusCode::PAYLOAD_TOO_LARGE => AppError::TooLarge,
+        _ => AppError::BadRequest(e.body_text()),
+    })?;
     if session.is_none() && params.resubmitted.is_none() {
         return Ok(repost_page(&state, &params));
     }
-    finish(&state, session, params).await
+    finish(&state, session, params)
+        .await
+        .inspect_err(|_| crate::metrics::sign_in("failure"))
 }
 
 fn repost_page(state: &AppState, params: &CallbackParams) -> Response {
@@ -131,6 +138,7 @@ async fn finish(
     // A new id at sign-in: an id planted or seen before sign-in is worthless now.
     state.sessions.rotate(&mut session, now).await?;
     tracing::info!("user signed in");
+    crate::metrics::sign_in("success");
 
     let prefix = context::current().map(|c| c.prefix).unwrap_or_default();
     let mut response = Redirect::to(&format!("{prefix}{}", pending.next)).into_response();

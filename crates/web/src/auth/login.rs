@@ -55,7 +55,11 @@ pub async fn login(
     }
     let request = SignInRequest {
         scopes,
-        redirect_uri: state.config.redirect_uri(),
+        redirect_uri: format!(
+            "{}{}",
+            crate::context::public_base(&state.config.public_base()),
+            state.config.redirect_path
+        ),
         login_hint,
         ..Default::default()
     };

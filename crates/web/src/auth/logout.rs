@@ -17,7 +17,10 @@ pub async fn logout(
     State(state): State<AppState>,
     MaybeSession(session): MaybeSession,
 ) -> Result<Response, AppError> {
-    let post_logout = format!("{}/", state.config.public_base());
+    let post_logout = format!(
+        "{}/",
+        crate::context::public_base(&state.config.public_base())
+    );
     let cache = session
         .as_ref()
         .and_then(|s| s.secrets.token_cache.as_ref());

@@ -68,7 +68,7 @@ pub async fn resource(
     }
     headers.insert(
         header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static("default-src 'none'; sandbox"),
+        HeaderValue::from_static("default-src 'none'; sandbox; frame-ancestors 'none'"),
     );
     headers.insert(
         header::CACHE_CONTROL,

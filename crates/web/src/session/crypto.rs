@@ -106,13 +106,15 @@ impl Cipher {
         let nonce = Nonce::try_assume_unique_for_key(&blob[1 + KEY_ID_LEN..HEADER_LEN])
             .map_err(|_| CryptoError::Malformed)?;
         let mut body = blob[HEADER_LEN..].to_vec();
-        let plaintext = self.keys[position]
+        // Decrypted in place: keep the buffer (minus the tag) rather than copying it again.
+        let len = self.keys[position]
             .key
             .open_in_place(nonce, Aad::from(session_id.as_bytes()), &mut body)
             .map_err(|_| CryptoError::Forged)?
-            .to_vec();
+            .len();
+        body.truncate(len);
         Ok(Opened {
-            plaintext,
+            plaintext: body,
             stale_key: position != 0,
         })
     }

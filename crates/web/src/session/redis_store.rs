@@ -32,10 +32,22 @@ else
 end"#;
 
 impl RedisStore {
-    /// `url` is `redis://[:password@]host:port/db` or `rediss://…`; keys start with `prefix`.
-    pub fn new(url: &str, prefix: &str) -> Result<RedisStore, StoreError> {
-        let client = redis::Client::open(url)
-            .map_err(|e| StoreError(format!("SESSION_STORE is not a usable Redis URL: {e}")))?;
+    /// `url` is `redis://[:password@]host:port/db` or `rediss://…` (TLS); keys start with
+    /// `prefix`. With TLS, `ca_pem` (the `CA_BUNDLE`) is trusted instead of the system roots.
+    pub fn new(url: &str, prefix: &str, ca_pem: Option<&[u8]>) -> Result<RedisStore, StoreError> {
+        let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
+        let unusable = |e: redis::RedisError| StoreError(format!("not a usable Redis URL: {e}"));
+        let client = match ca_pem {
+            Some(ca) if url.starts_with("rediss://") => redis::Client::build_with_tls(
+                url,
+                redis::TlsCertificates {
+                    client_tls: None,
+                    root_cert: Some(ca.to_vec()),
+                },
+            )
+            .map_err(unusable)?,
+            _ => redis::Client::open(url).map_err(unusable)?,
+        };
         Ok(RedisStore {
             client,
             prefix: prefix.to_string(),

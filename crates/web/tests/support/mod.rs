@@ -436,3 +436,127 @@ pub fn generous_onenote_limits(env: &mut HashMap<String, String>) {
     env.insert("ONENOTE_PER_MINUTE".into(), "100000".into());
     env.insert("ONENOTE_PER_HOUR".into(), "1000000".into());
 }
+
+/// A user whose every name is an attack, for the XSS tests: sign in as `HOSTILE_UPN`.
+pub const HOSTILE_UPN: &str = "hostile@contoso.example";
+
+/// Markup that runs script if a page ever emits it unescaped. Each names where it was put, so
+/// a failure says which field leaked.
+pub fn payload(place: &str) -> String {
+    match place {
+        "display name" => "<img src=x onerror=alert(1)>".to_string(),
+        _ => format!("\"'><script>alert('{place}')</script><img src=x onerror=alert('{place}')>"),
+    }
+}
+
+/// The built-in seed plus [`HOSTILE_UPN`], whose display name, given name, job title, notebook,
+/// section group, section and page title (and page body) are script payloads.
+pub fn hostile_seed() -> emulator::seed::Seed {
+    use emulator::seed::{NotebookSeed, PageSeed, SectionGroupSeed, SectionSeed};
+    let mut seed = emulator::seed::builtin();
+    let mut user = seed.tenants[0].users[0].clone();
+    user.id = uuid::Uuid::new_v4();
+    user.user_principal_name = HOSTILE_UPN.into();
+    user.mail = Some(HOSTILE_UPN.into());
+    user.display_name = payload("display name");
+    user.given_name = Some(payload("given name"));
+    user.job_title = Some(payload("job title"));
+    let page = |title: &str| PageSeed {
+        title: title.to_string(),
+        body: format!("<p>Body {}</p>", payload("page body")),
+        level: 0,
+        created: None,
+        modified: None,
+        lang: "en-GB".into(),
+        resources: Vec::new(),
+    };
+    user.notebooks = vec![NotebookSeed {
+        display_name: payload("notebook"),
+        is_default: true,
+        created: None,
+        sections: vec![SectionSeed {
+            display_name: payload("section"),
+            is_default: true,
+            pages: vec![page(&payload("page title"))],
+            generated_pages: 0,
+        }],
+        section_groups: vec![SectionGroupSeed {
+            display_name: payload("section group"),
+            sections: vec![SectionSeed {
+                display_name: payload("nested section"),
+                is_default: false,
+                pages: vec![page("A plain title")],
+                generated_pages: 0,
+            }],
+            section_groups: Vec::new(),
+        }],
+    }];
+    seed.tenants[0].users.push(user);
+    seed
+}
+
+/// A user's display name as the emulator has it (`/_emulator/info`).
+pub async fn display_name(emu: &TestEmulator, upn: &str) -> String {
+    let info = admin(emu, reqwest::Method::GET, "/info", serde_json::Value::Null).await;
+    info["tenants"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|t| t["users"].as_array().unwrap().iter())
+        .find(|u| u["upn"] == upn)
+        .and_then(|u| u["display_name"].as_str())
+        .unwrap_or_else(|| panic!("{upn} is not seeded"))
+        .to_string()
+}
+
+/// Decodes the entities askama writes (named and numeric), to compare page text with what was
+/// stored.
+pub fn unescape_html(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(i) = rest.find('&') {
+        out.push_str(&rest[..i]);
+        rest = &rest[i..];
+        let decoded = rest.find(';').filter(|&j| j <= 10).and_then(|j| {
+            let entity = &rest[1..j];
+            let c = match entity {
+                "lt" => Some('<'),
+                "gt" => Some('>'),
+                "quot" => Some('"'),
+                "apos" => Some('\''),
+                "amp" => Some('&'),
+                _ => entity
+                    .strip_prefix("#x")
+                    .or_else(|| entity.strip_prefix("#X"))
+                    .and_then(|hex| u32::from_str_radix(hex, 16).ok())
+                    .or_else(|| entity.strip_prefix('#').and_then(|d| d.parse().ok()))
+                    .and_then(char::from_u32),
+            };
+            c.map(|c| (c, j))
+        });
+        match decoded {
+            Some((c, j)) => {
+                out.push(c);
+                rest = &rest[j + 1..];
+            }
+            None => {
+                out.push('&');
+                rest = &rest[1..];
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Every `(seq, method, path, query names)` the emulator logged after `since`.
+pub async fn requests_since(emu: &TestEmulator, since: u64) -> Vec<serde_json::Value> {
+    let log = admin(
+        emu,
+        reqwest::Method::GET,
+        &format!("/log?since={since}"),
+        serde_json::Value::Null,
+    )
+    .await;
+    log["entries"].as_array().cloned().unwrap_or_default()
+}

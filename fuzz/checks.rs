@@ -1,0 +1,162 @@
+//! The properties the fuzz targets check, shared with the regression test that replays saved
+//! inputs (`crates/onenote-md/tests/fuzz_regressions.rs`), so a crash input kept there is checked
+//! exactly as the fuzzer checked it.
+
+// Each target uses half of this file.
+#![allow(dead_code)]
+
+use onenote_md::sanitize::sanitize_page;
+use onenote_md::{PageMeta, is_valid_resource_id, to_markdown};
+use scraper::Html;
+
+/// `to_markdown` on any input: no panic; exactly one trailing newline; front matter first;
+/// resource ids valid and file names plain relative paths (they become zip entry names).
+pub fn check_markdown(data: &[u8]) {
+    // The first line is the title (it goes into YAML front matter), the rest is the page.
+    let text = String::from_utf8_lossy(data);
+    let (title, html) = text.split_once('\n').unwrap_or(("", &text));
+    let meta = PageMeta {
+        title: title.to_string(),
+        created: None,
+        modified: None,
+        web_url: None,
+    };
+    let conversion = to_markdown(html, &meta);
+    let markdown = &conversion.markdown;
+    assert!(
+        markdown.ends_with('\n') && !markdown.ends_with("\n\n"),
+        "the Markdown ends with exactly one newline: {markdown:?}"
+    );
+    assert!(
+        markdown.starts_with("---\n"),
+        "front matter first: {markdown:?}"
+    );
+    for resource in &conversion.resources {
+        assert!(is_valid_resource_id(&resource.id), "{resource:?}");
+        let name = &resource.file_name;
+        assert!(
+            !name.is_empty()
+                && !name.starts_with('/')
+                && !name.contains('\\')
+                && !name
+                    .split('/')
+                    .any(|part| part.is_empty() || part == "." || part == ".."),
+            "a zip-safe relative path: {name:?}"
+        );
+    }
+}
+
+const PROXY: &str = "/onenote/resources/";
+
+/// Elements that must never come out of the sanitizer.
+const FORBIDDEN: [&str; 16] = [
+    "script", "style", "iframe", "frame", "frameset", "object", "embed", "form", "input", "button",
+    "textarea", "svg", "math", "base", "meta", "link",
+];
+
+fn dangerous_url(value: &str) -> bool {
+    // Browsers ignore ASCII whitespace and control characters inside a scheme.
+    let squeezed = value
+        .chars()
+        .filter(|c| !c.is_ascii_whitespace() && !c.is_ascii_control())
+        .collect::<String>()
+        .to_ascii_lowercase();
+    ["javascript:", "vbscript:", "data:", "file:"]
+        .iter()
+        .any(|scheme| squeezed.starts_with(scheme))
+}
+
+/// A CSS value with its escapes decoded (`\\75 rl(` is `url(`). The sanitizer keeps no
+/// escapes of its own, but its CSS serializer writes some (`624e-px` as `624\\65 -px`).
+fn css_unescape(value: &str) -> String {
+    let mut out = String::new();
+    let mut chars = value.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c != '\\' {
+            out.push(c);
+            continue;
+        }
+        let mut hex = String::new();
+        while hex.len() < 6 && chars.peek().is_some_and(|h| h.is_ascii_hexdigit()) {
+            hex.push(chars.next().unwrap());
+        }
+        if hex.is_empty() {
+            if let Some(next) = chars.next() {
+                out.push(next);
+            }
+        } else {
+            if chars.peek().is_some_and(|w| w.is_whitespace()) {
+                chars.next();
+            }
+            let code = u32::from_str_radix(&hex, 16).unwrap_or(0xFFFD);
+            out.push(char::from_u32(code).unwrap_or('\u{FFFD}'));
+        }
+    }
+    out
+}
+
+/// `sanitize_page` on any input: no panic, and the output — parsed the way a browser parses
+/// it — has no script: no `<script>` or other element that runs or embeds code, no event
+/// handler, no `javascript:`/`vbscript:`/`data:` URL, no image from anywhere but the app, no CSS
+/// that can run or fetch; every resource id handed to the app is valid.
+pub fn check_sanitizer(data: &[u8]) {
+    let html = String::from_utf8_lossy(data);
+    let page = sanitize_page(&html, &|id| {
+        assert!(is_valid_resource_id(id), "resource_href got {id:?}");
+        format!("{PROXY}{id}")
+    });
+    let body = &page.body_html;
+    assert!(
+        !body.to_ascii_lowercase().contains("<script"),
+        "a script tag: {body}"
+    );
+    let parsed = Html::parse_fragment(body);
+    for node in parsed.tree.nodes() {
+        let Some(element) = node.value().as_element() else {
+            continue;
+        };
+        let tag = element.name();
+        assert!(!FORBIDDEN.contains(&tag), "<{tag}> survived: {body}");
+        for (name, value) in element.attrs() {
+            let name = name.to_ascii_lowercase();
+            assert!(!name.starts_with("on"), "an event handler {name}: {body}");
+            assert!(name != "srcdoc" && name != "formaction", "{name}: {body}");
+            if matches!(
+                name.as_str(),
+                "href" | "src" | "action" | "xlink:href" | "poster" | "background"
+            ) {
+                assert!(!dangerous_url(value), "{name}={value:?}: {body}");
+            }
+            if tag == "img" && name == "src" {
+                assert!(
+                    value.starts_with(PROXY),
+                    "an image from elsewhere: {value:?}"
+                );
+            }
+            if name == "style" {
+                // As the browser reads it: escapes decoded, case and spaces ignored.
+                let style: String = css_unescape(value)
+                    .chars()
+                    .filter(|c| !c.is_whitespace())
+                    .flat_map(char::to_lowercase)
+                    .collect();
+                for bad in [
+                    "expression(",
+                    "url(",
+                    "image(",
+                    "image-set(",
+                    "javascript:",
+                    "@import",
+                    "behavior:",
+                    "-moz-binding",
+                    "/*",
+                ] {
+                    assert!(!style.contains(bad), "style {value:?}: {body}");
+                }
+            }
+        }
+    }
+    for resource in &page.resources {
+        assert!(is_valid_resource_id(&resource.id), "{resource:?}");
+    }
+}
