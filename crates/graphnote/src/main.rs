@@ -13,6 +13,11 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+/// mimalloc: the request path allocates many small short-lived buffers, and the system
+/// allocator cost about 30% of `/msal-demo`'s CPU in the benchmark (`scripts/bench`).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Parser)]
 #[command(
     name = "graphnote",

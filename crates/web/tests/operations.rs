@@ -177,6 +177,13 @@ async fn metrics_move_with_the_traffic() {
         after.contains("graphnote_http_request_duration_seconds_bucket"),
         "latency is a histogram"
     );
+    assert!(
+        moved(
+            "graphnote_session_store_duration_seconds_count",
+            &["op=\"load\""]
+        ) >= 2.0,
+        "store latency is measured"
+    );
 }
 
 #[tokio::test]

@@ -3,6 +3,7 @@
 //! pending sign-ins sealed (AES-256-GCM, the id as associated data). Sessions expire after a
 //! period of inactivity and at an absolute age; the id is replaced at every sign-in.
 
+pub mod any_store;
 pub mod cookie;
 pub mod crypto;
 pub mod redis_store;
@@ -15,11 +16,10 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use identity::{PendingSignIn, TokenCache};
 use serde::{Deserialize, Serialize};
 
-use crate::config::{Config, SessionStoreConfig};
+use crate::config::Config;
+pub use any_store::AnyStore;
 pub use cookie::CookieSettings;
 use crypto::Cipher;
-use redis_store::RedisStore;
-use sqlite::SqliteStore;
 pub use store::{LockToken, SessionStore, StoreError, StoredSession, UserSummary};
 
 /// How many sign-ins may be in flight per session (several tabs).
@@ -183,75 +183,6 @@ fn plausible_id(value: &str) -> bool {
             .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
 }
 
-/// The configured store.
-pub enum AnyStore {
-    Sqlite(SqliteStore),
-    Redis(Box<RedisStore>),
-}
-
-impl AnyStore {
-    /// Opens the configured store; `ca_pem` is trusted for `rediss://`.
-    pub fn open(config: &SessionStoreConfig, ca_pem: Option<&str>) -> Result<AnyStore, StoreError> {
-        match config {
-            SessionStoreConfig::Sqlite(path) => SqliteStore::open(path).map(AnyStore::Sqlite),
-            SessionStoreConfig::Redis(url) => {
-                RedisStore::new(url, "graphnote:", ca_pem.map(str::as_bytes))
-                    .map(|s| AnyStore::Redis(Box::new(s)))
-            }
-        }
-    }
-}
-
-impl SessionStore for AnyStore {
-    async fn load(&self, key: &str) -> Result<Option<StoredSession>, StoreError> {
-        match self {
-            AnyStore::Sqlite(s) => s.load(key).await,
-            AnyStore::Redis(s) => s.load(key).await,
-        }
-    }
-    async fn save(
-        &self,
-        key: &str,
-        session: &StoredSession,
-        expires_at: i64,
-    ) -> Result<(), StoreError> {
-        match self {
-            AnyStore::Sqlite(s) => s.save(key, session, expires_at).await,
-            AnyStore::Redis(s) => s.save(key, session, expires_at).await,
-        }
-    }
-    async fn delete(&self, key: &str) -> Result<(), StoreError> {
-        match self {
-            AnyStore::Sqlite(s) => s.delete(key).await,
-            AnyStore::Redis(s) => s.delete(key).await,
-        }
-    }
-    async fn delete_by_sid(&self, sid: &str) -> Result<usize, StoreError> {
-        match self {
-            AnyStore::Sqlite(s) => s.delete_by_sid(sid).await,
-            AnyStore::Redis(s) => s.delete_by_sid(sid).await,
-        }
-    }
-    async fn ping(&self) -> Result<(), StoreError> {
-        match self {
-            AnyStore::Sqlite(s) => s.ping().await,
-            AnyStore::Redis(s) => s.ping().await,
-        }
-    }
-    async fn try_lock(&self, name: &str, ttl_ms: u64) -> Result<Option<LockToken>, StoreError> {
-        match self {
-            AnyStore::Sqlite(s) => s.try_lock(name, ttl_ms).await,
-            AnyStore::Redis(s) => s.try_lock(name, ttl_ms).await,
-        }
-    }
-    async fn unlock(&self, name: &str, token: LockToken) -> Result<(), StoreError> {
-        match self {
-            AnyStore::Sqlite(s) => s.unlock(name, token).await,
-            AnyStore::Redis(s) => s.unlock(name, token).await,
-        }
-    }
-}
-
 /// Loads, saves, rotates and ends sessions.
 pub struct Sessions {
     pub store: AnyStore,
@@ -355,7 +286,14 @@ impl Sessions {
             serde_json::to_vec(&session.secrets).map_err(|e| StoreError(e.to_string()))?;
         session.record.sealed = self.cipher.seal(&plaintext, &session.id);
         session.record.last_seen = now;
-        let expires_at = (now + self.idle_secs).min(session.record.created_at + self.max_age_secs);
+        // Nobody signed in yet (a sign-in under way, or a bot at /login): keep it only as long
+        // as a sign-in may take, so anonymous traffic cannot fill the store.
+        let idle = if session.record.user.is_some() {
+            self.idle_secs
+        } else {
+            PENDING_LIFETIME_SECS.min(self.idle_secs)
+        };
+        let expires_at = (now + idle).min(session.record.created_at + self.max_age_secs);
         self.store
             .save(&session.key(), &session.record, expires_at)
             .await?;
