@@ -9,6 +9,9 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex, Weak};
 use std::time::{Duration, Instant};
 
+use std::future::Future;
+
+use graph::GraphError;
 use identity::Secret;
 use identity::cache::resource_scopes;
 
@@ -72,6 +75,28 @@ pub async fn access_token(
         let _ = state.sessions.store.unlock(&key, token).await;
     }
     result
+}
+
+/// Runs a Graph call with an access token for `want`; when Graph rejects the token (revoked or
+/// expired early), gets a newer one and tries once more.
+pub async fn with_token<T, F, Fut>(
+    state: &AppState,
+    session: &mut Session,
+    want: &Want<'_>,
+    call: F,
+) -> Result<T, AppError>
+where
+    F: Fn(Secret) -> Fut,
+    Fut: Future<Output = Result<T, GraphError>>,
+{
+    let token = access_token(state, session, want, None).await?;
+    match call(token.clone()).await {
+        Err(GraphError::Unauthorized { .. }) => {
+            let token = access_token(state, session, want, Some(&token)).await?;
+            Ok(call(token).await?)
+        }
+        other => Ok(other?),
+    }
 }
 
 fn usable(session: &Session, scopes: &[String], rejected: Option<&Secret>) -> Option<Secret> {

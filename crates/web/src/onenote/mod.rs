@@ -17,7 +17,7 @@ use identity::Secret;
 use crate::error::AppError;
 use crate::session::Session;
 use crate::state::AppState;
-use crate::tokens::{Want, access_token};
+use crate::tokens::{Want, with_token};
 
 /// The scopes OneNote pages need: the sign-in scopes plus `Notes.Read`.
 fn onenote_scopes(state: &AppState) -> Vec<String> {
@@ -65,19 +65,15 @@ where
         consent_feature: Some("onenote"),
     };
     let user = budget_key(session);
-    let token = access_token(state, session, &want, None).await?;
-    match call(token.clone(), user.clone()).await {
-        Err(GraphError::Unauthorized { .. }) => {
-            let token = access_token(state, session, &want, Some(&token)).await?;
-            Ok(call(token, user).await?)
-        }
-        Err(GraphError::Forbidden { .. }) if !has_notes_read(session) => {
+    match with_token(state, session, &want, |token| call(token, user.clone())).await {
+        // A token without Notes.Read (consent never given, or withdrawn): ask for it.
+        Err(AppError::Graph(GraphError::Forbidden { .. })) if !has_notes_read(session) => {
             Err(AppError::ConsentNeeded {
                 next: next.to_string(),
                 feature: "onenote",
             })
         }
-        other => Ok(other?),
+        other => other,
     }
 }
 

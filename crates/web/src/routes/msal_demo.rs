@@ -5,14 +5,13 @@ use axum::Json;
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use graph::GraphError;
 use serde::Deserialize;
 
 use crate::error::AppError;
 use crate::extract::SignedIn;
 use crate::pages::{Layout, MsalDemoPage, render};
 use crate::state::AppState;
-use crate::tokens::{Want, access_token};
+use crate::tokens::{Want, with_token};
 
 #[derive(Deserialize)]
 pub struct Format {
@@ -30,15 +29,12 @@ pub async fn msal_demo(
         next: "/msal-demo",
         consent_feature: None,
     };
-    let mut token = access_token(&state, &mut session, &want, None).await?;
-    let me = match state.graph.me(token.expose()).await {
-        // The token was revoked or expired early: refresh once and try again.
-        Err(GraphError::Unauthorized { .. }) => {
-            token = access_token(&state, &mut session, &want, Some(&token)).await?;
-            state.graph.me(token.expose()).await?
-        }
-        other => other?,
-    };
+    let graph = state.graph.clone();
+    let me = with_token(&state, &mut session, &want, |token| {
+        let graph = graph.clone();
+        async move { graph.me(token.expose()).await }
+    })
+    .await?;
     let wants_json = format.format.as_deref() == Some("json")
         || headers
             .get(header::ACCEPT)

@@ -14,6 +14,8 @@ use rusqlite::types::ValueRef;
 use rusqlite::{Connection, OptionalExtension, params};
 
 use super::Memo;
+use crate::clock::now;
+
 use super::store::{LockToken, SessionStore, StoreError, StoredSession};
 
 /// Sweep expired rows every this many writes.
@@ -103,13 +105,6 @@ fn restrict_permissions(path: &Path) {
         use std::os::unix::fs::PermissionsExt;
         let _ = std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600));
     }
-}
-
-fn now() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs() as i64)
-        .unwrap_or_default()
 }
 
 /// The live session row under `key`, parsed. A row that does not parse is treated as no session
