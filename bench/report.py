@@ -18,6 +18,7 @@ TARGETS = {
     "home_vs_bare": 0.50,
     "signins_vs_python": 10.0,
     "rss_100k_sqlite_mb": 100.0,
+    "rss_2m_vs_200k": 1.10,
 }
 
 
@@ -163,6 +164,9 @@ def main():
 
     w("## Targets (ratios within this run)")
     w("")
+    sustained_path = raw / "memory-sustained.json"
+    sustained = json.loads(sustained_path.read_text()) if sustained_path.exists() else None
+
     w("| target | measured | goal | |")
     w("|---|---|---|---|")
     r = ratio(peak("graphnote-msal-demo"), peak("python-msal-demo"))
@@ -181,6 +185,12 @@ def main():
     if "sqlite" in memory and "rss_kb_100000" in memory["sqlite"]:
         mb = memory["sqlite"]["rss_kb_100000"] / 1024
         w(f"| RSS with 100k sessions in SQLite | {mb:.1f} MB | < 100 MB | {verdict(mb < TARGETS['rss_100k_sqlite_mb'])} |")
+    if sustained:
+        r = ratio(sustained["rss_kb_2m"], sustained["rss_kb_200k"])
+        if r is not None:
+            w(f"| RSS after 2M requests vs after 200k, nobody reading `/metrics` | {r:.2f}× "
+              f"({sustained['rss_kb_2m'] / 1024:.1f} vs {sustained['rss_kb_200k'] / 1024:.1f} MB) "
+              f"| ≤ 1.10× | {verdict(r <= TARGETS['rss_2m_vs_200k'])} |")
     w("")
 
     # --- load
@@ -282,6 +292,24 @@ def main():
         w("Sessions: one real sign-in through the app, then N more saved through the app's own session "
           "code (`bench_tool seed-sessions`): the same user and token cache, sealed under each new id, "
           "a new provider `sid` each. Store size: SQLite pages in use; Redis `used_memory` growth.")
+        w("")
+
+    if sustained:
+        w("## Memory under sustained load (graphnote RSS, nobody reading `/metrics`)")
+        w("")
+        w("| idle | after 200k requests | after 2M requests | answers not 200 |")
+        w("|---:|---:|---:|---:|")
+        bad = 0
+        for name in ("200k", "2m"):
+            path = raw / f"wrk-sustained-{name}.txt"
+            if path.exists():
+                m = re.search(r"sustained: (\d+) answered, (\d+) not 200", path.read_text())
+                if m:
+                    bad += int(m.group(2))
+        w(f"| {sustained['idle_kb'] / 1024:.1f} MB | {sustained['rss_kb_200k'] / 1024:.1f} MB "
+          f"| {sustained['rss_kb_2m'] / 1024:.1f} MB | {bad} |")
+        w("")
+        w("Half `/healthz`, half a signed-in `GET /`, 16 connections; RSS read from /proc right after each run.")
         w("")
 
     # --- converter

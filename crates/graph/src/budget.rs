@@ -40,11 +40,31 @@ struct UserBudget {
     started: VecDeque<Instant>,
 }
 
+impl UserBudget {
+    /// Nothing to remember: no request in the last hour, none in flight, nobody waiting.
+    fn is_idle(&self, now: Instant) -> bool {
+        self.started
+            .back()
+            .is_none_or(|t| now.duration_since(*t) >= HOUR)
+            && Arc::strong_count(&self.in_flight) == 1
+    }
+}
+
 /// Every user's budget.
 pub struct Budget {
     limits: Limits,
-    users: Mutex<HashMap<String, UserBudget>>,
+    users: Mutex<Users>,
 }
+
+/// The users seen, and when to next forget the idle ones: a user is remembered for an hour
+/// after their last request (the per-hour window needs it), not for the life of the process.
+struct Users {
+    by_key: HashMap<String, UserBudget>,
+    sweep_at: usize,
+}
+
+/// Fewer users than this are never swept.
+const SWEEP_FLOOR: usize = 256;
 
 /// Holding this is being one of the user's in-flight requests.
 pub struct Permit {
@@ -55,7 +75,10 @@ impl Budget {
     pub fn new(limits: Limits) -> Budget {
         Budget {
             limits,
-            users: Mutex::new(HashMap::new()),
+            users: Mutex::new(Users {
+                by_key: HashMap::new(),
+                sweep_at: SWEEP_FLOOR,
+            }),
         }
     }
 
@@ -90,7 +113,14 @@ impl Budget {
 
     fn semaphore(&self, user: &str) -> Arc<Semaphore> {
         let mut users = self.users.lock().expect("budget lock");
+        if users.by_key.len() >= users.sweep_at && !users.by_key.contains_key(user) {
+            let now = Instant::now();
+            users.by_key.retain(|_, budget| !budget.is_idle(now));
+            // Sweeping again only after the map doubles keeps the cost per request constant.
+            users.sweep_at = (users.by_key.len() * 2).max(SWEEP_FLOOR);
+        }
         users
+            .by_key
             .entry(user.to_string())
             .or_insert_with(|| UserBudget {
                 in_flight: Arc::new(Semaphore::new(self.limits.concurrent.max(1))),
@@ -103,7 +133,7 @@ impl Budget {
     /// Records a request start if the windows allow it; else says how long until they do.
     fn reserve(&self, user: &str) -> Option<Duration> {
         let mut users = self.users.lock().expect("budget lock");
-        let budget = users.get_mut(user)?;
+        let budget = users.by_key.get_mut(user)?;
         let now = Instant::now();
         while budget
             .started
@@ -170,5 +200,28 @@ mod tests {
         assert!(err.retry_after().unwrap() > Duration::from_secs(50));
         let waited = budget.acquire("ada", Duration::from_secs(120)).await;
         assert!(waited.is_ok(), "waiting within the allowance succeeds");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn users_idle_for_an_hour_are_forgotten() {
+        let budget = Budget::new(Limits::default());
+        for i in 0..SWEEP_FLOOR - 1 {
+            drop(
+                budget
+                    .acquire(&format!("user-{i}"), Duration::ZERO)
+                    .await
+                    .unwrap(),
+            );
+        }
+        let held = budget.acquire("busy", Duration::ZERO).await.unwrap();
+        tokio::time::advance(HOUR).await;
+        // A new user after an hour sweeps the idle ones, never one with a request in flight.
+        drop(budget.acquire("newcomer", Duration::ZERO).await.unwrap());
+        let users = budget.users.lock().unwrap();
+        let mut remembered: Vec<&str> = users.by_key.keys().map(String::as_str).collect();
+        remembered.sort();
+        assert_eq!(remembered, ["busy", "newcomer"]);
+        drop(users);
+        drop(held);
     }
 }

@@ -4,6 +4,8 @@
 //!
 //! [`router`] builds the app for an [`AppState`]; [`serve`] runs it with graceful shutdown.
 
+#[cfg(test)]
+mod allocation_count;
 pub mod auth;
 pub mod clock;
 pub mod config;

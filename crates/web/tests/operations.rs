@@ -271,6 +271,39 @@ async fn redis_going_away_is_a_503_and_coming_back_loses_nothing() {
     assert!(home.text().await.unwrap().contains("Ada Lovelace"));
 }
 
+/// Redis restarts while nobody is using the app (a failover, an upgrade): the connection each
+/// instance holds is dead, and the first request to use it must still be served.
+#[tokio::test]
+async fn the_first_request_after_redis_restarts_is_served() {
+    let dir = TempDir::new();
+    let port = free_port();
+    let mut redis = Redis::persistent(port, &dir.0).await;
+    let emu = TestEmulator::start().await;
+    let store = format!("redis://127.0.0.1:{port}/0");
+    let a = TestApp::start_with(&emu, &store, |_| {}).await;
+    let b = TestApp::start_with(&emu, &store, |_| {}).await;
+    let cookie = User::new().sign_in(&a, "ada@contoso.example").await;
+    for app in [&a, &b] {
+        assert_eq!(
+            get_with_cookie(&app.url("/"), &cookie).await.status(),
+            StatusCode::OK
+        );
+    }
+
+    redis.stop();
+    let _back = Redis::persistent(port, &dir.0).await;
+    tokio::time::sleep(std::time::Duration::from_secs(3)).await;
+    for (name, app) in [("A", &a), ("B", &b)] {
+        let first = get_with_cookie(&app.url("/"), &cookie).await;
+        assert_eq!(
+            first.status(),
+            StatusCode::OK,
+            "the first request through instance {name} after the restart"
+        );
+        assert!(first.text().await.unwrap().contains("Ada Lovelace"));
+    }
+}
+
 #[tokio::test]
 async fn redis_with_a_password_over_tls() {
     let dir = TempDir::new();

@@ -3,7 +3,15 @@
 //! logout; `SET NX PX` + compare-and-delete is the cross-instance refresh lock. The connection is
 //! made lazily and re-made after failures, so the app starts, reports "not ready" and recovers
 //! on its own when Redis is away for a while.
+//!
+//! After Redis restarts (a failover, a deploy) the connection an instance holds is dead, and the
+//! first command to use it finds out by failing. That command is not the user's fault, so every
+//! call that fails because the connection was lost runs once more on a fresh one (the connection
+//! manager reconnects on such a failure). If Redis is really gone, the second try fails at once
+//! too and the request gets its 503 as before. Timeouts are not retried: a Redis that does not
+//! answer would only make the user wait twice.
 
+use std::future::Future;
 use std::time::Duration;
 
 use redis::AsyncCommands;
@@ -22,6 +30,12 @@ pub struct RedisStore {
 
 fn unavailable(e: impl std::fmt::Display) -> StoreError {
     StoreError(format!("redis: {e}"))
+}
+
+/// Whether `e` means the connection broke (worth one retry on a new one), rather than Redis
+/// answering with an error or not answering in time.
+fn lost_connection(e: &redis::RedisError) -> bool {
+    !e.is_timeout() && (e.is_connection_dropped() || e.is_unrecoverable_error())
 }
 
 const UNLOCK_SCRIPT: &str = r#"
@@ -75,6 +89,24 @@ impl RedisStore {
         Ok(conn)
     }
 
+    /// Runs `command` on the connection; if it fails because the connection was lost, once more
+    /// on a fresh one (see the module comment).
+    async fn run<T, F, Fut>(&self, command: F) -> Result<T, StoreError>
+    where
+        F: Fn(ConnectionManager) -> Fut,
+        Fut: Future<Output = redis::RedisResult<T>>,
+    {
+        let conn = self.conn().await?;
+        match command(conn).await {
+            Err(e) if lost_connection(&e) => {
+                tracing::info!(error = %e, "the Redis connection was lost; trying once more on a fresh one");
+                let conn = self.conn().await?;
+                command(conn).await.map_err(unavailable)
+            }
+            other => other.map_err(unavailable),
+        }
+    }
+
     fn session_key(&self, key: &str) -> String {
         format!("{}session:{key}", self.prefix)
     }
@@ -90,8 +122,13 @@ impl RedisStore {
 
 impl SessionStore for RedisStore {
     async fn load(&self, key: &str) -> Result<Option<StoredSession>, StoreError> {
-        let mut conn = self.conn().await?;
-        let data: Option<String> = conn.get(self.session_key(key)).await.map_err(unavailable)?;
+        let key = self.session_key(key);
+        let data: Option<String> = self
+            .run(|mut conn| {
+                let key = key.clone();
+                async move { conn.get(key).await }
+            })
+            .await?;
         Ok(data.and_then(|d| serde_json::from_str(&d).ok()))
     }
 
@@ -101,7 +138,6 @@ impl SessionStore for RedisStore {
         session: &StoredSession,
         expires_at: i64,
     ) -> Result<(), StoreError> {
-        let mut conn = self.conn().await?;
         let data = serde_json::to_string(session).map_err(unavailable)?;
         let at = expires_at.max(1) as u64;
         let mut pipe = redis::pipe();
@@ -126,65 +162,94 @@ impl SessionStore for RedisStore {
                 .arg("NX")
                 .ignore();
         }
-        pipe.query_async::<()>(&mut conn).await.map_err(unavailable)
+        // The whole write is one MULTI/EXEC: safe to send again if the connection broke.
+        self.run(|mut conn| {
+            let pipe = pipe.clone();
+            async move { pipe.query_async::<()>(&mut conn).await }
+        })
+        .await
     }
 
     async fn delete(&self, key: &str) -> Result<(), StoreError> {
-        let mut conn = self.conn().await?;
-        conn.del::<_, ()>(self.session_key(key))
-            .await
-            .map_err(unavailable)
+        let key = self.session_key(key);
+        self.run(|mut conn| {
+            let key = key.clone();
+            async move { conn.del::<_, ()>(key).await }
+        })
+        .await
     }
 
     async fn delete_by_sid(&self, sid: &str) -> Result<usize, StoreError> {
-        let mut conn = self.conn().await?;
-        let keys: Vec<String> = conn
-            .smembers(self.sid_key(sid))
-            .await
-            .map_err(unavailable)?;
+        let sid_key = self.sid_key(sid);
+        let keys: Vec<String> = self
+            .run(|mut conn| {
+                let sid_key = sid_key.clone();
+                async move { conn.smembers(sid_key).await }
+            })
+            .await?;
         let mut deleted = 0;
         for key in &keys {
-            let n: usize = conn.del(self.session_key(key)).await.map_err(unavailable)?;
+            let key = self.session_key(key);
+            let n: usize = self
+                .run(|mut conn| {
+                    let key = key.clone();
+                    async move { conn.del(key).await }
+                })
+                .await?;
             deleted += n;
         }
-        conn.del::<_, ()>(self.sid_key(sid))
-            .await
-            .map_err(unavailable)?;
+        self.run(|mut conn| {
+            let sid_key = sid_key.clone();
+            async move { conn.del::<_, ()>(sid_key).await }
+        })
+        .await?;
         Ok(deleted)
     }
 
     async fn ping(&self) -> Result<(), StoreError> {
-        let mut conn = self.conn().await?;
-        redis::cmd("PING")
-            .query_async::<String>(&mut conn)
-            .await
-            .map(|_| ())
-            .map_err(unavailable)
+        self.run(
+            |mut conn| async move { redis::cmd("PING").query_async::<String>(&mut conn).await },
+        )
+        .await
+        .map(|_| ())
     }
 
     async fn try_lock(&self, name: &str, ttl_ms: u64) -> Result<Option<LockToken>, StoreError> {
-        let mut conn = self.conn().await?;
+        let key = self.lock_key(name);
         let token = uuid::Uuid::new_v4().to_string();
-        let set: Option<String> = redis::cmd("SET")
-            .arg(self.lock_key(name))
-            .arg(&token)
-            .arg("NX")
-            .arg("PX")
-            .arg(ttl_ms)
-            .query_async(&mut conn)
-            .await
-            .map_err(unavailable)?;
+        // A lost connection means the SET never reached Redis (or its answer never came back:
+        // then the retry finds the key taken, and the lock expires by itself after `ttl_ms`).
+        let set: Option<String> = self
+            .run(|mut conn| {
+                let (key, token) = (key.clone(), token.clone());
+                async move {
+                    redis::cmd("SET")
+                        .arg(key)
+                        .arg(token)
+                        .arg("NX")
+                        .arg("PX")
+                        .arg(ttl_ms)
+                        .query_async(&mut conn)
+                        .await
+                }
+            })
+            .await?;
         Ok(set.map(|_| LockToken(token)))
     }
 
     async fn unlock(&self, name: &str, token: LockToken) -> Result<(), StoreError> {
-        let mut conn = self.conn().await?;
-        redis::Script::new(UNLOCK_SCRIPT)
-            .key(self.lock_key(name))
-            .arg(token.0)
-            .invoke_async::<i64>(&mut conn)
-            .await
-            .map(|_| ())
-            .map_err(unavailable)
+        let key = self.lock_key(name);
+        self.run(|mut conn| {
+            let (key, token) = (key.clone(), token.0.clone());
+            async move {
+                redis::Script::new(UNLOCK_SCRIPT)
+                    .key(key)
+                    .arg(token)
+                    .invoke_async::<i64>(&mut conn)
+                    .await
+            }
+        })
+        .await
+        .map(|_| ())
     }
 }
