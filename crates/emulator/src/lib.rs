@@ -16,6 +16,7 @@ pub mod seed;
 pub mod server;
 pub mod settings;
 pub mod state;
+#[cfg(feature = "testing")]
 pub mod testing;
 pub mod tls;
 

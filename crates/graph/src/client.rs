@@ -59,10 +59,15 @@ impl GraphClient {
         endpoint: &str,
         extra_ca_pem: Option<&str>,
         onenote_limits: Limits,
-    ) -> Result<GraphClient, String> {
+    ) -> Result<GraphClient, GraphError> {
         let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
-        let base = Url::parse(&format!("{}/v1.0", endpoint.trim_end_matches('/')))
-            .map_err(|e| format!("GRAPH_ENDPOINT {endpoint:?} is not a URL: {e}"))?;
+        let base =
+            Url::parse(&format!("{}/v1.0", endpoint.trim_end_matches('/'))).map_err(|e| {
+                GraphError::Setup {
+                    problem: format!("{endpoint:?} is not a URL"),
+                    source: Some(e.into()),
+                }
+            })?;
         let mut builder = reqwest::Client::builder()
             .connect_timeout(Duration::from_secs(5))
             .timeout(Duration::from_secs(60))
@@ -70,13 +75,18 @@ impl GraphClient {
             .pool_max_idle_per_host(64)
             .user_agent(concat!("graphnote/", env!("CARGO_PKG_VERSION")));
         if let Some(pem) = extra_ca_pem {
-            let certs = reqwest::Certificate::from_pem_bundle(pem.as_bytes())
-                .map_err(|e| format!("the CA bundle is not valid PEM: {e}"))?;
+            let certs = reqwest::Certificate::from_pem_bundle(pem.as_bytes()).map_err(|e| {
+                GraphError::Setup {
+                    problem: "the CA bundle is not valid PEM".into(),
+                    source: Some(e.into()),
+                }
+            })?;
             builder = builder.tls_certs_merge(certs);
         }
-        let http = builder
-            .build()
-            .map_err(|e| format!("cannot build the HTTP client: {e}"))?;
+        let http = builder.build().map_err(|e| GraphError::Setup {
+            problem: "cannot build the HTTP client".into(),
+            source: Some(e.into()),
+        })?;
         Ok(GraphClient {
             http,
             base,
@@ -120,7 +130,7 @@ impl GraphClient {
         response
             .json()
             .await
-            .map_err(|e| GraphError::Decode(e.without_url().to_string()))
+            .map_err(|e| GraphError::Decode(e.without_url()))
     }
 
     /// GET a binary or text body.
@@ -177,9 +187,9 @@ impl GraphClient {
             let response = match sent {
                 Ok(r) => r,
                 Err(e) => {
-                    let reason = e.without_url().to_string();
-                    tracing::warn!(client_request_id = %request_id, path = url.path(), error = %reason, "Graph request failed to send");
-                    return Err(GraphError::Transport(reason));
+                    let e = e.without_url();
+                    tracing::warn!(client_request_id = %request_id, path = url.path(), error = %e, "Graph request failed to send");
+                    return Err(GraphError::Transport(e));
                 }
             };
             let status = response.status();
@@ -225,7 +235,7 @@ pub(crate) async fn into_binary(response: Response) -> Result<Binary, GraphError
     let bytes = response
         .bytes()
         .await
-        .map_err(|e| GraphError::Transport(e.without_url().to_string()))?;
+        .map_err(|e| GraphError::Transport(e.without_url()))?;
     Ok(Binary {
         bytes: bytes.to_vec(),
         content_type,

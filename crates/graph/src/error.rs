@@ -49,10 +49,22 @@ pub enum GraphError {
         code: String,
         message: String,
     },
-    #[error("cannot reach Microsoft Graph: {0}")]
-    Transport(String),
-    #[error("Microsoft Graph sent a response graphnote cannot read: {0}")]
-    Decode(String),
+    /// The request could not be sent or its answer not read (the URL is left out of the cause:
+    /// Graph URLs carry ids, which belong in no log line).
+    #[error("cannot reach Microsoft Graph")]
+    Transport(#[source] reqwest::Error),
+    #[error("Microsoft Graph sent a response graphnote cannot read")]
+    Decode(#[source] reqwest::Error),
+    /// A list's `@odata.nextLink` cannot be followed.
+    #[error("Microsoft Graph sent an @odata.nextLink graphnote will not follow: {0}")]
+    BadNextLink(&'static str),
+    /// The client itself could not be built (a bad `GRAPH_ENDPOINT` or CA bundle).
+    #[error("cannot set up the Graph client: {problem}")]
+    Setup {
+        problem: String,
+        #[source]
+        source: Option<Box<dyn std::error::Error + Send + Sync>>,
+    },
 }
 
 impl GraphError {

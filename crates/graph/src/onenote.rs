@@ -154,7 +154,7 @@ impl GraphClient {
         response
             .json()
             .await
-            .map_err(|e| GraphError::Decode(e.without_url().to_string()))
+            .map_err(|e| GraphError::Decode(e.without_url()))
     }
 
     /// Every item of a OneNote collection, following `@odata.nextLink`.
@@ -176,13 +176,10 @@ impl GraphClient {
             }
             next = match page.next_link {
                 Some(link) => {
-                    let url = Url::parse(&link).map_err(|_| {
-                        GraphError::Decode("an @odata.nextLink is not a URL".into())
-                    })?;
+                    let url = Url::parse(&link)
+                        .map_err(|_| GraphError::BadNextLink("it is not a URL"))?;
                     if !self.is_own(&url) {
-                        return Err(GraphError::Decode(
-                            "an @odata.nextLink points outside Graph".into(),
-                        ));
+                        return Err(GraphError::BadNextLink("it points outside Graph"));
                     }
                     Some(url)
                 }
@@ -264,7 +261,7 @@ impl GraphClient {
         response
             .text()
             .await
-            .map_err(|e| GraphError::Transport(e.without_url().to_string()))
+            .map_err(|e| GraphError::Transport(e.without_url()))
     }
 
     /// A page resource's bytes (`/resources/{id}/$value`).

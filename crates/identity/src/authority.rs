@@ -64,7 +64,7 @@ pub struct Authority {
 impl Authority {
     /// Parses `https://host/tenant`. HTTPS is required, except on loopback hosts (a local emulator).
     pub fn parse(raw: &str) -> Result<Authority, IdentityError> {
-        let bad = |why: &str| IdentityError::Config(format!("authority {raw:?} {why}"));
+        let bad = |why: &str| IdentityError::config(format!("authority {raw:?} {why}"));
         let mut url = Url::parse(raw.trim()).map_err(|_| bad("is not a URL"))?;
         let host = url
             .host_str()

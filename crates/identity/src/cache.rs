@@ -6,8 +6,8 @@ use std::collections::BTreeSet;
 
 use serde::{Deserialize, Serialize};
 
-use crate::Secret;
 use crate::id_token::IdTokenClaims;
+use crate::secret::Secret;
 
 /// OIDC scopes are about the sign-in, not a resource; they never decide which token to use.
 const OIDC_SCOPES: [&str; 4] = ["openid", "profile", "offline_access", "email"];
@@ -126,11 +126,6 @@ impl TokenCache {
         if let Some(rt) = refresh_token {
             self.refresh_token = Some(rt);
         }
-    }
-
-    /// Drops an access token the resource rejected (so the next use refreshes).
-    pub fn forget_access_token(&mut self, secret: &Secret) {
-        self.access_tokens.retain(|t| &t.secret != secret);
     }
 }
 

@@ -14,10 +14,11 @@ use crate::cache::{Account, CachedAccessToken, TokenCache, resource_scopes};
 use crate::credential::ClientCredential;
 use crate::discovery::{self, ProviderMetadata};
 use crate::error::{IdentityError, TokenEndpointError};
+use crate::http;
 use crate::id_token::{self, Expected, IdTokenClaims};
 use crate::jwks::JwksCache;
 use crate::pkce::{Pkce, random_urlsafe};
-use crate::{Secret, http};
+use crate::secret::Secret;
 
 /// Scopes every sign-in asks for besides the resource scopes: an ID token with a profile, and a
 /// refresh token.
@@ -164,7 +165,7 @@ impl IdentityClient {
             IdentityError::BadMetadata {
                 what: "discovery document",
                 url: provider.metadata.authorization_endpoint.clone(),
-                reason: "authorization_endpoint is not a URL".into(),
+                source: "authorization_endpoint is not a URL".into(),
             }
         })?;
         {
@@ -216,9 +217,7 @@ impl IdentityClient {
         let id_token = response
             .id_token
             .clone()
-            .ok_or(IdentityError::BadTokenResponse(
-                "no id_token in the response".into(),
-            ))?;
+            .ok_or_else(|| IdentityError::BadTokenResponse("no id_token in the response".into()))?;
         let claims = id_token::validate(
             id_token.expose(),
             &provider.metadata,
@@ -344,7 +343,7 @@ impl IdentityClient {
             .map_err(|e| http::unreachable(endpoint, e))?;
         if status.is_success() {
             return serde_json::from_slice(&body)
-                .map_err(|e| IdentityError::BadTokenResponse(format!("HTTP {status}, {e}")));
+                .map_err(|e| IdentityError::BadTokenResponse(e.into()));
         }
         match serde_json::from_slice::<TokenEndpointError>(&body) {
             Ok(mut error) => {
@@ -358,9 +357,9 @@ impl IdentityClient {
                 );
                 Err(IdentityError::Token(Box::new(error)))
             }
-            Err(_) => Err(IdentityError::BadTokenResponse(format!(
-                "HTTP {status} without an OAuth error body"
-            ))),
+            Err(_) => Err(IdentityError::BadTokenResponse(
+                format!("HTTP {status} without an OAuth error body").into(),
+            )),
         }
     }
 }

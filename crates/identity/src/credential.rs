@@ -8,9 +8,9 @@ use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use jsonwebtoken::{Algorithm, EncodingKey, Header};
 use serde_json::json;
 
-use crate::Secret;
 use crate::error::IdentityError;
 use crate::pkce::random_urlsafe;
+use crate::secret::Secret;
 
 /// A client credential.
 #[derive(Clone)]
@@ -43,7 +43,7 @@ impl CertificateCredential {
     /// From PEM text holding the certificate and the (PKCS#8 or PKCS#1) RSA private key, in one
     /// bundle or two.
     pub fn from_pem(pem: &str) -> Result<CertificateCredential, IdentityError> {
-        let bad = |why: &str| IdentityError::Config(format!("the client certificate {why}"));
+        let bad = |why: &str| IdentityError::config(format!("the client certificate {why}"));
         let cert_der =
             pem_block(pem, "CERTIFICATE").ok_or_else(|| bad("file holds no CERTIFICATE block"))?;
         let key_pem = ["PRIVATE KEY", "RSA PRIVATE KEY"]
@@ -78,7 +78,7 @@ impl CertificateCredential {
             "exp": now + 600,
         });
         jsonwebtoken::encode(&header, &claims, &self.key)
-            .map_err(|e| IdentityError::Config(format!("cannot sign the client assertion: {e}")))
+            .map_err(|e| IdentityError::config_because("cannot sign the client assertion", e))
     }
 }
 

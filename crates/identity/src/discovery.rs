@@ -53,7 +53,7 @@ pub async fn fetch(
             last = Some(IdentityError::BadMetadata {
                 what: "discovery document",
                 url,
-                reason: "not found (404)".into(),
+                source: "not found (404)".into(),
             });
             continue;
         }
@@ -61,7 +61,7 @@ pub async fn fetch(
             return Err(IdentityError::BadMetadata {
                 what: "discovery document",
                 url,
-                reason: format!("HTTP {status}"),
+                source: format!("HTTP {status}").into(),
             });
         }
         let metadata: ProviderMetadata =
@@ -71,7 +71,7 @@ pub async fn fetch(
                 .map_err(|e| IdentityError::BadMetadata {
                     what: "discovery document",
                     url: url.clone(),
-                    reason: e.without_url().to_string(),
+                    source: e.without_url().into(),
                 })?;
         if !metadata.id_token_signing_alg_values_supported.is_empty()
             && !metadata
@@ -82,10 +82,10 @@ pub async fn fetch(
             return Err(IdentityError::BadMetadata {
                 what: "discovery document",
                 url,
-                reason: "the provider does not sign ID tokens with RS256".into(),
+                source: "the provider does not sign ID tokens with RS256".into(),
             });
         }
         return Ok(metadata);
     }
-    Err(last.unwrap_or_else(|| IdentityError::Config("the authority has no discovery URL".into())))
+    Err(last.unwrap_or_else(|| IdentityError::config("the authority has no discovery URL")))
 }

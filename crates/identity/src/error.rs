@@ -86,23 +86,36 @@ pub enum IdTokenError {
     MissingClaim(&'static str),
 }
 
-/// Everything the identity client can fail with.
+/// The cause behind an error: another error, or a sentence where there is none
+/// (`BoxError::from("…")`).
+pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
+
+/// Everything the identity client can fail with; each keeps its cause as its `source()`.
 #[derive(Debug, thiserror::Error)]
 pub enum IdentityError {
-    #[error("configuration: {0}")]
-    Config(String),
-    #[error("cannot reach the identity provider at {url}: {reason}")]
-    Unreachable { url: String, reason: String },
-    #[error("the identity provider's {what} at {url} is not usable: {reason}")]
+    #[error("configuration: {problem}")]
+    Config {
+        problem: String,
+        #[source]
+        source: Option<BoxError>,
+    },
+    #[error("cannot reach the identity provider at {url}")]
+    Unreachable {
+        url: String,
+        #[source]
+        source: reqwest::Error,
+    },
+    #[error("the identity provider's {what} at {url} is not usable")]
     BadMetadata {
         what: &'static str,
         url: String,
-        reason: String,
+        #[source]
+        source: BoxError,
     },
     #[error("the token endpoint refused the request: {}", .0.summary())]
     Token(Box<TokenEndpointError>),
-    #[error("the token endpoint answered with something that is not a token response: {0}")]
-    BadTokenResponse(String),
+    #[error("the token endpoint answered with something that is not a token response")]
+    BadTokenResponse(#[source] BoxError),
     #[error(transparent)]
     IdToken(#[from] IdTokenError),
     #[error("there is no refresh token for this user")]
@@ -110,6 +123,25 @@ pub enum IdentityError {
 }
 
 impl IdentityError {
+    /// A configuration problem described in a sentence.
+    pub fn config(problem: impl Into<String>) -> IdentityError {
+        IdentityError::Config {
+            problem: problem.into(),
+            source: None,
+        }
+    }
+
+    /// A configuration problem with the error that revealed it.
+    pub fn config_because(
+        problem: impl Into<String>,
+        source: impl Into<BoxError>,
+    ) -> IdentityError {
+        IdentityError::Config {
+            problem: problem.into(),
+            source: Some(source.into()),
+        }
+    }
+
     /// The token endpoint's error, if that is what this is.
     pub fn token_error(&self) -> Option<&TokenEndpointError> {
         match self {

@@ -16,31 +16,22 @@ pub fn client(extra_ca_pem: Option<&str>) -> Result<reqwest::Client, IdentityErr
         .user_agent(concat!("graphnote/", env!("CARGO_PKG_VERSION")));
     if let Some(pem) = extra_ca_pem {
         let certs = reqwest::Certificate::from_pem_bundle(pem.as_bytes())
-            .map_err(|e| IdentityError::Config(format!("the CA bundle is not valid PEM: {e}")))?;
+            .map_err(|e| IdentityError::config_because("the CA bundle is not valid PEM", e))?;
         if certs.is_empty() {
-            return Err(IdentityError::Config(
-                "the CA bundle holds no certificate".into(),
-            ));
+            return Err(IdentityError::config("the CA bundle holds no certificate"));
         }
         builder = builder.tls_certs_merge(certs);
     }
     builder
         .build()
-        .map_err(|e| IdentityError::Config(format!("cannot build the HTTP client: {e}")))
+        .map_err(|e| IdentityError::config_because("cannot build the HTTP client", e))
 }
 
 /// Turns a transport failure into an error that names the URL (never a secret: URLs we call
-/// carry no secrets, bodies do).
+/// carry no secrets, bodies do); the cause is kept without its URL, which is already named.
 pub fn unreachable(url: &str, error: reqwest::Error) -> IdentityError {
-    let reason = if error.is_timeout() {
-        "timed out".to_string()
-    } else if error.is_connect() {
-        "connection failed".to_string()
-    } else {
-        error.without_url().to_string()
-    };
     IdentityError::Unreachable {
         url: url.to_string(),
-        reason,
+        source: error.without_url(),
     }
 }

@@ -94,10 +94,10 @@ impl JwksCache {
     }
 
     async fn fetch(&self) -> Result<Fetched, IdentityError> {
-        let bad = |reason: String| IdentityError::BadMetadata {
+        let bad = |source: crate::error::BoxError| IdentityError::BadMetadata {
             what: "key set",
             url: self.uri.clone(),
-            reason,
+            source,
         };
         let response = self
             .http
@@ -106,12 +106,12 @@ impl JwksCache {
             .await
             .map_err(|e| unreachable(&self.uri, e))?;
         if !response.status().is_success() {
-            return Err(bad(format!("HTTP {}", response.status())));
+            return Err(bad(format!("HTTP {}", response.status()).into()));
         }
         let set: JwkSet = response
             .json()
             .await
-            .map_err(|e| bad(e.without_url().to_string()))?;
+            .map_err(|e| bad(e.without_url().into()))?;
         let mut keys = HashMap::new();
         for jwk in set.keys {
             let usable = jwk.kty == "RSA" && jwk.use_.as_deref().is_none_or(|u| u == "sig");

@@ -55,20 +55,6 @@ async fn sign_in(
         .await
 }
 
-async fn admin(emu: &TestEmulator, method: reqwest::Method, path: &str, body: serde_json::Value) {
-    let response = reqwest::Client::new()
-        .request(method, emu.admin(path))
-        .json(&body)
-        .send()
-        .await
-        .unwrap();
-    assert!(
-        response.status().is_success(),
-        "admin {path}: {}",
-        response.status()
-    );
-}
-
 #[tokio::test]
 async fn sign_in_against_a_tenant_and_the_common_authority() {
     let emu = TestEmulator::start().await;
@@ -106,8 +92,7 @@ async fn every_kind_of_bad_id_token_is_refused() {
         ("wrong_nonce", IdTokenError::Nonce),
     ];
     for (kind, expected) in cases {
-        admin(
-            &emu,
+        emu.call_admin(
             reqwest::Method::POST,
             "/faults/id-token",
             json!({"kind": kind}),
@@ -122,8 +107,7 @@ async fn every_kind_of_bad_id_token_is_refused() {
             other => panic!("{kind}: {other}"),
         }
     }
-    admin(
-        &emu,
+    emu.call_admin(
         reqwest::Method::POST,
         "/faults/id-token",
         json!({"kind": "wrong_issuer"}),
@@ -180,8 +164,7 @@ async fn refresh_rotates_tokens_and_revocation_asks_for_a_new_sign_in() {
         .unwrap_err();
     assert!(err.token_error().unwrap().needs_consent(), "{err}");
 
-    admin(
-        &emu,
+    emu.call_admin(
         reqwest::Method::POST,
         "/users/alan@contoso.example/revoke",
         json!({}),
@@ -207,7 +190,8 @@ async fn a_rotated_signing_key_is_picked_up_and_a_tampered_code_exchange_fails()
     )
     .await
     .unwrap();
-    admin(&emu, reqwest::Method::POST, "/keys/rotate", json!({})).await;
+    emu.call_admin(reqwest::Method::POST, "/keys/rotate", json!({}))
+        .await;
     tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
     // The new kid is unknown to the cached key set: the client fetches the keys again.
     sign_in(

@@ -28,8 +28,10 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-use emulator::seed::{DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, DEMO_PASSWORD};
-use emulator::testing::Pkce;
+use emulator::seed::DEMO_PASSWORD;
+use emulator::testing::FormBrowser;
+use emulator::testing::html::HtmlForm;
+use emulator::testing::tokens::{self, TokenRequest};
 use reqwest::header::{COOKIE, LOCATION, SET_COOKIE};
 use url::Url;
 
@@ -92,13 +94,19 @@ async fn run(args: Vec<String>) -> Result<()> {
             Ok(())
         }
         "token" => {
-            let client = http_client(&args)?;
-            let token = direct_token(
-                &client,
-                args.get("emulator")?,
-                args.or("user", "ada@contoso.example"),
-            )
-            .await?;
+            let ca = std::fs::read_to_string(args.get("ca")?).map_err(|e| format!("--ca: {e}"))?;
+            let authority = format!("{}/common", args.get("emulator")?.trim_end_matches('/'));
+            let request = TokenRequest {
+                redirect_uri: "http://127.0.0.1/getAToken",
+                ..TokenRequest::demo_app(
+                    &authority,
+                    args.or("user", "ada@contoso.example"),
+                    "User.Read",
+                )
+            };
+            let token = tokens::delegated(&FormBrowser::new(Some(&ca)), &request)
+                .await
+                .map_err(|e| e.to_string())?;
             println!("{token}");
             Ok(())
         }
@@ -208,7 +216,7 @@ async fn through_emulator(
         }
         let status = response.status();
         let body = response.text().await.map_err(|e| e.to_string())?;
-        let (action, mut fields) = first_form(&body)
+        let HtmlForm { action, mut fields } = HtmlForm::first_in(&body)
             .ok_or_else(|| format!("{url}: {status} page without a form: {body:.300}"))?;
         if body.contains("name=\"password\"") {
             fields.push(("username".into(), user.into()));
@@ -250,93 +258,6 @@ async fn sign_in_through_app(client: &reqwest::Client, app: &str, user: &str) ->
     // Read the page so the connection goes back to the pool.
     let _ = response.bytes().await;
     Ok(jar)
-}
-
-/// The first `<form>`'s action and hidden inputs.
-fn first_form(html: &str) -> Option<(String, Vec<(String, String)>)> {
-    let start = html.find("<form")?;
-    let form = &html[start..];
-    let action = attribute(&form[..form.find('>')?], "action")?;
-    let mut fields = Vec::new();
-    let mut rest = form;
-    while let Some(i) = rest.find("<input") {
-        rest = &rest[i..];
-        let end = rest.find('>')?;
-        let tag = &rest[..end];
-        if tag.contains("type=\"hidden\"")
-            && let (Some(name), Some(value)) = (attribute(tag, "name"), attribute(tag, "value"))
-        {
-            fields.push((name, value));
-        }
-        rest = &rest[end..];
-    }
-    Some((action, fields))
-}
-
-fn attribute(tag: &str, name: &str) -> Option<String> {
-    let needle = format!(" {name}=\"");
-    let start = tag.find(&needle)? + needle.len();
-    let end = tag[start..].find('"')? + start;
-    Some(
-        tag[start..end]
-            .replace("&quot;", "\"")
-            .replace("&#x27;", "'")
-            .replace("&#39;", "'")
-            .replace("&lt;", "<")
-            .replace("&gt;", ">")
-            .replace("&amp;", "&"),
-    )
-}
-
-/// A Graph access token from a real sign-in straight against the emulator.
-async fn direct_token(client: &reqwest::Client, emulator: &str, user: &str) -> Result<String> {
-    let base = Url::parse(emulator).map_err(|e| e.to_string())?;
-    let pkce = Pkce::new();
-    let redirect_uri = "http://127.0.0.1/getAToken";
-    let mut authorize = base
-        .join("/common/oauth2/v2.0/authorize")
-        .map_err(|e| e.to_string())?;
-    authorize
-        .query_pairs_mut()
-        .append_pair("client_id", DEMO_CLIENT_ID)
-        .append_pair("response_type", "code")
-        .append_pair("redirect_uri", redirect_uri)
-        .append_pair("scope", "openid profile offline_access User.Read")
-        .append_pair("state", "bench")
-        .append_pair("nonce", "bench")
-        .append_pair("code_challenge", &pkce.challenge)
-        .append_pair("code_challenge_method", "S256");
-    let mut jar = Jar::default();
-    let back = through_emulator(client, &mut jar, authorize, user).await?;
-    let code = back
-        .query_pairs()
-        .find(|(k, _)| k == "code")
-        .map(|(_, v)| v.into_owned())
-        .ok_or_else(|| format!("no code in {back}"))?;
-    let token_url = base
-        .join("/common/oauth2/v2.0/token")
-        .map_err(|e| e.to_string())?;
-    let answer: serde_json::Value = client
-        .post(token_url)
-        .form(&[
-            ("grant_type", "authorization_code"),
-            ("client_id", DEMO_CLIENT_ID),
-            ("client_secret", DEMO_CLIENT_SECRET),
-            ("code", &code),
-            ("redirect_uri", redirect_uri),
-            ("code_verifier", &pkce.verifier),
-            ("scope", "openid profile offline_access User.Read"),
-        ])
-        .send()
-        .await
-        .map_err(|e| e.to_string())?
-        .json()
-        .await
-        .map_err(|e| e.to_string())?;
-    answer["access_token"]
-        .as_str()
-        .map(str::to_string)
-        .ok_or_else(|| format!("no access token: {answer}"))
 }
 
 /// N sign-ins, C at a time; with `--seconds S`, no new sign-in starts after S seconds.

@@ -3,7 +3,9 @@
 //! [`ConfigError`] naming the variable and saying what is expected; nothing starts half-configured.
 
 use std::net::SocketAddr;
+use std::num::NonZeroUsize;
 use std::path::PathBuf;
+use std::time::Duration;
 
 use identity::{Authority, ResponseMode};
 use ipnet::IpNet;
@@ -45,15 +47,17 @@ pub struct Config {
     pub log_format: LogFormat,
     pub response_mode: ResponseMode,
     pub data_dir: PathBuf,
-    pub session_idle_seconds: i64,
-    pub session_max_age_seconds: i64,
+    /// A session nobody used for this long is over (`SESSION_IDLE_SECONDS`).
+    pub session_idle: Duration,
+    /// A session this old is over, used or not (`SESSION_MAX_AGE_SECONDS`).
+    pub session_max_age: Duration,
     /// OneNote's per-user limits the app keeps to (`ONENOTE_MAX_CONCURRENT`,
     /// `ONENOTE_PER_MINUTE`, `ONENOTE_PER_HOUR`; OneNote's own: 5, 120, 400).
     pub onenote_limits: graph::Limits,
     /// How long requests in flight may take to finish after a stop signal.
-    pub shutdown_grace_seconds: i64,
+    pub shutdown_grace: Duration,
     /// A request taking longer than this is answered 408.
-    pub request_timeout_seconds: i64,
+    pub request_timeout: Duration,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -257,13 +261,26 @@ impl Config {
                 ));
             }
         };
-        // A positive whole number (seconds, or a count).
-        let seconds = |name: &'static str, default: i64| -> Result<i64, ConfigError> {
+        let seconds = |name: &'static str, default: u64| -> Result<Duration, ConfigError> {
+            match get(name) {
+                None => Ok(Duration::from_secs(default)),
+                Some(v) => v
+                    .parse::<u64>()
+                    .ok()
+                    .filter(|n| *n > 0)
+                    .map(Duration::from_secs)
+                    .ok_or_else(|| {
+                        error(name, format!("{v:?} must be a positive number of seconds"))
+                    }),
+            }
+        };
+        let count = |name: &'static str, default: usize| -> Result<usize, ConfigError> {
             match get(name) {
                 None => Ok(default),
-                Some(v) => v.parse::<i64>().ok().filter(|n| *n > 0).ok_or_else(|| {
-                    error(name, format!("{v:?} must be a positive number of seconds"))
-                }),
+                Some(v) => v
+                    .parse::<NonZeroUsize>()
+                    .map(NonZeroUsize::get)
+                    .map_err(|_| error(name, format!("{v:?} must be a positive whole number"))),
             }
         };
 
@@ -283,21 +300,16 @@ impl Config {
             log_format,
             response_mode,
             data_dir,
-            session_idle_seconds: seconds("SESSION_IDLE_SECONDS", 12 * 3600)?,
-            session_max_age_seconds: seconds("SESSION_MAX_AGE_SECONDS", 7 * 24 * 3600)?,
-            shutdown_grace_seconds: seconds("SHUTDOWN_GRACE_SECONDS", 20)?,
-            request_timeout_seconds: seconds("REQUEST_TIMEOUT_SECONDS", 60)?,
+            session_idle: seconds("SESSION_IDLE_SECONDS", 12 * 3600)?,
+            session_max_age: seconds("SESSION_MAX_AGE_SECONDS", 7 * 24 * 3600)?,
+            shutdown_grace: seconds("SHUTDOWN_GRACE_SECONDS", 20)?,
+            request_timeout: seconds("REQUEST_TIMEOUT_SECONDS", 60)?,
             onenote_limits: graph::Limits {
-                concurrent: seconds("ONENOTE_MAX_CONCURRENT", 5)? as usize,
-                per_minute: seconds("ONENOTE_PER_MINUTE", 120)? as usize,
-                per_hour: seconds("ONENOTE_PER_HOUR", 400)? as usize,
+                concurrent: count("ONENOTE_MAX_CONCURRENT", 5)?,
+                per_minute: count("ONENOTE_PER_MINUTE", 120)?,
+                per_hour: count("ONENOTE_PER_HOUR", 400)?,
             },
         })
-    }
-
-    /// The redirect URI registered with Entra: `PUBLIC_URL` + `REDIRECT_PATH`.
-    pub fn redirect_uri(&self) -> String {
-        format!("{}{}", self.public_base(), self.redirect_path)
     }
 
     /// `PUBLIC_URL` as text without a trailing slash.
@@ -354,7 +366,8 @@ mod tests {
     #[test]
     fn the_minimal_configuration_has_sensible_defaults() {
         let c = with(&MINIMAL).unwrap();
-        assert_eq!(c.redirect_uri(), "https://notes.example.com/getAToken");
+        assert_eq!(c.public_base(), "https://notes.example.com");
+        assert_eq!(c.redirect_path, "/getAToken");
         assert_eq!(c.graph_endpoint, "https://graph.microsoft.com");
         assert_eq!(c.scopes, vec!["User.Read"]);
         assert_eq!(
@@ -395,12 +408,49 @@ mod tests {
     }
 
     #[test]
-    fn a_path_prefix_carries_into_the_redirect_uri() {
+    fn counts_and_durations_say_which_they_are() {
+        for (name, value, expected) in [
+            (
+                "ONENOTE_MAX_CONCURRENT",
+                "abc",
+                "must be a positive whole number",
+            ),
+            ("ONENOTE_PER_MINUTE", "0", "must be a positive whole number"),
+            ("ONENOTE_PER_HOUR", "1.5", "must be a positive whole number"),
+            (
+                "SESSION_IDLE_SECONDS",
+                "-1",
+                "must be a positive number of seconds",
+            ),
+            (
+                "REQUEST_TIMEOUT_SECONDS",
+                "soon",
+                "must be a positive number of seconds",
+            ),
+        ] {
+            let mut env = MINIMAL.to_vec();
+            env.push((name, value));
+            let err = with(&env).unwrap_err();
+            assert_eq!(err.variable, name);
+            assert!(err.problem.ends_with(expected), "{name}={value}: {err}");
+        }
+        let mut env = MINIMAL.to_vec();
+        env.extend([
+            ("ONENOTE_MAX_CONCURRENT", "3"),
+            ("SHUTDOWN_GRACE_SECONDS", "7"),
+        ]);
+        let c = with(&env).unwrap();
+        assert_eq!(c.onenote_limits.concurrent, 3);
+        assert_eq!(c.shutdown_grace, Duration::from_secs(7));
+    }
+
+    #[test]
+    fn a_path_prefix_carries_into_the_public_base() {
         let mut env = MINIMAL.to_vec();
         env.retain(|(k, _)| *k != "PUBLIC_URL");
         env.push(("PUBLIC_URL", "https://example.com/app/"));
         let c = with(&env).unwrap();
-        assert_eq!(c.redirect_uri(), "https://example.com/app/getAToken");
+        assert_eq!(c.public_base(), "https://example.com/app");
         assert_eq!(c.path_prefix(), "/app");
     }
 }

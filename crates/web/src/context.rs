@@ -1,36 +1,61 @@
-//! Per-request context available anywhere while a request is handled (error pages need the
-//! request id and the path prefix without every handler passing them along).
+//! What every part of handling a request may need to know about it: its id (for logs and error
+//! pages), the app's path prefix (for links) and the base URL the client reached the app at (for
+//! redirect URIs; see [`crate::forwarded`]). The [`layer`] middleware works it out once and puts
+//! it in the request's extensions; handlers take it as an extractor.
 
+use std::convert::Infallible;
 use std::sync::Arc;
 
-use axum::extract::Request;
+use axum::extract::{FromRequestParts, Request};
+use axum::http::request::Parts;
 use axum::middleware::Next;
 use axum::response::Response;
 
 use crate::forwarded::ProxyPolicy;
 
-/// What every part of handling a request may need to know.
+/// The request's id, the app's path prefix and the base URL the client reached the app at.
 #[derive(Debug, Clone)]
 pub struct RequestContext {
     pub request_id: String,
+    /// "" or e.g. "/app".
     pub prefix: String,
-    /// The base URL the client reached the app at (see [`crate::forwarded`]).
+    /// `scheme://host[:port]` + prefix, no trailing slash.
     pub public_base: String,
 }
 
-tokio::task_local! {
-    static CONTEXT: RequestContext;
+impl RequestContext {
+    /// An app-relative path (`/onenote`) as the browser must see it (`/app/onenote`).
+    pub fn path(&self, app_path: &str) -> String {
+        format!("{}{app_path}", self.prefix)
+    }
 }
 
-/// The context of the request being handled, if any.
-pub fn current() -> Option<RequestContext> {
-    CONTEXT.try_with(|c| c.clone()).ok()
+impl<S: Send + Sync> FromRequestParts<S> for RequestContext {
+    type Rejection = Infallible;
+
+    /// The context [`layer`] recorded. Every route runs behind that layer; should a request
+    /// ever arrive without it, it gets the context of an app at the root with no request id,
+    /// which is what the layer would give a request without headers.
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Infallible> {
+        Ok(of(&parts.extensions))
+    }
 }
 
-/// Middleware: runs the rest of the request inside its context. The request id comes from
-/// `x-request-id`, set by tower-http's request-id layer just before; the origin from the proxy
-/// policy.
-pub async fn scope(policy: Arc<ProxyPolicy>, request: Request, next: Next) -> Response {
+/// The context recorded in a request's (or a response's) extensions.
+pub fn of(extensions: &axum::http::Extensions) -> RequestContext {
+    extensions
+        .get::<RequestContext>()
+        .cloned()
+        .unwrap_or_else(|| RequestContext {
+            request_id: "-".into(),
+            prefix: String::new(),
+            public_base: String::new(),
+        })
+}
+
+/// Middleware: records the request's context. The request id comes from `x-request-id`, set by
+/// tower-http's request-id layer just before; the origin from the proxy policy.
+pub async fn layer(policy: Arc<ProxyPolicy>, mut request: Request, next: Next) -> Response {
     let request_id = request
         .headers()
         .get("x-request-id")
@@ -46,12 +71,6 @@ pub async fn scope(policy: Arc<ProxyPolicy>, request: Request, next: Next) -> Re
         prefix: policy.public_url.path().trim_end_matches('/').to_string(),
         public_base: origin.public_base,
     };
-    CONTEXT.scope(context, next.run(request)).await
-}
-
-/// The base URL of the current request (`PUBLIC_URL` unless a trusted proxy said otherwise).
-pub fn public_base(fallback: &str) -> String {
-    current()
-        .map(|c| c.public_base)
-        .unwrap_or_else(|| fallback.to_string())
+    request.extensions_mut().insert(context);
+    next.run(request).await
 }

@@ -1,33 +1,45 @@
-//! Extractors that load the session for a handler: [`MaybeSession`] (anyone) and [`SignedIn`]
-//! (a signed-in user, or a redirect to sign-in that comes back to this page).
+//! Extractors: the request's session ([`MaybeSession`] for anyone, [`SignedIn`] for a signed-in
+//! user or a redirect to sign-in that comes back to this page), and the query string and form
+//! ([`AppQuery`], [`AppForm`]) with the app's own error page for what cannot be read — never
+//! axum's plain-text 400.
 
-use axum::extract::FromRequestParts;
+use std::sync::Arc;
+
+use axum::extract::{FromRef, FromRequest, FromRequestParts};
 use axum::http::request::Parts;
 
 use crate::clock::now;
 use crate::error::AppError;
-use crate::session::Session;
-use crate::state::AppState;
+use crate::session::{Session, Sessions};
 
 /// The request's session, if its cookie names a live one.
 pub struct MaybeSession(pub Option<Session>);
 
-impl FromRequestParts<AppState> for MaybeSession {
+impl<S> FromRequestParts<S> for MaybeSession
+where
+    Arc<Sessions>: FromRef<S>,
+    S: Send + Sync,
+{
     type Rejection = AppError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
-        let cookie = state.sessions.cookie.read(&parts.headers);
-        Ok(MaybeSession(state.sessions.load(cookie, now()).await?))
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, AppError> {
+        let sessions = Arc::<Sessions>::from_ref(state);
+        let cookie = sessions.cookie.read(&parts.headers);
+        Ok(MaybeSession(sessions.load(cookie, now()).await?))
     }
 }
 
 /// A signed-in user's session.
 pub struct SignedIn(pub Session);
 
-impl FromRequestParts<AppState> for SignedIn {
+impl<S> FromRequestParts<S> for SignedIn
+where
+    Arc<Sessions>: FromRef<S>,
+    S: Send + Sync,
+{
     type Rejection = AppError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, AppError> {
         let MaybeSession(session) = MaybeSession::from_request_parts(parts, state).await?;
         match session {
             Some(s) if s.user().is_some() && s.secrets.token_cache.is_some() => Ok(SignedIn(s)),
@@ -37,6 +49,17 @@ impl FromRequestParts<AppState> for SignedIn {
         }
     }
 }
+
+/// The query string as `T`; one that does not fit (`?page=x`, a repeated `next`) is the app's
+/// 400 page.
+#[derive(FromRequestParts)]
+#[from_request(via(axum::extract::Query), rejection(AppError))]
+pub struct AppQuery<T>(pub T);
+
+/// The form body as `T`; one that does not fit, or is too large, is the app's 400 or 413 page.
+#[derive(FromRequest)]
+#[from_request(via(axum::Form), rejection(AppError))]
+pub struct AppForm<T>(pub T);
 
 /// The path and query of this request inside the app (without the path prefix).
 pub fn app_path(parts: &Parts) -> String {

@@ -1,8 +1,30 @@
 //! graphnote's web app: the Python sample's routes (`/`, `/login`, the redirect path, `/logout`,
 //! `/msal-demo`) done properly — validated ID tokens, encrypted server-side sessions in SQLite or
-//! Redis, single-flight silent refresh, strict cookies and security headers.
+//! Redis, single-flight silent refresh, strict cookies and security headers — and the OneNote
+//! pages.
 //!
 //! [`router`] builds the app for an [`AppState`]; [`serve`] runs it with graceful shutdown.
+//!
+//! # Layout
+//!
+//! Leaves first; each module uses only modules listed above it (`scripts/module-cycles` checks
+//! that no two modules use each other, directly or round a ring).
+//!
+//! - `clock`, `features` (the optional features and their scopes), `single_flight` (one holder
+//!   per key), `forwarded` (the reverse-proxy policy), `server` (hyper with limits and graceful
+//!   shutdown), `security` (response headers): leaves.
+//! - `config`: typed configuration, read once.
+//! - `context`: the request's id, path prefix and public base URL, recorded by a middleware and
+//!   taken as an extractor.
+//! - `session`: the session store (SQLite, Redis), sealed secrets, cookies.
+//! - `error` (one error type, the status of each failure), `problem` (what each failure reads
+//!   like), `pages` (templates and the shared layout), `error_page` (the middleware that logs a
+//!   failure and renders its page or redirect).
+//! - `extract`: the session, query and form extractors.
+//! - `tokens`: access tokens for a session, refreshed once at a time.
+//! - `onenote`: `access` (OneNote calls through the user's budget), then the pages.
+//! - `auth` (sign-in and sign-out), `routes` (home, `/msal-demo`, health, assets), `metrics`.
+//! - `state`: the parts handlers take, built at start-up; then this file's router.
 
 #[cfg(test)]
 mod allocation_count;
@@ -11,21 +33,24 @@ pub mod clock;
 pub mod config;
 pub mod context;
 pub mod error;
+pub mod error_page;
 pub mod extract;
+pub mod features;
 pub mod forwarded;
 pub mod metrics;
 pub mod onenote;
 pub mod pages;
+pub mod problem;
 pub mod routes;
 pub mod security;
 pub mod server;
 pub mod session;
+pub mod single_flight;
 pub mod state;
 pub mod tokens;
 
 use std::future::Future;
 use std::sync::Arc;
-use std::time::Duration;
 
 use axum::Router;
 use axum::extract::Request;
@@ -50,7 +75,7 @@ pub const MAX_BODY_BYTES: usize = 64 * 1024;
 pub fn router(state: AppState) -> Router {
     let prefix = state.config.path_prefix();
     let https = state.config.is_https();
-    let request_timeout = Duration::from_secs(state.config.request_timeout_seconds as u64);
+    let request_timeout = state.config.request_timeout;
     let policy = Arc::new(forwarded::ProxyPolicy {
         trusted: state.config.trusted_proxies.clone(),
         public_url: state.config.public_url.clone(),
@@ -97,11 +122,14 @@ pub fn router(state: AppState) -> Router {
                     .on_response(DefaultOnResponse::new().level(tracing::Level::INFO)),
             )
             .layer(axum::middleware::from_fn(move |req, next| {
-                context::scope(policy.clone(), req, next)
+                context::layer(policy.clone(), req, next)
             }))
             .layer(axum::middleware::from_fn(move |req, next| {
                 security::headers(https, req, next)
             }))
+            // Inside the security headers (the page it renders gets them too), outside the
+            // panic catcher (a panic's page is rendered like any failure's).
+            .layer(axum::middleware::from_fn(error_page::finish))
             .layer(CatchPanicLayer::custom(|_| panic_page()))
             .layer(TimeoutLayer::with_status_code(
                 StatusCode::REQUEST_TIMEOUT,
@@ -132,8 +160,7 @@ async fn not_found() -> Response {
 }
 
 fn panic_page() -> Response {
-    tracing::error!("a handler panicked");
-    AppError::Internal("panic".into()).into_response()
+    AppError::internal("a handler panicked").into_response()
 }
 
 /// Serves the app on `listener` until `shutdown` completes; requests in flight then get
@@ -143,6 +170,6 @@ pub async fn serve(
     listener: tokio::net::TcpListener,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    let grace = Duration::from_secs(state.config.shutdown_grace_seconds as u64);
+    let grace = state.config.shutdown_grace;
     server::serve(listener, router(state), shutdown, grace).await
 }

@@ -6,7 +6,7 @@ use askama::Template;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 
-use crate::context;
+use crate::context::RequestContext;
 use crate::session::UserSummary;
 
 /// What the shared layout needs.
@@ -22,16 +22,15 @@ pub struct LayoutUser {
 }
 
 impl Layout {
-    /// The layout for the current request, showing `user` in the header.
-    pub fn new(user: Option<&UserSummary>) -> Layout {
-        let ctx = context::current();
+    /// The layout for a page of this request, showing `user` in the header.
+    pub fn new(ctx: &RequestContext, user: Option<&UserSummary>) -> Layout {
         Layout {
-            prefix: ctx.as_ref().map(|c| c.prefix.clone()).unwrap_or_default(),
+            prefix: ctx.prefix.clone(),
             user: user.map(|u| LayoutUser {
                 name: u.name.clone(),
                 username: u.username.clone().unwrap_or_default(),
             }),
-            request_id: ctx.map(|c| c.request_id),
+            request_id: Some(ctx.request_id.clone()),
         }
     }
 }

@@ -1,38 +1,41 @@
-//! The application state every handler gets: configuration, the identity and Graph clients, the
-//! session manager and the refresh coordinator. Built once at start-up.
+//! The application state, in the parts handlers take (`State(sessions): State<Arc<Sessions>>`,
+//! as in axum's own examples): the configuration, the identity client, the sessions, access
+//! tokens, Graph and OneNote. Built once at start-up.
 
 use std::sync::Arc;
 
+use axum::extract::FromRef;
 use graph::GraphClient;
 use identity::{CertificateCredential, ClientConfig, ClientCredential, IdentityClient, Secret};
 
 use crate::config::{Config, CredentialConfig};
+use crate::error::Chain;
+use crate::onenote::access::OneNote;
 use crate::session::{AnyStore, Sessions};
-use crate::tokens::RefreshCoordinator;
+use crate::tokens::Tokens;
 
-/// Shared state (cheap to clone).
-#[derive(Clone)]
-pub struct AppState(Arc<Inner>);
-
-pub struct Inner {
-    pub config: Config,
-    pub identity: IdentityClient,
+/// Every part, cheap to clone.
+#[derive(Clone, FromRef)]
+pub struct AppState {
+    pub config: Arc<Config>,
+    pub identity: Arc<IdentityClient>,
+    pub sessions: Arc<Sessions>,
+    pub tokens: Tokens,
     pub graph: GraphClient,
-    pub sessions: Sessions,
-    pub refresh: RefreshCoordinator,
-}
-
-impl std::ops::Deref for AppState {
-    type Target = Inner;
-    fn deref(&self) -> &Inner {
-        &self.0
-    }
+    pub onenote: OneNote,
 }
 
 /// A start-up failure, as one line for the operator.
 #[derive(Debug, thiserror::Error)]
 #[error("{0}")]
 pub struct StartupError(pub String);
+
+impl StartupError {
+    /// `VARIABLE: what went wrong: why` (the whole chain of causes, on one line).
+    fn because(variable: &str, e: &(dyn std::error::Error + 'static)) -> StartupError {
+        StartupError(format!("{variable}: {}", Chain(e)))
+    }
+}
 
 impl AppState {
     /// Builds the state: reads the CA bundle and client certificate, opens the session store.
@@ -55,33 +58,38 @@ impl AppState {
                 })?;
                 ClientCredential::Certificate(
                     CertificateCredential::from_pem(&pem)
-                        .map_err(|e| StartupError(format!("CLIENT_CERTIFICATE_PATH: {e}")))?,
+                        .map_err(|e| StartupError::because("CLIENT_CERTIFICATE_PATH", &e))?,
                 )
             }
         };
-        let identity = IdentityClient::new(ClientConfig {
-            client_id: config.client_id.clone(),
-            credential,
-            authority: config.authority.clone(),
-            extra_ca_pem: ca_pem.clone(),
-            response_mode: config.response_mode,
-        })
-        .map_err(|e| StartupError(format!("CA_BUNDLE: {e}")))?;
+        let identity = Arc::new(
+            IdentityClient::new(ClientConfig {
+                client_id: config.client_id.clone(),
+                credential,
+                authority: config.authority.clone(),
+                extra_ca_pem: ca_pem.clone(),
+                response_mode: config.response_mode,
+            })
+            .map_err(|e| StartupError::because("CA_BUNDLE", &e))?,
+        );
         let graph = GraphClient::new(
             &config.graph_endpoint,
             ca_pem.as_deref(),
             config.onenote_limits,
         )
-        .map_err(|e| StartupError(format!("GRAPH_ENDPOINT: {e}")))?;
+        .map_err(|e| StartupError::because("GRAPH_ENDPOINT", &e))?;
         let store = AnyStore::open(&config.session_store, ca_pem.as_deref())
-            .map_err(|e| StartupError(format!("SESSION_STORE: {e}")))?;
-        let sessions = Sessions::new(&config, store);
-        Ok(AppState(Arc::new(Inner {
-            config,
+            .map_err(|e| StartupError::because("SESSION_STORE", &e))?;
+        let sessions = Arc::new(Sessions::new(&config, store));
+        let tokens = Tokens::new(identity.clone(), sessions.clone());
+        let onenote = OneNote::new(tokens.clone(), graph.clone(), &config.scopes);
+        Ok(AppState {
+            config: Arc::new(config),
             identity,
-            graph,
             sessions,
-            refresh: RefreshCoordinator::default(),
-        })))
+            tokens,
+            graph,
+            onenote,
+        })
     }
 }

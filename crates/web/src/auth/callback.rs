@@ -7,20 +7,21 @@
 //! (automatically with JavaScript, with a button without), and that same-site POST carries the
 //! cookie. The code never appears in a URL.
 
-use axum::Form;
-use axum::extract::rejection::{FormRejection, QueryRejection};
-use axum::extract::{Query, State};
+use std::sync::Arc;
+
+use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
+use identity::IdentityClient;
 use serde::Deserialize;
 
 use crate::clock::now;
-use crate::context;
+use crate::config::Config;
+use crate::context::RequestContext;
 use crate::error::AppError;
-use crate::extract::MaybeSession;
+use crate::extract::{AppForm, AppQuery, MaybeSession};
 use crate::pages::{ContinueSignInPage, Layout, render};
-use crate::session::{Session, UserSummary};
-use crate::state::AppState;
+use crate::session::{Session, Sessions, UserSummary};
 
 /// What the provider sends back.
 #[derive(Debug, Default, Deserialize)]
@@ -37,34 +38,34 @@ pub struct CallbackParams {
 }
 
 pub async fn callback_get(
-    State(state): State<AppState>,
+    State(identity): State<Arc<IdentityClient>>,
+    State(sessions): State<Arc<Sessions>>,
+    ctx: RequestContext,
     MaybeSession(session): MaybeSession,
-    query: Result<Query<CallbackParams>, QueryRejection>,
+    AppQuery(params): AppQuery<CallbackParams>,
 ) -> Result<Response, AppError> {
-    let Query(params) = query.map_err(|e| AppError::BadRequest(e.body_text()))?;
-    finish(&state, session, params)
+    finish(&identity, &sessions, &ctx, session, params)
         .await
         .inspect_err(|_| crate::metrics::sign_in("failure"))
 }
 
 pub async fn callback_post(
-    State(state): State<AppState>,
+    State(config): State<Arc<Config>>,
+    State(identity): State<Arc<IdentityClient>>,
+    State(sessions): State<Arc<Sessions>>,
+    ctx: RequestContext,
     MaybeSession(session): MaybeSession,
-    form: Result<Form<CallbackParams>, FormRejection>,
+    AppForm(params): AppForm<CallbackParams>,
 ) -> Result<Response, AppError> {
-    let Form(params) = form.map_err(|e| match e.status() {
-        StatusCode::PAYLOAD_TOO_LARGE => AppError::TooLarge,
-        _ => AppError::BadRequest(e.body_text()),
-    })?;
     if session.is_none() && params.resubmitted.is_none() {
-        return Ok(repost_page(&state, &params));
+        return Ok(repost_page(&ctx, &config.redirect_path, &params));
     }
-    finish(&state, session, params)
+    finish(&identity, &sessions, &ctx, session, params)
         .await
         .inspect_err(|_| crate::metrics::sign_in("failure"))
 }
 
-fn repost_page(state: &AppState, params: &CallbackParams) -> Response {
+fn repost_page(ctx: &RequestContext, redirect_path: &str, params: &CallbackParams) -> Response {
     let mut fields = Vec::new();
     let pairs = [
         ("code", &params.code),
@@ -80,11 +81,10 @@ fn repost_page(state: &AppState, params: &CallbackParams) -> Response {
             fields.push((name.to_string(), v.clone()));
         }
     }
-    let prefix = context::current().map(|c| c.prefix).unwrap_or_default();
     render(
         &ContinueSignInPage {
-            layout: Layout::new(None),
-            action: format!("{prefix}{}", state.config.redirect_path),
+            layout: Layout::new(ctx, None),
+            action: ctx.path(redirect_path),
             fields,
         },
         StatusCode::OK,
@@ -92,7 +92,9 @@ fn repost_page(state: &AppState, params: &CallbackParams) -> Response {
 }
 
 async fn finish(
-    state: &AppState,
+    identity: &IdentityClient,
+    sessions: &Sessions,
+    ctx: &RequestContext,
     session: Option<Session>,
     params: CallbackParams,
 ) -> Result<Response, AppError> {
@@ -108,7 +110,7 @@ async fn finish(
         return Err(AppError::SignInExpired);
     };
     // The pending sign-in is used up whatever happens next, so the answer cannot be replayed.
-    state.sessions.save(&mut session, now).await?;
+    sessions.save(&mut session, now).await?;
 
     if let Some(error) = params.error {
         return Err(provider_error(
@@ -120,8 +122,7 @@ async fn finish(
     let code = params.code.ok_or_else(|| {
         AppError::BadRequest("the sign-in answer has neither a code nor an error".into())
     })?;
-    let (cache, _claims) = state
-        .identity
+    let (cache, _claims) = identity
         .complete_sign_in(&pending.sign_in, &code, now)
         .await?;
 
@@ -136,15 +137,14 @@ async fn finish(
     session.record.signed_in_at = Some(now);
     session.secrets.token_cache = Some(cache);
     // A new id at sign-in: an id planted or seen before sign-in is worthless now.
-    state.sessions.rotate(&mut session, now).await?;
+    sessions.rotate(&mut session, now).await?;
     tracing::info!("user signed in");
     crate::metrics::sign_in("success");
 
-    let prefix = context::current().map(|c| c.prefix).unwrap_or_default();
-    let mut response = Redirect::to(&format!("{prefix}{}", pending.next)).into_response();
+    let mut response = Redirect::to(&ctx.path(&pending.next)).into_response();
     response
         .headers_mut()
-        .insert(header::SET_COOKIE, state.sessions.cookie.set(session.id()));
+        .insert(header::SET_COOKIE, sessions.cookie.set(session.id()));
     Ok(response)
 }
 

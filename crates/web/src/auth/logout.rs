@@ -3,44 +3,46 @@
 //! `/signout-oidc?sid=…` is the front-channel logout receiver that ends every local session of
 //! that provider session.
 
-use axum::extract::{Query, State};
+use std::sync::Arc;
+
+use axum::extract::State;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
+use identity::IdentityClient;
 use serde::Deserialize;
 
-use crate::error::AppError;
-use crate::extract::MaybeSession;
-use crate::session::SessionStore;
-use crate::state::AppState;
+use crate::context::RequestContext;
+use crate::error::{AppError, Chain};
+use crate::extract::{AppQuery, MaybeSession};
+use crate::session::{SessionStore, Sessions};
 
 pub async fn logout(
-    State(state): State<AppState>,
+    State(identity): State<Arc<IdentityClient>>,
+    State(sessions): State<Arc<Sessions>>,
+    ctx: RequestContext,
     MaybeSession(session): MaybeSession,
 ) -> Result<Response, AppError> {
-    let post_logout = format!(
-        "{}/",
-        crate::context::public_base(&state.config.public_base())
-    );
+    let post_logout = format!("{}/", ctx.public_base);
     let cache = session
         .as_ref()
         .and_then(|s| s.secrets.token_cache.as_ref());
     // Signing out locally must work even when the provider cannot be reached.
-    let target = match state.identity.end_session_url(&post_logout, cache).await {
+    let target = match identity.end_session_url(&post_logout, cache).await {
         Ok(Some(url)) => url,
         Ok(None) => post_logout,
         Err(e) => {
-            tracing::warn!(error = %e, "no end-session URL; signing out locally only");
+            tracing::warn!(error = %Chain(&e), "no end-session URL; signing out locally only");
             post_logout
         }
     };
     if let Some(session) = &session {
-        state.sessions.destroy(session).await?;
+        sessions.destroy(session).await?;
         tracing::info!("user signed out");
     }
     let mut response = Redirect::to(&target).into_response();
     response
         .headers_mut()
-        .insert(header::SET_COOKIE, state.sessions.cookie.clear());
+        .insert(header::SET_COOKIE, sessions.cookie.clear());
     Ok(response)
 }
 
@@ -50,15 +52,15 @@ pub struct FrontChannelQuery {
 }
 
 pub async fn signout_oidc(
-    State(state): State<AppState>,
-    Query(query): Query<FrontChannelQuery>,
+    State(sessions): State<Arc<Sessions>>,
+    AppQuery(query): AppQuery<FrontChannelQuery>,
 ) -> Result<Response, AppError> {
     let Some(sid) = query.sid.filter(|s| !s.is_empty() && s.len() <= 128) else {
         return Err(AppError::BadRequest(
             "the front-channel logout request has no sid".into(),
         ));
     };
-    let ended = state.sessions.store.delete_by_sid(&sid).await?;
+    let ended = sessions.store.delete_by_sid(&sid).await?;
     tracing::info!(sessions = ended, "front-channel logout");
     let mut response = (
         StatusCode::OK,

@@ -12,10 +12,9 @@ use graph::RetryPolicy;
 use graph::onenote::Page;
 use onenote_md::{Conversion, PageMeta};
 
-use super::with_onenote_token;
+use super::access::OneNote;
 use crate::error::AppError;
 use crate::session::Session;
-use crate::state::AppState;
 
 /// How long a zip build may spend waiting out throttling, in total per resource.
 const ZIP_PATIENCE: Duration = Duration::from_secs(90);
@@ -88,7 +87,7 @@ pub fn markdown_download(meta: &Page, html: &str) -> Response {
 }
 
 pub async fn zip_download(
-    state: &AppState,
+    onenote: &OneNote,
     session: &mut Session,
     next: &str,
     meta: &Page,
@@ -96,20 +95,18 @@ pub async fn zip_download(
 ) -> Result<Response, AppError> {
     let conversion = convert(meta, html);
     let stem = file_stem(meta.title.as_deref());
-    let patient = state.graph.with_retry(RetryPolicy {
+    let patient = onenote.with_retry(RetryPolicy {
         max_attempts: 8,
         base_backoff: Duration::from_millis(500),
         max_total_wait: ZIP_PATIENCE,
     });
     let mut files: Vec<(String, Vec<u8>)> = Vec::with_capacity(conversion.resources.len() + 1);
     for resource in &conversion.resources {
-        let id = resource.id.clone();
-        let graph = patient.clone();
-        let binary = with_onenote_token(state, session, next, |token, user| {
-            let (graph, id) = (graph.clone(), id.clone());
-            async move { graph.resource(token.expose(), &user, &id).await }
-        })
-        .await?;
+        let binary = patient
+            .call(session, next, async |graph, token, user| {
+                graph.resource(token.expose(), &user, &resource.id).await
+            })
+            .await?;
         files.push((format!("{stem}/{}", resource.file_name), binary.bytes));
     }
     files.insert(
@@ -121,8 +118,8 @@ pub async fn zip_download(
     );
     let bytes = tokio::task::spawn_blocking(move || build_zip(files))
         .await
-        .map_err(|e| AppError::Internal(format!("zip task: {e}")))?
-        .map_err(|e| AppError::Internal(format!("zip: {e}")))?;
+        .map_err(|e| AppError::internal_because("the zip task failed", e))?
+        .map_err(|e| AppError::internal_because("the zip could not be written", e))?;
     let mut response = (StatusCode::OK, bytes).into_response();
     let headers = response.headers_mut();
     headers.insert(

@@ -6,11 +6,11 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use graph::onenote::{GroupTree, Section};
 
-use super::with_onenote_token;
+use super::access::OneNote;
+use crate::context::RequestContext;
 use crate::error::AppError;
 use crate::extract::SignedIn;
 use crate::pages::{Layout, render};
-use crate::state::AppState;
 
 /// One line of a notebook's outline.
 pub struct Row {
@@ -34,15 +34,15 @@ struct IndexPage {
 }
 
 pub async fn index(
-    State(state): State<AppState>,
+    State(onenote): State<OneNote>,
+    ctx: RequestContext,
     SignedIn(mut session): SignedIn,
 ) -> Result<Response, AppError> {
-    let graph = state.graph.clone();
-    let trees = with_onenote_token(&state, &mut session, "/onenote", |token, user| {
-        let graph = graph.clone();
-        async move { graph.onenote_tree(token.expose(), &user).await }
-    })
-    .await?;
+    let trees = onenote
+        .call(&mut session, "/onenote", async |graph, token, user| {
+            graph.onenote_tree(token.expose(), &user).await
+        })
+        .await?;
     let notebooks = trees
         .into_iter()
         .map(|tree| {
@@ -57,7 +57,7 @@ pub async fn index(
         .collect();
     Ok(render(
         &IndexPage {
-            layout: Layout::new(session.user()),
+            layout: Layout::new(&ctx, session.user()),
             notebooks,
         },
         StatusCode::OK,

@@ -7,13 +7,14 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use graph::onenote::Page;
 
+use super::access::OneNote;
 use super::export::{markdown_download, zip_download};
-use super::{readable_time, valid_id, with_onenote_token};
-use crate::context;
+use super::{readable_time, valid_id};
+use crate::context::RequestContext;
 use crate::error::AppError;
 use crate::extract::SignedIn;
 use crate::pages::{Layout, render};
-use crate::state::AppState;
+use crate::session::Session;
 
 #[derive(Template)]
 #[template(path = "onenote_page.html")]
@@ -38,7 +39,8 @@ enum Wanted {
 }
 
 pub async fn page(
-    State(state): State<AppState>,
+    State(onenote): State<OneNote>,
+    ctx: RequestContext,
     SignedIn(mut session): SignedIn,
     Path(raw): Path<String>,
 ) -> Result<Response, AppError> {
@@ -49,27 +51,23 @@ pub async fn page(
     };
     valid_id(&id)?;
     let next = format!("/onenote/pages/{raw}");
-    let graph = state.graph.clone();
-    let (meta, html) = with_onenote_token(&state, &mut session, &next, |token, user| {
-        let (graph, id) = (graph.clone(), id.clone());
-        async move {
+    let (meta, html) = onenote
+        .call(&mut session, &next, async |graph, token, user| {
             let meta = graph.page(token.expose(), &user, &id).await?;
             let html = graph.page_content(token.expose(), &user, &id).await?;
             Ok((meta, html))
-        }
-    })
-    .await?;
+        })
+        .await?;
     match wanted {
-        Wanted::View => Ok(view(&session, id, &meta, &html)),
+        Wanted::View => Ok(view(&ctx, &session, id, &meta, &html)),
         Wanted::Markdown => Ok(markdown_download(&meta, &html)),
-        Wanted::Zip => zip_download(&state, &mut session, &next, &meta, &html).await,
+        Wanted::Zip => zip_download(&onenote, &mut session, &next, &meta, &html).await,
     }
 }
 
-fn view(session: &crate::session::Session, id: String, meta: &Page, html: &str) -> Response {
-    let prefix = context::current().map(|c| c.prefix).unwrap_or_default();
+fn view(ctx: &RequestContext, session: &Session, id: String, meta: &Page, html: &str) -> Response {
     let sanitized = onenote_md::sanitize::sanitize_page(html, &|rid| {
-        format!("{prefix}/onenote/resources/{rid}")
+        ctx.path(&format!("/onenote/resources/{rid}"))
     });
     let title = match meta.title.as_deref() {
         Some(t) if !t.trim().is_empty() => t.to_string(),
@@ -78,7 +76,7 @@ fn view(session: &crate::session::Session, id: String, meta: &Page, html: &str) 
     };
     render(
         &PageView {
-            layout: Layout::new(session.user()),
+            layout: Layout::new(ctx, session.user()),
             id,
             title,
             created: readable_time(meta.created_date_time.as_deref()),

@@ -7,10 +7,10 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
-use super::{valid_id, with_onenote_token};
+use super::access::OneNote;
+use super::valid_id;
 use crate::error::AppError;
 use crate::extract::SignedIn;
-use crate::state::AppState;
 
 /// Raster image types shown inline.
 const INLINE_TYPES: [&str; 5] = [
@@ -22,18 +22,17 @@ const INLINE_TYPES: [&str; 5] = [
 ];
 
 pub async fn resource(
-    State(state): State<AppState>,
+    State(onenote): State<OneNote>,
     SignedIn(mut session): SignedIn,
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
     valid_id(&id)?;
-    let graph = state.graph.clone();
     let next = format!("/onenote/resources/{id}");
-    let binary = with_onenote_token(&state, &mut session, &next, |token, user| {
-        let (graph, id) = (graph.clone(), id.clone());
-        async move { graph.resource(token.expose(), &user, &id).await }
-    })
-    .await?;
+    let binary = onenote
+        .call(&mut session, &next, async |graph, token, user| {
+            graph.resource(token.expose(), &user, &id).await
+        })
+        .await?;
     let declared = binary.content_type.as_deref().map(|t| {
         t.split(';')
             .next()

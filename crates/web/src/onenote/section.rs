@@ -2,16 +2,17 @@
 //! subpage level, 50 at a time.
 
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use serde::Deserialize;
 
-use super::{readable_time, valid_id, with_onenote_token};
+use super::access::OneNote;
+use super::{readable_time, valid_id};
+use crate::context::RequestContext;
 use crate::error::AppError;
-use crate::extract::SignedIn;
+use crate::extract::{AppQuery, SignedIn};
 use crate::pages::{Layout, render};
-use crate::state::AppState;
 
 /// Pages per screen.
 pub const PAGE_SIZE: usize = 50;
@@ -42,10 +43,11 @@ pub struct Paging {
 }
 
 pub async fn section(
-    State(state): State<AppState>,
+    State(onenote): State<OneNote>,
+    ctx: RequestContext,
     SignedIn(mut session): SignedIn,
     Path(id): Path<String>,
-    Query(paging): Query<Paging>,
+    AppQuery(paging): AppQuery<Paging>,
 ) -> Result<Response, AppError> {
     valid_id(&id)?;
     let number: usize = match paging.page.as_deref() {
@@ -57,16 +59,13 @@ pub async fn section(
             .ok_or_else(|| AppError::BadRequest(format!("page={p:?} is not a page number")))?,
     };
     let next_path = format!("/onenote/sections/{id}");
-    let graph = state.graph.clone();
-    let (section, all) = with_onenote_token(&state, &mut session, &next_path, |token, user| {
-        let (graph, id) = (graph.clone(), id.clone());
-        async move {
+    let (section, all) = onenote
+        .call(&mut session, &next_path, async |graph, token, user| {
             let section = graph.section(token.expose(), &user, &id).await?;
             let pages = graph.section_pages(token.expose(), &user, &id).await?;
             Ok((section, pages))
-        }
-    })
-    .await?;
+        })
+        .await?;
     let start = (number - 1) * PAGE_SIZE;
     let has_more = all.len() > start + PAGE_SIZE;
     let pages = all
@@ -82,7 +81,7 @@ pub async fn section(
         .collect();
     Ok(render(
         &SectionPage {
-            layout: Layout::new(session.user()),
+            layout: Layout::new(&ctx, session.user()),
             section_id: id,
             section: section.display_name,
             notebook: section.parent_notebook.and_then(|n| n.display_name),

@@ -1,17 +1,21 @@
 //! `GET /msal-demo`: the sample's Graph call — `/me` with a silently refreshed token, shown as a
 //! page, or returned as JSON to `Accept: application/json` (or `?format=json`).
 
+use std::sync::Arc;
+
 use axum::Json;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use graph::GraphClient;
 use serde::Deserialize;
 
+use crate::config::Config;
+use crate::context::RequestContext;
 use crate::error::AppError;
-use crate::extract::SignedIn;
+use crate::extract::{AppQuery, SignedIn};
 use crate::pages::{Layout, MsalDemoPage, render};
-use crate::state::AppState;
-use crate::tokens::{Want, with_token};
+use crate::tokens::{Tokens, Want};
 
 #[derive(Deserialize)]
 pub struct Format {
@@ -19,22 +23,24 @@ pub struct Format {
 }
 
 pub async fn msal_demo(
-    State(state): State<AppState>,
+    State(config): State<Arc<Config>>,
+    State(tokens): State<Tokens>,
+    State(graph): State<GraphClient>,
+    ctx: RequestContext,
     SignedIn(mut session): SignedIn,
     headers: HeaderMap,
-    Query(format): Query<Format>,
+    AppQuery(format): AppQuery<Format>,
 ) -> Result<Response, AppError> {
     let want = Want {
-        scopes: &state.config.scopes,
+        scopes: &config.scopes,
         next: "/msal-demo",
-        consent_feature: None,
+        feature: None,
     };
-    let graph = state.graph.clone();
-    let me = with_token(&state, &mut session, &want, |token| {
-        let graph = graph.clone();
-        async move { graph.me(token.expose()).await }
-    })
-    .await?;
+    let me = tokens
+        .with_token(&mut session, &want, async |token| {
+            graph.me(token.expose()).await
+        })
+        .await?;
     let wants_json = format.format.as_deref() == Some("json")
         || headers
             .get(header::ACCEPT)
@@ -46,7 +52,7 @@ pub async fn msal_demo(
     let pretty = serde_json::to_string_pretty(&me).unwrap_or_default();
     Ok(render(
         &MsalDemoPage {
-            layout: Layout::new(session.user()),
+            layout: Layout::new(&ctx, session.user()),
             json: pretty,
         },
         StatusCode::OK,

@@ -6,6 +6,7 @@
 pub mod any_store;
 pub mod cookie;
 pub mod crypto;
+mod memo;
 pub mod redis_store;
 pub mod sqlite;
 pub mod store;
@@ -20,6 +21,7 @@ use crate::config::Config;
 pub use any_store::AnyStore;
 pub use cookie::CookieSettings;
 use crypto::Cipher;
+use memo::Memo;
 pub use store::{LockToken, SessionStore, StoreError, StoredSession, UserSummary};
 
 /// How many sign-ins may be in flight per session (several tabs).
@@ -102,59 +104,6 @@ impl Session {
     }
 }
 
-/// A bounded memo of a pure, costly step on a session's stored bytes (parsing the stored record,
-/// opening the sealed secrets), by store key: the exact bytes last seen and what the step made of
-/// them. An entry is used only when the new bytes are identical to the ones it was made from, so
-/// it gives exactly what the step would give again; a changed record (every save reseals under a
-/// fresh nonce) simply misses. Profiling a signed-in page showed these steps (base64, JSON,
-/// AES-GCM) at about half of its instructions, for bytes that change once a minute at most.
-/// At most `MEMO_CAPACITY` entries; when full, an arbitrary one makes room.
-pub(crate) struct Memo<V> {
-    entries: std::sync::Mutex<std::collections::HashMap<String, MemoEntry<V>>>,
-}
-
-/// The bytes a memo entry was made from, and what the step made of them.
-type MemoEntry<V> = (Box<[u8]>, V);
-
-/// Sessions a memo keeps (about 8 kB each with the bytes and their result).
-pub(crate) const MEMO_CAPACITY: usize = 1024;
-
-impl<V: Clone> Memo<V> {
-    pub(crate) fn new() -> Memo<V> {
-        Memo {
-            entries: std::sync::Mutex::new(std::collections::HashMap::new()),
-        }
-    }
-
-    /// What the step made of exactly these bytes under this key, if remembered.
-    pub(crate) fn get(&self, key: &str, bytes: &[u8]) -> Option<V> {
-        let entries = self.entries.lock().ok()?;
-        entries
-            .get(key)
-            .filter(|(seen, _)| **seen == *bytes)
-            .map(|(_, value)| value.clone())
-    }
-
-    pub(crate) fn put(&self, key: &str, bytes: &[u8], value: V) {
-        let Ok(mut entries) = self.entries.lock() else {
-            return;
-        };
-        if entries.len() >= MEMO_CAPACITY && !entries.contains_key(key) {
-            let victim = entries.keys().next().cloned();
-            if let Some(victim) = victim {
-                entries.remove(&victim);
-            }
-        }
-        entries.insert(key.to_string(), (bytes.into(), value));
-    }
-
-    pub(crate) fn forget(&self, key: &str) {
-        if let Ok(mut entries) = self.entries.lock() {
-            entries.remove(key);
-        }
-    }
-}
-
 /// The id's store key: the SHA-256 in lower-case hex. Written with a table rather than
 /// `format!` per byte, which made the hex (not the hash) a tenth of a signed-in request's
 /// instructions.
@@ -199,10 +148,10 @@ impl Sessions {
         Sessions {
             store,
             cipher: Cipher::new(&config.session_secrets),
-            opened: Memo::new(),
+            opened: Memo::default(),
             cookie: CookieSettings::from_config(config),
-            idle_secs: config.session_idle_seconds,
-            max_age_secs: config.session_max_age_seconds,
+            idle_secs: config.session_idle.as_secs() as i64,
+            max_age_secs: config.session_max_age.as_secs() as i64,
         }
     }
 
@@ -255,16 +204,25 @@ impl Sessions {
             write_back |= stale_key;
         } else if !session.record.sealed.is_empty() {
             match self.cipher.open(&session.record.sealed, id) {
-                Ok(opened) => {
-                    session.secrets = serde_json::from_slice(&opened.plaintext).unwrap_or_default();
-                    self.opened.put(
-                        &key,
-                        &session.record.sealed,
-                        (session.secrets.clone(), opened.stale_key),
-                    );
-                    // Sealed under an older SESSION_SECRET key: seal again under the newest.
-                    write_back |= opened.stale_key;
-                }
+                Ok(opened) => match serde_json::from_slice(&opened.plaintext) {
+                    Ok(secrets) => {
+                        session.secrets = secrets;
+                        self.opened.put(
+                            &key,
+                            &session.record.sealed,
+                            (session.secrets.clone(), opened.stale_key),
+                        );
+                        // Sealed under an older SESSION_SECRET key: seal again under the newest.
+                        write_back |= opened.stale_key;
+                    }
+                    Err(e) => {
+                        // Opened, but not secrets this version can read (written by another
+                        // version, or damaged): unusable like a session that does not open.
+                        tracing::warn!(error = %e, "a session's sealed data opened but could not be decoded; signing it out");
+                        session.sign_out_locally();
+                        write_back = true;
+                    }
+                },
                 Err(e) => {
                     // Without the secrets the session is useless; keep the id, sign out.
                     tracing::warn!(error = %e, "a session's sealed data could not be opened; signing it out");
@@ -282,8 +240,7 @@ impl Sessions {
 
     /// Writes the session (sealing its secrets under the newest key).
     pub async fn save(&self, session: &mut Session, now: i64) -> Result<(), StoreError> {
-        let plaintext =
-            serde_json::to_vec(&session.secrets).map_err(|e| StoreError(e.to_string()))?;
+        let plaintext = serde_json::to_vec(&session.secrets).map_err(StoreError::Encode)?;
         session.record.sealed = self.cipher.seal(&plaintext, &session.id);
         session.record.last_seen = now;
         // Nobody signed in yet (a sign-in under way, or a bot at /login): keep it only as long

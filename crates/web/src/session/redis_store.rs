@@ -28,10 +28,6 @@ pub struct RedisStore {
     conn: Mutex<Option<ConnectionManager>>,
 }
 
-fn unavailable(e: impl std::fmt::Display) -> StoreError {
-    StoreError(format!("redis: {e}"))
-}
-
 /// Whether `e` means the connection broke (worth one retry on a new one), rather than Redis
 /// answering with an error or not answering in time.
 fn lost_connection(e: &redis::RedisError) -> bool {
@@ -50,7 +46,7 @@ impl RedisStore {
     /// `prefix`. With TLS, `ca_pem` (the `CA_BUNDLE`) is trusted instead of the system roots.
     pub fn new(url: &str, prefix: &str, ca_pem: Option<&[u8]>) -> Result<RedisStore, StoreError> {
         let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
-        let unusable = |e: redis::RedisError| StoreError(format!("not a usable Redis URL: {e}"));
+        let unusable = StoreError::RedisUrl;
         let client = match ca_pem {
             Some(ca) if url.starts_with("rediss://") => redis::Client::build_with_tls(
                 url,
@@ -83,8 +79,8 @@ impl RedisStore {
             ConnectionManager::new_with_config(self.client.clone(), config),
         )
         .await
-        .map_err(|_| StoreError("redis: connection timed out".into()))?
-        .map_err(unavailable)?;
+        .map_err(|_| StoreError::RedisTimeout(TIMEOUT * 2))?
+        .map_err(StoreError::Redis)?;
         *slot = Some(conn.clone());
         Ok(conn)
     }
@@ -101,9 +97,9 @@ impl RedisStore {
             Err(e) if lost_connection(&e) => {
                 tracing::info!(error = %e, "the Redis connection was lost; trying once more on a fresh one");
                 let conn = self.conn().await?;
-                command(conn).await.map_err(unavailable)
+                command(conn).await.map_err(StoreError::Redis)
             }
-            other => other.map_err(unavailable),
+            other => other.map_err(StoreError::Redis),
         }
     }
 
@@ -129,7 +125,7 @@ impl SessionStore for RedisStore {
                 async move { conn.get(key).await }
             })
             .await?;
-        Ok(data.and_then(|d| serde_json::from_str(&d).ok()))
+        Ok(data.and_then(|d| super::store::decode_record(&d)))
     }
 
     async fn save(
@@ -138,7 +134,7 @@ impl SessionStore for RedisStore {
         session: &StoredSession,
         expires_at: i64,
     ) -> Result<(), StoreError> {
-        let data = serde_json::to_string(session).map_err(unavailable)?;
+        let data = serde_json::to_string(session).map_err(StoreError::Encode)?;
         let at = expires_at.max(1) as u64;
         let mut pipe = redis::pipe();
         pipe.atomic()

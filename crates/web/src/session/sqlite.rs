@@ -13,10 +13,9 @@ use std::sync::{Arc, Mutex};
 use rusqlite::types::ValueRef;
 use rusqlite::{Connection, OptionalExtension, params};
 
-use super::Memo;
-use crate::clock::now;
-
+use super::memo::Memo;
 use super::store::{LockToken, SessionStore, StoreError, StoredSession};
+use crate::clock::now;
 
 /// Sweep expired rows every this many writes.
 const SWEEP_EVERY: u64 = 500;
@@ -36,19 +35,20 @@ pub struct SqliteStore {
 /// SQL each time was a tenth of a signed-in page's instructions.
 const LOAD_SQL: &str = "SELECT data FROM sessions WHERE key = ?1 AND expires_at > ?2";
 
-fn unavailable(e: impl std::fmt::Display) -> StoreError {
-    StoreError(format!("sqlite: {e}"))
-}
-
 impl SqliteStore {
     /// Opens (creating when needed) the database at `path`.
     pub fn open(path: &Path) -> Result<SqliteStore, StoreError> {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir)
-                .map_err(|e| StoreError(format!("cannot create {}: {e}", dir.display())))?;
+            std::fs::create_dir_all(dir).map_err(|source| StoreError::CreateDir {
+                path: dir.to_path_buf(),
+                source,
+            })?;
         }
-        let conn = Connection::open(path)
-            .map_err(|e| StoreError(format!("cannot open {}: {e}", path.display())))?;
+        let open_error = |source| StoreError::SqliteOpen {
+            path: path.to_path_buf(),
+            source,
+        };
+        let conn = Connection::open(path).map_err(open_error)?;
         conn.execute_batch(
             "PRAGMA journal_mode = WAL;
              PRAGMA synchronous = NORMAL;
@@ -62,22 +62,21 @@ impl SqliteStore {
              CREATE INDEX IF NOT EXISTS sessions_sid ON sessions(sid);
              CREATE INDEX IF NOT EXISTS sessions_expires_at ON sessions(expires_at);",
         )
-        .map_err(unavailable)?;
+        .map_err(open_error)?;
         restrict_permissions(path);
         let reader = if path.as_os_str() == ":memory:" {
             None
         } else {
-            let reader = Connection::open(path)
-                .map_err(|e| StoreError(format!("cannot open {}: {e}", path.display())))?;
+            let reader = Connection::open(path).map_err(open_error)?;
             reader
                 .execute_batch("PRAGMA busy_timeout = 5000; PRAGMA query_only = ON;")
-                .map_err(unavailable)?;
+                .map_err(open_error)?;
             Some(Mutex::new(reader))
         };
         Ok(SqliteStore {
             conn: Arc::new(Mutex::new(conn)),
             reader,
-            parsed: Arc::new(Memo::new()),
+            parsed: Arc::new(Memo::default()),
             writes: AtomicU64::new(0),
         })
     }
@@ -88,13 +87,11 @@ impl SqliteStore {
     ) -> Result<T, StoreError> {
         let conn = self.conn.clone();
         tokio::task::spawn_blocking(move || {
-            let conn = conn
-                .lock()
-                .map_err(|_| StoreError("sqlite: connection lock poisoned".into()))?;
-            work(&conn).map_err(unavailable)
+            let conn = conn.lock().map_err(|_| StoreError::Poisoned)?;
+            work(&conn).map_err(StoreError::Sqlite)
         })
         .await
-        .map_err(unavailable)?
+        .map_err(StoreError::Worker)?
     }
 }
 
@@ -125,7 +122,7 @@ fn load_row(
                 return Ok(Some(session));
             }
             let text = value.as_str()?;
-            let session = serde_json::from_str::<StoredSession>(text).ok();
+            let session = super::store::decode_record(text);
             if let Some(session) = &session {
                 memo.put(key, text.as_bytes(), session.clone());
             }
@@ -141,10 +138,8 @@ impl SessionStore for SqliteStore {
             let (key, memo) = (key.to_string(), self.parsed.clone());
             return self.with_conn(move |c| load_row(c, &memo, &key)).await;
         };
-        let reader = reader
-            .lock()
-            .map_err(|_| StoreError("sqlite: connection lock poisoned".into()))?;
-        load_row(&reader, &self.parsed, key).map_err(unavailable)
+        let reader = reader.lock().map_err(|_| StoreError::Poisoned)?;
+        load_row(&reader, &self.parsed, key).map_err(StoreError::Sqlite)
     }
 
     async fn save(
@@ -154,7 +149,7 @@ impl SessionStore for SqliteStore {
         expires_at: i64,
     ) -> Result<(), StoreError> {
         let key = key.to_string();
-        let data = serde_json::to_string(session).map_err(unavailable)?;
+        let data = serde_json::to_string(session).map_err(StoreError::Encode)?;
         let sid = session.sid.clone();
         let sweep = self
             .writes

@@ -37,10 +37,44 @@ pub struct UserSummary {
     pub tenant_id: Option<String>,
 }
 
-/// The store cannot be used right now.
-#[derive(Debug, Clone, thiserror::Error)]
-#[error("session store unavailable: {0}")]
-pub struct StoreError(pub String);
+/// The store cannot be used right now (or could not be opened), with the cause.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("the SQLite session store failed")]
+    Sqlite(#[source] rusqlite::Error),
+    #[error("cannot open the SQLite session store at {path}")]
+    SqliteOpen {
+        path: std::path::PathBuf,
+        #[source]
+        source: rusqlite::Error,
+    },
+    #[error("cannot create the directory {path} for the session store")]
+    CreateDir {
+        path: std::path::PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("the SQLite session store is unusable: a thread holding its connection panicked")]
+    Poisoned,
+    #[error("the session store's worker thread failed")]
+    Worker(#[source] tokio::task::JoinError),
+    #[error("the Redis session store failed")]
+    Redis(#[source] redis::RedisError),
+    #[error("not a usable Redis URL")]
+    RedisUrl(#[source] redis::RedisError),
+    #[error("Redis did not answer within {0:?}")]
+    RedisTimeout(std::time::Duration),
+    #[error("a session record could not be encoded")]
+    Encode(#[source] serde_json::Error),
+}
+
+/// A stored record as the store holds it (JSON), or `None` when it does not decode: such a
+/// record cannot be trusted, so it is no session — and it is logged, never silently dropped.
+pub fn decode_record(text: &str) -> Option<StoredSession> {
+    serde_json::from_str(text)
+        .inspect_err(|e| tracing::warn!(error = %e, "a stored session record could not be decoded; treating it as no session"))
+        .ok()
+}
 
 /// A held lock; give it back to `unlock`.
 #[derive(Debug)]

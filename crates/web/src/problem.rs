@@ -1,0 +1,163 @@
+//! What each [`AppError`] looks like to the person who met it: a title, what happened and what
+//! to do, a detail line where it helps (never a token, never internal detail: those stay in the
+//! log), a link to the way out, and how long to wait when Graph asked for patience.
+
+use std::time::Duration;
+
+use axum::http::StatusCode;
+use graph::GraphError;
+use identity::IdentityError;
+
+use crate::error::AppError;
+
+/// An error page's parts. `action` is an app-relative path and its label.
+pub struct Problem {
+    pub status: StatusCode,
+    pub title: &'static str,
+    pub message: String,
+    pub detail: Option<String>,
+    pub action: Option<(&'static str, &'static str)>,
+    pub retry_after: Option<Duration>,
+}
+
+impl Problem {
+    fn new(status: StatusCode, title: &'static str, message: impl Into<String>) -> Problem {
+        Problem {
+            status,
+            title,
+            message: message.into(),
+            detail: None,
+            action: None,
+            retry_after: None,
+        }
+    }
+
+    fn detail(mut self, detail: impl Into<String>) -> Problem {
+        self.detail = Some(detail.into());
+        self
+    }
+
+    fn action(mut self, path: &'static str, label: &'static str) -> Problem {
+        self.action = Some((path, label));
+        self
+    }
+}
+
+/// The page for `error`.
+pub fn of(error: &AppError) -> Problem {
+    let status = error.status();
+    let page = |title, message: &str| Problem::new(status, title, message);
+    match error {
+        AppError::SignInExpired => page(
+            "This sign-in attempt has expired",
+            "The answer from the sign-in page does not match a sign-in started in this browser, or it took too long. Nothing was changed. Start again.",
+        )
+        .action("/login", "Sign in again"),
+        AppError::Identity(IdentityError::Token(t)) => page(
+            "Sign-in could not be completed",
+            "The identity provider refused to complete this sign-in (the link may have been used already). Start again.",
+        )
+        .detail(t.summary())
+        .action("/login", "Sign in again"),
+        AppError::Identity(IdentityError::Unreachable { .. } | IdentityError::BadMetadata { .. }) => page(
+            "The sign-in service is unreachable",
+            "graphnote could not reach the Microsoft identity platform. Try again in a moment.",
+        ),
+        AppError::InvalidIdToken(e) => page(
+            "The sign-in response could not be verified",
+            "graphnote checks every sign-in response and this one failed the check, so you were not signed in. Start again; if it keeps happening, tell your administrator.",
+        )
+        .detail(e.to_string())
+        .action("/login", "Sign in again"),
+        AppError::ConsentDenied => page(
+            "Permissions were not granted",
+            "graphnote cannot work without the permissions it asked for. You can sign in again and accept them.",
+        )
+        .action("/login", "Try again"),
+        AppError::AdminConsentRequired => page(
+            "An administrator must approve graphnote",
+            "Your organisation requires an administrator to grant graphnote the permissions it needs. Ask your administrator to grant admin consent for graphnote, then sign in again.",
+        )
+        .action("/login", "Sign in again"),
+        AppError::ProviderError { error, summary } => page(
+            "The sign-in page reported a problem",
+            "The identity provider ended the sign-in with an error.",
+        )
+        .detail(format!("{error}: {summary}"))
+        .action("/login", "Sign in again"),
+        AppError::ReauthLoop => page(
+            "Your sign-in keeps expiring",
+            "graphnote had to ask you to sign in again twice in a minute. Sign out, then sign in again; if it keeps happening, tell your administrator.",
+        )
+        .action("/logout", "Sign out"),
+        AppError::Graph(e) => graph(status, e),
+        AppError::Store(_) => page(
+            "graphnote is temporarily unavailable",
+            "graphnote cannot reach its session storage. Nothing was lost; try again in a moment.",
+        ),
+        AppError::NotFound => {
+            page("Page not found", "There is nothing at this address.").action("/", "Home")
+        }
+        AppError::TooLarge => page(
+            "Request too large",
+            "graphnote does not accept requests this large.",
+        ),
+        AppError::BadRequest(what) => {
+            page("Bad request", "graphnote cannot use this request.").detail(what.clone())
+        }
+        AppError::Identity(_) | AppError::Internal { .. } => page(
+            "Something went wrong",
+            "graphnote ran into a problem it did not expect. Try again; if it keeps happening, report the request id below.",
+        ),
+        AppError::Reauthenticate { .. } | AppError::ConsentNeeded { .. } => {
+            page("Redirecting", "")
+        }
+    }
+}
+
+fn graph(status: StatusCode, e: &GraphError) -> Problem {
+    let page = |title, message: &str| Problem::new(status, title, message);
+    match e {
+        GraphError::Throttled { retry_after } => {
+            let when = match retry_after {
+                Some(d) => format!("Try again in {} seconds.", d.as_secs().max(1)),
+                None => "Wait a minute, then try again.".to_string(),
+            };
+            Problem {
+                retry_after: Some(retry_after.unwrap_or(Duration::from_secs(60))),
+                ..page(
+                    "Microsoft Graph is busy",
+                    &format!("Microsoft Graph is limiting how many requests graphnote can make for you right now. {when}"),
+                )
+            }
+        }
+        GraphError::Unavailable { status, retry_after } => Problem {
+            retry_after: *retry_after,
+            ..page(
+                "Microsoft Graph is unavailable",
+                "Microsoft Graph did not answer properly. This is usually brief: try again in a moment.",
+            )
+            .detail(format!("Graph answered HTTP {status}"))
+        },
+        GraphError::Forbidden { code, .. } => page(
+            "Access denied by Microsoft Graph",
+            "Your account or your organisation does not allow graphnote to read this.",
+        )
+        .detail(format!("Graph error {code}")),
+        GraphError::Unauthorized { code, .. } => page(
+            "Microsoft Graph did not accept your sign-in",
+            "Sign out and sign in again.",
+        )
+        .detail(format!("Graph error {code}"))
+        .action("/logout", "Sign out"),
+        _ if status == StatusCode::NOT_FOUND => page(
+            "Not found",
+            "Microsoft Graph has no such item for your account. It may have been deleted or moved.",
+        ),
+        other => page(
+            "Microsoft Graph failed",
+            "graphnote could not get an answer from Microsoft Graph. Try again in a moment.",
+        )
+        .detail(other.to_string()),
+    }
+}

@@ -1,0 +1,15 @@
+//! The web app's integration tests, as one test binary (one link instead of one per file): the
+//! app in-process on random ports, against an in-process emulator, a private `redis-server` and
+//! a real headless Chromium where a page is involved. [`support`] is the shared harness.
+
+mod support;
+
+mod adversarial;
+mod browser;
+mod headers;
+mod onenote;
+mod operations;
+mod pages;
+mod redis;
+mod security;
+mod signin;
