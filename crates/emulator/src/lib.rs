@@ -2,6 +2,26 @@
 //! [`router`] gives the axum `Router` for an [`Emulator`] built by [`EmulatorBuilder`];
 //! [`server::serve`] serves it over HTTP or HTTPS; [`testing::TestEmulator`] starts one inside a
 //! test. The emulator depends on none of graphnote's client crates: it is the other side.
+//!
+//! # Layout
+//!
+//! Each module uses only modules listed before it (`scripts/module-cycles` checks it).
+//!
+//! - Leaves: `clock`, `images` (generated pictures), `keys` (signing keys and JWKS), `tls`,
+//!   `settings` (lifetimes and limits), `request_log`, `pages` (the sign-in and consent pages),
+//!   `seed` (the starting world: `model`, `onenote`, the built-in seeds), `directory` (tenants,
+//!   users and apps from the seed).
+//! - `entra`: `claims` (access-token claims), `error` (Entra-shaped errors and their codes),
+//!   `compare`, `redirect`, `params`, `scopes`, `grants` (codes, refresh tokens, browser
+//!   sessions), `id_token_faults`, `tokens` (what the token endpoint issues), then the endpoints:
+//!   `discovery`, `authorize`, `token`, `logout`.
+//! - `graph`: `error`, `request` (ids and headers every answer carries), `path`,
+//!   `verified_tokens`, `auth` (the bearer-token check), `throttle`, `faults`, then `me` and
+//!   `onenote` (`html`: the page tree, input conversion and output rendering; `store`,
+//!   `seeding`, `query`, `filter`, `shape`, `entities`, `create`).
+//! - `state`: the [`Emulator`] everything shares, built from the seed.
+//! - `admin`: the `/_emulator` API (`identity`, `graph`, `error`); `server`; `testing`
+//!   (behind the `testing` feature); this file's router.
 
 pub mod admin;
 pub mod clock;
@@ -44,7 +64,7 @@ pub fn router(emu: SharedEmulator) -> Router {
     routes
         .fallback(move |request: Request| retry_collapsed(collapsed.clone(), request))
         .layer(axum::middleware::from_fn_with_state(
-            emu,
+            emu.log.clone(),
             request_log::record,
         ))
 }

@@ -4,15 +4,13 @@
 //! names, and the identities handlers attach.
 
 use std::collections::VecDeque;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use axum::extract::{Request, State};
 use axum::middleware::Next;
 use axum::response::Response;
 use serde::Serialize;
-
-use crate::state::SharedEmulator;
 
 /// How many entries are kept; older ones are dropped first.
 const CAPACITY: usize = 50_000;
@@ -85,7 +83,7 @@ impl RequestLog {
 }
 
 /// Middleware: records every request except the admin API's own.
-pub async fn record(State(emu): State<SharedEmulator>, request: Request, next: Next) -> Response {
+pub async fn record(State(log): State<Arc<RequestLog>>, request: Request, next: Next) -> Response {
     let path = request.uri().path().to_string();
     if path.starts_with("/_emulator") {
         return next.run(request).await;
@@ -112,7 +110,7 @@ pub async fn record(State(emu): State<SharedEmulator>, request: Request, next: N
         .get::<LogDetail>()
         .cloned()
         .unwrap_or_default();
-    emu.log.push(LogEntry {
+    log.push(LogEntry {
         seq: 0,
         method,
         path,
@@ -122,8 +120,8 @@ pub async fn record(State(emu): State<SharedEmulator>, request: Request, next: N
         client_id: detail.client_id,
         grant_type: detail.grant_type,
         client_request_id,
-        started_ms: emu.log.millis(started),
-        finished_ms: emu.log.millis(Instant::now()),
+        started_ms: log.millis(started),
+        finished_ms: log.millis(Instant::now()),
     });
     response
 }

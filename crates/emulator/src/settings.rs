@@ -50,7 +50,7 @@ impl Lifetimes {
     }
 }
 
-/// OneNote's per-user, per-app limits (reference §10.7).
+/// OneNote's per-user, per-app limits (docs/protocol.md §10.7).
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct OneNoteLimits {

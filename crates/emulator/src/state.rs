@@ -8,11 +8,11 @@ use uuid::Uuid;
 use crate::directory::Directory;
 use crate::entra::grants::Grants;
 use crate::entra::id_token_faults::IdTokenFaults;
-use crate::graph::auth::VerifiedTokens;
 use crate::graph::faults::Faults;
 use crate::graph::onenote::seeding;
 use crate::graph::onenote::store::OneNoteStore;
 use crate::graph::throttle::Throttle;
+use crate::graph::verified_tokens::VerifiedTokens;
 use crate::keys::{KeyError, KeySet};
 use crate::request_log::RequestLog;
 use crate::seed::Seed;
@@ -26,7 +26,7 @@ pub struct Emulator {
     pub keys: KeySet,
     pub grants: Grants,
     pub settings: Settings,
-    pub log: RequestLog,
+    pub log: Arc<RequestLog>,
     pub id_token_faults: IdTokenFaults,
     /// Every user's OneNote notebooks, sections and pages.
     pub onenote: OneNoteStore,
@@ -88,7 +88,7 @@ impl EmulatorBuilder {
             keys,
             grants: Grants::default(),
             settings: Settings::new(self.lifetimes, self.onenote_limits),
-            log: RequestLog::default(),
+            log: Arc::new(RequestLog::default()),
             id_token_faults: IdTokenFaults::default(),
             onenote,
             throttle: Throttle::default(),

@@ -1,6 +1,12 @@
 //! A Microsoft Graph client for what graphnote uses. [`GraphClient`] sends requests with a
 //! caller-supplied access token (this crate knows nothing about sign-in), retries throttled and
 //! failing calls within a bounded wait, and returns typed [`GraphError`]s.
+//!
+//! # Layout
+//!
+//! `error` (typed failures with their causes) and `budget` (the per-user OneNote limits) are
+//! leaves; `client` sends requests (token, retries, the budget gate); `me` and `onenote` are the
+//! calls graphnote makes.
 
 mod budget;
 mod client;

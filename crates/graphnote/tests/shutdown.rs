@@ -5,16 +5,9 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use emulator::seed::{DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, DEMO_PASSWORD};
+use emulator::testing::free_port;
 use emulator::testing::{FormBrowser, SignInOutcome, TestEmulator};
 use serde_json::json;
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
 
 #[tokio::test]
 async fn sigterm_lets_requests_in_flight_finish_then_exits_zero() {

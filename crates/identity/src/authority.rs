@@ -1,6 +1,6 @@
 //! Authorities: where users sign in. `https://{host}/{tenant}` with `{tenant}` a tenant GUID, a
 //! verified domain, `common`, `organizations` or `consumers`, on the global cloud or a national
-//! cloud (reference §1) — or any OpenID provider whose issuer URL is given instead.
+//! cloud (docs/protocol.md §1) — or any OpenID provider whose issuer URL is given instead.
 
 use url::Url;
 

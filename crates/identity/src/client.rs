@@ -87,7 +87,7 @@ pub struct Provider {
     fetched: Instant,
 }
 
-/// A token endpoint success response (reference §5.2).
+/// A token endpoint success response (docs/protocol.md §5.2).
 #[derive(Deserialize)]
 struct TokenResponse {
     #[serde(default)]

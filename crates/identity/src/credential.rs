@@ -1,6 +1,6 @@
 //! How the app proves itself at the token endpoint: a client secret (sent in the body, as MSAL
 //! does), or a certificate whose private key signs a `private_key_jwt` client assertion
-//! (reference §5.1: PS256 with the `x5t#S256` thumbprint).
+//! (docs/protocol.md §5.1: PS256 with the `x5t#S256` thumbprint).
 
 use aws_lc_rs::digest;
 use base64::Engine;

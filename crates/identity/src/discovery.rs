@@ -6,7 +6,7 @@ use crate::authority::Authority;
 use crate::error::IdentityError;
 use crate::http::unreachable;
 
-/// What the provider says about itself (reference §2).
+/// What the provider says about itself (docs/protocol.md §2).
 #[derive(Debug, Clone, Deserialize)]
 pub struct ProviderMetadata {
     pub issuer: String,

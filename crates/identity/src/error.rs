@@ -3,7 +3,7 @@
 
 use serde::Deserialize;
 
-/// An error answer from the token endpoint (reference §5.4).
+/// An error answer from the token endpoint (docs/protocol.md §5.4).
 #[derive(Debug, Clone, Deserialize)]
 pub struct TokenEndpointError {
     #[serde(skip)]

@@ -3,6 +3,13 @@
 //! rotation ([`discovery`], [`jwks`]), the auth-code flow with PKCE S256 + state + nonce and
 //! ID-token validation ([`client`], [`id_token`]), a per-user serialisable token cache with
 //! silent refresh ([`cache`]), and the end-session URL.
+//!
+//! # Layout
+//!
+//! Each module uses only modules listed before it (`scripts/module-cycles` checks it):
+//! `secret` (values that never print), `error`, `pkce`, `http` (the HTTP client), `authority`,
+//! `discovery`, `jwks`, `id_token` (validation), `credential` (secret or certificate),
+//! `cache` (the token cache), `client` (sign-in, refresh, end-session).
 
 pub mod authority;
 pub mod cache;

@@ -1,7 +1,7 @@
 //! OneNote page HTML, made useful outside OneNote.
 //!
-//! Microsoft Graph returns a OneNote page as HTML (`GET …/onenote/pages/{id}/content`, reference
-//! §10.5): absolutely positioned `div`s, inline styles instead of semantic tags, note tags in
+//! Microsoft Graph returns a OneNote page as HTML (`GET …/onenote/pages/{id}/content`,
+//! docs/protocol.md §10.5): absolutely positioned `div`s, inline styles instead of semantic tags, note tags in
 //! `data-tag` attributes, and images and attachments that point back at Graph. This crate turns
 //! that HTML into two things graphnote needs:
 //!
@@ -17,7 +17,21 @@
 //!
 //! Nothing here panics on any input: the functions take whatever HTML they are given and make the
 //! best of it.
+//!
+//! # Layout
+//!
+//! Each module uses only modules listed before it (`scripts/module-cycles` checks it).
+//!
+//! - `xhtml` (OneNote's self-closed tags), `style` (inline styles), `note_tag`,
+//!   `failure_comment` (what OneNote could not export), `resource` (resource URLs and ids,
+//!   file names, the collector), `conversion` (the result types): leaves.
+//! - `dom` (the parsed page as a tree), `page` (a page's title, metadata and body), `layout`
+//!   (reading order of positioned content).
+//! - `markdown`: `model` (blocks and inline pieces), `convert` (HTML → model: blocks, inline,
+//!   lists, tables, media), `normalize`, `render` (model → Markdown), `front_matter`.
+//! - `sanitize`: `css`, `policy` (the allow-list), `rewrite` (resource URLs to the app).
 
+mod conversion;
 mod dom;
 mod failure_comment;
 mod layout;
@@ -29,30 +43,9 @@ pub mod sanitize;
 mod style;
 mod xhtml;
 
+pub use conversion::{Conversion, PageMeta};
 pub use markdown::to_markdown;
 pub use resource::{
     ResourceKind, ResourceRef, ResourceUrlError, is_valid_resource_id, parse_resource_url,
     resource_id_from_url,
 };
-
-/// Metadata for the front matter.
-///
-/// The web app has these from the page entity (reference §10.3). When `title` is empty the
-/// page's own `<title>` is used; when `created` is `None` the page's `<meta name="created">` is.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct PageMeta {
-    pub title: String,
-    pub created: Option<String>,
-    pub modified: Option<String>,
-    pub web_url: Option<String>,
-}
-
-/// The result of [`to_markdown`]: the document and the resources it links to.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Conversion {
-    /// The Markdown text, ending with exactly one newline.
-    pub markdown: String,
-    /// Every image and attachment the Markdown links to, in order of first appearance, each
-    /// once. `file_name` is the relative path the Markdown uses.
-    pub resources: Vec<ResourceRef>,
-}

@@ -2,7 +2,7 @@
 //!
 //! OneNote writes tags as `data-tag="shape[:status]"`, several separated by commas
 //! (`data-tag="idea, send-in-email"`), on `p`, `h1`–`h6`, `img`, and on a `span` inside each
-//! `li` (reference §10.5). Some shapes are check boxes (`to-do`, `call-back`, …) and may carry
+//! `li` (docs/protocol.md §10.5). Some shapes are check boxes (`to-do`, `call-back`, …) and may carry
 //! `:completed`.
 //!
 //! How tags are shown is decided here once for both outputs:

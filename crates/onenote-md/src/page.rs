@@ -1,6 +1,6 @@
 //! The parts of a OneNote page document: title, creation time and body.
 //!
-//! OneNote output HTML is a whole document (reference §10.5): `<title>` holds the page title,
+//! OneNote output HTML is a whole document (docs/protocol.md §10.5): `<title>` holds the page title,
 //! `<meta name="created">` the creation time, and `<body>` the content. html5ever always builds
 //! `html`, `head` and `body`, however broken the input, so there is always a body to walk.
 

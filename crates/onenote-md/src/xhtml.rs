@@ -1,7 +1,7 @@
 //! OneNote's XHTML habits, undone before parsing.
 //!
 //! OneNote writes attachments and video embeds as self-closing tags, `<object … />` and
-//! `<iframe … />` (reference §10.5). In HTML the `/` means nothing on these elements: a parser
+//! `<iframe … />` (docs/protocol.md §10.5). In HTML the `/` means nothing on these elements: a parser
 //! leaves the `object` open, so everything after it on the page becomes its fallback content,
 //! and an `iframe` swallows the rest of the document as raw text. Both are plainly not what
 //! OneNote meant, so before parsing, `<object … />` becomes `<object …></object>` (the same for

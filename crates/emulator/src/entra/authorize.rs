@@ -15,11 +15,11 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::Response;
 use url::Url;
 
-use super::constant_time_eq;
+use super::compare::constant_time_eq;
 use super::error::EntraError;
-use super::found;
 use super::grants::{AuthCode, AuthorizeRequest, BrowserSession, PkceChallenge, ResponseMode};
 use super::params::{BrowserParams, Params};
+use super::redirect::found;
 use super::scopes::{ScopeSet, needs_admin_consent};
 use super::tokens::client_info;
 use crate::clock::unix_now;

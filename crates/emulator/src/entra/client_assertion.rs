@@ -1,5 +1,5 @@
 //! `private_key_jwt` client authentication: a JWT signed with the private key of a certificate
-//! registered on the app (reference §5.1). The certificate is found by the `x5t` (SHA-1) or
+//! registered on the app (docs/protocol.md §5.1). The certificate is found by the `x5t` (SHA-1) or
 //! `x5t#S256` thumbprint in the header; the claims must name the client as `iss` and `sub` and
 //! the token endpoint as `aud`.
 

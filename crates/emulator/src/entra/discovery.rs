@@ -1,5 +1,5 @@
 //! Metadata endpoints: the v2 OpenID discovery document (with the `{tenantid}` issuer template for
-//! multi-tenant authorities), the JWKS, and MSAL's instance discovery (reference §2, §3, §8.2).
+//! multi-tenant authorities), the JWKS, and MSAL's instance discovery (docs/protocol.md §2, §3, §8.2).
 
 use axum::Json;
 use axum::extract::{Path, RawQuery, State};

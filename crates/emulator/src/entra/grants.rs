@@ -322,8 +322,17 @@ impl Grants {
         self.lock().expired_access_tokens.contains_key(uti)
     }
 
-    /// Refresh tokens issued in this browser session (ended at sign-out).
-    pub fn end_refresh_tokens_of_session(&self, sid: Uuid) {
-        self.lock().refresh_tokens.retain(|_, g| g.sid != sid);
+    /// Revokes the refresh tokens issued in this browser session (at sign-out, as Entra ends
+    /// the session's grants); returns how many.
+    pub fn end_refresh_tokens_of_session(&self, sid: Uuid) -> usize {
+        let mut grants = self.lock();
+        let mut ended = 0;
+        for grant in grants.refresh_tokens.values_mut() {
+            if grant.sid == sid && !grant.revoked {
+                grant.revoked = true;
+                ended += 1;
+            }
+        }
+        ended
     }
 }

@@ -12,8 +12,8 @@ use url::Url;
 
 use super::authorize::{SESSION_COOKIE, redirect_uri_registered, session_cookie};
 use super::error::EntraError;
-use super::found;
 use super::params::BrowserParams;
+use super::redirect::found;
 use crate::pages::{self, SignedOutPage};
 use crate::state::SharedEmulator;
 
@@ -32,6 +32,9 @@ pub async fn logout(
     }
 
     let session = session_cookie(&headers).and_then(|id| emu.grants.end_session(&id));
+    if let Some(s) = &session {
+        emu.grants.end_refresh_tokens_of_session(s.sid);
+    }
     let user_tenant = session
         .as_ref()
         .and_then(|s| emu.directory.user_by_id(s.user))

@@ -2,13 +2,16 @@
 //! domain, `common`, `organizations`, `consumers`).
 
 pub mod authorize;
+pub mod claims;
 pub mod client_assertion;
+mod compare;
 pub mod discovery;
 pub mod error;
 pub mod grants;
 pub mod id_token_faults;
 pub mod logout;
 pub mod params;
+mod redirect;
 pub mod scopes;
 pub mod token;
 pub mod tokens;
@@ -71,22 +74,4 @@ fn only(
         }
         response
     })
-}
-
-/// Compares secrets without leaking their length of common prefix through timing.
-pub(crate) fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
-    aws_lc_rs::constant_time::verify_slices_are_equal(a, b).is_ok()
-}
-
-/// A 302 redirect, as Entra sends (axum's `Redirect::to` is a 303).
-pub(crate) fn found(target: &str) -> Response {
-    match axum::http::HeaderValue::from_str(target) {
-        Ok(location) => (
-            StatusCode::FOUND,
-            [(axum::http::header::LOCATION, location)],
-        )
-            .into_response(),
-        Err(_) => EntraError::malformed_request("the redirect target is not a valid header value")
-            .into_page(),
-    }
 }

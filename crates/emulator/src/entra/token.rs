@@ -1,6 +1,6 @@
 //! `POST /{tenant}/oauth2/v2.0/token`: the authorization_code (with PKCE), refresh_token and
 //! client_credentials grants, with client authentication by secret in the body, HTTP Basic, or a
-//! signed client assertion (reference §5).
+//! signed client assertion (docs/protocol.md §5).
 
 use std::collections::BTreeSet;
 use std::sync::Arc;
@@ -18,7 +18,7 @@ use percent_encoding::percent_decode_str;
 use serde_json::Value;
 
 use super::client_assertion;
-use super::constant_time_eq;
+use super::compare::constant_time_eq;
 use super::error::EntraError;
 use super::grants::{CodeLookup, RefreshLookup};
 use super::params::Params;

@@ -1,5 +1,5 @@
 //! What the token endpoint hands out: v2 ID tokens, v1-style Graph access tokens (RS256 JWTs the
-//! emulator's Graph verifies), refresh tokens, and the JSON response around them (reference §5.2,
+//! emulator's Graph verifies), refresh tokens, and the JSON response around them (docs/protocol.md §5.2,
 //! §6).
 
 use std::collections::BTreeSet;
@@ -7,7 +7,6 @@ use std::collections::BTreeSet;
 use aws_lc_rs::digest;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use uuid::Uuid;
 
@@ -17,43 +16,6 @@ use super::scopes::GRAPH_APP_ID;
 use crate::clock::unix_now;
 use crate::directory::User;
 use crate::state::Emulator;
-
-/// The claims of a Graph access token that the emulator's Graph relies on.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct AccessClaims {
-    pub aud: String,
-    pub iss: String,
-    pub iat: i64,
-    pub nbf: i64,
-    pub exp: i64,
-    pub appid: String,
-    #[serde(default)]
-    pub app_displayname: String,
-    pub tid: Uuid,
-    /// Absent for app-only tokens.
-    #[serde(default)]
-    pub oid: Option<Uuid>,
-    /// Delegated scopes, space-separated (absent for app-only tokens).
-    #[serde(default)]
-    pub scp: Option<String>,
-    /// Application permissions (app-only tokens).
-    #[serde(default)]
-    pub roles: Vec<String>,
-    pub uti: String,
-    /// Authentication context class references satisfied (claims challenges).
-    #[serde(default)]
-    pub acrs: Vec<String>,
-}
-
-impl AccessClaims {
-    pub fn scopes(&self) -> BTreeSet<&str> {
-        self.scp
-            .as_deref()
-            .unwrap_or("")
-            .split_whitespace()
-            .collect()
-    }
-}
 
 /// Who a token is for and what it may do; the input to [`issue`].
 pub struct Issue<'a> {

@@ -3,7 +3,7 @@
 //! published (old keys keep working after a rotation until they are retired), `aud` = Graph,
 //! `exp`/`nbf` with a minute of leeway, a user that exists in the token's tenant, and not expired
 //! early through the admin API. Everything else is 401 `InvalidAuthenticationToken` with the
-//! messages Graph uses (reference §9.4).
+//! messages Graph uses (docs/protocol.md §9.4).
 
 use std::collections::BTreeSet;
 use std::sync::Arc;
@@ -15,8 +15,8 @@ use uuid::Uuid;
 
 use super::error::GraphError;
 use crate::directory::User;
+use crate::entra::claims::AccessClaims;
 use crate::entra::scopes::GRAPH_APP_ID;
-use crate::entra::tokens::AccessClaims;
 use crate::state::Emulator;
 
 const EMPTY: &str = "Access token is empty.";
@@ -27,37 +27,6 @@ const INVALID_AUDIENCE: &str = "Access token validation failure. Invalid audienc
 
 /// `exp`/`nbf` leeway, seconds.
 const LEEWAY_SECS: u64 = 60;
-
-/// Access tokens whose signature and audience have been verified, with their claims. Verifying
-/// an RS256 signature with `jsonwebtoken` rebuilds the RSA public key each time, which made it
-/// two thirds of the emulator's work per Graph call (about 340,000 instructions), and a client
-/// sends the same token for an hour. At most `CAPACITY` tokens; when full, an arbitrary one
-/// makes room. A token whose key has been retired since is refused before this is consulted.
-#[derive(Default)]
-pub struct VerifiedTokens {
-    tokens: std::sync::Mutex<std::collections::HashMap<String, AccessClaims>>,
-}
-
-impl VerifiedTokens {
-    const CAPACITY: usize = 4096;
-
-    fn get(&self, token: &str) -> Option<AccessClaims> {
-        self.tokens.lock().ok()?.get(token).cloned()
-    }
-
-    fn put(&self, token: &str, claims: &AccessClaims) {
-        let Ok(mut tokens) = self.tokens.lock() else {
-            return;
-        };
-        if tokens.len() >= Self::CAPACITY {
-            let victim = tokens.keys().next().cloned();
-            if let Some(victim) = victim {
-                tokens.remove(&victim);
-            }
-        }
-        tokens.insert(token.to_string(), claims.clone());
-    }
-}
 
 /// Who is calling Graph, from a verified access token.
 #[derive(Debug, Clone)]

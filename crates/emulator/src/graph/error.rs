@@ -1,4 +1,4 @@
-//! Errors shaped as Microsoft Graph shapes them (reference §9.4, §10.8):
+//! Errors shaped as Microsoft Graph shapes them (docs/protocol.md §9.4, §10.8):
 //! `{"error":{"code","message","innerError":{"date","request-id","client-request-id"}}}`.
 //! Directory-style calls use Graph's string codes (`InvalidAuthenticationToken`,
 //! `Authorization_RequestDenied`, …); OneNote uses numeric codes written as strings (`"20102"`).
@@ -14,7 +14,7 @@ use serde_json::json;
 use super::request::RequestIds;
 use crate::entra::scopes::GRAPH_APP_ID;
 
-/// The message OneNote sends with its 429s (reference §10.7).
+/// The message OneNote sends with its 429s (docs/protocol.md §10.7).
 pub const THROTTLED_MESSAGE: &str =
     "The app has issued too many requests on behalf of this user in a short time period.";
 

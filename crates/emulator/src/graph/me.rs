@@ -1,4 +1,4 @@
-//! `/me`, `/users/{id|upn}` and their photos (reference §9.1, §9.2). A user object has Graph's
+//! `/me`, `/users/{id|upn}` and their photos (docs/protocol.md §9.1, §9.2). A user object has Graph's
 //! eleven default properties; a few more come only with `$select`, as in Graph.
 
 use axum::http::{StatusCode, header};
@@ -6,7 +6,7 @@ use axum::response::{IntoResponse, Response};
 use serde_json::{Map, Value, json};
 
 use super::error::GraphError;
-use super::json_response;
+use super::request::json_response;
 use crate::directory::User;
 use crate::images::avatar_png;
 

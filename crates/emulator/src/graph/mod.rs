@@ -1,4 +1,4 @@
-//! The Graph side: `/v1.0/…` on the emulator's listener (reference §9, §10). One catch-all route
+//! The Graph side: `/v1.0/…` on the emulator's listener (docs/protocol.md §9, §10). One catch-all route
 //! hands every request to [`dispatch`], which runs the same steps for all of them:
 //!
 //! 1. the bearer token is checked ([`auth`]) — 401 `InvalidAuthenticationToken` otherwise;
@@ -12,7 +12,6 @@
 //! Every answer, success or error, carries `request-id` and `client-request-id` and a request-log
 //! detail naming the user (UPN) and the app (client id), so throttled calls are logged too.
 
-pub mod admin;
 pub mod auth;
 pub mod error;
 pub mod faults;
@@ -21,20 +20,20 @@ pub mod onenote;
 pub mod path;
 pub mod request;
 pub mod throttle;
+pub mod verified_tokens;
 
 use std::sync::Arc;
 
 use axum::Router;
 use axum::extract::{Request, State};
-use axum::http::{HeaderValue, Method, StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::http::{Method, StatusCode};
+use axum::response::Response;
 use axum::routing::any;
-use serde_json::Value;
 
 use self::auth::Caller;
 use self::error::GraphError;
 use self::path::Subject;
-use self::request::{GRAPH_JSON, RequestIds};
+use self::request::RequestIds;
 use crate::directory::User;
 use crate::request_log::LogDetail;
 use crate::state::{Emulator, SharedEmulator};
@@ -44,15 +43,6 @@ pub fn routes() -> Router<SharedEmulator> {
     Router::new()
         .route("/v1.0", any(dispatch))
         .route("/v1.0/{*rest}", any(dispatch))
-}
-
-/// A JSON answer with Graph's content type.
-pub fn json_response(status: StatusCode, value: Value) -> Response {
-    let mut response = (status, axum::Json(value)).into_response();
-    response
-        .headers_mut()
-        .insert(header::CONTENT_TYPE, HeaderValue::from_static(GRAPH_JSON));
-    response
 }
 
 /// A Graph-shaped 404 for paths under `/v1.0` that no route takes (used by the fallback).
@@ -207,7 +197,7 @@ fn subject(
     }
 }
 
-/// OneNote stopped supporting app-only tokens on 31 March 2025 (reference §10.1).
+/// OneNote stopped supporting app-only tokens on 31 March 2025 (docs/protocol.md §10.1).
 fn app_only_onenote() -> GraphError {
     GraphError::onenote(
         StatusCode::FORBIDDEN,

@@ -102,7 +102,7 @@ pub fn encode_segment(segment: &str) -> String {
     utf8_percent_encode(segment, SEGMENT).to_string()
 }
 
-/// An OData key inside `@odata.context`: `!` and `@` are percent-encoded there (reference §10.3).
+/// An OData key inside `@odata.context`: `!` and `@` are percent-encoded there (docs/protocol.md §10.3).
 pub fn odata_key(key: &str) -> String {
     encode_segment(key)
         .replace('!', "%21")

@@ -1,8 +1,10 @@
 //! What every Graph response carries about its request: a fresh `request-id`, the caller's
 //! `client-request-id` echoed (or the request id when the caller sent none), and the date for
-//! `innerError`. Also the headers Graph puts on every answer (reference §9.1).
+//! `innerError`. Also the headers Graph puts on every answer (docs/protocol.md §9.1).
 
-use axum::http::{HeaderMap, HeaderValue};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde_json::Value;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
@@ -57,3 +59,12 @@ impl RequestIds {
 
 /// The content type of Graph's JSON answers.
 pub const GRAPH_JSON: &str = "application/json;odata.metadata=minimal;odata.streaming=true;IEEE754Compatible=false;charset=utf-8";
+
+/// A JSON answer with Graph's content type.
+pub fn json_response(status: StatusCode, value: Value) -> Response {
+    let mut response = (status, axum::Json(value)).into_response();
+    response
+        .headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static(GRAPH_JSON));
+    response
+}

@@ -1,4 +1,4 @@
-//! OneNote's throttling (reference §10.7): per app per user, at most `per_minute` requests in any
+//! OneNote's throttling (docs/protocol.md §10.7): per app per user, at most `per_minute` requests in any
 //! 60 s, `per_hour` in any hour and `concurrent` in flight. Over any of them the request is
 //! answered 429 with code 20166 and no `Retry-After`. Rejected requests do not count against the
 //! windows (a client that backs off recovers when its own earlier requests age out). The limits

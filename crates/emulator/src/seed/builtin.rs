@@ -3,7 +3,7 @@
 
 use uuid::{Uuid, uuid};
 
-use super::{ClientSeed, Seed, TenantSeed, UserSeed};
+use super::model::{ClientSeed, Seed, TenantSeed, UserSeed};
 
 /// The demo app registration's client id.
 pub const DEMO_CLIENT_ID: &str = "5ca1ab1e-6a70-4e0f-9c3b-7e57c11e4700";

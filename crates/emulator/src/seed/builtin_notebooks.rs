@@ -6,7 +6,7 @@
 //! section with more than 100 pages, and section groups two deep. Names differ per user, so one
 //! user's ids and titles never match another's.
 
-use super::UserSeed;
+use super::model::UserSeed;
 use super::onenote::{
     NotebookSeed, PageSeed, ResourceData, ResourceSeed, SectionGroupSeed, SectionSeed,
 };

@@ -12,3 +12,11 @@ pub use browser::{FormBrowser, SignInOutcome};
 pub use emulator::TestEmulator;
 pub use html::unescape_html;
 pub use tokens::Pkce;
+
+/// A loopback port nobody listens on right now.
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|listener| listener.local_addr())
+        .map(|address| address.port())
+        .expect("a free loopback port")
+}

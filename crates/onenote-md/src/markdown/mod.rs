@@ -26,8 +26,8 @@ mod model;
 mod normalize;
 mod render;
 
+use crate::conversion::{Conversion, PageMeta};
 use crate::page::Page;
-use crate::{Conversion, PageMeta};
 
 /// Converts OneNote page HTML (as returned by `GET …/pages/{id}/content`) to Markdown, and lists
 /// the images and attachments the Markdown links to.

@@ -8,6 +8,7 @@
 use std::rc::Rc;
 
 use crate::note_tag::Tags;
+use crate::style::InlineStyle;
 
 /// A block of the document.
 #[derive(Debug, Clone, PartialEq)]
@@ -137,6 +138,21 @@ impl Mark {
 }
 
 impl Format {
+    /// Adds what an inline `style` attribute says to the formatting.
+    pub fn apply_style(&mut self, style: &str) {
+        let style = InlineStyle::parse(style);
+        let set = |flag: &mut bool, value: Option<bool>| {
+            if let Some(value) = value {
+                *flag = value;
+            }
+        };
+        set(&mut self.bold, style.bold);
+        set(&mut self.italic, style.italic);
+        set(&mut self.strike, style.strike);
+        set(&mut self.underline, style.underline);
+        set(&mut self.code, style.monospace);
+    }
+
     pub(crate) fn has(self, mark: Mark) -> bool {
         match mark {
             Mark::Bold => self.bold,

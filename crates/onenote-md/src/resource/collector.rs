@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 
 use super::names::FileNames;
-use super::{ResourceKind, ResourceRef};
+use super::reference::{ResourceKind, ResourceRef};
 
 /// The resources met so far while converting one page, in order of first appearance.
 ///

@@ -39,7 +39,8 @@ struct SectionPage {
 
 #[derive(Deserialize)]
 pub struct Paging {
-    page: Option<String>,
+    /// 1-based; a value that is not a whole number is refused by the extractor (400 page).
+    page: Option<usize>,
 }
 
 pub async fn section(
@@ -50,13 +51,14 @@ pub async fn section(
     AppQuery(paging): AppQuery<Paging>,
 ) -> Result<Response, AppError> {
     valid_id(&id)?;
-    let number: usize = match paging.page.as_deref() {
+    let number = match paging.page {
         None => 1,
-        Some(p) => p
-            .parse()
-            .ok()
-            .filter(|n| (1..=10_000).contains(n))
-            .ok_or_else(|| AppError::BadRequest(format!("page={p:?} is not a page number")))?,
+        Some(n) if (1..=10_000).contains(&n) => n,
+        Some(n) => {
+            return Err(AppError::BadRequest(format!(
+                "page={n} is not a page number"
+            )));
+        }
     };
     let next_path = format!("/onenote/sections/{id}");
     let (section, all) = onenote

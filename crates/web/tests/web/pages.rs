@@ -161,3 +161,47 @@ async fn an_unreachable_session_store_is_a_503_and_not_ready() {
         StatusCode::OK
     );
 }
+
+/// A query string the app cannot read gets the app's own 400 page (its layout, the request id),
+/// never the framework's plain-text rejection.
+#[tokio::test]
+async fn unreadable_query_strings_get_the_apps_own_page() {
+    let emu = TestEmulator::start().await;
+    let dir = TempDir::new();
+    let app = TestApp::start(&emu, &dir).await;
+    let cookie = User::new().sign_in(&app, "ada@contoso.example").await;
+    for path in [
+        "/login?next=/a&next=/b",
+        "/login?consent=onenote&consent=onenote",
+        "/onenote/sections/0-1?page=abc",
+        "/onenote/sections/0-1?page=-1",
+        "/msal-demo?format=json&format=html",
+        "/signout-oidc?sid=a&sid=b",
+        "/getAToken?state=a&state=b",
+    ] {
+        let response = get_with_cookie(&app.url(path), &cookie).await;
+        assert_eq!(response.status(), StatusCode::BAD_REQUEST, "{path}");
+        let content_type = response.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .to_string();
+        assert!(
+            content_type.starts_with("text/html"),
+            "{path}: {content_type}"
+        );
+        let request_id = response.headers()["x-request-id"]
+            .to_str()
+            .unwrap()
+            .to_string();
+        let body = response.text().await.unwrap();
+        assert!(body.contains("Bad request"), "{path}: {body}");
+        assert!(
+            body.contains("/static/app.css"),
+            "{path}: not the app's layout: {body}"
+        );
+        assert!(
+            body.contains(&request_id),
+            "{path}: no request id on the page"
+        );
+    }
+}

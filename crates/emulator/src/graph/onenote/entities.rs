@@ -1,4 +1,4 @@
-//! The JSON of notebooks, section groups, sections and pages (reference §10.3): the common
+//! The JSON of notebooks, section groups, sections and pages (docs/protocol.md §10.3): the common
 //! properties, `self` and the other URLs in the `/users/{upn}/onenote/…` spelling that Graph
 //! writes even for `/me` callers, OneNote client and web links, `createdBy`/`lastModifiedBy`
 //! identity sets, and the small `{id, displayName, self}` objects of default expansions.

@@ -1,4 +1,4 @@
-//! OneNote on Graph (reference §10): the routes under `…/onenote/`, which scopes each needs, and
+//! OneNote on Graph (docs/protocol.md §10): the routes under `…/onenote/`, which scopes each needs, and
 //! the handlers. A caller only ever sees their own library, so another user's ids answer 404
 //! 20102 exactly like ids that exist nowhere.
 //!
@@ -32,8 +32,8 @@ use self::shape::ListRequest;
 use self::store::plausible_id;
 use super::auth::Caller;
 use super::error::GraphError;
-use super::json_response;
 use super::path::{encode_segment, odata_key};
+use super::request::json_response;
 use crate::state::Emulator;
 
 const READ: &[&str] = &[

@@ -1,4 +1,4 @@
-//! OneNote's query options (reference §10.4), parsed from the raw query string: `$top`, `$skip`,
+//! OneNote's query options (docs/protocol.md §10.4), parsed from the raw query string: `$top`, `$skip`,
 //! `$select`, `$expand` (with nested `$expand`, `$select` and `$levels`), `$orderby`, `$filter`,
 //! `$count`, and the OneNote parameters `pagelevel` and `includeIDs`. The `$` is optional, as in
 //! OneNote's own examples. Errors, all 400 with OneNote codes:

@@ -1,7 +1,7 @@
 //! Every user's OneNote, in memory: notebooks, section groups, sections, pages (kept as output
 //! trees) and resources (bytes). Each user has a [`Library`]; a caller only ever gets their own,
 //! so another user's ids are simply not found. Ids look like OneNote's work-account ids
-//! (reference §10.3: `1-{guid}` for containers, `1-{hex}!{n}-{section guid}` for pages and
+//! (docs/protocol.md §10.3: `1-{guid}` for containers, `1-{hex}!{n}-{section guid}` for pages and
 //! resources) and are derived from the owner and position, so the same seed always gives the
 //! same ids.
 
@@ -208,7 +208,7 @@ impl Library {
             })
     }
 
-    /// The URL a resource is served at inside page HTML (reference §10.5 spelling).
+    /// The URL a resource is served at inside page HTML (docs/protocol.md §10.5 spelling).
     pub fn resource_url(&self, base_url: &str, id: &str) -> String {
         format!(
             "{base_url}/v1.0/users('{}')/onenote/resources/{id}/$value",

@@ -9,8 +9,7 @@ use std::rc::Rc;
 
 use super::{Converter, Ctx, Sink, tags_of};
 use crate::dom::{self, DomNode};
-use crate::markdown::model::Format;
-use crate::style::{InlineStyle, is_monospace_family};
+use crate::style::is_monospace_family;
 
 /// Link schemes that become Markdown links; any other `href` leaves plain text.
 const LINKED_SCHEMES: &[&str] = &["http", "https", "mailto", "onenote"];
@@ -49,21 +48,6 @@ impl Converter {
             self.walk(&child, &ctx, sink);
         }
     }
-}
-
-/// Adds what an inline `style` attribute says to the formatting.
-pub(super) fn apply_style(format: &mut Format, style: &str) {
-    let style = InlineStyle::parse(style);
-    let set = |flag: &mut bool, value: Option<bool>| {
-        if let Some(value) = value {
-            *flag = value;
-        }
-    };
-    set(&mut format.bold, style.bold);
-    set(&mut format.italic, style.italic);
-    set(&mut format.strike, style.strike);
-    set(&mut format.underline, style.underline);
-    set(&mut format.code, style.monospace);
 }
 
 /// The link target for an `href`, if its scheme is one we link (`http`, `https`, `mailto`,

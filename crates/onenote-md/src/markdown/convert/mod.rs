@@ -207,7 +207,7 @@ impl Ctx {
     fn with_style_of(&self, node: &DomNode<'_>) -> Ctx {
         let mut ctx = self.clone();
         if let Some(style) = dom::element(node).and_then(|e| e.attr("style")) {
-            inline::apply_style(&mut ctx.format, style);
+            ctx.format.apply_style(style);
         }
         ctx
     }

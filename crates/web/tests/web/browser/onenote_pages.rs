@@ -20,6 +20,23 @@ async fn onenote_images_load_through_the_app_and_downloads_hold_the_page() {
         .wait_for_page(&app.url("/onenote"), "section.notebook")
         .await;
     chrome.screenshot("notebooks").await;
+    // The section-group marker is drawn by the style sheet (no emoji font needed): a 16×16
+    // picture in front of each group's name, and the screenshot above shows it.
+    let marker = chrome
+        .js("const g = document.querySelector('ul.tree .group'); \
+             if (!g) return null; const m = getComputedStyle(g, '::before'); \
+             return [parseFloat(m.width), parseFloat(m.height), m.backgroundImage];")
+        .await;
+    assert!(
+        marker[0].as_f64().unwrap_or(0.0) >= 12.0 && marker[1].as_f64().unwrap_or(0.0) >= 12.0,
+        "the section-group marker is not drawn: {marker}"
+    );
+    assert!(
+        marker[2]
+            .as_str()
+            .is_some_and(|b| b.contains("image/svg+xml")),
+        "the marker has no picture: {marker}"
+    );
 
     // A page with images, from the emulator's own list of Ada's resources.
     let listed: serde_json::Value = reqwest::get(emu.admin(&format!("/onenote/{ADA}/resources")))

@@ -9,6 +9,8 @@
 //! never a skip. `GRAPHNOTE_CHROMIUM` / `GRAPHNOTE_CHROMEDRIVER` point at other binaries.
 
 use std::path::{Path, PathBuf};
+
+use emulator::testing::free_port;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -46,14 +48,6 @@ fn binary(env: &str, candidates: &[&str]) -> String {
                 candidates[0]
             )
         })
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
 }
 
 /// A headless Chromium session.

@@ -1,6 +1,8 @@
 //! Helpers for the operations tests: a minimal reverse proxy, free ports and client
 //! certificates.
 
+pub use emulator::testing::free_port;
+
 use axum::Router;
 use axum::body::Body;
 use axum::extract::{Request, State};
@@ -57,15 +59,6 @@ async fn forward(
     response
         .body(Body::from(upstream.bytes().await.unwrap()))
         .unwrap()
-}
-
-/// A free loopback port.
-pub fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
 }
 
 /// A self-signed RSA certificate and its key as one PEM bundle, and the certificate alone.

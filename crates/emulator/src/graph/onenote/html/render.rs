@@ -9,7 +9,7 @@ use std::fmt::Write;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use super::{Element, Node, is_inline};
+use super::tree::{Element, Node, is_inline};
 use crate::clock::onenote_meta_created;
 
 /// Elements that get an `id` with `includeIDs=true`.

@@ -1,6 +1,6 @@
 //! Note tags (`data-tag="shape[:status]"`, comma-separated for several), checked and normalised as
 //! OneNote does: unknown shapes are error 20139, a `completed` status on a shape without a check
-//! box is 20140, and `definition` comes back as `remember-for-later` (reference §10.5).
+//! box is 20140, and `definition` comes back as `remember-for-later` (docs/protocol.md §10.5).
 
 /// Every built-in shape.
 const SHAPES: &[&str] = &[

@@ -1,7 +1,7 @@
 //! Text and whitespace helpers of the input conversion: whitespace as a browser shows it, inline
 //! runs wrapped in paragraphs, and the few attributes kept on text (links, language, direction).
 
-use super::{Element, Node, is_inline};
+use super::tree::{Element, Node, is_inline};
 
 /// Wraps runs of inline content at div level in paragraphs, dropping runs of bare whitespace.
 pub(super) fn wrap_inline_runs(nodes: Vec<Node>) -> Vec<Node> {

@@ -1,13 +1,16 @@
 //! Images, attachments and videos of input HTML: `name:` parts, `data:` URLs and stand-ins for
-//! what the emulator cannot fetch or render become resources (see [`super::convert`]).
+//! what the emulator cannot fetch or render become resources; videos from known sites become
+//! embeds.
 
 use axum::body::Bytes;
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use scraper::ElementRef;
 
-use super::convert::{ConvertError, Converter};
-use super::{Element, Node, style, tags};
+use super::converter::Converter;
+use super::input::ConvertError;
+use crate::graph::onenote::html::tree::{Element, Node};
+use crate::graph::onenote::html::{style, tags};
 use crate::images::{generate_png, png_size};
 
 impl Converter<'_> {
@@ -121,46 +124,46 @@ impl Converter<'_> {
             .attr_opt("data-id", value.attr("data-id"));
         Ok(Some(object.into()))
     }
-}
 
-/// `iframe data-original-src`: YouTube and Vimeo links become embeds; other sites are dropped.
-pub(super) fn video(el: ElementRef<'_>) -> Option<Node> {
-    let value = el.value();
-    let original = value.attr("data-original-src")?.trim();
-    let url = url::Url::parse(original).ok()?;
-    let host = url
-        .host_str()?
-        .trim_start_matches("www.")
-        .trim_start_matches("m.");
-    let embed = match host {
-        "youtube.com" => {
-            let id = url
-                .query_pairs()
-                .find(|(k, _)| k == "v")
-                .map(|(_, v)| v.into_owned())
-                .or_else(|| url.path().strip_prefix("/embed/").map(str::to_string))?;
-            format!("https://www.youtube.com/embed/{}", clean_video_id(&id)?)
-        }
-        "youtu.be" => format!(
-            "https://www.youtube.com/embed/{}",
-            clean_video_id(url.path().trim_start_matches('/'))?
-        ),
-        "vimeo.com" => format!(
-            "https://player.vimeo.com/video/{}",
-            clean_video_id(url.path().trim_start_matches('/'))?
-        ),
-        _ => return None,
-    };
-    let width = value.attr("width").and_then(style::pixels).unwrap_or(640);
-    let height = value.attr("height").and_then(style::pixels).unwrap_or(360);
-    Some(
-        Element::new("iframe")
-            .attr("data-original-src", original)
-            .attr("src", embed)
-            .attr("width", width.to_string())
-            .attr("height", height.to_string())
-            .into(),
-    )
+    /// `iframe data-original-src`: YouTube and Vimeo links become embeds; other sites are dropped.
+    pub(super) fn video(&self, el: ElementRef<'_>) -> Option<Node> {
+        let value = el.value();
+        let original = value.attr("data-original-src")?.trim();
+        let url = url::Url::parse(original).ok()?;
+        let host = url
+            .host_str()?
+            .trim_start_matches("www.")
+            .trim_start_matches("m.");
+        let embed = match host {
+            "youtube.com" => {
+                let id = url
+                    .query_pairs()
+                    .find(|(k, _)| k == "v")
+                    .map(|(_, v)| v.into_owned())
+                    .or_else(|| url.path().strip_prefix("/embed/").map(str::to_string))?;
+                format!("https://www.youtube.com/embed/{}", clean_video_id(&id)?)
+            }
+            "youtu.be" => format!(
+                "https://www.youtube.com/embed/{}",
+                clean_video_id(url.path().trim_start_matches('/'))?
+            ),
+            "vimeo.com" => format!(
+                "https://player.vimeo.com/video/{}",
+                clean_video_id(url.path().trim_start_matches('/'))?
+            ),
+            _ => return None,
+        };
+        let width = value.attr("width").and_then(style::pixels).unwrap_or(640);
+        let height = value.attr("height").and_then(style::pixels).unwrap_or(360);
+        Some(
+            Element::new("iframe")
+                .attr("data-original-src", original)
+                .attr("src", embed)
+                .attr("width", width.to_string())
+                .attr("height", height.to_string())
+                .into(),
+        )
+    }
 }
 
 fn clean_video_id(id: &str) -> Option<&str> {

@@ -1,23 +1,19 @@
-//! The admin API under `/_emulator/` (loopback callers only): what tests and demos use to look
-//! inside the emulator and to bend it — the request log, token lifetimes, refresh-token revocation,
-//! early expiry of access tokens, key rotation, app registration changes and ID-token faults.
+//! The identity side's admin API (merged into `/_emulator/`, loopback only): the request log,
+//! token lifetimes, refresh-token revocation, early expiry of access tokens, key rotation, app
+//! registration changes and ID-token faults.
 
-use std::net::SocketAddr;
-
-use axum::extract::{ConnectInfo, Path, Query, Request, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use axum::middleware::Next;
-use axum::response::{IntoResponse, Response};
 use axum::routing::{delete, get, patch, post};
 use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::json;
 
+use super::error::AdminError;
 use crate::entra::id_token_faults::IdTokenFault;
 use crate::settings::Lifetimes;
 use crate::state::SharedEmulator;
 
-/// The admin routes (mounted at `/_emulator`).
 pub fn routes() -> Router<SharedEmulator> {
     Router::new()
         .route("/info", get(info))
@@ -31,32 +27,6 @@ pub fn routes() -> Router<SharedEmulator> {
         .route("/clients/{client_id}", patch(update_client))
         .route("/faults/id-token", post(arm_id_token_fault))
         .route("/faults/id-token", delete(clear_id_token_faults))
-        .merge(crate::graph::admin::routes())
-}
-
-/// An admin API error: a status and a one-line reason.
-pub struct AdminError(pub StatusCode, pub String);
-
-impl IntoResponse for AdminError {
-    fn into_response(self) -> Response {
-        (self.0, Json(json!({"error": self.1}))).into_response()
-    }
-}
-
-/// Middleware: only loopback callers may use the admin API.
-pub async fn loopback_only(request: Request, next: Next) -> Response {
-    let peer = request
-        .extensions()
-        .get::<ConnectInfo<SocketAddr>>()
-        .map(|c| c.0.ip());
-    match peer {
-        Some(ip) if !ip.is_loopback() => AdminError(
-            StatusCode::FORBIDDEN,
-            "the admin API answers loopback callers only".into(),
-        )
-        .into_response(),
-        _ => next.run(request).await,
-    }
 }
 
 async fn info(State(emu): State<SharedEmulator>) -> Json<serde_json::Value> {

@@ -3,7 +3,7 @@
 //! | call | effect |
 //! |---|---|
 //! | `GET`/`PUT /limits` | OneNote limits `{"per_minute","per_hour","concurrent"}`; a `PUT` also clears the counters |
-//! | `GET`/`POST`/`DELETE /faults`, `DELETE /faults/{id}` | Graph fault rules (format in [`super::faults`]) |
+//! | `GET`/`POST`/`DELETE /faults`, `DELETE /faults/{id}` | Graph fault rules (format in [`crate::graph::faults`]) |
 //! | `GET /onenote/{user}/resources` | every resource of the user: `id`, `page`, `content_type`, `size`, `sha256` |
 //! | `GET /onenote/{user}/resources/{id}` | a resource's bytes as stored (for tests to compare) |
 
@@ -15,8 +15,8 @@ use axum::routing::{delete, get};
 use axum::{Json, Router};
 use serde_json::{Value, json};
 
-use super::faults::{FaultRule, FaultRuleSpec};
-use crate::admin::AdminError;
+use super::error::AdminError;
+use crate::graph::faults::{FaultRule, FaultRuleSpec};
 use crate::settings::OneNoteLimits;
 use crate::state::SharedEmulator;
 
