@@ -1,5 +1,6 @@
 //! The HTML pages a browser (or a scripted client) meets at the emulator: sign-in, consent, the
-//! error page, the `form_post` auto-submit page and the sign-out page. Askama escapes every value.
+//! second factor (step-up), the error page, the `form_post` auto-submit page and the sign-out
+//! page. Askama escapes every value.
 
 use askama::Template;
 use axum::http::{HeaderValue, header};
@@ -24,6 +25,16 @@ pub struct ConsentPage<'a> {
     pub ticket: &'a str,
     /// (permission, what it allows)
     pub scopes: Vec<(String, &'static str)>,
+}
+
+#[derive(Template)]
+#[template(path = "second_factor.html")]
+pub struct SecondFactorPage<'a> {
+    pub app_name: &'a str,
+    pub user: &'a str,
+    pub action: String,
+    pub ticket: &'a str,
+    pub error: Option<&'a str>,
 }
 
 #[derive(Template)]

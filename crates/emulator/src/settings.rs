@@ -43,11 +43,34 @@ impl Default for Lifetimes {
 }
 
 impl Lifetimes {
-    /// The lifetime of the next access token.
-    pub fn next_access_token(&self) -> u64 {
-        self.access_token
-            .unwrap_or_else(|| rand::rng().random_range(3600..5400))
+    /// The lifetime of the next access token: the configured one, else Entra's: 60–90 minutes,
+    /// or about a day for a CAE-capable client (its tokens are revoked early by a claims
+    /// challenge instead).
+    pub fn next_access_token(&self, cae: bool) -> u64 {
+        self.access_token.unwrap_or_else(|| {
+            if cae {
+                rand::rng().random_range(20 * 3600..28 * 3600)
+            } else {
+                rand::rng().random_range(3600..5400)
+            }
+        })
     }
+}
+
+/// Step-up authentication: Graph calls under `path` need a token carrying the authentication
+/// context `acrs` (a claims challenge otherwise), which only a second factor at the authorize
+/// endpoint gives; a refresh token from a sign-in without it is answered AADSTS50076.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct StepUp {
+    /// A Graph path prefix, e.g. `/v1.0/me/onenote`.
+    pub path: String,
+    #[serde(default = "default_acrs")]
+    pub acrs: String,
+}
+
+fn default_acrs() -> String {
+    "c1".into()
 }
 
 /// OneNote's per-user, per-app limits (docs/protocol.md §10.7).
@@ -87,6 +110,7 @@ impl Default for OneNoteLimits {
 pub struct Settings {
     lifetimes: RwLock<Lifetimes>,
     onenote: RwLock<OneNoteLimits>,
+    step_up: RwLock<Option<StepUp>>,
 }
 
 impl Settings {
@@ -94,6 +118,7 @@ impl Settings {
         Settings {
             lifetimes: RwLock::new(lifetimes),
             onenote: RwLock::new(onenote),
+            step_up: RwLock::new(None),
         }
     }
 
@@ -111,5 +136,13 @@ impl Settings {
 
     pub fn set_onenote_limits(&self, value: OneNoteLimits) {
         *self.onenote.write().expect("settings lock") = value;
+    }
+
+    pub fn step_up(&self) -> Option<StepUp> {
+        self.step_up.read().expect("settings lock").clone()
+    }
+
+    pub fn set_step_up(&self, value: Option<StepUp>) {
+        *self.step_up.write().expect("settings lock") = value;
     }
 }

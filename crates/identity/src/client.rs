@@ -53,6 +53,10 @@ pub struct ClientConfig {
     /// Extra trusted root (PEM), e.g. an emulator's CA.
     pub extra_ca_pem: Option<String>,
     pub response_mode: ResponseMode,
+    /// Client capabilities declared on every token request, as MSAL does (`cp1`: the app
+    /// handles claims challenges, so Entra may give it long-lived CAE tokens and revoke them
+    /// early with a challenge). Empty: none declared.
+    pub capabilities: Vec<String>,
 }
 
 /// What a sign-in asks for.
@@ -115,6 +119,12 @@ impl IdentityClient {
             http,
             provider: RwLock::new(None),
         })
+    }
+
+    /// The `claims` parameter for a request: the challenge (if any) with the client's
+    /// capabilities merged in as `access_token.xms_cc`, the way MSAL merges them.
+    fn claims_with_capabilities(&self, challenge: Option<&str>) -> Option<String> {
+        merge_capabilities(&self.config.capabilities, challenge)
     }
 
     pub fn config(&self) -> &ClientConfig {
@@ -189,8 +199,8 @@ impl IdentityClient {
             if let Some(hint) = &request.domain_hint {
                 query.append_pair("domain_hint", hint);
             }
-            if let Some(claims) = &request.claims {
-                query.append_pair("claims", claims);
+            if let Some(claims) = self.claims_with_capabilities(request.claims.as_deref()) {
+                query.append_pair("claims", &claims);
             }
         }
         Ok((url.into(), pending))
@@ -211,6 +221,9 @@ impl IdentityClient {
             ("code_verifier", pending.code_verifier.expose().to_string()),
             ("scope", scope_string(&pending.scopes)),
         ];
+        if let Some(claims) = self.claims_with_capabilities(None) {
+            form.push(("claims", claims));
+        }
         let response = self
             .token_request(&provider.metadata, &mut form, now)
             .await?;
@@ -258,8 +271,8 @@ impl IdentityClient {
             ("refresh_token", refresh_token.expose().to_string()),
             ("scope", scope_string(scopes)),
         ];
-        if let Some(claims) = claims {
-            form.push(("claims", claims.to_string()));
+        if let Some(claims) = self.claims_with_capabilities(claims) {
+            form.push(("claims", claims));
         }
         let response = self
             .token_request(&provider.metadata, &mut form, now)
@@ -364,6 +377,29 @@ impl IdentityClient {
     }
 }
 
+/// `challenge` (JSON text) with `{"access_token": {"xms_cc": {"values": capabilities}}}` merged
+/// in. A challenge that is not a JSON object is ignored (logged): asking without it is better
+/// than not asking.
+pub fn merge_capabilities(capabilities: &[String], challenge: Option<&str>) -> Option<String> {
+    let mut claims = match challenge.map(serde_json::from_str::<serde_json::Value>) {
+        Some(Ok(value @ serde_json::Value::Object(_))) => value,
+        Some(_) => {
+            tracing::warn!("a claims challenge that is not a JSON object was ignored");
+            serde_json::json!({})
+        }
+        None => serde_json::json!({}),
+    };
+    if !capabilities.is_empty() {
+        let access_token = &mut claims["access_token"];
+        if !access_token.is_object() {
+            *access_token = serde_json::json!({});
+        }
+        access_token["xms_cc"] = serde_json::json!({ "values": capabilities });
+    }
+    let empty = claims.as_object().is_none_or(|o| o.is_empty());
+    (!empty).then(|| claims.to_string())
+}
+
 /// Requested resource scopes plus the sign-in scopes, space-separated.
 fn scope_string(scopes: &[String]) -> String {
     let mut all: Vec<&str> = scopes.iter().map(String::as_str).collect();
@@ -401,4 +437,32 @@ fn store_response(
         response.refresh_token,
     );
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::merge_capabilities;
+
+    #[test]
+    fn capabilities_merge_into_a_challenge_as_msal_does() {
+        let cp1 = ["cp1".to_string()];
+        assert_eq!(merge_capabilities(&[], None), None);
+        assert_eq!(
+            merge_capabilities(&cp1, None).unwrap(),
+            r#"{"access_token":{"xms_cc":{"values":["cp1"]}}}"#
+        );
+        let challenge = r#"{"access_token":{"acrs":{"essential":true,"value":"c1"}}}"#;
+        let merged: serde_json::Value =
+            serde_json::from_str(&merge_capabilities(&cp1, Some(challenge)).unwrap()).unwrap();
+        assert_eq!(merged["access_token"]["acrs"]["value"], "c1");
+        assert_eq!(merged["access_token"]["xms_cc"]["values"][0], "cp1");
+        assert_eq!(
+            merge_capabilities(&[], Some(challenge)).as_deref(),
+            Some(challenge)
+        );
+        assert_eq!(
+            merge_capabilities(&cp1, Some("not json")).unwrap(),
+            r#"{"access_token":{"xms_cc":{"values":["cp1"]}}}"#
+        );
+    }
 }

@@ -27,6 +27,7 @@ fn client(emu: &TestEmulator, tenant: &str) -> IdentityClient {
         authority: Authority::parse(&emu.authority(tenant)).unwrap(),
         extra_ca_pem: emu.tls.as_ref().map(|t| t.ca_pem.clone()),
         response_mode: ResponseMode::Query,
+        capabilities: vec![],
     })
     .unwrap()
 }

@@ -69,6 +69,8 @@ impl AppState {
                 authority: config.authority.clone(),
                 extra_ca_pem: ca_pem.clone(),
                 response_mode: config.response_mode,
+                // The app answers claims challenges (Continuous Access Evaluation, step-up).
+                capabilities: vec!["cp1".into()],
             })
             .map_err(|e| StartupError::because("CA_BUNDLE", &e))?,
         );

@@ -17,12 +17,16 @@ use serde_json::{Value, json};
 
 use super::error::AdminError;
 use crate::graph::faults::{FaultRule, FaultRuleSpec};
-use crate::settings::OneNoteLimits;
+use crate::settings::{OneNoteLimits, StepUp};
 use crate::state::SharedEmulator;
 
 pub fn routes() -> Router<SharedEmulator> {
     Router::new()
         .route("/limits", get(get_limits).put(put_limits))
+        .route(
+            "/step-up",
+            get(get_step_up).put(put_step_up).delete(clear_step_up),
+        )
         .route(
             "/faults",
             get(list_faults).post(add_fault).delete(clear_faults),
@@ -30,6 +34,38 @@ pub fn routes() -> Router<SharedEmulator> {
         .route("/faults/{id}", delete(remove_fault))
         .route("/onenote/{user}/resources", get(list_resources))
         .route("/onenote/{user}/resources/{id}", get(resource_bytes))
+}
+
+async fn get_step_up(State(emu): State<SharedEmulator>) -> Json<Option<StepUp>> {
+    Json(emu.settings.step_up())
+}
+
+/// Turns step-up on for a Graph path prefix: `{"path": "/v1.0/me/onenote", "acrs": "c1"}`.
+async fn put_step_up(
+    State(emu): State<SharedEmulator>,
+    body: Result<Json<StepUp>, axum::extract::rejection::JsonRejection>,
+) -> Result<Json<StepUp>, AdminError> {
+    let Json(step_up) = body.map_err(|e| AdminError(StatusCode::BAD_REQUEST, e.body_text()))?;
+    let plausible = |s: &str| !s.is_empty() && s.len() <= 256 && !s.chars().any(char::is_control);
+    if !step_up.path.starts_with("/v1.0") || !plausible(&step_up.path) {
+        return Err(AdminError(
+            StatusCode::BAD_REQUEST,
+            "path must be a Graph path such as /v1.0/me/onenote".into(),
+        ));
+    }
+    if !plausible(&step_up.acrs) || !step_up.acrs.chars().all(|c| c.is_ascii_alphanumeric()) {
+        return Err(AdminError(
+            StatusCode::BAD_REQUEST,
+            "acrs must be a short alphanumeric value such as c1".into(),
+        ));
+    }
+    emu.settings.set_step_up(Some(step_up.clone()));
+    Ok(Json(step_up))
+}
+
+async fn clear_step_up(State(emu): State<SharedEmulator>) -> StatusCode {
+    emu.settings.set_step_up(None);
+    StatusCode::NO_CONTENT
 }
 
 async fn get_limits(State(emu): State<SharedEmulator>) -> Json<OneNoteLimits> {

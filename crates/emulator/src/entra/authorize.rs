@@ -1,4 +1,5 @@
-//! `/{tenant}/oauth2/v2.0/authorize` and the two forms behind it (sign-in and consent).
+//! `/{tenant}/oauth2/v2.0/authorize`, and what happens once the user is known (second factor,
+//! consent, the code); the forms themselves are in [`super::forms`].
 //!
 //! Validation follows Entra's order: problems with the tenant, the client or the redirect URI are
 //! shown on the emulator's own error page (the redirect target cannot be trusted); everything
@@ -8,19 +9,17 @@
 
 use std::collections::BTreeSet;
 
-use axum::body::Bytes;
-use axum::extract::rejection::BytesRejection;
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::Response;
 use url::Url;
 
-use super::compare::constant_time_eq;
 use super::error::EntraError;
 use super::grants::{AuthCode, AuthorizeRequest, BrowserSession, PkceChallenge, ResponseMode};
 use super::params::{BrowserParams, Params};
 use super::redirect::found;
 use super::scopes::{ScopeSet, needs_admin_consent};
+use super::second_factor;
 use super::tokens::client_info;
 use crate::clock::unix_now;
 use crate::directory::{Authority, User};
@@ -33,7 +32,7 @@ use crate::state::SharedEmulator;
 pub const SESSION_COOKIE: &str = "emulator_session";
 
 /// How long a sign-in form stays usable (Entra's flow token lasts about this long).
-const PENDING_LIFETIME_SECS: i64 = 30 * 60;
+pub(super) const PENDING_LIFETIME_SECS: i64 = 30 * 60;
 
 /// `GET|POST /{tenant}/oauth2/v2.0/authorize`
 pub async fn authorize(
@@ -88,105 +87,8 @@ pub async fn authorize(
     }
 }
 
-/// `POST /{tenant}/login`: the sign-in form.
-pub async fn sign_in(
-    State(emu): State<SharedEmulator>,
-    body: Result<Bytes, BytesRejection>,
-) -> Response {
-    let Ok(body) = body else {
-        return EntraError::body_too_large().into_page();
-    };
-    let form = Params::parse(&String::from_utf8_lossy(&body));
-    let Some(pending) = form.get("ticket").and_then(|t| emu.grants.pending(t)) else {
-        return sign_in_expired();
-    };
-    if unix_now() - pending.created > PENDING_LIFETIME_SECS {
-        return sign_in_expired();
-    }
-    let ticket = form.get("ticket").unwrap_or_default().to_string();
-    let username = form.get("username").unwrap_or_default();
-    let password = form.get("password").unwrap_or_default();
-    let client = match emu.directory.client(&pending.request.client_id) {
-        Some(c) => c,
-        None => return EntraError::unknown_client(&pending.request.client_id).into_page(),
-    };
-    let retry = |message: String| {
-        let mut response = pages::render(&SignInPage {
-            app_name: &client.display_name,
-            action: format!("/{}/login", pending.request.authority),
-            ticket: &ticket,
-            username,
-            error: Some(message),
-        });
-        *response.status_mut() = StatusCode::UNAUTHORIZED;
-        response
-    };
-    let Some(user) = emu.directory.user(username) else {
-        return retry(
-            "AADSTS50034: This username may be incorrect. Make sure you typed it correctly.".into(),
-        );
-    };
-    if !constant_time_eq(user.profile.password.as_bytes(), password.as_bytes()) {
-        return retry("AADSTS50126: Your account or password is incorrect.".into());
-    }
-    if !authority_of(&emu, &pending.request).admits(user.tenant_id) {
-        let err = EntraError::user_not_in_tenant(user.upn());
-        return retry(format!("AADSTS{}: {}", err.code, err.message));
-    }
-    let (session_id, _) = emu.grants.start_session(user.id());
-    emu.grants
-        .update_pending(&ticket, user.id(), session_id.clone());
-    let force_consent = pending.request.prompt.as_deref() == Some("consent");
-    let mut response = after_sign_in(&emu, &client, &ticket, &user, force_consent);
-    let secure = emu.base_url.starts_with("https://");
-    let cookie = if secure {
-        format!("{SESSION_COOKIE}={session_id}; Path=/; HttpOnly; Secure; SameSite=None")
-    } else {
-        format!("{SESSION_COOKIE}={session_id}; Path=/; HttpOnly; SameSite=Lax")
-    };
-    if let Ok(value) = HeaderValue::from_str(&cookie) {
-        response.headers_mut().append(header::SET_COOKIE, value);
-    }
-    response
-}
-
-/// `POST /{tenant}/consent`: the consent form.
-pub async fn consent(
-    State(emu): State<SharedEmulator>,
-    body: Result<Bytes, BytesRejection>,
-) -> Response {
-    let Ok(body) = body else {
-        return EntraError::body_too_large().into_page();
-    };
-    let form = Params::parse(&String::from_utf8_lossy(&body));
-    let ticket = form.get("ticket").unwrap_or_default().to_string();
-    let Some(pending) = emu.grants.pending(&ticket) else {
-        return sign_in_expired();
-    };
-    let (Some(user_id), Some(session_id)) = (pending.user, pending.browser_session.clone()) else {
-        return sign_in_expired();
-    };
-    match form.get("consent") {
-        Some("accept") => {
-            emu.grants.take_pending(&ticket);
-            let request = pending.request;
-            emu.grants
-                .grant_consent(user_id, &request.client_id, request.scopes.consentable());
-            let Some(session) = emu.grants.session(&session_id) else {
-                return sign_in_expired();
-            };
-            issue_code(&emu, request, &session_id, &session)
-        }
-        Some("deny") => {
-            emu.grants.take_pending(&ticket);
-            error_redirect(&pending.request, &EntraError::consent_declined())
-        }
-        _ => EntraError::missing_parameter("consent").into_page(),
-    }
-}
-
-/// After the user is known: ask for consent if needed, else issue the code.
-fn after_sign_in(
+/// After the user is known: ask for a second factor or consent if needed, else issue the code.
+pub(super) fn after_sign_in(
     emu: &SharedEmulator,
     client: &ClientSeed,
     ticket: &str,
@@ -196,6 +98,9 @@ fn after_sign_in(
     let Some(pending) = emu.grants.pending(ticket) else {
         return sign_in_expired();
     };
+    if second_factor::needed(emu, &pending).is_some() {
+        return second_factor::page(client, user, &pending.request.authority, ticket, None);
+    }
     let request = &pending.request;
     let wanted = requested_permissions(client, &request.scopes);
     let granted = emu.grants.consented(user.id(), &client.client_id);
@@ -259,7 +164,7 @@ fn requested_permissions(client: &ClientSeed, scopes: &ScopeSet) -> BTreeSet<&'s
     wanted
 }
 
-fn issue_code(
+pub(super) fn issue_code(
     emu: &SharedEmulator,
     request: AuthorizeRequest,
     session_id: &str,
@@ -274,6 +179,7 @@ fn issue_code(
         auth_time: session.auth_time,
         expires_at: unix_now() + lifetime,
         redeemed: false,
+        satisfied_acrs: session.satisfied_acrs.clone(),
     });
     emu.grants
         .note_client_in_session(session_id, &request.client_id);
@@ -318,7 +224,7 @@ fn deliver(request: &AuthorizeRequest, params: &[(String, String)]) -> Response 
 }
 
 /// An error sent back to the client (state last, as Entra does).
-fn error_redirect(request: &AuthorizeRequest, err: &EntraError) -> Response {
+pub(super) fn error_redirect(request: &AuthorizeRequest, err: &EntraError) -> Response {
     let mut params = err.redirect_params();
     if let Some(state) = &request.state {
         params.push(("state".into(), state.clone()));
@@ -326,7 +232,7 @@ fn error_redirect(request: &AuthorizeRequest, err: &EntraError) -> Response {
     deliver(request, &params)
 }
 
-fn sign_in_expired() -> Response {
+pub(super) fn sign_in_expired() -> Response {
     EntraError::new(
         StatusCode::BAD_REQUEST,
         "invalid_request",
@@ -441,7 +347,7 @@ fn validate(emu: &SharedEmulator, tenant: &str, params: &Params) -> Result<Valid
     Ok(Validated::Ok(client, Box::new(request)))
 }
 
-fn authority_of(emu: &SharedEmulator, request: &AuthorizeRequest) -> Authority {
+pub(super) fn authority_of(emu: &SharedEmulator, request: &AuthorizeRequest) -> Authority {
     emu.directory
         .authority(&request.authority)
         .unwrap_or(Authority::Common)

@@ -74,6 +74,8 @@ pub struct BrowserSession {
     pub auth_time: i64,
     /// Clients that got tokens in this session (they are told about sign-out).
     pub clients: BTreeSet<String>,
+    /// Authentication contexts this session passed a second factor for (step-up).
+    pub satisfied_acrs: BTreeSet<String>,
 }
 
 /// An authorization code and what it was bound to.
@@ -85,6 +87,8 @@ pub struct AuthCode {
     pub auth_time: i64,
     pub expires_at: i64,
     pub redeemed: bool,
+    /// Authentication contexts the sign-in passed a second factor for.
+    pub satisfied_acrs: BTreeSet<String>,
 }
 
 /// A refresh token's server side.
@@ -98,6 +102,8 @@ pub struct RefreshGrant {
     /// Sliding: every use pushes the expiry of the new token out again.
     pub expires_at: i64,
     pub revoked: bool,
+    /// Authentication contexts the sign-in behind it passed a second factor for.
+    pub satisfied_acrs: BTreeSet<String>,
 }
 
 #[derive(Default)]
@@ -107,10 +113,13 @@ struct State {
     consents: HashMap<(Uuid, String), BTreeSet<String>>,
     codes: HashMap<String, AuthCode>,
     refresh_tokens: HashMap<String, RefreshGrant>,
-    /// Access tokens (by `uti`) issued and not yet past their expiry, with that expiry.
-    live_access_tokens: HashMap<String, i64>,
-    /// Access tokens the admin API expired early.
+    /// Access tokens (by `uti`) issued and not yet past their expiry: expiry and user.
+    live_access_tokens: HashMap<String, (i64, Option<Uuid>)>,
+    /// Access tokens the admin API expired early, with their expiry.
     expired_access_tokens: HashMap<String, i64>,
+    /// Access tokens whose user's sessions were revoked while they were live: their expiry and
+    /// when. Graph answers CAE-capable clients' such tokens with a claims challenge.
+    revoked_access_tokens: HashMap<String, (i64, i64)>,
 }
 
 /// What a refresh-token lookup found.
@@ -192,6 +201,7 @@ impl Grants {
             sid: Uuid::new_v4(),
             auth_time: unix_now(),
             clients: BTreeSet::new(),
+            satisfied_acrs: BTreeSet::new(),
         };
         self.lock().sessions.insert(id.clone(), session.clone());
         (id, session)
@@ -285,8 +295,9 @@ impl Grants {
         RefreshLookup::Valid(grant.clone())
     }
 
-    /// Revokes every refresh token the user holds now (as a password reset would), and ends the
-    /// user's browser sessions so the next sign-in asks for the password.
+    /// Revokes every refresh token the user holds now (as a password reset would), ends the
+    /// user's browser sessions so the next sign-in asks for the password, and marks the user's
+    /// live access tokens revoked (CAE clients get a claims challenge for them).
     pub fn revoke_user(&self, user: Uuid) -> usize {
         let mut state = self.lock();
         let mut revoked = 0;
@@ -297,25 +308,57 @@ impl Grants {
             }
         }
         state.sessions.retain(|_, s| s.user != user);
+        let now = unix_now();
+        let theirs: Vec<(String, i64)> = state
+            .live_access_tokens
+            .iter()
+            .filter(|(_, (_, owner))| *owner == Some(user))
+            .map(|(uti, (expires, _))| (uti.clone(), *expires))
+            .collect();
+        for (uti, expires) in theirs {
+            state.revoked_access_tokens.insert(uti, (expires, now));
+        }
         revoked
     }
 
-    /// Remembers an issued access token so the admin API can expire it early.
-    pub fn note_access_token(&self, uti: &str, expires_at: i64) {
+    /// Remembers an issued access token so the admin API can expire or revoke it early.
+    pub fn note_access_token(&self, uti: &str, expires_at: i64, user: Option<Uuid>) {
         let mut state = self.lock();
         let now = unix_now();
-        state.live_access_tokens.retain(|_, exp| *exp > now);
+        state.live_access_tokens.retain(|_, (exp, _)| *exp > now);
         state.expired_access_tokens.retain(|_, exp| *exp > now);
-        state.live_access_tokens.insert(uti.to_string(), expires_at);
+        state.revoked_access_tokens.retain(|_, (exp, _)| *exp > now);
+        state
+            .live_access_tokens
+            .insert(uti.to_string(), (expires_at, user));
     }
 
     /// Makes every access token issued so far count as expired.
     pub fn expire_access_tokens(&self) -> usize {
         let mut state = self.lock();
-        let live: Vec<(String, i64)> = state.live_access_tokens.drain().collect();
+        let live: Vec<(String, i64)> = state
+            .live_access_tokens
+            .drain()
+            .map(|(uti, (expires, _))| (uti, expires))
+            .collect();
         let count = live.len();
         state.expired_access_tokens.extend(live);
         count
+    }
+
+    /// When the user's sessions were revoked, if that happened while this token was live.
+    pub fn access_token_revoked_at(&self, uti: &str) -> Option<i64> {
+        self.lock()
+            .revoked_access_tokens
+            .get(uti)
+            .map(|(_, at)| *at)
+    }
+
+    /// Records that the browser session passed a second factor for `acrs`.
+    pub fn satisfy_acrs(&self, session_id: &str, acrs: &str) {
+        if let Some(session) = self.lock().sessions.get_mut(session_id) {
+            session.satisfied_acrs.insert(acrs.to_string());
+        }
     }
 
     pub fn access_token_expired_early(&self, uti: &str) -> bool {

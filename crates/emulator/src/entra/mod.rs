@@ -7,12 +7,14 @@ pub mod client_assertion;
 mod compare;
 pub mod discovery;
 pub mod error;
+pub mod forms;
 pub mod grants;
 pub mod id_token_faults;
 pub mod logout;
 pub mod params;
 mod redirect;
 pub mod scopes;
+mod second_factor;
 pub mod token;
 pub mod tokens;
 
@@ -46,8 +48,12 @@ pub fn routes() -> Router<SharedEmulator> {
                 "GET, POST",
             ),
         )
-        .route("/{tenant}/login", only(post(authorize::sign_in), "POST"))
-        .route("/{tenant}/consent", only(post(authorize::consent), "POST"))
+        .route("/{tenant}/login", only(post(forms::sign_in), "POST"))
+        .route("/{tenant}/consent", only(post(forms::consent), "POST"))
+        .route(
+            "/{tenant}/second-factor",
+            only(post(forms::second_factor), "POST"),
+        )
         .route(
             "/{tenant}/oauth2/v2.0/token",
             only(post(token::token), "POST"),

@@ -17,6 +17,7 @@ use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use percent_encoding::percent_decode_str;
 use serde_json::Value;
 
+use super::claims::ClaimsRequest;
 use super::client_assertion;
 use super::compare::constant_time_eq;
 use super::error::EntraError;
@@ -215,7 +216,9 @@ fn authorization_code(
         None => request.scopes.clone(),
     };
     let granted = granted_permissions(emu, client, code.user, &scopes)?;
-    let acrs = requested_acrs(params.get("claims").or(request.claims.as_deref()));
+    let claims = ClaimsRequest::parse(request.claims.as_deref())
+        .and(ClaimsRequest::parse(params.get("claims")));
+    let acrs = granted_acrs(emu, &claims.acrs, &code.satisfied_acrs)?;
     Ok(tokens::issue(
         emu,
         Issue {
@@ -231,12 +234,14 @@ fn authorization_code(
                 with_profile: scopes.has("profile"),
                 with_email: scopes.has("email"),
             }),
-            refresh: scopes.has("offline_access").then_some(RefreshInput {
+            refresh: scopes.has("offline_access").then(|| RefreshInput {
                 sid: code.sid,
                 auth_time: code.auth_time,
+                satisfied_acrs: code.satisfied_acrs.clone(),
             }),
             client_info: params.get("client_info") == Some("1"),
             acrs,
+            capabilities: claims.capabilities,
         },
     ))
 }
@@ -271,6 +276,8 @@ fn refresh_token(
         }
     };
     let granted = granted_permissions(emu, client, user.id(), &scopes)?;
+    let claims = ClaimsRequest::parse(params.get("claims"));
+    let acrs = granted_acrs(emu, &claims.acrs, &grant.satisfied_acrs)?;
     Ok(tokens::issue(
         emu,
         Issue {
@@ -290,9 +297,11 @@ fn refresh_token(
             refresh: Some(RefreshInput {
                 sid: grant.sid,
                 auth_time: grant.auth_time,
+                satisfied_acrs: grant.satisfied_acrs.clone(),
             }),
             client_info: params.get("client_info") == Some("1"),
-            acrs: requested_acrs(params.get("claims")),
+            acrs,
+            capabilities: claims.capabilities,
         },
     ))
 }
@@ -326,6 +335,7 @@ fn client_credentials(
             refresh: None,
             client_info: false,
             acrs: vec![],
+            capabilities: ClaimsRequest::parse(params.get("claims")).capabilities,
         },
     ))
 }
@@ -357,18 +367,18 @@ fn granted_permissions(
     Ok(wanted)
 }
 
-/// The `acrs` values a `claims` request asks for in the access token (claims challenges).
-fn requested_acrs(claims: Option<&str>) -> Vec<String> {
-    let Some(parsed) = claims.and_then(|c| serde_json::from_str::<Value>(c).ok()) else {
-        return vec![];
-    };
-    let acrs = &parsed["access_token"]["acrs"];
-    let mut out: Vec<String> = Vec::new();
-    if let Some(v) = acrs["value"].as_str() {
-        out.push(v.to_string());
+/// The authentication contexts a token may carry: what the `claims` asked for — except that
+/// the step-up context needs a second factor the sign-in passed (AADSTS50076 otherwise).
+fn granted_acrs(
+    emu: &SharedEmulator,
+    requested: &[String],
+    satisfied: &BTreeSet<String>,
+) -> Result<Vec<String>, EntraError> {
+    if let Some(step_up) = emu.settings.step_up()
+        && requested.contains(&step_up.acrs)
+        && !satisfied.contains(&step_up.acrs)
+    {
+        return Err(EntraError::multi_factor_required());
     }
-    if let Some(values) = acrs["values"].as_array() {
-        out.extend(values.iter().filter_map(|v| v.as_str().map(str::to_string)));
-    }
-    out
+    Ok(requested.to_vec())
 }

@@ -10,6 +10,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde_json::{Value, json};
 use uuid::Uuid;
 
+use super::claims::CAE_CAPABILITY;
 use super::grants::opaque_token;
 use super::id_token_faults::{IdTokenFault, IdTokenFaults};
 use super::scopes::GRAPH_APP_ID;
@@ -29,7 +30,10 @@ pub struct Issue<'a> {
     pub id_token: Option<IdTokenInput<'a>>,
     pub refresh: Option<RefreshInput>,
     pub client_info: bool,
+    /// Authentication contexts the access token satisfies.
     pub acrs: Vec<String>,
+    /// Client capabilities the client declared (`cp1`: CAE-capable).
+    pub capabilities: Vec<String>,
 }
 
 /// ID-token specifics.
@@ -45,6 +49,8 @@ pub struct IdTokenInput<'a> {
 pub struct RefreshInput {
     pub sid: Uuid,
     pub auth_time: i64,
+    /// Authentication contexts the sign-in passed a second factor for.
+    pub satisfied_acrs: BTreeSet<String>,
 }
 
 /// The pairwise `sub`: stable per (user, app), different across apps.
@@ -72,7 +78,8 @@ pub fn login_hint(user: &User) -> String {
 pub fn issue(emu: &Emulator, input: Issue<'_>) -> Value {
     let now = unix_now();
     let lifetimes = emu.settings.lifetimes();
-    let at_lifetime = lifetimes.next_access_token() as i64;
+    let cae = input.capabilities.iter().any(|c| c == CAE_CAPABILITY);
+    let at_lifetime = lifetimes.next_access_token(cae) as i64;
     let key = emu.keys.current();
     let uti = opaque_token("", 16);
 
@@ -128,7 +135,11 @@ pub fn issue(emu: &Emulator, input: Issue<'_>) -> Value {
     if !input.acrs.is_empty() {
         at["acrs"] = json!(input.acrs);
     }
-    emu.grants.note_access_token(&uti, now + at_lifetime);
+    if !input.capabilities.is_empty() {
+        at["xms_cc"] = json!(input.capabilities);
+    }
+    emu.grants
+        .note_access_token(&uti, now + at_lifetime, input.user.map(User::id));
 
     let mut response = json!({
         "token_type": "Bearer",
@@ -147,6 +158,7 @@ pub fn issue(emu: &Emulator, input: Issue<'_>) -> Value {
             issued_at: now,
             expires_at: now + lifetimes.refresh_token as i64,
             revoked: false,
+            satisfied_acrs: refresh.satisfied_acrs,
         };
         response["refresh_token"] = json!(emu.grants.issue_refresh_token(grant));
     }

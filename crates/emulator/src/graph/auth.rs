@@ -41,6 +41,10 @@ pub struct Caller {
     pub roles: BTreeSet<String>,
     /// Authentication context class references the token satisfies.
     pub acrs: Vec<String>,
+    /// The token's unique id (`uti`).
+    pub token_id: String,
+    /// Whether the token was issued to a CAE-capable client (`xms_cc` holds `cp1`).
+    pub cae: bool,
 }
 
 impl Caller {
@@ -135,5 +139,7 @@ pub fn authenticate(emu: &Emulator, headers: &HeaderMap) -> Result<Caller, Graph
         scopes: claims.scopes().into_iter().map(str::to_string).collect(),
         roles: claims.roles.iter().cloned().collect(),
         acrs: claims.acrs.clone(),
+        token_id: claims.uti.clone(),
+        cae: claims.cae(),
     })
 }

@@ -64,6 +64,23 @@ impl GraphError {
         .with_header(header::WWW_AUTHENTICATE, bearer_challenge(base_url))
     }
 
+    /// 401 with a claims challenge (`error="insufficient_claims"`, the claims base64-encoded),
+    /// as Graph answers under Continuous Access Evaluation and Conditional Access.
+    pub fn claims_challenge(base_url: &str, claims: &serde_json::Value) -> Self {
+        use base64::Engine;
+        let challenge = format!(
+            "{}, error=\"insufficient_claims\", claims=\"{}\"",
+            bearer_challenge(base_url),
+            base64::engine::general_purpose::STANDARD.encode(claims.to_string())
+        );
+        Self::new(
+            StatusCode::UNAUTHORIZED,
+            "InvalidAuthenticationToken",
+            "Continuous access evaluation resulted in challenge with result: InteractionRequired and code: TokenCreatedWithOutdatedPolicies",
+        )
+        .with_header(header::WWW_AUTHENTICATE, challenge)
+    }
+
     // --- directory-style errors (/me, /users) --------------------------------------------------
 
     pub fn insufficient_privileges() -> Self {

@@ -33,8 +33,6 @@ use std::sync::Mutex;
 use std::time::Duration;
 
 use axum::http::{Method, StatusCode, header};
-use base64::Engine;
-use base64::engine::general_purpose::STANDARD;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -247,19 +245,7 @@ pub fn outcome(answer: &FaultAnswer, base_url: &str, onenote: bool) -> Outcome {
         FaultAnswer::ClaimsChallenge { acrs } => {
             let claims =
                 serde_json::json!({"access_token": {"acrs": {"essential": true, "value": acrs}}});
-            let challenge = format!(
-                "{}, error=\"insufficient_claims\", claims=\"{}\"",
-                bearer_challenge(base_url),
-                STANDARD.encode(claims.to_string())
-            );
-            Outcome::Fail(
-                GraphError::new(
-                    StatusCode::UNAUTHORIZED,
-                    "InvalidAuthenticationToken",
-                    "Continuous access evaluation resulted in challenge with result: InteractionRequired and code: TokenCreatedWithOutdatedPolicies",
-                )
-                .with_header(header::WWW_AUTHENTICATE, challenge),
-            )
+            Outcome::Fail(GraphError::claims_challenge(base_url, &claims))
         }
     }
 }

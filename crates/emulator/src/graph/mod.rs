@@ -13,6 +13,7 @@
 //! detail naming the user (UPN) and the app (client id), so throttled calls are logged too.
 
 pub mod auth;
+mod challenges;
 pub mod error;
 pub mod faults;
 pub mod me;
@@ -103,6 +104,10 @@ async fn serve(
     let caller = auth::authenticate(emu, &parts.headers)?;
     detail.user = caller.upn().map(str::to_string);
     detail.client_id = Some(caller.client_id.clone());
+    let decoded_path = percent_encoding::percent_decode_str(parts.uri.path()).decode_utf8_lossy();
+    if let Some(challenge) = challenges::due(emu, &caller, &decoded_path) {
+        return Err(challenge);
+    }
 
     let path = path::parse(parts.uri.path())?;
     let target = route(&path.rest, &parts.method)?;
@@ -127,7 +132,6 @@ async fn serve(
         _ => None,
     };
 
-    let decoded_path = percent_encoding::percent_decode_str(parts.uri.path()).decode_utf8_lossy();
     let user_id = caller.user.as_ref().map(|u| u.id());
     if let Some(answer) = emu
         .graph_faults

@@ -1,5 +1,5 @@
 //! A scripted browser: keeps cookies, does not follow redirects, and fills in the emulator's
-//! sign-in and consent forms like a person would.
+//! sign-in, second-factor and consent forms like a person would.
 
 use super::html::HtmlForm;
 
@@ -52,7 +52,8 @@ impl FormBrowser {
         }
     }
 
-    /// Opens `authorize_url` and goes through the sign-in and consent forms.
+    /// Opens `authorize_url` and goes through the sign-in, second-factor and consent forms
+    /// (`accept`: verify and accept; otherwise cancel).
     pub async fn sign_in(
         &self,
         authorize_url: &str,
@@ -66,7 +67,7 @@ impl FormBrowser {
             .send()
             .await
             .expect("authorize request");
-        for _ in 0..4 {
+        for _ in 0..5 {
             let status = response.status().as_u16();
             let url = response.url().clone();
             if (300..400).contains(&status) {
@@ -92,6 +93,13 @@ impl FormBrowser {
             if body.contains("name=\"password\"") {
                 fields.push(("username".into(), username.into()));
                 fields.push(("password".into(), password.into()));
+            } else if body.contains("name=\"otc\"") {
+                // The step-up second factor: any six digits.
+                fields.push(("otc".into(), "123456".into()));
+                fields.push((
+                    "second_factor".into(),
+                    if accept { "verify" } else { "cancel" }.into(),
+                ));
             } else if body.contains("name=\"consent\"") {
                 fields.push((
                     "consent".into(),
@@ -109,6 +117,6 @@ impl FormBrowser {
                 .await
                 .expect("form post");
         }
-        panic!("sign-in did not finish within four pages");
+        panic!("sign-in did not finish within five pages");
     }
 }

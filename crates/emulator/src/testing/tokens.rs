@@ -79,7 +79,17 @@ pub async fn delegated(
     browser: &FormBrowser,
     request: &TokenRequest<'_>,
 ) -> Result<String, TokenError> {
+    let answer = delegated_answer(browser, request).await?;
+    access_token_of(&answer)
+}
+
+/// The token endpoint's whole answer (access, refresh and ID tokens) for the auth-code flow.
+pub async fn delegated_answer(
+    browser: &FormBrowser,
+    request: &TokenRequest<'_>,
+) -> Result<Value, TokenError> {
     let pkce = Pkce::new();
+    let scope = format!("{} openid profile offline_access", request.scopes);
     let mut authorize = url::Url::parse(&format!("{}/oauth2/v2.0/authorize", request.authority))
         .map_err(|e| TokenError(format!("authority {:?}: {e}", request.authority)))?;
     authorize
@@ -87,13 +97,13 @@ pub async fn delegated(
         .append_pair("client_id", request.client_id)
         .append_pair("response_type", "code")
         .append_pair("redirect_uri", request.redirect_uri)
-        .append_pair(
-            "scope",
-            &format!("{} openid profile offline_access", request.scopes),
-        )
+        .append_pair("scope", &scope)
         .append_pair("state", "s")
         .append_pair("code_challenge", &pkce.challenge)
         .append_pair("code_challenge_method", "S256");
+    if let Some(claims) = request.claims {
+        authorize.query_pairs_mut().append_pair("claims", claims);
+    }
     let outcome = browser
         .sign_in(authorize.as_str(), request.user, request.password, true)
         .await;
@@ -112,12 +122,41 @@ pub async fn delegated(
         ("code", &code),
         ("redirect_uri", request.redirect_uri),
         ("code_verifier", &pkce.verifier),
-        ("scope", request.scopes),
+        ("scope", &scope),
     ];
     if let Some(claims) = request.claims {
         form.push(("claims", claims));
     }
-    redeem(&browser.client, request.authority, &form).await
+    token_endpoint(&browser.client, request.authority, &form)
+        .await
+        .and_then(|(status, answer)| {
+            if status.is_success() {
+                Ok(answer)
+            } else {
+                Err(TokenError(format!("HTTP {status}: {answer}")))
+            }
+        })
+}
+
+/// A refresh-token grant of the demo app; the status and the JSON answer, whatever they are.
+pub async fn refresh(
+    http: &reqwest::Client,
+    authority: &str,
+    refresh_token: &str,
+    scopes: &str,
+    claims: Option<&str>,
+) -> Result<(reqwest::StatusCode, Value), TokenError> {
+    let mut form = vec![
+        ("grant_type", "refresh_token"),
+        ("client_id", DEMO_CLIENT_ID),
+        ("client_secret", DEMO_CLIENT_SECRET),
+        ("refresh_token", refresh_token),
+        ("scope", scopes),
+    ];
+    if let Some(claims) = claims {
+        form.push(("claims", claims));
+    }
+    token_endpoint(http, authority, &form).await
 }
 
 /// An app-only token (client credentials) of the demo app for Graph.
@@ -136,15 +175,30 @@ async fn redeem(
     authority: &str,
     form: &[(&str, &str)],
 ) -> Result<String, TokenError> {
-    let answer: Value = http
+    let (_, answer) = token_endpoint(http, authority, form).await?;
+    access_token_of(&answer)
+}
+
+async fn token_endpoint(
+    http: &reqwest::Client,
+    authority: &str,
+    form: &[(&str, &str)],
+) -> Result<(reqwest::StatusCode, Value), TokenError> {
+    let response = http
         .post(format!("{authority}/oauth2/v2.0/token"))
         .form(form)
         .send()
         .await
-        .map_err(|e| TokenError(format!("token endpoint: {e}")))?
+        .map_err(|e| TokenError(format!("token endpoint: {e}")))?;
+    let status = response.status();
+    let answer = response
         .json()
         .await
         .map_err(|e| TokenError(format!("token endpoint answer: {e}")))?;
+    Ok((status, answer))
+}
+
+fn access_token_of(answer: &Value) -> Result<String, TokenError> {
     answer["access_token"]
         .as_str()
         .map(str::to_string)

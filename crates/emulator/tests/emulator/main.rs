@@ -4,6 +4,7 @@
 
 mod support;
 
+mod claims;
 mod graph_api;
 mod graph_faults;
 mod graph_hostile;

@@ -163,6 +163,26 @@ impl EntraError {
         )
     }
 
+    /// The user cancelled the second factor of a step-up sign-in.
+    pub fn second_factor_cancelled() -> Self {
+        Self::bad_request(
+            "access_denied",
+            500121,
+            "Authentication failed during strong authentication request.",
+        )
+        .with_suberror("cancel")
+    }
+
+    /// A token request asks for an authentication context the sign-in behind it did not pass a
+    /// second factor for: the user must sign in interactively.
+    pub fn multi_factor_required() -> Self {
+        Self::bad_request(
+            "interaction_required",
+            50076,
+            "Due to a configuration change made by your administrator, or because you moved to a new location, you must use multi-factor authentication to access '00000003-0000-0000-c000-000000000000'.",
+        )
+    }
+
     pub fn consent_declined() -> Self {
         Self::bad_request(
             "access_denied",
