@@ -400,6 +400,7 @@ async fn seed_sessions(args: &Args) -> Result<()> {
                 let mut session = sessions.create(now);
                 session.record = (*record).clone();
                 session.record.created_at = now;
+                session.record.revision = None;
                 // Each real sign-in has its own provider session id: give each copy its own (the
                 // emulator's `sid` is a UUID), so sid indexes hold N entries, not one.
                 if session.record.sid.is_some() {
@@ -407,7 +408,7 @@ async fn seed_sessions(args: &Args) -> Result<()> {
                 }
                 session.secrets = (*secrets).clone();
                 sessions
-                    .save(&mut session, now)
+                    .update(&mut session, now, |_| Ok::<_, web::session::StoreError>(()))
                     .await
                     .map_err(|e| e.to_string())?;
                 if i % every == 0 {

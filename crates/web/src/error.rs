@@ -88,6 +88,8 @@ impl AppError {
             AppError::ConsentDenied | AppError::AdminConsentRequired => StatusCode::FORBIDDEN,
             AppError::ReauthLoop => StatusCode::UNAUTHORIZED,
             AppError::Graph(e) => graph_status(e),
+            // The session was signed out (another tab) while this request used it: sign in.
+            AppError::Store(StoreError::SessionEnded) => StatusCode::FOUND,
             AppError::Store(_) => StatusCode::SERVICE_UNAVAILABLE,
             AppError::NotFound => StatusCode::NOT_FOUND,
             AppError::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,

@@ -11,6 +11,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use crate::context::{self, RequestContext};
 use crate::error::{AppError, Chain, Failure, encode};
 use crate::pages::{ErrorPage, Layout, render};
+use crate::session::StoreError;
 
 /// Middleware: renders the responses that stand for an [`AppError`].
 pub async fn finish(request: Request, next: Next) -> Response {
@@ -28,6 +29,9 @@ pub fn respond(ctx: &RequestContext, error: &AppError) -> Response {
         AppError::Reauthenticate { next } => {
             return Redirect::to(&ctx.path(&format!("/login?next={}", encode(next))))
                 .into_response();
+        }
+        AppError::Store(StoreError::SessionEnded) => {
+            return Redirect::to(&ctx.path("/login")).into_response();
         }
         AppError::ConsentNeeded { next, feature } => {
             return Redirect::to(&ctx.path(&format!(

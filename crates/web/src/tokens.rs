@@ -17,7 +17,7 @@ use identity::{IdentityClient, Secret, TokenCache};
 use crate::clock::now;
 use crate::error::AppError;
 use crate::features::Feature;
-use crate::session::{LockToken, Session, SessionStore, Sessions};
+use crate::session::{LockToken, Session, SessionStore, Sessions, StoreError};
 use crate::single_flight::SingleFlight;
 
 /// How long one instance may hold the cross-instance refresh lock.
@@ -141,8 +141,12 @@ impl Tokens {
                     .ok_or_else(|| {
                         AppError::internal("the refreshed cache holds no token for the scopes")
                     })?;
-                session.secrets.token_cache = Some(updated);
-                self.sessions.save(session, now()).await?;
+                self.sessions
+                    .update(session, now(), |s| {
+                        s.secrets.token_cache = Some(updated.clone());
+                        Ok::<_, StoreError>(())
+                    })
+                    .await?;
                 tracing::info!("access token refreshed");
                 crate::metrics::refresh("success");
                 Ok(token)
@@ -169,9 +173,13 @@ impl Tokens {
                         .reauth_requested_at
                         .is_some_and(|at| now - at < LOOP_WINDOW_SECS);
                     tracing::info!(error = %crate::error::Chain(&e), looping, "refresh token no longer accepted; signing the session out");
-                    session.sign_out_locally();
-                    session.record.reauth_requested_at = Some(now);
-                    self.sessions.save(session, now).await?;
+                    self.sessions
+                        .update(session, now, |s| {
+                            s.sign_out_locally();
+                            s.record.reauth_requested_at = Some(now);
+                            Ok::<_, StoreError>(())
+                        })
+                        .await?;
                     if looping {
                         return Err(AppError::ReauthLoop);
                     }

@@ -102,15 +102,14 @@ async fn finish(
     let Some(mut session) = session else {
         return Err(AppError::SignInExpired);
     };
-    let Some(pending) = params
-        .state
-        .as_deref()
-        .and_then(|s| session.take_pending(s, now))
-    else {
-        return Err(AppError::SignInExpired);
-    };
-    // The pending sign-in is used up whatever happens next, so the answer cannot be replayed.
-    sessions.save(&mut session, now).await?;
+    let state = params.state.as_deref().ok_or(AppError::SignInExpired)?;
+    // The pending sign-in is used up whatever happens next, so the answer cannot be replayed
+    // (two answers racing: only the one whose write lands finds it).
+    let pending = sessions
+        .update(&mut session, now, |s| {
+            s.take_pending(state, now).ok_or(AppError::SignInExpired)
+        })
+        .await?;
 
     if let Some(error) = params.error {
         return Err(provider_error(

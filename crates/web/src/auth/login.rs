@@ -18,7 +18,7 @@ use crate::context::RequestContext;
 use crate::error::AppError;
 use crate::extract::{AppQuery, MaybeSession};
 use crate::features::Feature;
-use crate::session::{PendingLogin, Sessions};
+use crate::session::{PendingLogin, Sessions, StoreError};
 
 #[derive(Deserialize)]
 pub struct LoginQuery {
@@ -59,14 +59,16 @@ pub async fn login(
         ..Default::default()
     };
     let (authorize_url, pending) = identity.begin_sign_in(&request, now).await?;
-    session.add_pending(
-        PendingLogin {
-            sign_in: pending,
-            next: safe_next(query.next.as_deref()),
-        },
-        now,
-    );
-    sessions.save(&mut session, now).await?;
+    let login = PendingLogin {
+        sign_in: pending,
+        next: safe_next(query.next.as_deref()),
+    };
+    sessions
+        .update(&mut session, now, |s| {
+            s.add_pending(login.clone(), now);
+            Ok::<_, StoreError>(())
+        })
+        .await?;
     let mut response = Redirect::to(&authorize_url).into_response();
     response
         .headers_mut()

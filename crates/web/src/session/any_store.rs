@@ -6,7 +6,7 @@ use std::time::Instant;
 
 use super::redis_store::RedisStore;
 use super::sqlite::SqliteStore;
-use super::store::{LockToken, SessionStore, StoreError, StoredSession};
+use super::store::{LockToken, SessionStore, StoreError, StoredSession, Written};
 use crate::config::SessionStoreConfig;
 
 /// The configured store.
@@ -65,7 +65,7 @@ impl SessionStore for AnyStore {
         key: &str,
         session: &StoredSession,
         expires_at: i64,
-    ) -> Result<(), StoreError> {
+    ) -> Result<Written, StoreError> {
         each_store!(self, "save", s => s.save(key, session, expires_at))
     }
     async fn delete(&self, key: &str) -> Result<(), StoreError> {

@@ -22,7 +22,7 @@ pub use any_store::AnyStore;
 pub use cookie::CookieSettings;
 use crypto::Cipher;
 use memo::Memo;
-pub use store::{LockToken, SessionStore, StoreError, StoredSession, UserSummary};
+pub use store::{LockToken, SessionStore, StoreError, StoredSession, UserSummary, Written};
 
 /// How many sign-ins may be in flight per session (several tabs).
 const MAX_PENDING: usize = 5;
@@ -30,6 +30,8 @@ const MAX_PENDING: usize = 5;
 pub const PENDING_LIFETIME_SECS: i64 = 10 * 60;
 /// `last_seen` is written back at most this often, to spare the store a write per request.
 const TOUCH_INTERVAL_SECS: i64 = 60;
+/// How many times an update is tried against concurrent writers before giving up.
+const MAX_WRITE_ATTEMPTS: usize = 8;
 
 /// A sign-in waiting for the provider's answer.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -167,6 +169,7 @@ impl Sessions {
                 sid: None,
                 reauth_requested_at: None,
                 sealed: vec![],
+                revision: None,
             },
             secrets: SessionSecrets::default(),
             is_new: true,
@@ -183,6 +186,24 @@ impl Sessions {
         let Some(id) = cookie_value.filter(|v| plausible_id(v)) else {
             return Ok(None);
         };
+        let Some((mut session, write_back)) = self.open(id, now).await? else {
+            return Ok(None);
+        };
+        if write_back {
+            // The touch (or the reseal under the newest key) is worth a write, not a retry:
+            // if another request wrote the session meanwhile, theirs is newer still.
+            session.record.last_seen = now;
+            if !self.write(&mut session, now).await? {
+                return Ok(self.open(id, now).await?.map(|(fresh, _)| fresh));
+            }
+        }
+        Ok(Some(session))
+    }
+
+    /// The stored session under `id`, opened, and whether it should be written back (its
+    /// `last_seen` is old, it is sealed under an old key, or its secrets were unusable).
+    /// Expired sessions are deleted and are no session.
+    async fn open(&self, id: &str, now: i64) -> Result<Option<(Session, bool)>, StoreError> {
         let key = store_key(id);
         let Some(record) = self.store.load(&key).await? else {
             return Ok(None);
@@ -231,15 +252,42 @@ impl Sessions {
                 }
             }
         }
-        if write_back {
-            session.record.last_seen = now;
-            self.save(&mut session, now).await?;
-        }
-        Ok(Some(session))
+        Ok(Some((session, write_back)))
     }
 
-    /// Writes the session (sealing its secrets under the newest key).
-    pub async fn save(&self, session: &mut Session, now: i64) -> Result<(), StoreError> {
+    /// Applies `change` to the session and saves it, without losing what concurrent requests
+    /// wrote meanwhile. Writes are compare-and-set on the stored revision: when the session was
+    /// written since this request loaded it (a refreshed token cache, another tab's pending
+    /// sign-in, a touch), it is read again and `change` applied to that fresh copy, then
+    /// written; so a request that loaded an old token cache can never put it back. `change`
+    /// runs once per attempt and may refuse (its error is returned, nothing written).
+    pub async fn update<T, E>(
+        &self,
+        session: &mut Session,
+        now: i64,
+        mut change: impl FnMut(&mut Session) -> Result<T, E>,
+    ) -> Result<T, E>
+    where
+        E: From<StoreError>,
+    {
+        for _ in 0..MAX_WRITE_ATTEMPTS {
+            let out = change(session)?;
+            if self.write(session, now).await? {
+                return Ok(out);
+            }
+            // Written by someone else since we read it: start again from what they wrote.
+            match self.open(&session.id, now).await? {
+                Some((fresh, _)) => *session = fresh,
+                None => return Err(StoreError::SessionEnded.into()),
+            }
+        }
+        Err(StoreError::Contended.into())
+    }
+
+    /// Writes the session (sealing its secrets under the newest key) if the store still holds
+    /// the revision it was loaded at (a new session: if nothing is stored under its id).
+    /// `Ok(false)`: someone else wrote it first; nothing was written.
+    async fn write(&self, session: &mut Session, now: i64) -> Result<bool, StoreError> {
         let plaintext = serde_json::to_vec(&session.secrets).map_err(StoreError::Encode)?;
         session.record.sealed = self.cipher.seal(&plaintext, &session.id);
         session.record.last_seen = now;
@@ -251,11 +299,18 @@ impl Sessions {
             PENDING_LIFETIME_SECS.min(self.idle_secs)
         };
         let expires_at = (now + idle).min(session.record.created_at + self.max_age_secs);
-        self.store
+        match self
+            .store
             .save(&session.key(), &session.record, expires_at)
-            .await?;
-        session.is_new = false;
-        Ok(())
+            .await?
+        {
+            Written::Saved(revision) => {
+                session.record.revision = Some(revision);
+                session.is_new = false;
+                Ok(true)
+            }
+            Written::Conflict => Ok(false),
+        }
     }
 
     /// Gives the session a new id (at sign-in), so an id known before sign-in is worthless after.
@@ -264,7 +319,11 @@ impl Sessions {
         let was_new = session.is_new;
         session.id = new_id();
         session.record.created_at = now;
-        self.save(session, now).await?;
+        session.record.revision = None;
+        if !self.write(session, now).await? {
+            // Nothing can be stored under a fresh random id already.
+            return Err(StoreError::Contended);
+        }
         if !was_new {
             self.opened.forget(&old_key);
             self.store.delete(&old_key).await?;
@@ -281,9 +340,9 @@ impl Sessions {
     /// Reads the session's current state from the store again (another request, or another
     /// instance, may have changed it).
     pub async fn reload(&self, session: &mut Session, now: i64) -> Result<(), StoreError> {
-        if let Some(fresh) = self.load(Some(&session.id.clone()), now).await? {
-            session.record = fresh.record;
-            session.secrets = fresh.secrets;
+        match self.open(&session.id, now).await? {
+            Some((fresh, _)) => *session = fresh,
+            None => return Err(StoreError::SessionEnded),
         }
         Ok(())
     }

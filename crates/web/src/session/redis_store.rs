@@ -1,6 +1,7 @@
 //! The Redis session store, for several app instances behind a load balancer without affinity.
-//! Values expire with Redis TTLs; a set per provider `sid` indexes sessions for front-channel
-//! logout; `SET NX PX` + compare-and-delete is the cross-instance refresh lock. The connection is
+//! Each session is a hash (`data`: the record's JSON, `rev`: its revision) that expires with a
+//! Redis TTL, written by a compare-and-set script; a set per provider `sid` indexes sessions for
+//! front-channel logout; `SET NX PX` + compare-and-delete is the cross-instance refresh lock. The connection is
 //! made lazily and re-made after failures, so the app starts, reports "not ready" and recovers
 //! on its own when Redis is away for a while.
 //!
@@ -18,7 +19,7 @@ use redis::AsyncCommands;
 use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 use tokio::sync::Mutex;
 
-use super::store::{LockToken, SessionStore, StoreError, StoredSession};
+use super::store::{LockToken, SessionStore, StoreError, StoredSession, Written};
 
 const TIMEOUT: Duration = Duration::from_secs(2);
 
@@ -33,6 +34,37 @@ pub struct RedisStore {
 fn lost_connection(e: &redis::RedisError) -> bool {
     !e.is_timeout() && (e.is_connection_dropped() || e.is_unrecoverable_error())
 }
+
+/// Compare-and-set of a session: KEYS[1] the session, KEYS[2] its `sid` set (or ""); ARGV: the
+/// expected revision ("" for a new session), the record's JSON, the expiry (Unix seconds), the
+/// session's store key (for the `sid` set). Returns the new revision, or 0 if the stored one is
+/// not the expected one. A session written by a version without revisions (a plain string) is
+/// revision 0.
+const SAVE_SCRIPT: &str = r#"
+local kind = redis.call("type", KEYS[1]).ok
+local current = false
+if kind == "hash" then
+  current = redis.call("hget", KEYS[1], "rev")
+elseif kind == "string" then
+  current = "0"
+end
+if ARGV[1] == "" then
+  if current then return 0 end
+elseif current ~= ARGV[1] then
+  return 0
+end
+local revision = (tonumber(current) or 0) + 1
+if kind == "string" then redis.call("del", KEYS[1]) end
+redis.call("hset", KEYS[1], "data", ARGV[2], "rev", revision)
+redis.call("expireat", KEYS[1], ARGV[3])
+if KEYS[2] ~= "" then
+  redis.call("sadd", KEYS[2], ARGV[4])
+  -- EXPIREAT … GT leaves a set without TTL alone; give a new set one.
+  redis.call("expireat", KEYS[2], ARGV[3], "GT")
+  redis.call("expireat", KEYS[2], ARGV[3], "NX")
+end
+return revision
+"#;
 
 const UNLOCK_SCRIPT: &str = r#"
 if redis.call("get", KEYS[1]) == ARGV[1] then
@@ -119,13 +151,39 @@ impl RedisStore {
 impl SessionStore for RedisStore {
     async fn load(&self, key: &str) -> Result<Option<StoredSession>, StoreError> {
         let key = self.session_key(key);
-        let data: Option<String> = self
+        let fields: Result<(Option<String>, Option<u64>), StoreError> = self
             .run(|mut conn| {
                 let key = key.clone();
-                async move { conn.get(key).await }
+                async move {
+                    redis::cmd("HMGET")
+                        .arg(key)
+                        .arg("data")
+                        .arg("rev")
+                        .query_async(&mut conn)
+                        .await
+                }
             })
-            .await?;
-        Ok(data.and_then(|d| super::store::decode_record(&d)))
+            .await;
+        let (data, revision) = match fields {
+            Ok(fields) => fields,
+            // Written by a version without revisions: a plain string, revision 0.
+            Err(StoreError::Redis(e)) if e.code() == Some("WRONGTYPE") => {
+                let data: Option<String> = self
+                    .run(|mut conn| {
+                        let key = key.clone();
+                        async move { conn.get(key).await }
+                    })
+                    .await?;
+                (data, Some(0))
+            }
+            Err(e) => return Err(e),
+        };
+        Ok(data
+            .and_then(|d| super::store::decode_record(&d))
+            .map(|mut session| {
+                session.revision = Some(revision.unwrap_or(0));
+                session
+            }))
     }
 
     async fn save(
@@ -133,37 +191,36 @@ impl SessionStore for RedisStore {
         key: &str,
         session: &StoredSession,
         expires_at: i64,
-    ) -> Result<(), StoreError> {
+    ) -> Result<Written, StoreError> {
         let data = serde_json::to_string(session).map_err(StoreError::Encode)?;
         let at = expires_at.max(1) as u64;
-        let mut pipe = redis::pipe();
-        pipe.atomic()
-            .cmd("SET")
-            .arg(self.session_key(key))
-            .arg(data)
-            .arg("EXAT")
-            .arg(at)
-            .ignore();
-        if let Some(sid) = &session.sid {
-            pipe.sadd(self.sid_key(sid), key).ignore();
-            pipe.cmd("EXPIREAT")
-                .arg(self.sid_key(sid))
-                .arg(at)
-                .arg("GT")
-                .ignore();
-            // EXPIREAT … GT leaves a set without TTL alone; give a new set one.
-            pipe.cmd("EXPIREAT")
-                .arg(self.sid_key(sid))
-                .arg(at)
-                .arg("NX")
-                .ignore();
-        }
-        // The whole write is one MULTI/EXEC: safe to send again if the connection broke.
-        self.run(|mut conn| {
-            let pipe = pipe.clone();
-            async move { pipe.query_async::<()>(&mut conn).await }
+        let session_key = self.session_key(key);
+        let sid_key = session
+            .sid
+            .as_deref()
+            .map(|sid| self.sid_key(sid))
+            .unwrap_or_default();
+        let expected = session.revision.map(|r| r.to_string()).unwrap_or_default();
+        let script = redis::Script::new(SAVE_SCRIPT);
+        // One script, applied atomically: safe to send again if the connection broke before
+        // the answer came (a repeat finds the revision moved and answers "conflict"; the caller
+        // then reloads and finds its own write).
+        let revision: u64 = self
+            .run(|mut conn| {
+                let mut invocation = script.key(&session_key);
+                invocation
+                    .key(&sid_key)
+                    .arg(&expected)
+                    .arg(&data)
+                    .arg(at)
+                    .arg(key);
+                async move { invocation.invoke_async(&mut conn).await }
+            })
+            .await?;
+        Ok(match revision {
+            0 => Written::Conflict,
+            n => Written::Saved(n),
         })
-        .await
     }
 
     async fn delete(&self, key: &str) -> Result<(), StoreError> {

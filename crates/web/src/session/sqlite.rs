@@ -14,7 +14,7 @@ use rusqlite::types::ValueRef;
 use rusqlite::{Connection, OptionalExtension, params};
 
 use super::memo::Memo;
-use super::store::{LockToken, SessionStore, StoreError, StoredSession};
+use super::store::{LockToken, SessionStore, StoreError, StoredSession, Written};
 use crate::clock::now;
 
 /// Sweep expired rows every this many writes.
@@ -33,7 +33,17 @@ pub struct SqliteStore {
 
 /// The one query a request makes. Prepared once per connection (`prepare_cached`): parsing the
 /// SQL each time was a tenth of a signed-in page's instructions.
-const LOAD_SQL: &str = "SELECT data FROM sessions WHERE key = ?1 AND expires_at > ?2";
+const LOAD_SQL: &str = "SELECT data, revision FROM sessions WHERE key = ?1 AND expires_at > ?2";
+/// A compare-and-set update: only the revision that was loaded may be replaced.
+const UPDATE_SQL: &str =
+    "UPDATE sessions SET data = ?1, sid = ?2, expires_at = ?3, revision = revision + 1
+     WHERE key = ?4 AND revision = ?5";
+/// A new session: only if nothing is stored under its key (an expired leftover is replaced).
+const INSERT_SQL: &str =
+    "INSERT INTO sessions (key, data, sid, expires_at, revision) VALUES (?1, ?2, ?3, ?4, 1)
+     ON CONFLICT(key) DO UPDATE SET data = excluded.data, sid = excluded.sid,
+         expires_at = excluded.expires_at, revision = sessions.revision + 1
+     WHERE sessions.expires_at <= ?5";
 
 impl SqliteStore {
     /// Opens (creating when needed) the database at `path`.
@@ -63,6 +73,7 @@ impl SqliteStore {
              CREATE INDEX IF NOT EXISTS sessions_expires_at ON sessions(expires_at);",
         )
         .map_err(open_error)?;
+        add_revision_column(&conn).map_err(open_error)?;
         restrict_permissions(path);
         let reader = if path.as_os_str() == ":memory:" {
             None
@@ -104,8 +115,20 @@ fn restrict_permissions(path: &Path) {
     }
 }
 
-/// The live session row under `key`, parsed. A row that does not parse is treated as no session
-/// (it cannot be trusted anyway). The text is parsed where SQLite holds it, without a copy.
+/// Databases written before sessions had revisions get the column (every row at revision 0).
+fn add_revision_column(conn: &Connection) -> rusqlite::Result<()> {
+    let has_it = conn
+        .prepare("SELECT 1 FROM pragma_table_info('sessions') WHERE name = 'revision'")?
+        .exists([])?;
+    if !has_it {
+        conn.execute_batch("ALTER TABLE sessions ADD COLUMN revision INTEGER NOT NULL DEFAULT 0")?;
+    }
+    Ok(())
+}
+
+/// The live session row under `key`, parsed, with its revision. A row that does not parse is
+/// treated as no session (it cannot be trusted anyway). The text is parsed where SQLite holds
+/// it, without a copy.
 fn load_row(
     conn: &Connection,
     memo: &Memo<StoredSession>,
@@ -114,19 +137,28 @@ fn load_row(
     let mut statement = conn.prepare_cached(LOAD_SQL)?;
     let parsed = statement
         .query_row(params![key, now()], |row| {
+            let revision: i64 = row.get(1)?;
             let value = row.get_ref(0)?;
             // The memo only holds text that was valid UTF-8: no need to validate a hit again.
-            if let ValueRef::Text(bytes) = value
-                && let Some(session) = memo.get(key, bytes)
-            {
-                return Ok(Some(session));
-            }
-            let text = value.as_str()?;
-            let session = super::store::decode_record(text);
-            if let Some(session) = &session {
-                memo.put(key, text.as_bytes(), session.clone());
-            }
-            Ok(session)
+            let remembered = match value {
+                ValueRef::Text(bytes) => memo.get(key, bytes),
+                _ => None,
+            };
+            let session = match remembered {
+                Some(session) => Some(session),
+                None => {
+                    let text = value.as_str()?;
+                    let session = super::store::decode_record(text);
+                    if let Some(session) = &session {
+                        memo.put(key, text.as_bytes(), session.clone());
+                    }
+                    session
+                }
+            };
+            Ok(session.map(|mut session| {
+                session.revision = Some(revision as u64);
+                session
+            }))
         })
         .optional()?;
     Ok(parsed.flatten())
@@ -147,24 +179,48 @@ impl SessionStore for SqliteStore {
         key: &str,
         session: &StoredSession,
         expires_at: i64,
-    ) -> Result<(), StoreError> {
+    ) -> Result<Written, StoreError> {
         let key = key.to_string();
         let data = serde_json::to_string(session).map_err(StoreError::Encode)?;
         let sid = session.sid.clone();
+        let expected = session.revision;
         let sweep = self
             .writes
             .fetch_add(1, Ordering::Relaxed)
             .is_multiple_of(SWEEP_EVERY);
+        let parsed = self.parsed.clone();
         self.with_conn(move |c| {
-            c.prepare_cached(
-                "INSERT INTO sessions (key, data, sid, expires_at) VALUES (?1, ?2, ?3, ?4)
-                 ON CONFLICT(key) DO UPDATE SET data = excluded.data, sid = excluded.sid, expires_at = excluded.expires_at",
-            )?
-            .execute(params![key, data, sid, expires_at])?;
+            let changed = match expected {
+                Some(revision) => c.prepare_cached(UPDATE_SQL)?.execute(params![
+                    data,
+                    sid,
+                    expires_at,
+                    key,
+                    revision as i64
+                ])?,
+                None => c.prepare_cached(INSERT_SQL)?.execute(params![
+                    key,
+                    data,
+                    sid,
+                    expires_at,
+                    now()
+                ])?,
+            };
             if sweep {
-                c.execute("DELETE FROM sessions WHERE expires_at <= ?1", params![now()])?;
+                c.execute(
+                    "DELETE FROM sessions WHERE expires_at <= ?1",
+                    params![now()],
+                )?;
             }
-            Ok(())
+            if changed == 0 {
+                return Ok(Written::Conflict);
+            }
+            let revision: i64 = c
+                .prepare_cached("SELECT revision FROM sessions WHERE key = ?1")?
+                .query_row(params![key], |row| row.get(0))?;
+            // What was read before this write is out of date.
+            parsed.forget(&key);
+            Ok(Written::Saved(revision as u64))
         })
         .await
     }

@@ -26,6 +26,19 @@ pub struct StoredSession {
     /// Sealed [`super::SessionSecrets`] (see `crypto`).
     #[serde(with = "base64_bytes")]
     pub sealed: Vec<u8>,
+    /// The store's revision of this record when it was loaded (`None`: not stored yet). Kept
+    /// by the store beside the record, not in it; a save succeeds only if it is still current.
+    #[serde(skip)]
+    pub revision: Option<u64>,
+}
+
+/// What a compare-and-set save did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Written {
+    /// Written; the record's new revision.
+    Saved(u64),
+    /// Someone else wrote the record since it was loaded (or created it first): nothing written.
+    Conflict,
 }
 
 /// Who is signed in, in the clear (not secret; shown on every page).
@@ -66,6 +79,12 @@ pub enum StoreError {
     RedisTimeout(std::time::Duration),
     #[error("a session record could not be encoded")]
     Encode(#[source] serde_json::Error),
+    /// The session was ended (signed out, expired) while this request was using it.
+    #[error("the session ended while it was being updated")]
+    SessionEnded,
+    /// Other requests kept writing the session; this one gave up.
+    #[error("the session kept changing while it was being updated")]
+    Contended,
 }
 
 /// A stored record as the store holds it (JSON), or `None` when it does not decode: such a
@@ -86,13 +105,14 @@ pub trait SessionStore: Send + Sync {
         &self,
         key: &str,
     ) -> impl Future<Output = Result<Option<StoredSession>, StoreError>> + Send;
-    /// Inserts or replaces; the entry disappears at `expires_at` (Unix seconds).
+    /// Writes the record if the stored revision is still `session.revision` (`None`: if
+    /// nothing is stored under `key`); the entry disappears at `expires_at` (Unix seconds).
     fn save(
         &self,
         key: &str,
         session: &StoredSession,
         expires_at: i64,
-    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+    ) -> impl Future<Output = Result<Written, StoreError>> + Send;
     fn delete(&self, key: &str) -> impl Future<Output = Result<(), StoreError>> + Send;
     /// Deletes every session signed in with this provider session id; returns how many.
     fn delete_by_sid(&self, sid: &str) -> impl Future<Output = Result<usize, StoreError>> + Send;

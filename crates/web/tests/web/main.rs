@@ -12,4 +12,5 @@ mod operations;
 mod pages;
 mod redis;
 mod security;
+mod session_writes;
 mod signin;
