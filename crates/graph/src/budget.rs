@@ -9,9 +9,10 @@ use std::time::Duration;
 
 use tokio::time::Instant;
 
-use tokio::sync::{OwnedSemaphorePermit, Semaphore};
+use tokio::sync::Semaphore;
 
 use crate::error::GraphError;
+use crate::gate::{GateFuture, OneNoteGate, Permit, Priority};
 
 /// The limits, per user.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -32,10 +33,16 @@ impl Default for Limits {
 }
 
 const MINUTE: Duration = Duration::from_secs(60);
+/// How often background work looks again while page views wait.
+const YIELD_POLL: Duration = Duration::from_millis(40);
 const HOUR: Duration = Duration::from_secs(3600);
 
 struct UserBudget {
     in_flight: Arc<Semaphore>,
+    /// Background work's share of the slots: all but one.
+    background: Arc<Semaphore>,
+    /// Page views waiting for a window to have room.
+    waiting: usize,
     /// Start times of recent requests, oldest first (at most an hour's worth).
     started: VecDeque<Instant>,
 }
@@ -47,6 +54,8 @@ impl UserBudget {
             .back()
             .is_none_or(|t| now.duration_since(*t) >= HOUR)
             && Arc::strong_count(&self.in_flight) == 1
+            && Arc::strong_count(&self.background) == 1
+            && self.waiting == 0
     }
 }
 
@@ -66,11 +75,6 @@ struct Users {
 /// Fewer users than this are never swept.
 const SWEEP_FLOOR: usize = 256;
 
-/// Holding this is being one of the user's in-flight requests.
-pub struct Permit {
-    _slot: OwnedSemaphorePermit,
-}
-
 impl Budget {
     pub fn new(limits: Limits) -> Budget {
         Budget {
@@ -87,27 +91,67 @@ impl Budget {
     }
 
     /// Waits for a slot for `user` and records the request. Fails with `Throttled` when the
-    /// rate limits would make it wait longer than `max_wait`.
-    pub async fn acquire(&self, user: &str, max_wait: Duration) -> Result<Permit, GraphError> {
+    /// rate limits would make it wait longer than `max_wait`. Background work may use all but
+    /// one concurrency slot, so a page view always finds one.
+    pub async fn acquire(
+        &self,
+        user: &str,
+        priority: Priority,
+        max_wait: Duration,
+    ) -> Result<Permit, GraphError> {
         let deadline = Instant::now() + max_wait;
         let semaphore = self.semaphore(user);
+        let background_slot = match priority {
+            Priority::Background if self.limits.concurrent > 1 => Some(self.background(user)),
+            _ => None,
+        };
+        let background = match background_slot {
+            Some(slots) => Some(
+                tokio::time::timeout(max_wait, slots.acquire_owned())
+                    .await
+                    .map_err(|_| GraphError::Throttled {
+                        retry_after: Some(Duration::from_secs(1)),
+                    })?
+                    .map_err(|_| GraphError::Throttled { retry_after: None })?,
+            ),
+            None => None,
+        };
         let slot = tokio::time::timeout(max_wait, semaphore.acquire_owned())
             .await
             .map_err(|_| GraphError::Throttled {
                 retry_after: Some(Duration::from_secs(1)),
             })?
             .map_err(|_| GraphError::Throttled { retry_after: None })?;
+        let mut waiting = Waiting {
+            budget: self,
+            user,
+            marked: false,
+        };
         loop {
-            let wait = self.reserve(user);
+            let wait = self.reserve(user, priority);
             match wait {
-                None => return Ok(Permit { _slot: slot }),
-                Some(wait) if Instant::now() + wait <= deadline => tokio::time::sleep(wait).await,
+                None => return Ok(Permit::new((slot, background))),
+                Some(wait) if Instant::now() + wait <= deadline => {
+                    if priority == Priority::Interactive && !waiting.marked {
+                        self.count_waiting(user, 1);
+                        waiting.marked = true;
+                    }
+                    tokio::time::sleep(wait).await
+                }
                 Some(wait) => {
                     return Err(GraphError::Throttled {
                         retry_after: Some(wait),
                     });
                 }
             }
+        }
+    }
+
+    /// Page views waiting for the user's windows (background work lets them go first).
+    fn count_waiting(&self, user: &str, change: isize) {
+        let mut users = self.users.lock().expect("budget lock");
+        if let Some(budget) = users.by_key.get_mut(user) {
+            budget.waiting = budget.waiting.saturating_add_signed(change);
         }
     }
 
@@ -122,18 +166,38 @@ impl Budget {
         users
             .by_key
             .entry(user.to_string())
-            .or_insert_with(|| UserBudget {
-                in_flight: Arc::new(Semaphore::new(self.limits.concurrent.max(1))),
-                started: VecDeque::new(),
-            })
+            .or_insert_with(|| self.new_user())
             .in_flight
             .clone()
     }
 
+    fn background(&self, user: &str) -> Arc<Semaphore> {
+        let mut users = self.users.lock().expect("budget lock");
+        users
+            .by_key
+            .entry(user.to_string())
+            .or_insert_with(|| self.new_user())
+            .background
+            .clone()
+    }
+
+    fn new_user(&self) -> UserBudget {
+        let slots = self.limits.concurrent.max(1);
+        UserBudget {
+            in_flight: Arc::new(Semaphore::new(slots)),
+            background: Arc::new(Semaphore::new(slots.saturating_sub(1).max(1))),
+            waiting: 0,
+            started: VecDeque::new(),
+        }
+    }
+
     /// Records a request start if the windows allow it; else says how long until they do.
-    fn reserve(&self, user: &str) -> Option<Duration> {
+    fn reserve(&self, user: &str, priority: Priority) -> Option<Duration> {
         let mut users = self.users.lock().expect("budget lock");
         let budget = users.by_key.get_mut(user)?;
+        if priority == Priority::Background && budget.waiting > 0 {
+            return Some(YIELD_POLL);
+        }
         let now = Instant::now();
         while budget
             .started
@@ -161,6 +225,32 @@ impl Budget {
     }
 }
 
+/// A page view counted as waiting until its turn comes (or it gives up).
+struct Waiting<'a> {
+    budget: &'a Budget,
+    user: &'a str,
+    marked: bool,
+}
+
+impl Drop for Waiting<'_> {
+    fn drop(&mut self) {
+        if self.marked {
+            self.budget.count_waiting(self.user, -1);
+        }
+    }
+}
+
+impl OneNoteGate for Budget {
+    fn acquire<'a>(
+        &'a self,
+        user: &'a str,
+        priority: Priority,
+        max_wait: Duration,
+    ) -> GateFuture<'a> {
+        Box::pin(Budget::acquire(self, user, priority, max_wait))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -172,33 +262,44 @@ mod tests {
             per_minute: 3,
             per_hour: 100,
         }));
-        let a = budget.acquire("ada", Duration::from_secs(1)).await.unwrap();
-        let _b = budget.acquire("ada", Duration::from_secs(1)).await.unwrap();
+        let a = budget
+            .acquire("ada", Priority::Interactive, Duration::from_secs(1))
+            .await
+            .unwrap();
+        let _b = budget
+            .acquire("ada", Priority::Interactive, Duration::from_secs(1))
+            .await
+            .unwrap();
         // A third concurrent request waits for a slot, then fails fast when none comes.
         assert!(
             budget
-                .acquire("ada", Duration::from_millis(100))
+                .acquire("ada", Priority::Interactive, Duration::from_millis(100))
                 .await
                 .is_err()
         );
         // Other users are not affected.
         assert!(
             budget
-                .acquire("grace", Duration::from_millis(10))
+                .acquire("grace", Priority::Interactive, Duration::from_millis(10))
                 .await
                 .is_ok()
         );
         drop(a);
-        let c = budget.acquire("ada", Duration::from_secs(1)).await.unwrap();
+        let c = budget
+            .acquire("ada", Priority::Interactive, Duration::from_secs(1))
+            .await
+            .unwrap();
         drop(c);
         // Three requests started this minute: the fourth must wait ~a minute.
         let err = budget
-            .acquire("ada", Duration::from_secs(5))
+            .acquire("ada", Priority::Interactive, Duration::from_secs(5))
             .await
             .err()
             .unwrap();
         assert!(err.retry_after().unwrap() > Duration::from_secs(50));
-        let waited = budget.acquire("ada", Duration::from_secs(120)).await;
+        let waited = budget
+            .acquire("ada", Priority::Interactive, Duration::from_secs(120))
+            .await;
         assert!(waited.is_ok(), "waiting within the allowance succeeds");
     }
 
@@ -208,20 +309,99 @@ mod tests {
         for i in 0..SWEEP_FLOOR - 1 {
             drop(
                 budget
-                    .acquire(&format!("user-{i}"), Duration::ZERO)
+                    .acquire(&format!("user-{i}"), Priority::Interactive, Duration::ZERO)
                     .await
                     .unwrap(),
             );
         }
-        let held = budget.acquire("busy", Duration::ZERO).await.unwrap();
+        let held = budget
+            .acquire("busy", Priority::Interactive, Duration::ZERO)
+            .await
+            .unwrap();
         tokio::time::advance(HOUR).await;
         // A new user after an hour sweeps the idle ones, never one with a request in flight.
-        drop(budget.acquire("newcomer", Duration::ZERO).await.unwrap());
+        drop(
+            budget
+                .acquire("newcomer", Priority::Interactive, Duration::ZERO)
+                .await
+                .unwrap(),
+        );
         let users = budget.users.lock().unwrap();
         let mut remembered: Vec<&str> = users.by_key.keys().map(String::as_str).collect();
         remembered.sort();
         assert_eq!(remembered, ["busy", "newcomer"]);
         drop(users);
         drop(held);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn background_work_leaves_a_slot_and_lets_page_views_go_first() {
+        let budget = Arc::new(Budget::new(Limits {
+            concurrent: 3,
+            per_minute: 2,
+            per_hour: 100,
+        }));
+        let short = Duration::from_millis(10);
+        let a = budget
+            .acquire("ada", Priority::Background, short)
+            .await
+            .unwrap();
+        drop(a);
+        tokio::time::advance(Duration::from_secs(10)).await;
+        let _b1 = budget
+            .acquire("ada", Priority::Background, short)
+            .await
+            .unwrap();
+        // The minute is full now (2 starts). Background work waits for room first, then a page
+        // view arrives: when the room comes, the page view must get it.
+        let worker = {
+            let budget = budget.clone();
+            tokio::spawn(async move {
+                budget
+                    .acquire("ada", Priority::Background, Duration::from_secs(300))
+                    .await
+                    .map(|_| tokio::time::Instant::now())
+            })
+        };
+        tokio::time::sleep(Duration::from_secs(1)).await;
+        let viewer = {
+            let budget = budget.clone();
+            tokio::spawn(async move {
+                budget
+                    .acquire("ada", Priority::Interactive, Duration::from_secs(120))
+                    .await
+                    .map(|_| tokio::time::Instant::now())
+            })
+        };
+        let viewed_at = viewer.await.unwrap().unwrap();
+        let worked_at = worker.await.unwrap().unwrap();
+        assert!(viewed_at <= worked_at, "the page view went first");
+
+        // With background work holding all it may (concurrent - 1), a page view still gets in.
+        let fresh = Budget::new(Limits {
+            concurrent: 3,
+            per_minute: 100,
+            per_hour: 100,
+        });
+        let _w1 = fresh
+            .acquire("ada", Priority::Background, short)
+            .await
+            .unwrap();
+        let _w2 = fresh
+            .acquire("ada", Priority::Background, short)
+            .await
+            .unwrap();
+        assert!(
+            fresh
+                .acquire("ada", Priority::Background, short)
+                .await
+                .is_err()
+        );
+        assert!(
+            fresh
+                .acquire("ada", Priority::Interactive, short)
+                .await
+                .is_ok()
+        );
     }
 }

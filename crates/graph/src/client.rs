@@ -15,6 +15,7 @@ use std::sync::Arc;
 
 use crate::budget::{Budget, Limits};
 use crate::error::{ErrorEnvelope, GraphError};
+use crate::gate::{OneNoteGate, Priority};
 
 /// How hard to try before giving up.
 #[derive(Debug, Clone)]
@@ -43,8 +44,11 @@ pub struct GraphClient {
     /// `https://graph.microsoft.com/v1.0`, no trailing slash.
     base: Url,
     pub retry: RetryPolicy,
-    /// OneNote's per-user limits, shared by every clone of this client.
-    budget: Arc<Budget>,
+    /// The gate OneNote calls pass (OneNote's per-user limits), shared by every clone of this
+    /// client — and, when it is a shared gate, by every instance of the app.
+    gate: Arc<dyn OneNoteGate>,
+    /// Who this client's OneNote calls are for: a person waiting, or background work.
+    priority: Priority,
 }
 
 /// A binary body and its content type.
@@ -91,8 +95,26 @@ impl GraphClient {
             http,
             base,
             retry: RetryPolicy::default(),
-            budget: Arc::new(Budget::new(onenote_limits)),
+            gate: Arc::new(Budget::new(onenote_limits)),
+            priority: Priority::Interactive,
         })
+    }
+
+    /// The same client passing OneNote calls through `gate` (one shared by every instance)
+    /// instead of its own in-process budget.
+    pub fn with_gate(&self, gate: Arc<dyn OneNoteGate>) -> GraphClient {
+        GraphClient {
+            gate,
+            ..self.clone()
+        }
+    }
+
+    /// The same client for background work: its OneNote calls yield to page views.
+    pub fn background(&self) -> GraphClient {
+        GraphClient {
+            priority: Priority::Background,
+            ..self.clone()
+        }
     }
 
     /// The same client with another retry policy (e.g. more patience for a zip download).
@@ -172,7 +194,7 @@ impl GraphClient {
             let _permit = match onenote_user {
                 Some(user) => {
                     let allowance = self.retry.max_total_wait.saturating_sub(waited);
-                    Some(self.budget.acquire(user, allowance).await?)
+                    Some(self.gate.acquire(user, self.priority, allowance).await?)
                 }
                 None => None,
             };

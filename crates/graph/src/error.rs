@@ -58,6 +58,10 @@ pub enum GraphError {
     /// A list's `@odata.nextLink` cannot be followed.
     #[error("Microsoft Graph sent an @odata.nextLink graphnote will not follow: {0}")]
     BadNextLink(&'static str),
+    /// The shared OneNote gate (in the app's store) cannot be reached, so no OneNote call may
+    /// start.
+    #[error("the OneNote budget shared by graphnote's instances is unavailable")]
+    GateUnavailable(#[source] Box<dyn std::error::Error + Send + Sync>),
     /// The client itself could not be built (a bad `GRAPH_ENDPOINT` or CA bundle).
     #[error("cannot set up the Graph client: {problem}")]
     Setup {

@@ -4,16 +4,18 @@
 //!
 //! # Layout
 //!
-//! `error` (typed failures with their causes) and `budget` (the per-user OneNote limits) are
-//! leaves; `client` sends requests (token, retries, the budget gate); `me` and `onenote` are the
-//! calls graphnote makes.
+//! `error` (typed failures with their causes) is a leaf; `gate` is the trait every OneNote call
+//! passes and `budget` its in-process implementation (one instance); `client` sends requests
+//! (token, retries, the gate); `me` and `onenote` are the calls graphnote makes.
 
 mod budget;
 mod client;
 mod error;
+mod gate;
 mod me;
 pub mod onenote;
 
 pub use budget::{Budget, Limits};
 pub use client::{Binary, GraphClient, RetryPolicy};
 pub use error::{GraphError, GraphErrorBody};
+pub use gate::{GateFuture, OneNoteGate, Permit, Priority};

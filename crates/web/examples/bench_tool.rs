@@ -367,7 +367,8 @@ async fn seed_sessions(args: &Args) -> Result<()> {
     let count = args.number("count")?;
     let sample_out = args.get("sample-out")?;
     let config = web::Config::from_env(|k| std::env::var(k).ok()).map_err(|e| e.to_string())?;
-    let store = AnyStore::open(&config.session_store, None).map_err(|e| e.to_string())?;
+    // The running instance holds the SQLite file; the tool writes into it alongside on purpose.
+    let store = AnyStore::open_shared(&config.session_store, None).map_err(|e| e.to_string())?;
     let sessions = Arc::new(Sessions::new(&config, store));
     let now = web::clock::now();
     let real = sessions

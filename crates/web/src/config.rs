@@ -54,6 +54,9 @@ pub struct Config {
     /// OneNote's per-user limits the app keeps to (`ONENOTE_MAX_CONCURRENT`,
     /// `ONENOTE_PER_MINUTE`, `ONENOTE_PER_HOUR`; OneNote's own: 5, 120, 400).
     pub onenote_limits: graph::Limits,
+    /// How long a page may wait for its turn within those limits (and for Graph's own
+    /// throttling to pass) before it says "try again in N s" (`ONENOTE_WAIT_SECONDS`).
+    pub onenote_wait: Duration,
     /// How long requests in flight may take to finish after a stop signal.
     pub shutdown_grace: Duration,
     /// A request taking longer than this is answered 408.
@@ -304,6 +307,7 @@ impl Config {
             session_max_age: seconds("SESSION_MAX_AGE_SECONDS", 7 * 24 * 3600)?,
             shutdown_grace: seconds("SHUTDOWN_GRACE_SECONDS", 20)?,
             request_timeout: seconds("REQUEST_TIMEOUT_SECONDS", 60)?,
+            onenote_wait: seconds("ONENOTE_WAIT_SECONDS", 20)?,
             onenote_limits: graph::Limits {
                 concurrent: count("ONENOTE_MAX_CONCURRENT", 5)?,
                 per_minute: count("ONENOTE_PER_MINUTE", 120)?,

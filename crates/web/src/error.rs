@@ -32,6 +32,9 @@ pub enum AppError {
     InvalidIdToken(#[source] IdTokenError),
     #[error("the user declined consent")]
     ConsentDenied,
+    /// The user cancelled the sign-in (or its second factor) at the provider.
+    #[error("the user cancelled the sign-in")]
+    SignInCancelled,
     #[error("admin consent required")]
     AdminConsentRequired,
     /// An error the provider sent back on the redirect (its own words, cleaned of control
@@ -86,6 +89,7 @@ impl AppError {
             ) => StatusCode::BAD_GATEWAY,
             AppError::Identity(_) | AppError::Internal { .. } => StatusCode::INTERNAL_SERVER_ERROR,
             AppError::ConsentDenied | AppError::AdminConsentRequired => StatusCode::FORBIDDEN,
+            AppError::SignInCancelled => StatusCode::UNAUTHORIZED,
             AppError::ReauthLoop => StatusCode::UNAUTHORIZED,
             AppError::Graph(e) => graph_status(e),
             // The session was signed out (another tab) while this request used it: sign in.
@@ -120,6 +124,7 @@ fn graph_status(e: &GraphError) -> StatusCode {
             status: 400, code, ..
         } if code == "20112" => StatusCode::NOT_FOUND,
         GraphError::Unauthorized { .. } => StatusCode::UNAUTHORIZED,
+        GraphError::GateUnavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
         _ => StatusCode::BAD_GATEWAY,
     }
 }

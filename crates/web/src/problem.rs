@@ -74,6 +74,11 @@ pub fn of(error: &AppError) -> Problem {
             "graphnote cannot work without the permissions it asked for. You can sign in again and accept them.",
         )
         .action("/login", "Try again"),
+        AppError::SignInCancelled => page(
+            "Sign-in was cancelled",
+            "You stopped the sign-in before it was complete, so graphnote cannot show this page. Nothing was changed; sign in again when you are ready.",
+        )
+        .action("/login", "Sign in again"),
         AppError::AdminConsentRequired => page(
             "An administrator must approve graphnote",
             "Your organisation requires an administrator to grant graphnote the permissions it needs. Ask your administrator to grant admin consent for graphnote, then sign in again.",
@@ -139,6 +144,10 @@ fn graph(status: StatusCode, e: &GraphError) -> Problem {
             )
             .detail(format!("Graph answered HTTP {status}"))
         },
+        GraphError::GateUnavailable(_) => page(
+            "graphnote is temporarily unavailable",
+            "graphnote cannot reach its session storage, which keeps count of your OneNote requests. Nothing was lost; try again in a moment.",
+        ),
         GraphError::Forbidden { code, .. } => page(
             "Access denied by Microsoft Graph",
             "Your account or your organisation does not allow graphnote to read this.",

@@ -74,14 +74,19 @@ impl AppState {
             })
             .map_err(|e| StartupError::because("CA_BUNDLE", &e))?,
         );
-        let graph = GraphClient::new(
+        let mut graph = GraphClient::new(
             &config.graph_endpoint,
             ca_pem.as_deref(),
             config.onenote_limits,
         )
         .map_err(|e| StartupError::because("GRAPH_ENDPOINT", &e))?;
+        graph.retry.max_total_wait = config.onenote_wait;
         let store = AnyStore::open(&config.session_store, ca_pem.as_deref())
             .map_err(|e| StartupError::because("SESSION_STORE", &e))?;
+        // Several instances on one Redis keep one OneNote budget per user between them.
+        if let Some(gate) = store.onenote_gate(&config.client_id, config.onenote_limits) {
+            graph = graph.with_gate(gate);
+        }
         let sessions = Arc::new(Sessions::new(&config, store));
         let tokens = Tokens::new(identity.clone(), sessions.clone());
         let onenote = OneNote::new(tokens.clone(), graph.clone(), &config.scopes);

@@ -5,6 +5,13 @@
 //! waited re-reads the session and uses the token the other one got. A refresh token the
 //! provider rejects signs the session out and sends the user through sign-in once, never into a
 //! loop.
+//!
+//! Claims challenges (docs/protocol.md §9.4): when Graph answers 401 `insufficient_claims`
+//! (Continuous Access Evaluation revoked the token, or a Conditional Access policy wants a
+//! stronger sign-in), the token is refreshed with those `claims`, and the call tried again.
+//! When only the user can meet them (the refresh answers `interaction_required`, or the refresh
+//! token was revoked too), the challenge is kept in the session and the user sent through
+//! sign-in, which asks for it — and comes back to the page.
 
 use std::future::Future;
 use std::sync::Arc;
@@ -17,7 +24,7 @@ use identity::{IdentityClient, Secret, TokenCache};
 use crate::clock::now;
 use crate::error::AppError;
 use crate::features::Feature;
-use crate::session::{LockToken, Session, SessionStore, Sessions, StoreError};
+use crate::session::{ClaimsChallenge, LockToken, Session, SessionStore, Sessions, StoreError};
 use crate::single_flight::SingleFlight;
 
 /// How long one instance may hold the cross-instance refresh lock.
@@ -34,6 +41,14 @@ pub struct Want<'a> {
     pub next: &'a str,
     /// The feature whose consent the scopes are (`/login?consent=…`), if they are one.
     pub feature: Option<Feature>,
+}
+
+/// A token the resource refused, and the claims challenge it sent with the refusal.
+#[derive(Clone, Copy)]
+pub struct Rejected<'a> {
+    pub token: &'a Secret,
+    /// The challenge's `claims` (JSON text), already decoded from base64.
+    pub claims: Option<&'a str>,
 }
 
 /// Access tokens for signed-in sessions: the identity client, the sessions they are kept in, and
@@ -55,14 +70,15 @@ impl Tokens {
     }
 
     /// An access token for `want.scopes`. `rejected`: a token the resource just refused (it
-    /// will not be returned again; a newer one or a refresh is needed).
+    /// will not be returned again; a newer one or a refresh is needed), with the claims
+    /// challenge that came with the refusal, if any.
     pub async fn access_token(
         &self,
         session: &mut Session,
         want: &Want<'_>,
-        rejected: Option<&Secret>,
+        rejected: Option<Rejected<'_>>,
     ) -> Result<Secret, AppError> {
-        if let Some(token) = usable(session, want.scopes, rejected) {
+        if let Some(token) = usable(session, want.scopes, rejected.map(|r| r.token)) {
             return Ok(token);
         }
         let key = session.key();
@@ -90,8 +106,12 @@ impl Tokens {
     {
         let token = self.access_token(session, want, None).await?;
         match call(token.clone()).await {
-            Err(GraphError::Unauthorized { .. }) => {
-                let token = self.access_token(session, want, Some(&token)).await?;
+            Err(GraphError::Unauthorized { claims, .. }) => {
+                let rejected = Rejected {
+                    token: &token,
+                    claims: claims.as_deref(),
+                };
+                let token = self.access_token(session, want, Some(rejected)).await?;
                 Ok(call(token).await?)
             }
             other => Ok(other?),
@@ -116,11 +136,12 @@ impl Tokens {
         &self,
         session: &mut Session,
         want: &Want<'_>,
-        rejected: Option<&Secret>,
+        rejected: Option<Rejected<'_>>,
     ) -> Result<Secret, AppError> {
-        // Someone may have refreshed while this request waited: look again.
+        // Someone may have refreshed while this request waited (with the same challenge, if
+        // there was one: Graph challenges every request of the session alike): look again.
         self.sessions.reload(session, now()).await?;
-        if let Some(token) = usable(session, want.scopes, rejected) {
+        if let Some(token) = usable(session, want.scopes, rejected.map(|r| r.token)) {
             return Ok(token);
         }
         let Some(cache) = session.secrets.token_cache.clone() else {
@@ -128,9 +149,13 @@ impl Tokens {
                 next: want.next.to_string(),
             });
         };
+        let claims = rejected.and_then(|r| r.claims);
+        if claims.is_some() {
+            tracing::info!("Graph sent a claims challenge; refreshing with its claims");
+        }
         match self
             .identity
-            .refresh(&cache, want.scopes, None, now())
+            .refresh(&cache, want.scopes, claims, now())
             .await
         {
             Ok(updated) => {
@@ -173,10 +198,16 @@ impl Tokens {
                         .reauth_requested_at
                         .is_some_and(|at| now - at < LOOP_WINDOW_SECS);
                     tracing::info!(error = %crate::error::Chain(&e), looping, "refresh token no longer accepted; signing the session out");
+                    // The next sign-in must meet the challenge the refresh could not.
+                    let challenge = claims.map(|claims| ClaimsChallenge {
+                        claims: claims.to_string(),
+                        login_hint: cache.account.username.clone(),
+                    });
                     self.sessions
                         .update(session, now, |s| {
                             s.sign_out_locally();
                             s.record.reauth_requested_at = Some(now);
+                            s.record.challenge = challenge.clone();
                             Ok::<_, StoreError>(())
                         })
                         .await?;

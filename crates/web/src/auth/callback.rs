@@ -157,7 +157,7 @@ fn provider_error(error: &str, description: Option<&str>, subcode: Option<&str>)
     match (error, code) {
         (_, Some(90094 | 900941 | 90099)) => AppError::AdminConsentRequired,
         ("access_denied", Some(65004)) => AppError::ConsentDenied,
-        ("access_denied", _) if subcode == Some("cancel") => AppError::ConsentDenied,
+        ("access_denied", _) if subcode == Some("cancel") => AppError::SignInCancelled,
         _ => AppError::ProviderError {
             error: error.chars().filter(|c| !c.is_control()).take(64).collect(),
             summary: description

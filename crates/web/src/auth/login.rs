@@ -52,10 +52,16 @@ pub async fn login(
             }
         }
     }
+    // A claims challenge only a sign-in can meet (step-up, a revoked session): ask for it now.
+    let challenge = session.record.challenge.clone();
+    if let Some(challenge) = &challenge {
+        login_hint = login_hint.or_else(|| challenge.login_hint.clone());
+    }
     let request = SignInRequest {
         scopes,
         redirect_uri: format!("{}{}", ctx.public_base, config.redirect_path),
         login_hint,
+        claims: challenge.map(|c| c.claims),
         ..Default::default()
     };
     let (authorize_url, pending) = identity.begin_sign_in(&request, now).await?;
@@ -66,6 +72,7 @@ pub async fn login(
     sessions
         .update(&mut session, now, |s| {
             s.add_pending(login.clone(), now);
+            s.record.challenge = None;
             Ok::<_, StoreError>(())
         })
         .await?;

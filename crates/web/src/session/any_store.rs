@@ -4,6 +4,11 @@
 use std::future::Future;
 use std::time::Instant;
 
+use std::sync::Arc;
+
+use graph::{Limits, OneNoteGate};
+
+use super::onenote_gate::RedisGate;
 use super::redis_store::RedisStore;
 use super::sqlite::SqliteStore;
 use super::store::{LockToken, SessionStore, StoreError, StoredSession, Written};
@@ -12,17 +17,50 @@ use crate::config::SessionStoreConfig;
 /// The configured store.
 pub enum AnyStore {
     Sqlite(SqliteStore),
-    Redis(Box<RedisStore>),
+    Redis(Arc<RedisStore>),
 }
 
 impl AnyStore {
     /// Opens the configured store; `ca_pem` is trusted for `rediss://`.
     pub fn open(config: &SessionStoreConfig, ca_pem: Option<&str>) -> Result<AnyStore, StoreError> {
+        Self::open_with(config, ca_pem, true)
+    }
+
+    /// Opens the store without claiming a SQLite file for this process: for a tool writing
+    /// into a running instance's store (see [`SqliteStore::open_shared`]).
+    pub fn open_shared(
+        config: &SessionStoreConfig,
+        ca_pem: Option<&str>,
+    ) -> Result<AnyStore, StoreError> {
+        Self::open_with(config, ca_pem, false)
+    }
+
+    fn open_with(
+        config: &SessionStoreConfig,
+        ca_pem: Option<&str>,
+        claim: bool,
+    ) -> Result<AnyStore, StoreError> {
         match config {
-            SessionStoreConfig::Sqlite(path) => SqliteStore::open(path).map(AnyStore::Sqlite),
+            SessionStoreConfig::Sqlite(path) if claim => {
+                SqliteStore::open(path).map(AnyStore::Sqlite)
+            }
+            SessionStoreConfig::Sqlite(path) => {
+                SqliteStore::open_shared(path).map(AnyStore::Sqlite)
+            }
             SessionStoreConfig::Redis(url) => {
                 RedisStore::new(url, "graphnote:", ca_pem.map(str::as_bytes))
-                    .map(|s| AnyStore::Redis(Box::new(s)))
+                    .map(|s| AnyStore::Redis(Arc::new(s)))
+            }
+        }
+    }
+
+    /// The OneNote gate shared by every instance on this store, for the app `client_id`; `None`
+    /// for SQLite, which serves one instance (its in-process budget is the whole gate).
+    pub fn onenote_gate(&self, client_id: &str, limits: Limits) -> Option<Arc<dyn OneNoteGate>> {
+        match self {
+            AnyStore::Sqlite(_) => None,
+            AnyStore::Redis(store) => {
+                Some(Arc::new(RedisGate::new(store.clone(), client_id, limits)))
             }
         }
     }

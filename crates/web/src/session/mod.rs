@@ -7,6 +7,7 @@ pub mod any_store;
 pub mod cookie;
 pub mod crypto;
 mod memo;
+mod onenote_gate;
 pub mod redis_store;
 pub mod sqlite;
 pub mod store;
@@ -22,7 +23,9 @@ pub use any_store::AnyStore;
 pub use cookie::CookieSettings;
 use crypto::Cipher;
 use memo::Memo;
-pub use store::{LockToken, SessionStore, StoreError, StoredSession, UserSummary, Written};
+pub use store::{
+    ClaimsChallenge, LockToken, SessionStore, StoreError, StoredSession, UserSummary, Written,
+};
 
 /// How many sign-ins may be in flight per session (several tabs).
 const MAX_PENDING: usize = 5;
@@ -168,6 +171,7 @@ impl Sessions {
                 user: None,
                 sid: None,
                 reauth_requested_at: None,
+                challenge: None,
                 sealed: vec![],
                 revision: None,
             },

@@ -119,7 +119,7 @@ impl RedisStore {
 
     /// Runs `command` on the connection; if it fails because the connection was lost, once more
     /// on a fresh one (see the module comment).
-    async fn run<T, F, Fut>(&self, command: F) -> Result<T, StoreError>
+    pub(crate) async fn run<T, F, Fut>(&self, command: F) -> Result<T, StoreError>
     where
         F: Fn(ConnectionManager) -> Fut,
         Fut: Future<Output = redis::RedisResult<T>>,
@@ -133,6 +133,11 @@ impl RedisStore {
             }
             other => other.map_err(StoreError::Redis),
         }
+    }
+
+    /// What every key of this app starts with (`graphnote:`).
+    pub(crate) fn prefix(&self) -> &str {
+        &self.prefix
     }
 
     fn session_key(&self, key: &str) -> String {

@@ -5,6 +5,11 @@
 //! few microseconds, less than handing the work to a pool thread and back (two thread wake-ups,
 //! which profiling showed cost more than the query). Expired rows are skipped on read and swept
 //! now and then on write.
+//!
+//! One process per file: SQLite would let a second instance share it, but what an instance
+//! keeps in memory (the OneNote budget, the refresh single flight) would then be counted twice.
+//! So the store holds an exclusive lock on `PATH.lock` for as long as it is open, and a second
+//! `graphnote serve` on the same file stops at start-up, saying to use Redis instead.
 
 use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -21,6 +26,9 @@ use crate::clock::now;
 const SWEEP_EVERY: u64 = 500;
 
 pub struct SqliteStore {
+    /// Held (locked) for the store's life; `None` when opened for a tool (see
+    /// [`SqliteStore::open_shared`]).
+    _instance_lock: Option<std::fs::File>,
     conn: Arc<Mutex<Connection>>,
     /// The connection `load` uses, inline (`None` for an in-memory database, which a second
     /// connection would not share: then reads go through `conn` like writes).
@@ -46,14 +54,28 @@ const INSERT_SQL: &str =
      WHERE sessions.expires_at <= ?5";
 
 impl SqliteStore {
-    /// Opens (creating when needed) the database at `path`.
+    /// Opens (creating when needed) the database at `path`, as the one instance using it.
     pub fn open(path: &Path) -> Result<SqliteStore, StoreError> {
+        Self::open_with(path, true)
+    }
+
+    /// Opens the database without claiming it: for a tool that writes into a running
+    /// instance's store on purpose (the benchmark seeding sessions). Never for an app instance.
+    pub fn open_shared(path: &Path) -> Result<SqliteStore, StoreError> {
+        Self::open_with(path, false)
+    }
+
+    fn open_with(path: &Path, claim: bool) -> Result<SqliteStore, StoreError> {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir).map_err(|source| StoreError::CreateDir {
                 path: dir.to_path_buf(),
                 source,
             })?;
         }
+        let instance_lock = match claim && path.as_os_str() != ":memory:" {
+            true => Some(claim_instance(path)?),
+            false => None,
+        };
         let open_error = |source| StoreError::SqliteOpen {
             path: path.to_path_buf(),
             source,
@@ -85,6 +107,7 @@ impl SqliteStore {
             Some(Mutex::new(reader))
         };
         Ok(SqliteStore {
+            _instance_lock: instance_lock,
             conn: Arc::new(Mutex::new(conn)),
             reader,
             parsed: Arc::new(Memo::default()),
@@ -103,6 +126,32 @@ impl SqliteStore {
         })
         .await
         .map_err(StoreError::Worker)?
+    }
+}
+
+/// Takes the exclusive lock on `PATH.lock`, or says which file another process holds.
+fn claim_instance(path: &Path) -> Result<std::fs::File, StoreError> {
+    let mut lock_path = path.as_os_str().to_owned();
+    lock_path.push(".lock");
+    let lock_path = std::path::PathBuf::from(lock_path);
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&lock_path)
+        .map_err(|source| StoreError::CreateDir {
+            path: lock_path.clone(),
+            source,
+        })?;
+    match file.try_lock() {
+        Ok(()) => Ok(file),
+        Err(std::fs::TryLockError::WouldBlock) => Err(StoreError::InUse {
+            path: path.to_path_buf(),
+        }),
+        Err(std::fs::TryLockError::Error(source)) => Err(StoreError::CreateDir {
+            path: lock_path,
+            source,
+        }),
     }
 }
 

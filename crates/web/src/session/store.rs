@@ -23,6 +23,10 @@ pub struct StoredSession {
     /// refused (a second time soon after means a loop).
     #[serde(default)]
     pub reauth_requested_at: Option<i64>,
+    /// A claims challenge only an interactive sign-in can meet (step-up, or a revoked session),
+    /// for the next sign-in to ask for.
+    #[serde(default)]
+    pub challenge: Option<ClaimsChallenge>,
     /// Sealed [`super::SessionSecrets`] (see `crypto`).
     #[serde(with = "base64_bytes")]
     pub sealed: Vec<u8>,
@@ -39,6 +43,15 @@ pub enum Written {
     Saved(u64),
     /// Someone else wrote the record since it was loaded (or created it first): nothing written.
     Conflict,
+}
+
+/// A claims challenge waiting for the next sign-in (not secret: what Graph asked for).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct ClaimsChallenge {
+    /// The `claims` JSON to send to the authorize endpoint.
+    pub claims: String,
+    /// Who was signed in, so the sign-in page can be pre-filled.
+    pub login_hint: Option<String>,
 }
 
 /// Who is signed in, in the clear (not secret; shown on every page).
@@ -61,12 +74,18 @@ pub enum StoreError {
         #[source]
         source: rusqlite::Error,
     },
-    #[error("cannot create the directory {path} for the session store")]
+    #[error("cannot create {path} for the session store")]
     CreateDir {
         path: std::path::PathBuf,
         #[source]
         source: std::io::Error,
     },
+    /// Another process has the SQLite file open as its store.
+    #[error(
+        "{} is in use by another graphnote process; one instance per SQLite file (several instances share SESSION_STORE=redis://…)",
+        .path.display()
+    )]
+    InUse { path: std::path::PathBuf },
     #[error("the SQLite session store is unusable: a thread holding its connection panicked")]
     Poisoned,
     #[error("the session store's worker thread failed")]

@@ -1,52 +1,24 @@
 //! Graceful shutdown of the real binary: with a request in flight, SIGTERM stops new
 //! connections at once, lets the request finish, and the process exits 0.
 
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
-use emulator::seed::{DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, DEMO_PASSWORD};
+use emulator::seed::DEMO_PASSWORD;
 use emulator::testing::free_port;
 use emulator::testing::{FormBrowser, SignInOutcome, TestEmulator};
 use serde_json::json;
+
+use crate::support::{scratch, serve, wait_for_listener};
 
 #[tokio::test]
 async fn sigterm_lets_requests_in_flight_finish_then_exits_zero() {
     let emu = TestEmulator::start().await;
     let port = free_port();
-    let dir = std::env::temp_dir().join(format!("graphnote-shutdown-{}", uuid::Uuid::new_v4()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = scratch("shutdown");
     let base = format!("http://127.0.0.1:{port}");
-    let mut child = Command::new(env!("CARGO_BIN_EXE_graphnote"))
-        .arg("serve")
-        .current_dir(&dir)
-        .env_clear()
-        .env("CLIENT_ID", DEMO_CLIENT_ID)
-        .env("CLIENT_SECRET", DEMO_CLIENT_SECRET)
-        .env("AUTHORITY", emu.authority("common"))
-        .env("GRAPH_ENDPOINT", &emu.base_url)
-        .env("PUBLIC_URL", &base)
-        .env("LISTEN", format!("127.0.0.1:{port}"))
-        .env("SESSION_SECRET", "shutdown-test-secret-0123456789abcdef")
-        .env(
-            "SESSION_STORE",
-            format!("sqlite:{}", dir.join("s.sqlite3").display()),
-        )
-        .env("SHUTDOWN_GRACE_SECONDS", "15")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let started = Instant::now();
-    while tokio::net::TcpStream::connect(("127.0.0.1", port))
-        .await
-        .is_err()
-    {
-        assert!(
-            started.elapsed() < Duration::from_secs(20),
-            "graphnote serve did not start"
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    let mut child = serve(&emu, &dir, &dir.join("s.sqlite3"), port);
+    wait_for_listener(port).await;
 
     let browser = FormBrowser::new(None);
     let login = browser

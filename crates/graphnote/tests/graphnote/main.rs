@@ -1,0 +1,7 @@
+//! The `graphnote` binary's integration tests, as one test binary: the real binary started as
+//! a person starts it, against an in-process emulator. [`support`] starts it.
+
+mod support;
+
+mod shutdown;
+mod single_instance;
