@@ -21,6 +21,8 @@ pub struct LogDetail {
     pub user: Option<String>,
     pub client_id: Option<String>,
     pub grant_type: Option<String>,
+    /// What a token request's `claims` asked for, as `acrs=c1`, `xms_cc=cp1` (no secrets).
+    pub claims: Vec<String>,
 }
 
 /// One logged request.
@@ -35,6 +37,8 @@ pub struct LogEntry {
     pub user: Option<String>,
     pub client_id: Option<String>,
     pub grant_type: Option<String>,
+    /// What a token request's `claims` asked for (see [`LogDetail::claims`]).
+    pub claims: Vec<String>,
     pub client_request_id: Option<String>,
     /// Milliseconds since the emulator started.
     pub started_ms: f64,
@@ -119,6 +123,7 @@ pub async fn record(State(log): State<Arc<RequestLog>>, request: Request, next: 
         user: detail.user,
         client_id: detail.client_id,
         grant_type: detail.grant_type,
+        claims: detail.claims,
         client_request_id,
         started_ms: log.millis(started),
         finished_ms: log.millis(Instant::now()),

@@ -33,6 +33,9 @@ impl Default for Limits {
 }
 
 const MINUTE: Duration = Duration::from_secs(60);
+/// A call waits this much longer than the windows strictly require: OneNote counts a call when
+/// it arrives, a little after the app let it go, and the arrivals must fit the windows too.
+pub const WINDOW_MARGIN: Duration = Duration::from_secs(1);
 /// How often background work looks again while page views wait.
 const YIELD_POLL: Duration = Duration::from_millis(40);
 const HOUR: Duration = Duration::from_secs(3600);
@@ -214,11 +217,11 @@ impl Budget {
             .count();
         if budget.started.len() >= self.limits.per_hour.max(1) {
             let oldest = budget.started[budget.started.len() - self.limits.per_hour.max(1)];
-            return Some(HOUR - now.duration_since(oldest) + Duration::from_millis(5));
+            return Some(HOUR - now.duration_since(oldest) + WINDOW_MARGIN);
         }
         if in_last_minute >= self.limits.per_minute.max(1) {
             let oldest = budget.started[budget.started.len() - self.limits.per_minute.max(1)];
-            return Some(MINUTE - now.duration_since(oldest) + Duration::from_millis(5));
+            return Some(MINUTE - now.duration_since(oldest) + WINDOW_MARGIN);
         }
         budget.started.push_back(now);
         None

@@ -15,7 +15,7 @@ mod gate;
 mod me;
 pub mod onenote;
 
-pub use budget::{Budget, Limits};
+pub use budget::{Budget, Limits, WINDOW_MARGIN};
 pub use client::{Binary, GraphClient, RetryPolicy};
 pub use error::{GraphError, GraphErrorBody};
 pub use gate::{GateFuture, OneNoteGate, Permit, Priority};

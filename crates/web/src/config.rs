@@ -287,6 +287,24 @@ impl Config {
             }
         };
 
+        let request_timeout = seconds("REQUEST_TIMEOUT_SECONDS", 60)?;
+        // Unless set, a page waits for OneNote 20 s, or half the request timeout if that is
+        // shorter; set explicitly, it must leave the page time to answer.
+        let onenote_wait = match get("ONENOTE_WAIT_SECONDS") {
+            None => Duration::from_secs(20).min(request_timeout / 2),
+            Some(_) => seconds("ONENOTE_WAIT_SECONDS", 20)?,
+        };
+        if onenote_wait >= request_timeout {
+            return Err(error(
+                "ONENOTE_WAIT_SECONDS",
+                format!(
+                    "{} s must be shorter than REQUEST_TIMEOUT_SECONDS ({} s), or pages would time out while waiting",
+                    onenote_wait.as_secs(),
+                    request_timeout.as_secs()
+                ),
+            ));
+        }
+
         Ok(Config {
             client_id,
             credential,
@@ -306,8 +324,8 @@ impl Config {
             session_idle: seconds("SESSION_IDLE_SECONDS", 12 * 3600)?,
             session_max_age: seconds("SESSION_MAX_AGE_SECONDS", 7 * 24 * 3600)?,
             shutdown_grace: seconds("SHUTDOWN_GRACE_SECONDS", 20)?,
-            request_timeout: seconds("REQUEST_TIMEOUT_SECONDS", 60)?,
-            onenote_wait: seconds("ONENOTE_WAIT_SECONDS", 20)?,
+            request_timeout,
+            onenote_wait,
             onenote_limits: graph::Limits {
                 concurrent: count("ONENOTE_MAX_CONCURRENT", 5)?,
                 per_minute: count("ONENOTE_PER_MINUTE", 120)?,

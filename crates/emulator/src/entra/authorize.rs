@@ -198,6 +198,7 @@ pub(super) fn issue_code(
         user: user.map(|u| u.upn().to_string()),
         client_id: Some(request.client_id.clone()),
         grant_type: None,
+        claims: Vec::new(),
     });
     response
 }

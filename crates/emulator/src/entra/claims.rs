@@ -79,6 +79,13 @@ impl ClaimsRequest {
         }
     }
 
+    /// What it asks for, for the request log: `acrs=c1`, `xms_cc=cp1`.
+    pub fn names(&self) -> Vec<String> {
+        let acrs = self.acrs.iter().map(|a| format!("acrs={a}"));
+        let capabilities = self.capabilities.iter().map(|c| format!("xms_cc={c}"));
+        acrs.chain(capabilities).collect()
+    }
+
     /// This request with `other`'s acrs and capabilities added.
     pub fn and(mut self, other: ClaimsRequest) -> ClaimsRequest {
         for acr in other.acrs {

@@ -86,6 +86,7 @@ fn grant(
         .ok_or_else(|| EntraError::unknown_tenant(tenant))?;
     let grant_type = params.require("grant_type")?.to_string();
     detail.grant_type = Some(grant_type.clone());
+    detail.claims = ClaimsRequest::parse(params.get("claims")).names();
     basic_credentials(headers, &mut params)?;
     let client = authenticate(emu, tenant, &params)?;
     detail.client_id = Some(client.client_id.clone());

@@ -22,7 +22,8 @@ const SLOT_POLL: Duration = Duration::from_millis(40);
 const WAITING_TTL: Duration = Duration::from_secs(5);
 
 /// KEYS: slots, starts, waiting. ARGV: token, lease ms, concurrent, per minute, per hour,
-/// priority (`i` interactive, `b` background), how long a waiting mark lasts (ms). Returns {0, 0} (go), {1, ms} (a window is
+/// priority (`i` interactive, `b` background), how long a waiting mark lasts (ms), the window
+/// margin (ms; see `graph::WINDOW_MARGIN`). Returns {0, 0} (go), {1, ms} (a window is
 /// full: wait ms), {2, 0} (every slot taken), {3, 0} (background: an interactive caller waits).
 const ACQUIRE: &str = r#"
 local t = redis.call("TIME")
@@ -30,6 +31,7 @@ local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local token, lease = ARGV[1], tonumber(ARGV[2])
 local concurrent, per_minute, per_hour = tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5])
 local background = ARGV[6] == "b"
+local margin = tonumber(ARGV[8])
 redis.call("ZREMRANGEBYSCORE", KEYS[1], "-inf", now)
 redis.call("ZREMRANGEBYSCORE", KEYS[2], "-inf", now - 3600000)
 redis.call("ZREMRANGEBYSCORE", KEYS[3], "-inf", now)
@@ -50,13 +52,13 @@ local function wait(ms)
 end
 if in_hour >= per_hour then
   local leaving = redis.call("ZRANGE", KEYS[2], in_hour - per_hour, in_hour - per_hour, "WITHSCORES")
-  return wait(tonumber(leaving[2]) + 3600000 - now + 1)
+  return wait(tonumber(leaving[2]) + 3600000 - now + margin)
 end
 local minute_ago = "(" .. (now - 60000)
 local in_minute = redis.call("ZCOUNT", KEYS[2], minute_ago, "+inf")
 if in_minute >= per_minute then
   local leaving = redis.call("ZRANGEBYSCORE", KEYS[2], minute_ago, "+inf", "WITHSCORES", "LIMIT", in_minute - per_minute, 1)
-  return wait(tonumber(leaving[2]) + 60000 - now + 1)
+  return wait(tonumber(leaving[2]) + 60000 - now + margin)
 end
 redis.call("ZADD", KEYS[1], now + lease, token)
 redis.call("ZADD", KEYS[2], now, token)
@@ -112,7 +114,8 @@ impl RedisGate {
                     .arg(self.limits.per_minute.max(1))
                     .arg(self.limits.per_hour.max(1))
                     .arg(priority)
-                    .arg(WAITING_TTL.as_millis() as u64);
+                    .arg(WAITING_TTL.as_millis() as u64)
+                    .arg(graph::WINDOW_MARGIN.as_millis() as u64);
                 async move { invocation.invoke_async(&mut conn).await }
             })
             .await

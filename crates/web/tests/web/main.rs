@@ -13,4 +13,5 @@ mod pages;
 mod redis;
 mod security;
 mod session_writes;
+mod several_instances;
 mod signin;

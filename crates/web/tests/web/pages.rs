@@ -205,3 +205,24 @@ async fn unreadable_query_strings_get_the_apps_own_page() {
         );
     }
 }
+
+/// Cancelling a step-up's second factor ends on a page that says so (and offers to sign in
+/// again), not in a loop and not on an error.
+#[tokio::test]
+async fn cancelling_a_second_factor_is_a_clear_page() {
+    let emu = TestEmulator::start().await;
+    let dir = TempDir::new();
+    let app = TestApp::start(&emu, &dir).await;
+    let user = User::new();
+    user.sign_in_for_onenote(&app, "ada@contoso.example").await;
+    emu.call_admin(
+        Method::PUT,
+        "/step-up",
+        json!({"path": "/v1.0/me/onenote", "acrs": "c1"}),
+    )
+    .await;
+    let cancelled = user
+        .sign_in_answering(&app, "/onenote", "ada@contoso.example", false)
+        .await;
+    page_says(cancelled, StatusCode::UNAUTHORIZED, "Sign-in was cancelled").await;
+}

@@ -134,11 +134,16 @@ impl EntraError {
     /// The parameters of an error redirect: `error`, `error_description`, `error_uri` (state is
     /// added by the caller, last, as Entra does).
     pub fn redirect_params(&self) -> Vec<(String, String)> {
-        vec![
+        let mut params = vec![
             ("error".into(), self.error.into()),
             ("error_description".into(), self.description()),
             ("error_uri".into(), self.error_uri()),
-        ]
+        ];
+        // A cancelled sign-in says so, as Entra does (`error_subcode=cancel`).
+        if self.suberror == Some("cancel") {
+            params.push(("error_subcode".into(), "cancel".into()));
+        }
+        params
     }
 
     /// The emulator's own error page, for errors Entra refuses to redirect (unknown client,

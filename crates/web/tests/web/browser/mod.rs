@@ -18,6 +18,7 @@
 //! Screenshots of every main page go to `target/browser-artifacts/`.
 
 mod attacks;
+mod claims;
 mod onenote_pages;
 mod signing_in;
 

@@ -2,26 +2,6 @@
 
 use super::*;
 
-/// The largest number of the user's OneNote requests the emulator had in flight at once.
-fn max_in_flight(entries: &[serde_json::Value], user: &str) -> usize {
-    let mut events: Vec<(f64, i32)> = Vec::new();
-    for e in entries
-        .iter()
-        .filter(|e| e["user"] == user && e["path"].as_str().unwrap_or("").contains("/onenote/"))
-    {
-        events.push((e["started_ms"].as_f64().unwrap(), 1));
-        events.push((e["finished_ms"].as_f64().unwrap(), -1));
-    }
-    // Ends sort before starts at the same instant.
-    events.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
-    let (mut now, mut max) = (0i32, 0i32);
-    for (_, delta) in events {
-        now += delta;
-        max = max.max(now);
-    }
-    max as usize
-}
-
 #[tokio::test]
 async fn throttled_onenote_slows_down_but_works_and_stays_within_the_limits() {
     let emu = TestEmulator::start().await;

@@ -269,10 +269,10 @@ impl Chrome {
         }
     }
 
-    /// Goes through the emulator's sign-in and consent pages as a person would — typing into
-    /// the fields, clicking the buttons — until the browser is back on a URL starting with
-    /// `back_at` with no emulator form left. Returns the pages it met, in order ("sign-in",
-    /// "consent"); each gets a screenshot the first time.
+    /// Goes through the emulator's sign-in, second-factor and consent pages as a person would —
+    /// typing into the fields, clicking the buttons — until the browser is back on a URL
+    /// starting with `back_at` with no emulator form left. Returns the pages it met, in order
+    /// ("sign-in", "second-factor", "consent"); each gets a screenshot the first time.
     pub async fn sign_in_through_forms(
         &self,
         back_at: &str,
@@ -293,6 +293,16 @@ impl Chrome {
                 secret.send_keys(password).await.unwrap();
                 self.click_and_leave(&button).await;
                 seen.push("sign-in");
+                continue;
+            }
+            if let Ok(code) = self.driver.find(By::Css("#otc")).await {
+                if !seen.contains(&"second-factor") {
+                    self.screenshot("emulator-second-factor").await;
+                }
+                code.send_keys("123456").await.unwrap();
+                let verify = self.driver.find(By::Css("#verify")).await.unwrap();
+                self.click_and_leave(&verify).await;
+                seen.push("second-factor");
                 continue;
             }
             if let Ok(accept) = self.driver.find(By::Css("#accept")).await {

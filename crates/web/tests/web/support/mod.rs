@@ -6,6 +6,7 @@ mod emulator_admin;
 mod hostile;
 mod html;
 mod links;
+mod onenote_log;
 pub mod ops;
 mod redis_server;
 mod secrets;
@@ -14,6 +15,7 @@ pub use emulator_admin::*;
 pub use hostile::*;
 pub use html::*;
 pub use links::*;
+pub use onenote_log::*;
 pub use redis_server::*;
 pub use secrets::*;
 
