@@ -4,6 +4,7 @@
 //! |---|---|
 //! | `GET`/`PUT /limits` | OneNote limits `{"per_minute","per_hour","concurrent"}`; a `PUT` also clears the counters |
 //! | `GET`/`POST`/`DELETE /faults`, `DELETE /faults/{id}` | Graph fault rules (format in [`crate::graph::faults`]) |
+//! | `GET /onenote/{user}/pages` | every page of the user (seeded or created): `id`, `title`, `section`, `level`, `order`, `createdDateTime`, `lastModifiedDateTime`, and its `resources` with their `sha256` |
 //! | `GET /onenote/{user}/resources` | every resource of the user: `id`, `page`, `content_type`, `size`, `sha256` |
 //! | `GET /onenote/{user}/resources/{id}` | a resource's bytes as stored (for tests to compare) |
 
@@ -16,6 +17,7 @@ use axum::{Json, Router};
 use serde_json::{Value, json};
 
 use super::error::AdminError;
+use crate::clock::iso8601;
 use crate::graph::faults::{FaultRule, FaultRuleSpec};
 use crate::settings::{OneNoteLimits, StepUp};
 use crate::state::SharedEmulator;
@@ -32,6 +34,7 @@ pub fn routes() -> Router<SharedEmulator> {
             get(list_faults).post(add_fault).delete(clear_faults),
         )
         .route("/faults/{id}", delete(remove_fault))
+        .route("/onenote/{user}/pages", get(list_pages))
         .route("/onenote/{user}/resources", get(list_resources))
         .route("/onenote/{user}/resources/{id}", get(resource_bytes))
 }
@@ -137,6 +140,57 @@ fn user_id(emu: &SharedEmulator, user: &str) -> Result<uuid::Uuid, AdminError> {
         .ok_or_else(|| AdminError(StatusCode::NOT_FOUND, format!("no user {user}")))
 }
 
+fn sha256_hex(bytes: &[u8]) -> String {
+    digest::digest(&digest::SHA256, bytes)
+        .as_ref()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+async fn list_pages(
+    State(emu): State<SharedEmulator>,
+    Path(user): Path<String>,
+) -> Result<Json<Value>, AdminError> {
+    let id = user_id(&emu, &user)?;
+    let pages = emu
+        .onenote
+        .read(id, |lib| {
+            lib.pages
+                .iter()
+                .map(|p| {
+                    let mut resources: Vec<Value> = lib
+                        .resources
+                        .values()
+                        .filter(|r| r.page.eq_ignore_ascii_case(&p.id))
+                        .map(|r| {
+                            json!({
+                                "id": r.id,
+                                "content_type": r.content_type,
+                                "size": r.bytes.len(),
+                                "sha256": sha256_hex(&r.bytes),
+                            })
+                        })
+                        .collect();
+                    resources.sort_by(|a, b| a["id"].as_str().cmp(&b["id"].as_str()));
+                    let section = lib.section(&p.section);
+                    json!({
+                        "id": p.id,
+                        "title": p.title,
+                        "section": {"id": p.section, "displayName": section.map(|s| s.display_name.clone())},
+                        "level": p.level,
+                        "order": p.order,
+                        "createdDateTime": iso8601(p.created),
+                        "lastModifiedDateTime": iso8601(p.modified),
+                        "resources": resources,
+                    })
+                })
+                .collect::<Vec<_>>()
+        })
+        .unwrap_or_default();
+    Ok(Json(json!({"pages": pages})))
+}
+
 async fn list_resources(
     State(emu): State<SharedEmulator>,
     Path(user): Path<String>,
@@ -148,13 +202,12 @@ async fn list_resources(
             lib.resources
                 .values()
                 .map(|r| {
-                    let sha = digest::digest(&digest::SHA256, &r.bytes);
                     json!({
                         "id": r.id,
                         "page": r.page,
                         "content_type": r.content_type,
                         "size": r.bytes.len(),
-                        "sha256": sha.as_ref().iter().map(|b| format!("{b:02x}")).collect::<String>(),
+                        "sha256": sha256_hex(&r.bytes),
                     })
                 })
                 .collect::<Vec<_>>()

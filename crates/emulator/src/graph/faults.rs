@@ -78,6 +78,13 @@ pub enum FaultAnswer {
     ClaimsChallenge {
         acrs: String,
     },
+    /// Any Graph error, exactly as given: OneNote's 10008/10013 ("more than 5,000 items"), a
+    /// 507, whatever a test needs.
+    GraphError {
+        status: u16,
+        code: String,
+        message: String,
+    },
 }
 
 /// An armed rule, as the admin API lists it.
@@ -105,6 +112,8 @@ pub enum FaultRuleError {
     Latency,
     #[error("acrs must be a short non-empty value")]
     Acrs,
+    #[error("a graph_error needs a short code and a message without control characters")]
+    GraphError,
 }
 
 /// The armed rules.
@@ -132,8 +141,18 @@ impl Faults {
             None => None,
         };
         match &spec.answer {
-            FaultAnswer::Status { status, .. } if !(400..=599).contains(status) => {
+            FaultAnswer::Status { status, .. } | FaultAnswer::GraphError { status, .. }
+                if !(400..=599).contains(status) =>
+            {
                 return Err(FaultRuleError::Status);
+            }
+            FaultAnswer::GraphError { code, message, .. }
+                if code.is_empty()
+                    || code.len() > 64
+                    || message.len() > 2048
+                    || code.chars().chain(message.chars()).any(char::is_control) =>
+            {
+                return Err(FaultRuleError::GraphError);
             }
             FaultAnswer::Latency { ms } if *ms > MAX_LATENCY_MS => {
                 return Err(FaultRuleError::Latency);
@@ -241,6 +260,14 @@ pub fn outcome(answer: &FaultAnswer, base_url: &str, onenote: bool) -> Outcome {
                 )
             };
             Outcome::Fail(error)
+        }
+        FaultAnswer::GraphError {
+            status,
+            code,
+            message,
+        } => {
+            let status = StatusCode::from_u16(*status).unwrap_or(StatusCode::BAD_REQUEST);
+            Outcome::Fail(GraphError::new(status, code.clone(), message.clone()))
         }
         FaultAnswer::ClaimsChallenge { acrs } => {
             let claims =

@@ -5,6 +5,7 @@
 mod support;
 
 mod claims;
+mod edits;
 mod graph_api;
 mod graph_faults;
 mod graph_hostile;

@@ -183,6 +183,7 @@ pub fn store_page(
         upn: &upn,
         page_id: &id,
         section_guid: section.guid,
+        existing: 0,
         made: Vec::new(),
     };
     let converted = html::convert(&input.html, &input.parts, &mut sink)

@@ -20,6 +20,7 @@ pub mod query;
 pub mod seeding;
 pub mod shape;
 pub mod store;
+pub mod update;
 
 use axum::body::Body;
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
@@ -50,6 +51,7 @@ const READ_HIERARCHY: &[&str] = &[
     "Notes.Create",
 ];
 const CREATE: &[&str] = &["Notes.Create", "Notes.ReadWrite", "Notes.ReadWrite.All"];
+const WRITE: &[&str] = &["Notes.ReadWrite", "Notes.ReadWrite.All"];
 
 /// A OneNote request after routing.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -82,6 +84,14 @@ pub enum Route {
     Create {
         section: Option<String>,
     },
+    /// `PATCH …/pages/{id}/content`.
+    Update {
+        page: String,
+    },
+    /// `DELETE …/pages/{id}`.
+    Delete {
+        page: String,
+    },
 }
 
 impl Route {
@@ -89,6 +99,7 @@ impl Route {
     pub fn scopes(&self) -> &'static [&'static str] {
         match self {
             Route::Create { .. } => CREATE,
+            Route::Update { .. } | Route::Delete { .. } => WRITE,
             Route::List { kind, .. } | Route::Get { kind, .. } if *kind != Kind::Page => {
                 READ_HIERARCHY
             }
@@ -177,11 +188,25 @@ pub fn route(rest: &[String], method: &Method) -> Result<Route, GraphError> {
             Method::POST => Ok(Route::Create { section: None }),
             _ => Err(GraphError::method_not_allowed(method.as_str(), "GET, POST")),
         },
-        ["pages", _] => get(Route::Get {
-            kind: Page,
-            id: id(1)?,
-        }),
-        ["pages", _, "content" | "$value"] => get(Route::Content { page: id(1)? }),
+        ["pages", _] => match *method {
+            Method::GET => Ok(Route::Get {
+                kind: Page,
+                id: id(1)?,
+            }),
+            Method::DELETE => Ok(Route::Delete { page: id(1)? }),
+            _ => Err(GraphError::method_not_allowed(
+                method.as_str(),
+                "GET, DELETE",
+            )),
+        },
+        ["pages", _, "content" | "$value"] => match *method {
+            Method::GET => Ok(Route::Content { page: id(1)? }),
+            Method::PATCH => Ok(Route::Update { page: id(1)? }),
+            _ => Err(GraphError::method_not_allowed(
+                method.as_str(),
+                "GET, PATCH",
+            )),
+        },
         ["pages", _, "preview"] => get(Route::Preview { page: id(1)? }),
         ["pages", _, "parentsection"] => get(Route::Parent {
             kind: Page,
@@ -255,6 +280,13 @@ pub async fn handle(
             response.headers_mut().insert(header::LOCATION, location);
         }
         return Ok(response);
+    }
+    if let Route::Update { page } = &route {
+        let changes = update::read_changes(body).await?;
+        return change_page(&request, page, Some(&changes));
+    }
+    if let Route::Delete { page } = &route {
+        return change_page(&request, page, None);
     }
     let emu = request.emu;
     emu.onenote
@@ -380,6 +412,61 @@ fn read(
             20111,
             "Getting a collection of resources is not supported.",
         )),
-        Route::Create { .. } => Err(GraphError::onenote_not_found()),
+        Route::Create { .. } | Route::Update { .. } | Route::Delete { .. } => {
+            Err(GraphError::onenote_not_found())
+        }
     }
+}
+
+/// Applies a PATCH (`changes`) or a DELETE (`None`) to a page; both answer 204 and make the
+/// page's section (and what holds it) modified now, the page too when it remains.
+fn change_page(
+    request: &Request<'_>,
+    page_id: &str,
+    changes: Option<&[update::Change]>,
+) -> Result<Response, GraphError> {
+    let now = time::OffsetDateTime::now_utc();
+    let base_url = request.emu.base_url.as_str();
+    request
+        .emu
+        .onenote
+        .write(request.owner, |lib| {
+            let Some(changes) = changes else {
+                return if lib.remove_page(page_id, now) {
+                    Ok(())
+                } else {
+                    Err(GraphError::onenote_not_found())
+                };
+            };
+            let existing = lib.resources_of(page_id);
+            let upn = lib.owner.upn.clone();
+            let index = lib
+                .pages
+                .iter()
+                .position(|p| p.id.eq_ignore_ascii_case(page_id))
+                .ok_or_else(GraphError::onenote_not_found)?;
+            let section_guid = lib
+                .section(&lib.pages[index].section)
+                .map(|s| s.guid)
+                .unwrap_or_default();
+            let mut page = lib.pages[index].clone();
+            let mut sink = store::NewResources {
+                base_url,
+                upn: &upn,
+                page_id: &page.id.clone(),
+                section_guid,
+                existing,
+                made: Vec::new(),
+            };
+            update::apply(&mut page, changes, &mut sink)?;
+            let made = sink.made;
+            page.modified = now.max(page.modified);
+            let section = page.section.clone();
+            lib.pages[index] = page;
+            lib.add_resources(made);
+            lib.touch_section(&section, now);
+            Ok(())
+        })
+        .ok_or_else(GraphError::onenote_not_found)??;
+    Ok(StatusCode::NO_CONTENT.into_response())
 }

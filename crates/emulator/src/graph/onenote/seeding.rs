@@ -190,6 +190,7 @@ impl Builder<'_> {
             upn: &upn,
             page_id: &id,
             section_guid,
+            existing: 0,
             made: Vec::new(),
         };
         let body = match html::convert(&document, &parts, &mut sink) {

@@ -218,16 +218,40 @@ impl Library {
 
     /// Adds a page with its resources, and marks the section (and its containers) modified.
     pub fn add_page(&mut self, page: Page, resources: Vec<Resource>) {
+        self.add_resources(resources);
+        self.touch_section(&page.section, page.modified);
+        self.pages.push(page);
+    }
+
+    pub fn add_resources(&mut self, resources: Vec<Resource>) {
         for resource in resources {
             self.resources
                 .insert(resource.id.to_ascii_lowercase(), resource);
         }
-        let modified = page.modified;
-        if let Some(section) = self
-            .sections
-            .iter_mut()
-            .find(|s| same(&s.id, &page.section))
-        {
+    }
+
+    /// How many resources a page has.
+    pub fn resources_of(&self, page: &str) -> usize {
+        self.resources
+            .values()
+            .filter(|r| same(&r.page, page))
+            .count()
+    }
+
+    /// Removes a page and its resources; marks its section modified `at`. `false`: no such page.
+    pub fn remove_page(&mut self, id: &str, at: OffsetDateTime) -> bool {
+        let Some(index) = self.pages.iter().position(|p| same(&p.id, id)) else {
+            return false;
+        };
+        let page = self.pages.remove(index);
+        self.resources.retain(|_, r| !same(&r.page, &page.id));
+        self.touch_section(&page.section, at);
+        true
+    }
+
+    /// Marks a section, its section groups and its notebook modified `at`.
+    pub fn touch_section(&mut self, section_id: &str, modified: OffsetDateTime) {
+        if let Some(section) = self.sections.iter_mut().find(|s| same(&s.id, section_id)) {
             section.modified = section.modified.max(modified);
             let (notebook, mut group) = (section.notebook.clone(), section.parent_group.clone());
             while let Some(id) = group {
@@ -241,7 +265,6 @@ impl Library {
                 n.modified = n.modified.max(modified);
             }
         }
-        self.pages.push(page);
     }
 }
 
@@ -251,12 +274,14 @@ pub struct NewResources<'a> {
     pub upn: &'a str,
     pub page_id: &'a str,
     pub section_guid: Uuid,
+    /// Resources the page already has (new ones are numbered after them).
+    pub existing: usize,
     pub made: Vec<Resource>,
 }
 
 impl ResourceSink for NewResources<'_> {
     fn add(&mut self, content_type: &str, bytes: Bytes) -> String {
-        let n = self.made.len() + 1;
+        let n = self.existing + self.made.len() + 1;
         let guid = derived_uuid(&["resource", self.page_id, &n.to_string()]);
         let id = format!("1-{}!{n}-{}", guid.simple(), self.section_guid);
         self.made.push(Resource {

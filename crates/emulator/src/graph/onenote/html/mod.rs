@@ -10,6 +10,6 @@ mod tags;
 mod text;
 pub mod tree;
 
-pub use convert::{ConvertError, Converted, Part, ResourceSink, convert};
+pub use convert::{ConvertError, Converted, Part, ResourceSink, convert, fragment};
 pub use render::{preview_text, render_page};
 pub use tree::{Element, Node, is_inline};

@@ -120,6 +120,22 @@ pub fn convert(
     })
 }
 
+/// Converts a fragment of input HTML (what a `PATCH` puts into a page): its nodes as they
+/// would be inside a page, loose text wrapped in paragraphs, without a default `div` around them.
+pub fn fragment(
+    input: &str,
+    parts: &HashMap<String, Part>,
+    sink: &mut dyn ResourceSink,
+) -> Result<Vec<crate::graph::onenote::html::tree::Node>, ConvertError> {
+    let document = Html::parse_fragment(input);
+    let mut converter = Converter::new(parts, sink);
+    let mut out = Vec::new();
+    for child in document.root_element().children() {
+        converter.node(child, &mut out)?;
+    }
+    Ok(wrap_inline_runs(out))
+}
+
 /// `<meta name="created">`: RFC 3339, or a local time without zone (taken as UTC).
 fn parse_created(value: &str) -> Result<OffsetDateTime, ConvertError> {
     let value = value.trim();
