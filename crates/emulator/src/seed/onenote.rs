@@ -95,4 +95,11 @@ pub enum ResourceData {
         #[serde(default)]
         pattern: u32,
     },
+    /// `size` bytes that look random, the same for the same `seed`: large attachments without
+    /// large seed files.
+    Generated {
+        size: u64,
+        #[serde(default)]
+        seed: u64,
+    },
 }

@@ -5,9 +5,22 @@
 
 use percent_encoding::{NON_ALPHANUMERIC, utf8_percent_encode};
 use serde_json::{Map, Value, json};
+use uuid::Uuid;
 
 use super::store::{Library, Page, Section};
 use crate::clock::iso8601;
+
+/// Who wrote an `onenote:` link, which decides how it spells GUIDs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LinkForm {
+    /// Graph's `links.oneNoteClientUrl`: bare GUIDs. Microsoft's own sample has apps add the
+    /// braces before they open the client
+    /// (https://learn.microsoft.com/en-us/graph/open-onenote-client).
+    Graph,
+    /// A link the OneNote client wrote into a page ("Copy link to page"): GUIDs in braces, as
+    /// https://github.com/microsoftgraph/microsoft-graph-docs-contrib/issues/1838 shows.
+    InPage,
+}
 use crate::graph::path::odata_key;
 
 /// The four OneNote entity types.
@@ -289,6 +302,26 @@ impl View<'_> {
     }
 
     fn section_links(&self, s: &Section, page: Option<&Page>) -> (String, String) {
+        self.links_to(s, page, None, LinkForm::Graph)
+    }
+
+    /// The `onenote:` client URL and the web URL of a section, a page of it, or a paragraph of
+    /// that page (its text and object id), as OneNote writes them (docs/protocol.md §10.3): the
+    /// client URL names the section and page by id (`section-id=…&page-id=…`), the web URL by
+    /// `wd=target(Section.one|{section}/Page title|{page}/)`. `form` says who writes the client
+    /// URL: Graph's `links.oneNoteClientUrl` has bare GUIDs, a link the OneNote client put in a
+    /// page has them in braces.
+    pub fn links_to(
+        &self,
+        s: &Section,
+        page: Option<&Page>,
+        paragraph: Option<(&str, Uuid)>,
+        form: LinkForm,
+    ) -> (String, String) {
+        let guid = |id: &dyn std::fmt::Display| match form {
+            LinkForm::Graph => id.to_string(),
+            LinkForm::InPage => format!("{{{id}}}"),
+        };
         let notebook = self
             .lib
             .notebook(&s.notebook)
@@ -299,17 +332,22 @@ impl View<'_> {
         if let Some(p) = page {
             client.push_str(&format!("{}&", encode(&p.title)));
         }
-        client.push_str(&format!("section-id={{{}}}", s.guid));
+        client.push_str(&format!("section-id={}", guid(&s.guid)));
         if let Some(p) = page {
-            client.push_str(&format!("&page-id={{{}}}", p.id_guid()));
+            client.push_str(&format!("&page-id={}", guid(&p.id_guid())));
+        }
+        if let Some((_, object)) = paragraph {
+            client.push_str(&format!("&object-id={}&11", guid(&object)));
         }
         client.push_str("&end");
-        let web = format!(
-            "{}/{notebook}?wd=target%28{file}%7C{}%2F{}%29",
-            self.site(),
-            s.guid,
-            page.map(|p| encode(&p.title)).unwrap_or_default()
-        );
+        let mut target = format!("{file}%7C{}%2F", s.guid);
+        if let Some(p) = page {
+            target.push_str(&format!("{}%7C{}%2F", encode(&p.title), p.id_guid()));
+        }
+        if let Some((text, object)) = paragraph {
+            target.push_str(&format!("{}%7C{object}%2F", encode(text)));
+        }
+        let web = format!("{}/{notebook}?wd=target%28{target}%29", self.site());
         (client, web)
     }
 

@@ -17,6 +17,7 @@ pub mod entities;
 pub mod filter;
 pub mod html;
 pub mod query;
+mod seed_links;
 pub mod seeding;
 pub mod shape;
 pub mod store;

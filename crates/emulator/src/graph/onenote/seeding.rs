@@ -14,6 +14,7 @@ use time::macros::datetime;
 use time::{Duration, OffsetDateTime, UtcOffset};
 
 use super::html::{self, Element, Node, Part};
+use super::seed_links::SeedLinks;
 use super::store::{
     Library, NewResources, Notebook, Owner, Page, Section, SectionGroup, derived_uuid,
 };
@@ -53,11 +54,12 @@ fn library(tenant: &TenantSeed, user: &UserSeed, base_url: &str) -> Library {
         library: Library::new(owner),
         base_url,
         clock: 0,
+        bodies: Vec::new(),
     };
     for (i, notebook) in notebooks.iter().enumerate() {
         builder.notebook(i, notebook);
     }
-    builder.library
+    builder.finish()
 }
 
 /// `contoso` for Contoso's tenant: the first label of its first custom domain.
@@ -77,6 +79,8 @@ struct Builder<'a> {
     base_url: &'a str,
     /// Pages seeded so far: spaces default timestamps apart.
     clock: i64,
+    /// Pages whose bodies are converted once every page exists (links name other pages).
+    bodies: Vec<(usize, PageSeed)>,
 }
 
 impl Builder<'_> {
@@ -162,17 +166,38 @@ impl Builder<'_> {
         }
     }
 
-    fn page(&mut self, section: &str, section_guid: uuid::Uuid, order: u32, seed: &PageSeed) {
-        self.clock += 1;
-        let n = order + 1;
-        let page_guid = derived_uuid(&[section, "page", &n.to_string()]);
-        let id = format!("1-{}!{n}-{section_guid}", page_guid.simple());
-        let created = parse_time(seed.created.as_deref())
-            .unwrap_or(EPOCH + Duration::minutes(37 * self.clock));
-        let modified = parse_time(seed.modified.as_deref())
-            .unwrap_or(created + Duration::minutes(20))
-            .max(created);
+    /// Every page exists now: resolve the links between them, then convert each body.
+    fn finish(mut self) -> Library {
+        let bodies = std::mem::take(&mut self.bodies);
+        let resolved: Vec<String> = {
+            let links = SeedLinks::new(&self.library, self.base_url, &bodies);
+            bodies
+                .iter()
+                .map(|(_, seed)| links.resolve(&seed.body))
+                .collect()
+        };
+        for ((index, seed), body) in bodies.iter().zip(resolved) {
+            let page = &self.library.pages[*index];
+            let (id, section) = (page.id.clone(), page.section.clone());
+            let section_guid = self
+                .library
+                .section(&section)
+                .map(|s| s.guid)
+                .unwrap_or_default();
+            let (body, resources) = self.convert(&id, section_guid, seed, &body);
+            self.library.pages[*index].body = body;
+            self.library.add_resources(resources);
+        }
+        self.library
+    }
 
+    fn convert(
+        &self,
+        id: &str,
+        section_guid: uuid::Uuid,
+        seed: &PageSeed,
+        body: &str,
+    ) -> (Vec<Node>, Vec<super::store::Resource>) {
         let parts: HashMap<String, Part> = seed
             .resources
             .iter()
@@ -182,13 +207,13 @@ impl Builder<'_> {
             "<html lang=\"{}\"><head><title>{}</title></head><body data-absolute-enabled=\"true\">{}</body></html>",
             seed.lang.replace('"', ""),
             seed.title.replace('&', "&amp;").replace('<', "&lt;"),
-            seed.body
+            body
         );
         let upn = self.library.owner.upn.clone();
         let mut sink = NewResources {
             base_url: self.base_url,
             upn: &upn,
-            page_id: &id,
+            page_id: id,
             section_guid,
             existing: 0,
             made: Vec::new(),
@@ -204,7 +229,21 @@ impl Builder<'_> {
                 ]
             }
         };
-        let resources = sink.made;
+        (body, sink.made)
+    }
+
+    fn page(&mut self, section: &str, section_guid: uuid::Uuid, order: u32, seed: &PageSeed) {
+        self.clock += 1;
+        let n = order + 1;
+        let page_guid = derived_uuid(&[section, "page", &n.to_string()]);
+        let id = format!("1-{}!{n}-{section_guid}", page_guid.simple());
+        let created = parse_time(seed.created.as_deref())
+            .unwrap_or(EPOCH + Duration::minutes(37 * self.clock));
+        let modified = parse_time(seed.modified.as_deref())
+            .unwrap_or(created + Duration::minutes(20))
+            .max(created);
+
+        self.bodies.push((self.library.pages.len(), seed.clone()));
         self.library.add_page(
             Page {
                 id,
@@ -216,9 +255,9 @@ impl Builder<'_> {
                 order,
                 lang: seed.lang.clone(),
                 created_by_app_id: String::new(),
-                body,
+                body: Vec::new(),
             },
-            resources,
+            Vec::new(),
         );
     }
 }
@@ -239,11 +278,32 @@ pub fn part(content_type: &str, data: &ResourceData) -> Part {
             height,
             pattern,
         } => Bytes::from(generate_png(*width, *height, *pattern)),
+        ResourceData::Generated { size, seed } => Bytes::from(generated_bytes(*size, *seed)),
     };
     Part {
         content_type: content_type.to_string(),
         bytes,
     }
+}
+
+/// The biggest generated resource (bigger ones would only fill the emulator's memory).
+const MAX_GENERATED: u64 = 1 << 30;
+
+/// Deterministic bytes that do not compress (a xorshift stream): the same `seed` always gives
+/// the same bytes.
+pub fn generated_bytes(size: u64, seed: u64) -> Vec<u8> {
+    let size = size.min(MAX_GENERATED) as usize;
+    let mut state = seed ^ 0x9e37_79b9_7f4a_7c15;
+    let mut out = Vec::with_capacity(size);
+    while out.len() < size {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        let word = state.to_le_bytes();
+        let take = (size - out.len()).min(8);
+        out.extend_from_slice(&word[..take]);
+    }
+    out
 }
 
 /// The short pages of `generated_pages`.
