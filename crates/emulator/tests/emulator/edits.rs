@@ -100,16 +100,89 @@ async fn patch_changes_the_page_and_makes_it_newer() {
     assert!(modified(&ada, &format!("/me/onenote/pages/{id}")).await > page_modified);
     assert!(modified(&ada, &format!("/me/onenote/sections/{section}")).await > section_modified);
 
-    // Bad changes are OneNote's 400s and change nothing.
-    for bad in [
-        json!([{"target": "#nowhere", "action": "append", "content": "<p>x</p>"}]),
-        json!([{"target": "body", "action": "explode", "content": "<p>x</p>"}]),
-        json!({"not": "an array"}),
+    // Bad changes are OneNote's 400s, with its codes, and change nothing — not even the good
+    // changes sent with them.
+    let before = ada
+        .get(&format!("/me/onenote/pages/{id}/content"))
+        .await
+        .text();
+    let good = json!({"target": "body", "action": "append", "content": "<p>Never</p>"});
+    for (bad, code) in [
+        (
+            json!([good, {"target": "#nowhere", "action": "append", "content": "<p>x</p>"}]),
+            "20120",
+        ),
+        (
+            json!([{"target": "body", "action": "explode", "content": "<p>x</p>"}]),
+            "20122",
+        ),
+        (json!({"not": "an array"}), "20125"),
+        (json!([]), "20125"),
+        (
+            json!([{"target": "title", "action": "append", "content": "x"}]),
+            "20141",
+        ),
+        (
+            json!([{"target": "body", "action": "replace", "content": "<p>x</p>"}]),
+            "20141",
+        ),
+        // Paragraphs are replaced by their generated id only.
+        (
+            json!([{"target": "#first", "action": "replace", "content": "<p>x</p>"}]),
+            "20141",
+        ),
+        (
+            json!([{"target": "#first", "action": "append", "content": "<p>x</p>"}]),
+            "20141",
+        ),
+        (
+            json!([{"target": "first", "action": "insert", "content": "<p>x</p>"}]),
+            "20134",
+        ),
+        (
+            json!([{"target": "#title", "action": "replace", "content": "x"}]),
+            "20149",
+        ),
     ] {
         let answer = patch(&ada, &id, bad.clone()).await;
         assert_eq!(answer.status, 400, "{bad}: {}", answer.text());
-        answer.error_code();
+        assert_eq!(answer.error_code(), code, "{bad}: {}", answer.text());
     }
+    let after = ada
+        .get(&format!("/me/onenote/pages/{id}/content"))
+        .await
+        .text();
+    assert_eq!(after, before, "refused changes leave the page as it was");
+}
+
+#[tokio::test]
+async fn renaming_a_page_leaves_its_modified_time_but_not_its_sections() {
+    let emu = TestEmulator::start().await;
+    let ada = Graph::new(&emu, &token(&emu, ADA, "Notes.ReadWrite").await);
+    let sections = ada.json("/me/onenote/sections").await;
+    let section = sections["value"][0]["id"].as_str().unwrap().to_string();
+    let page = new_page(&ada, &section, "<p>Body</p>").await;
+    let id = page["id"].as_str().unwrap().to_string();
+    let page_modified = modified(&ada, &format!("/me/onenote/pages/{id}")).await;
+    let section_modified = modified(&ada, &format!("/me/onenote/sections/{section}")).await;
+    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+
+    let answer = patch(
+        &ada,
+        &id,
+        json!([{"target": "title", "action": "replace", "content": "Renamed"}]),
+    )
+    .await;
+    assert_eq!(answer.status, 204, "{}", answer.text());
+    assert_eq!(
+        ada.json(&format!("/me/onenote/pages/{id}")).await["title"],
+        "Renamed"
+    );
+    assert_eq!(
+        modified(&ada, &format!("/me/onenote/pages/{id}")).await,
+        page_modified
+    );
+    assert!(modified(&ada, &format!("/me/onenote/sections/{section}")).await > section_modified);
 }
 
 #[tokio::test]

@@ -10,3 +10,4 @@ mod graph_api;
 mod graph_faults;
 mod graph_hostile;
 mod identity;
+mod round_trip;

@@ -459,9 +459,11 @@ fn change_page(
                 existing,
                 made: Vec::new(),
             };
-            update::apply(&mut page, changes, &mut sink)?;
+            let content_changed = update::apply(&mut page, changes, &mut sink)?;
             let made = sink.made;
-            page.modified = now.max(page.modified);
+            if content_changed {
+                page.modified = now.max(page.modified);
+            }
             let section = page.section.clone();
             lib.pages[index] = page;
             lib.add_resources(made);

@@ -135,7 +135,7 @@ async fn every_seeded_page_renders_and_rich_content_is_there() {
         "<td style=\"border:1px solid\"><table",
         "data-tag=\"remember-for-later\"",
         "data-tag=\"call-back:completed\"",
-        "<iframe data-original-src=\"https://www.youtube.com/watch?v=3bvNCbnVPoU\" src=\"https://www.youtube.com/embed/3bvNCbnVPoU\"",
+        "data-original-src=\"https://www.youtube.com/watch?v=3bvNCbnVPoU\" src=\"https://www.youtube.com/embed/3bvNCbnVPoU?feature=oembed&amp;autoplay=true\"",
         "<!-- InkNode is not supported -->",
         "dir=\"rtl\"",
         "שלום עולם",

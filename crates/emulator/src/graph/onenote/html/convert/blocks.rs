@@ -1,11 +1,13 @@
 //! Text blocks: paragraphs and headings (with OneNote's default heading styles, tags, language
-//! and direction), and `pre`, which becomes one Consolas paragraph per line.
+//! and direction), and `pre`, which becomes one Consolas paragraph per line. A paragraph's
+//! character styles move to a span inside it and its alignment stays on it, as in
+//! https://learn.microsoft.com/en-us/graph/onenote-input-output-html ("Text styles").
 
 use scraper::ElementRef;
 
 use super::converter::Converter;
 use super::input::ConvertError;
-use crate::graph::onenote::html::style::{self, TEXT};
+use crate::graph::onenote::html::style::{self, BLOCK, CHARACTER, TEXT};
 use crate::graph::onenote::html::tags;
 use crate::graph::onenote::html::text::{dir_attr, lang_attr, trim_edges};
 use crate::graph::onenote::html::tree::{Element, Node};
@@ -27,7 +29,8 @@ impl Converter<'_> {
         let name = el.value().name();
         let style_attr = el.value().attr("style");
         if name == "p" {
-            return self.block("p", el, style::merge("", style_attr, TEXT));
+            let characters = style::merge("", style_attr, CHARACTER);
+            return self.block("p", el, style::merge("", style_attr, BLOCK), characters);
         }
         let level = usize::from(name.as_bytes()[1] - b'1');
         let tag: &'static str = ["h1", "h2", "h3", "h4", "h5", "h6"][level];
@@ -35,19 +38,30 @@ impl Converter<'_> {
             tag,
             el,
             style::merge(HEADING_STYLES[level], style_attr, TEXT),
+            None,
         )
     }
 
-    /// A text block (`p`, `h1`–`h6`) with its tag, language, direction and id.
+    /// A text block (`p`, `h1`–`h6`) with its tag, language, direction and id; `characters`,
+    /// when given, is the style of a span around its content.
     fn block(
         &mut self,
         name: &'static str,
         el: ElementRef<'_>,
         style: Option<String>,
+        characters: Option<String>,
     ) -> Result<Element, ConvertError> {
         let value = el.value();
         let tag = value.attr("data-tag").map(tags::normalise).transpose()?;
-        let children = trim_edges(self.children(el)?);
+        let mut children = trim_edges(self.children(el)?);
+        if let Some(characters) = characters.filter(|_| !children.is_empty()) {
+            children = vec![
+                Element::new("span")
+                    .attr("style", characters)
+                    .children(children)
+                    .into(),
+            ];
+        }
         Ok(Element::new(name)
             .attr_opt("data-id", value.attr("data-id"))
             .attr_opt("style", style)

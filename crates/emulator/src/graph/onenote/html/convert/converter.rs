@@ -148,7 +148,14 @@ impl Converter<'_> {
             "p" | "h1" | "h2" | "h3" | "h4" | "h5" | "h6" => out.push(self.text_block(el)?.into()),
             "pre" => self.preformatted(el, out),
             "ul" | "ol" => out.push(self.list(el)?.into()),
-            "li" => out.push(self.list_item(el)?.into()),
+            "li" if el
+                .parent()
+                .and_then(ElementRef::wrap)
+                .is_some_and(|p| matches!(p.value().name(), "ul" | "ol")) =>
+            {
+                out.push(self.list_item(el)?.into())
+            }
+            "li" => self.loose_list_item(el, out)?,
             "table" => out.push(self.table(el)?.into()),
             "tbody" | "thead" | "tfoot" => out.extend(self.children(el)?),
             "tr" => out.push(self.table_row(el)?.into()),
@@ -165,7 +172,7 @@ impl Converter<'_> {
                 // content after an attachment stays on the page.
                 out.extend(self.children(el)?);
             }
-            "iframe" => out.extend(self.video(el)),
+            "iframe" => out.extend(self.video(el)?),
             _ if DROPPED.contains(&name) => {}
             // div, section, article, blockquote, center, …: their content stays, the wrapper goes.
             _ => out.extend(self.children(el)?),

@@ -1,12 +1,14 @@
 //! Inline content: formatting elements (`b`, `i`, `u`, `s`/`del`, `code`, `mark`, …) become
-//! `span`s with OneNote's styles; `span` and `font` keep their allowed styles, language and
-//! direction; `sup`, `sub` and `cite` stay; links keep a safe `href`; `br` stays.
+//! `span`s with OneNote's styles; `span` and `font` keep their allowed styles (`vertical-align`
+//! for super- and subscript included), note tag, language and direction; `sup`, `sub` and
+//! `cite` stay; links keep a safe `href`; `br` stays.
 
 use scraper::ElementRef;
 
 use super::converter::Converter;
 use super::input::ConvertError;
-use crate::graph::onenote::html::style::{self, TEXT};
+use crate::graph::onenote::html::style::{self, CHARACTER};
+use crate::graph::onenote::html::tags;
 use crate::graph::onenote::html::text::{dir_attr, lang_attr, safe_link};
 use crate::graph::onenote::html::tree::{Element, Node};
 
@@ -69,11 +71,18 @@ impl Converter<'_> {
                 defaults.push_str(&format!("color:{};", color.replace([';', ':', '"'], "")));
             }
         }
+        // A tag on a span is how OneNote tags part of a paragraph or list item.
+        let tag = value.attr("data-tag").map(tags::normalise).transpose()?;
         let children = self.children(el)?;
         Ok(Element::new("span")
+            .attr_opt("data-tag", tag.filter(|t| !t.is_empty()))
             .attr_opt(
                 "style",
-                style::merge(defaults.trim_end_matches(';'), value.attr("style"), TEXT),
+                style::merge(
+                    defaults.trim_end_matches(';'),
+                    value.attr("style"),
+                    CHARACTER,
+                ),
             )
             .attr_opt("lang", lang_attr(value.attr("lang")))
             .attr_opt("dir", dir_attr(value.attr("dir")))
@@ -87,7 +96,7 @@ impl Converter<'_> {
         out: &mut Vec<Node>,
     ) -> Result<(), ConvertError> {
         let children = self.children(el)?;
-        let merged = style::merge(style, el.value().attr("style"), TEXT);
+        let merged = style::merge(style, el.value().attr("style"), CHARACTER);
         out.push(
             Element::new("span")
                 .attr_opt("style", merged)

@@ -41,6 +41,8 @@ pub enum ConvertError {
     BadDataUrl,
     #[error("The created date/time '{0}' does not match any of the allowed formats.")]
     BadCreated(String),
+    #[error("The video at '{0}' is not from a supported site.")]
+    UnsupportedVideo(String),
 }
 
 impl ConvertError {
@@ -52,6 +54,7 @@ impl ConvertError {
             ConvertError::BadTagStatus(_) => 20140,
             ConvertError::BadDataUrl => 20132,
             ConvertError::BadCreated(_) => 20007,
+            ConvertError::UnsupportedVideo(_) => 20168,
         }
     }
 }

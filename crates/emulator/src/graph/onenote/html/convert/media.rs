@@ -125,13 +125,22 @@ impl Converter<'_> {
         Ok(Some(object.into()))
     }
 
-    /// `iframe data-original-src`: YouTube and Vimeo links become embeds; other sites are dropped.
-    pub(super) fn video(&self, el: ElementRef<'_>) -> Option<Node> {
+    /// `iframe data-original-src`, as OneNote embeds videos
+    /// (https://learn.microsoft.com/en-us/graph/onenote-images-files, "Adding videos"): a
+    /// YouTube link becomes the documented `…/embed/{id}?feature=oembed&autoplay=true`; Vimeo
+    /// becomes its player URL and the other supported sites keep their link as `src`
+    /// [UNCONFIRMED: no doc shows their output]; any other site is error 20168. The size defaults
+    /// to 480×360.
+    pub(super) fn video(&self, el: ElementRef<'_>) -> Result<Option<Node>, ConvertError> {
         let value = el.value();
-        let original = value.attr("data-original-src")?.trim();
-        let url = url::Url::parse(original).ok()?;
+        let Some(original) = value.attr("data-original-src").map(str::trim) else {
+            return Ok(None);
+        };
+        let unsupported = || ConvertError::UnsupportedVideo(original.to_string());
+        let url = url::Url::parse(original).map_err(|_| unsupported())?;
         let host = url
-            .host_str()?
+            .host_str()
+            .unwrap_or("")
             .trim_start_matches("www.")
             .trim_start_matches("m.");
         let embed = match host {
@@ -140,30 +149,40 @@ impl Converter<'_> {
                     .query_pairs()
                     .find(|(k, _)| k == "v")
                     .map(|(_, v)| v.into_owned())
-                    .or_else(|| url.path().strip_prefix("/embed/").map(str::to_string))?;
-                format!("https://www.youtube.com/embed/{}", clean_video_id(&id)?)
+                    .or_else(|| url.path().strip_prefix("/embed/").map(str::to_string))
+                    .ok_or_else(unsupported)?;
+                youtube_embed(clean_video_id(&id).ok_or_else(unsupported)?)
             }
-            "youtu.be" => format!(
-                "https://www.youtube.com/embed/{}",
-                clean_video_id(url.path().trim_start_matches('/'))?
+            "youtu.be" => youtube_embed(
+                clean_video_id(url.path().trim_start_matches('/')).ok_or_else(unsupported)?,
             ),
             "vimeo.com" => format!(
                 "https://player.vimeo.com/video/{}",
-                clean_video_id(url.path().trim_start_matches('/'))?
+                clean_video_id(url.path().trim_start_matches('/')).ok_or_else(unsupported)?
             ),
-            _ => return None,
+            "dailymotion.com" | "mix.office.com" | "sway.com" | "sway.office.com"
+            | "sketchfab.com" | "ted.com" | "vine.co"
+                if url.scheme() == "https" =>
+            {
+                url.to_string()
+            }
+            _ => return Err(unsupported()),
         };
-        let width = value.attr("width").and_then(style::pixels).unwrap_or(640);
+        let width = value.attr("width").and_then(style::pixels).unwrap_or(480);
         let height = value.attr("height").and_then(style::pixels).unwrap_or(360);
-        Some(
+        Ok(Some(
             Element::new("iframe")
-                .attr("data-original-src", original)
-                .attr("src", embed)
                 .attr("width", width.to_string())
                 .attr("height", height.to_string())
+                .attr("data-original-src", original)
+                .attr("src", embed)
                 .into(),
-        )
+        ))
     }
+}
+
+fn youtube_embed(id: &str) -> String {
+    format!("https://www.youtube.com/embed/{id}?feature=oembed&autoplay=true")
 }
 
 fn clean_video_id(id: &str) -> Option<&str> {

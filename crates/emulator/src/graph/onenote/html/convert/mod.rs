@@ -256,7 +256,9 @@ mod tests {
         )
         .unwrap();
         assert!(
-            html.contains(r#"src="https://www.youtube.com/embed/abc_123""#),
+            html.contains(
+                r#"src="https://www.youtube.com/embed/abc_123?feature=oembed&amp;autoplay=true""#
+            ),
             "{html}"
         );
         assert!(
