@@ -83,6 +83,11 @@ pub struct OneNoteLimits {
     pub per_hour: u32,
     #[serde(default = "default_concurrent")]
     pub concurrent: u32,
+    /// The most sections a user may have for `GET …/onenote/pages` (all pages at once); past it
+    /// the call is error 20266 and clients must list pages section by section. Microsoft does not
+    /// say where the limit lies; the default is [UNCONFIRMED].
+    #[serde(default = "default_sections_for_all_pages")]
+    pub sections_for_all_pages: u32,
 }
 
 fn default_per_minute() -> u32 {
@@ -94,6 +99,9 @@ fn default_per_hour() -> u32 {
 fn default_concurrent() -> u32 {
     5
 }
+fn default_sections_for_all_pages() -> u32 {
+    1_000
+}
 
 impl Default for OneNoteLimits {
     fn default() -> Self {
@@ -101,6 +109,7 @@ impl Default for OneNoteLimits {
             per_minute: default_per_minute(),
             per_hour: default_per_hour(),
             concurrent: default_concurrent(),
+            sections_for_all_pages: default_sections_for_all_pages(),
         }
     }
 }

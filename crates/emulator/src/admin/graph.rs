@@ -2,7 +2,8 @@
 //!
 //! | call | effect |
 //! |---|---|
-//! | `GET`/`PUT /limits` | OneNote limits `{"per_minute","per_hour","concurrent"}`; a `PUT` also clears the counters |
+//! | `GET`/`PUT /limits` | OneNote limits `{"per_minute","per_hour","concurrent","sections_for_all_pages"}`; a `PUT` also clears the counters |
+//! | `POST /limits/advance` | `{"seconds": n}`: OneNote's throttle sees `n` more seconds pass (tests of the hourly limit) |
 //! | `GET`/`POST`/`DELETE /faults`, `DELETE /faults/{id}` | Graph fault rules (format in [`crate::graph::faults`]) |
 //! | `GET /onenote/{user}/pages` | every page of the user (seeded or created): `id`, `title`, `section`, `level`, `order`, `createdDateTime`, `lastModifiedDateTime`, and its `resources` with their `sha256` |
 //! | `GET /onenote/{user}/resources` | every resource of the user: `id`, `page`, `content_type`, `size`, `sha256` |
@@ -25,6 +26,7 @@ use crate::state::SharedEmulator;
 pub fn routes() -> Router<SharedEmulator> {
     Router::new()
         .route("/limits", get(get_limits).put(put_limits))
+        .route("/limits/advance", axum::routing::post(advance_limits))
         .route(
             "/step-up",
             get(get_step_up).put(put_step_up).delete(clear_step_up),
@@ -73,6 +75,22 @@ async fn clear_step_up(State(emu): State<SharedEmulator>) -> StatusCode {
 
 async fn get_limits(State(emu): State<SharedEmulator>) -> Json<OneNoteLimits> {
     Json(emu.settings.onenote_limits())
+}
+
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Advance {
+    seconds: u64,
+}
+
+async fn advance_limits(
+    State(emu): State<SharedEmulator>,
+    body: Result<Json<Advance>, axum::extract::rejection::JsonRejection>,
+) -> Result<StatusCode, AdminError> {
+    let Json(advance) = body.map_err(|e| AdminError(StatusCode::BAD_REQUEST, e.body_text()))?;
+    emu.throttle
+        .advance(std::time::Duration::from_secs(advance.seconds));
+    Ok(StatusCode::NO_CONTENT)
 }
 
 async fn put_limits(

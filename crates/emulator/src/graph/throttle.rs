@@ -3,6 +3,8 @@
 //! answered 429 with code 20166 and no `Retry-After`. Rejected requests do not count against the
 //! windows (a client that backs off recovers when its own earlier requests age out). The limits
 //! are read from the settings on every request, so the admin API can change them at any time.
+//! The admin API can also move the throttle's clock forward, so tests of the hourly limit do not
+//! wait an hour.
 
 use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex};
@@ -29,6 +31,8 @@ struct Budget {
 #[derive(Default, Clone)]
 pub struct Throttle {
     budgets: Arc<Mutex<HashMap<Key, Budget>>>,
+    /// How far the throttle's clock is ahead of the real one.
+    ahead: Arc<Mutex<Duration>>,
 }
 
 /// Holds one of the caller's concurrent slots until dropped.
@@ -63,7 +67,7 @@ impl Throttle {
         limits: &OneNoteLimits,
     ) -> Result<Permit, Throttled> {
         let key = (client_id.to_ascii_lowercase(), user);
-        let now = Instant::now();
+        let now = Instant::now() + *self.ahead.lock().expect("throttle lock");
         let mut budgets = self.budgets.lock().expect("throttle lock");
         let budget = budgets.entry(key.clone()).or_default();
         while budget
@@ -93,6 +97,12 @@ impl Throttle {
         })
     }
 
+    /// Moves the throttle's clock forward: requests admitted before look `by` older.
+    pub fn advance(&self, by: Duration) {
+        let mut ahead = self.ahead.lock().expect("throttle lock");
+        *ahead = ahead.saturating_add(by.min(HOUR * 24));
+    }
+
     /// Forgets every budget (limits changed through the admin API start from a clean slate).
     pub fn reset(&self) {
         self.budgets
@@ -114,6 +124,7 @@ mod tests {
             per_minute,
             per_hour,
             concurrent,
+            ..OneNoteLimits::default()
         }
     }
 

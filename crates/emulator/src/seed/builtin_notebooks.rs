@@ -8,7 +8,7 @@
 
 use super::model::UserSeed;
 use super::onenote::{
-    NotebookSeed, PageSeed, ResourceData, ResourceSeed, SectionGroupSeed, SectionSeed,
+    NotebookSeed, PageSeed, ResourceData, ResourceSeed, SectionGroupSeed, SectionSeed, StrokeSeed,
 };
 
 /// How many generated pages the journal section has (more than 100: paging is exercised).
@@ -21,7 +21,7 @@ pub fn builtin_notebooks(user: &UserSeed) -> Vec<NotebookSeed> {
         .clone()
         .unwrap_or_else(|| user.display_name.clone());
     let topic = topic(user);
-    vec![personal_notebook(&first), project_notebook(topic)]
+    vec![personal_notebook(&first, topic), project_notebook(topic)]
 }
 
 /// A per-user theme for the second notebook.
@@ -36,15 +36,7 @@ fn topic(user: &UserSeed) -> &'static str {
 }
 
 fn page(title: &str, body: &str) -> PageSeed {
-    PageSeed {
-        title: title.into(),
-        body: body.into(),
-        level: 0,
-        created: None,
-        modified: None,
-        lang: "en-GB".into(),
-        resources: Vec::new(),
-    }
+    PageSeed::new(title, body)
 }
 
 fn png(name: &str, width: u32, height: u32, pattern: u32) -> ResourceSeed {
@@ -68,7 +60,8 @@ fn section(name: &str, pages: Vec<PageSeed>) -> SectionSeed {
     }
 }
 
-fn personal_notebook(first: &str) -> NotebookSeed {
+fn personal_notebook(first: &str, topic: &str) -> NotebookSeed {
+    let notebook = format!("{first}'s Notebook");
     let quick_notes = SectionSeed {
         is_default: true,
         ..section(
@@ -91,6 +84,8 @@ fn personal_notebook(first: &str) -> NotebookSeed {
             images(),
             video(),
             ink_sketch(),
+            equations(),
+            links(&notebook, topic),
             languages(),
             long_page(),
         ],
@@ -100,7 +95,7 @@ fn personal_notebook(first: &str) -> NotebookSeed {
         ..section("Journal", vec![])
     };
     NotebookSeed {
-        display_name: format!("{first}'s Notebook"),
+        display_name: notebook,
         is_default: true,
         created: None,
         sections: vec![quick_notes, reference, journal],
@@ -215,7 +210,7 @@ fn meeting_notes() -> PageSeed {
 <li data-tag="call-back:completed">Call the supplier</li>
 <li data-tag="discuss-with-manager">Timeline</li>
 </ol>
-<p data-tag="remember-for-later">Next meeting: first Monday of the month.</p>"#,
+<p data-tag="remember-for-later" data-id="next-meeting">Next meeting: first Monday of the month.</p>"#,
     )
 }
 
@@ -308,12 +303,92 @@ fn video() -> PageSeed {
 }
 
 fn ink_sketch() -> PageSeed {
-    page(
-        "Ink sketch",
-        r#"<h1>Ink sketch</h1>
+    PageSeed {
+        ink: sketch_strokes(),
+        ..page(
+            "Ink sketch",
+            r#"<h1>Ink sketch</h1>
 <p>Drawn on a tablet:</p>
 <!-- InkNode is not supported -->
 <p>The sketch above is only visible in OneNote itself.</p>"#,
+        )
+    }
+}
+
+/// A house drawn in blue (walls and roof) with a red sun: three strokes, two brushes.
+fn sketch_strokes() -> Vec<StrokeSeed> {
+    let pen = |color: &str, width, points: &[(u32, u32)]| StrokeSeed {
+        color: color.into(),
+        width,
+        points: points
+            .iter()
+            .enumerate()
+            .map(|(i, (x, y))| [*x, *y, 12_000 + (i as u32 * 700) % 4_000])
+            .collect(),
+    };
+    let sun: Vec<(u32, u32)> = (0..=16)
+        .map(|i| {
+            let angle = f64::from(i) * std::f64::consts::TAU / 16.0;
+            (
+                (9_000.0 + 800.0 * angle.cos()).round() as u32,
+                (5_200.0 + 800.0 * angle.sin()).round() as u32,
+            )
+        })
+        .collect();
+    vec![
+        pen(
+            "#1F4E79",
+            53,
+            &[
+                (2_000, 9_000),
+                (2_000, 6_500),
+                (6_000, 6_500),
+                (6_000, 9_000),
+                (2_000, 9_000),
+            ],
+        ),
+        pen(
+            "#1F4E79",
+            53,
+            &[(1_600, 6_700), (4_000, 4_600), (6_400, 6_700)],
+        ),
+        pen("#C00000", 106, &sun),
+    ]
+}
+
+/// Equations as Graph returns them: MathML where it manages (it writes `display="block"` on
+/// every `math`, https://github.com/obsidianmd/obsidian-importer/pull/438), and its failure
+/// comment where it does not (https://github.com/microsoftgraph/microsoft-graph-docs/issues/7321).
+/// The exact MathML Graph writes is [UNCONFIRMED]; this is Presentation MathML as OneNote's
+/// equation editor produces it.
+fn equations() -> PageSeed {
+    page(
+        "Equations",
+        r#"<h1>Equations</h1>
+<p>The quadratic formula:</p>
+<p><math xmlns="http://www.w3.org/1998/Math/MathML" display="block"><mi>x</mi><mo>=</mo><mfrac><mrow><mo>−</mo><mi>b</mi><mo>±</mo><msqrt><msup><mi>b</mi><mn>2</mn></msup><mo>−</mo><mn>4</mn><mi>a</mi><mi>c</mi></msqrt></mrow><mrow><mn>2</mn><mi>a</mi></mrow></mfrac></math></p>
+<p>Euler's identity: <math xmlns="http://www.w3.org/1998/Math/MathML" display="block"><msup><mi>e</mi><mrow><mi>i</mi><mi>π</mi></mrow></msup><mo>+</mo><mn>1</mn><mo>=</mo><mn>0</mn></math></p>
+<p>A sum: <math xmlns="http://www.w3.org/1998/Math/MathML" display="block"><munderover><mo>∑</mo><mrow><mi>k</mi><mo>=</mo><mn>1</mn></mrow><mi>n</mi></munderover><mi>k</mi><mo>=</mo><mfrac><mrow><mi>n</mi><mo>(</mo><mi>n</mi><mo>+</mo><mn>1</mn><mo>)</mo></mrow><mn>2</mn></mfrac></math></p>
+<p>An equation the API could not export:</p>
+<!-- Processing ParagraphNode failed -->"#,
+    )
+}
+
+/// Links to other pages as the OneNote client writes them into pages ("Copy link to page"), in
+/// both forms it writes: the `onenote:` client URL and the web URL. `seed:` links name their
+/// target by path; the emulator writes the real URL (see `graph::onenote::seed_links`).
+fn links(notebook: &str, topic: &str) -> PageSeed {
+    page(
+        "Links between pages",
+        &format!(
+            r#"<h1>Links between pages</h1>
+<p>In this section: <a href="seed:client/{notebook} > Reference > Tables">Tables</a>, and on the web: <a href="seed:page/{notebook} > Reference > Images">Images</a>.</p>
+<p>In another section: <a href="seed:client/{notebook} > Quick Notes > Weekly plan">Weekly plan</a>.</p>
+<p>In another notebook: <a href="seed:client/{topic} > Ideas > Brainstorm">Brainstorm</a>, and deep in its groups: <a href="seed:page/{topic} > Archive > Older > 2019 > First steps">First steps</a>.</p>
+<p>A whole section: <a href="seed:section/{notebook} > Journal">Journal</a>.</p>
+<p>A paragraph: <a href="seed:client/{notebook} > Quick Notes > Meeting notes#next-meeting">the next meeting</a>.</p>
+<p>A page that was deleted since: <a href="seed:missing">Old plans</a>.</p>"#
+        ),
     )
 }
 

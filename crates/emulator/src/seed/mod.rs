@@ -10,4 +10,6 @@ pub mod onenote;
 pub use builtin::{DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, DEMO_PASSWORD, builtin};
 pub use builtin_notebooks::{JOURNAL_PAGES, builtin_notebooks, tiny_pdf};
 pub use model::{ClientSeed, Seed, SeedError, TenantSeed, UserSeed};
-pub use onenote::{NotebookSeed, PageSeed, ResourceSeed, SectionGroupSeed, SectionSeed};
+pub use onenote::{
+    NotebookSeed, PageSeed, ResourceSeed, SectionGroupSeed, SectionSeed, StrokeSeed,
+};

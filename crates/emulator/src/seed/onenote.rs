@@ -64,6 +64,35 @@ pub struct PageSeed {
     pub lang: String,
     #[serde(default)]
     pub resources: Vec<ResourceSeed>,
+    /// Strokes drawn on the page; its body marks where with `<!-- InkNode is not supported -->`.
+    #[serde(default)]
+    pub ink: Vec<StrokeSeed>,
+}
+
+/// One ink stroke: a pen colour (`#RRGGBB`), a width and absolute `[x, y, pressure]` points, in
+/// himetric (1/100 mm) as OneNote's InkML writes them.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StrokeSeed {
+    pub color: String,
+    pub width: u32,
+    pub points: Vec<[u32; 3]>,
+}
+
+impl PageSeed {
+    /// A level-0 page in the default language, with default timestamps, no resources and no ink.
+    pub fn new(title: impl Into<String>, body: impl Into<String>) -> PageSeed {
+        PageSeed {
+            title: title.into(),
+            body: body.into(),
+            level: 0,
+            created: None,
+            modified: None,
+            lang: default_lang(),
+            resources: Vec::new(),
+            ink: Vec::new(),
+        }
+    }
 }
 
 fn default_lang() -> String {

@@ -157,7 +157,7 @@ async fn onenote_throttle_per_app_per_user_without_retry_after() {
     let limits = ada.admin(Method::GET, "/limits", None).await;
     assert_eq!(
         limits,
-        json!({"per_minute": 120, "per_hour": 400, "concurrent": 5})
+        json!({"per_minute": 120, "per_hour": 400, "concurrent": 5, "sections_for_all_pages": 1000})
     );
 
     ada.admin(

@@ -6,6 +6,7 @@ mod support;
 
 mod claims;
 mod edits;
+mod exporters;
 mod graph_api;
 mod graph_faults;
 mod graph_hostile;

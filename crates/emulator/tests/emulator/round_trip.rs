@@ -226,6 +226,7 @@ async fn every_input_construct_reads_back_as_onenote_writes_it() {
             per_minute: 10_000,
             per_hour: 10_000,
             concurrent: 10,
+            ..Default::default()
         });
     let sections = ada.json("/me/onenote/sections").await;
     let section = sections["value"][0]["id"].as_str().unwrap().to_string();

@@ -192,6 +192,7 @@ pub fn store_page(
     let resources = sink.made;
     lib.add_page(
         Page {
+            ink: Vec::new(),
             id: id.clone(),
             title: converted.title,
             section: section.id.clone(),

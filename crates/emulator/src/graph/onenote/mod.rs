@@ -16,6 +16,7 @@ pub mod create;
 pub mod entities;
 pub mod filter;
 pub mod html;
+pub mod ink;
 pub mod query;
 mod seed_links;
 pub mod seeding;
@@ -314,7 +315,17 @@ fn read(
                 (Kind::Notebook, None) => lib.notebooks.iter().map(|n| n.id.clone()).collect(),
                 (Kind::SectionGroup, None) => lib.groups.iter().map(|g| g.id.clone()).collect(),
                 (Kind::Section, None) => lib.sections.iter().map(|s| s.id.clone()).collect(),
-                (Kind::Page, None) => lib.pages.iter().map(|p| p.id.clone()).collect(),
+                (Kind::Page, None) => {
+                    let limit = request.emu.settings.onenote_limits().sections_for_all_pages;
+                    if lib.sections.len() > limit as usize {
+                        return Err(GraphError::onenote(
+                            StatusCode::BAD_REQUEST,
+                            20266,
+                            "The number of maximum sections is exceeded for this request. To get pages for accounts with a high number of sections, we recommend getting pages for one section at a time.",
+                        ));
+                    }
+                    lib.pages.iter().map(|p| p.id.clone()).collect()
+                }
                 (Kind::Page, Some((_, section))) => {
                     let section = lib
                         .section(section)
@@ -385,6 +396,11 @@ fn read(
                 &page.body,
                 query.include_ids.then(|| page.id_guid()),
             );
+            if query.include_ink && !page.ink.is_empty() {
+                let boundary = store::derived_uuid(&["ink-boundary", &page.id]);
+                let (content_type, body) = ink::multipart(&html, &page.ink, boundary);
+                return Ok(([(header::CONTENT_TYPE, content_type)], body).into_response());
+            }
             Ok(([(header::CONTENT_TYPE, "text/html; charset=utf-8")], html).into_response())
         }
         Route::Preview { page } => {

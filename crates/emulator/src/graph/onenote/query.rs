@@ -28,6 +28,7 @@ pub struct Query {
     pub count: bool,
     pub pagelevel: bool,
     pub include_ids: bool,
+    pub include_ink: bool,
     /// The raw `key=value` pairs except `$skip`, for `@odata.nextLink`.
     pub raw_without_skip: Vec<String>,
 }
@@ -89,6 +90,7 @@ pub fn parse(raw: Option<&str>) -> Result<Query, GraphError> {
             }
             "pagelevel" => query.pagelevel = value.eq_ignore_ascii_case("true"),
             "includeids" => query.include_ids = value.eq_ignore_ascii_case("true"),
+            "includeinkml" => query.include_ink = value.eq_ignore_ascii_case("true"),
             _ if dollar => {
                 return Err(GraphError::onenote(
                     axum::http::StatusCode::BAD_REQUEST,

@@ -256,6 +256,15 @@ impl Builder<'_> {
                 lang: seed.lang.clone(),
                 created_by_app_id: String::new(),
                 body: Vec::new(),
+                ink: seed
+                    .ink
+                    .iter()
+                    .map(|s| super::ink::Stroke {
+                        color: s.color.clone(),
+                        width: s.width,
+                        points: s.points.iter().map(|p| (p[0], p[1], p[2])).collect(),
+                    })
+                    .collect(),
             },
             Vec::new(),
         );
@@ -308,22 +317,17 @@ pub fn generated_bytes(size: u64, seed: u64) -> Vec<u8> {
 
 /// The short pages of `generated_pages`.
 fn generated_page(n: u32) -> PageSeed {
-    PageSeed {
-        title: format!("Log entry {n}"),
-        body: format!(
-            "<p>Entry {n}: routine check completed.</p><p data-tag=\"to-do{}\">Follow up on item {n}</p>",
-            if n.is_multiple_of(3) {
-                ":completed"
-            } else {
-                ""
-            }
+    let status = if n.is_multiple_of(3) {
+        ":completed"
+    } else {
+        ""
+    };
+    PageSeed::new(
+        format!("Log entry {n}"),
+        format!(
+            "<p>Entry {n}: routine check completed.</p><p data-tag=\"to-do{status}\">Follow up on item {n}</p>"
         ),
-        level: 0,
-        created: None,
-        modified: None,
-        lang: "en-GB".into(),
-        resources: Vec::new(),
-    }
+    )
 }
 
 fn parse_time(value: Option<&str>) -> Option<OffsetDateTime> {

@@ -91,6 +91,8 @@ pub struct Page {
     pub lang: String,
     pub created_by_app_id: String,
     pub body: Vec<Node>,
+    /// Strokes drawn on the page (`includeInkML=true` returns them).
+    pub ink: Vec<super::ink::Stroke>,
 }
 
 impl Page {

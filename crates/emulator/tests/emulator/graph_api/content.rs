@@ -119,6 +119,7 @@ async fn every_seeded_page_renders_and_rich_content_is_there() {
             per_minute: 10_000,
             per_hour: 10_000,
             concurrent: 10,
+            ..Default::default()
         });
     let (pages, _) = grace
         .all("/me/onenote/pages?$top=100&$filter=parentSection/displayName ne 'Journal'")

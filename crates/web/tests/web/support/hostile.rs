@@ -24,15 +24,7 @@ pub fn hostile_seed() -> emulator::seed::Seed {
     user.display_name = payload("display name");
     user.given_name = Some(payload("given name"));
     user.job_title = Some(payload("job title"));
-    let page = |title: &str| PageSeed {
-        title: title.to_string(),
-        body: format!("<p>Body {}</p>", payload("page body")),
-        level: 0,
-        created: None,
-        modified: None,
-        lang: "en-GB".into(),
-        resources: Vec::new(),
-    };
+    let page = |title: &str| PageSeed::new(title, format!("<p>Body {}</p>", payload("page body")));
     user.notebooks = vec![NotebookSeed {
         display_name: payload("notebook"),
         is_default: true,

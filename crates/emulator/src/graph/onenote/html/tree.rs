@@ -58,11 +58,45 @@ impl From<Element> for Node {
     }
 }
 
+/// The Presentation MathML elements equations are written in.
+pub const MATH_ELEMENTS: &[&str] = &[
+    "math",
+    "semantics",
+    "annotation",
+    "mrow",
+    "mi",
+    "mn",
+    "mo",
+    "mtext",
+    "ms",
+    "mspace",
+    "msup",
+    "msub",
+    "msubsup",
+    "mfrac",
+    "msqrt",
+    "mroot",
+    "mover",
+    "munder",
+    "munderover",
+    "mtable",
+    "mtr",
+    "mtd",
+    "mstyle",
+    "mfenced",
+    "menclose",
+    "mpadded",
+    "mphantom",
+];
+
 /// Whether a node flows inside a paragraph (as opposed to standing on its own line).
 pub fn is_inline(node: &Node) -> bool {
     match node {
         Node::Text(_) => true,
         Node::Comment(_) => false,
-        Node::Element(e) => matches!(e.name, "span" | "a" | "br" | "sup" | "sub" | "cite"),
+        Node::Element(e) => {
+            matches!(e.name, "span" | "a" | "br" | "sup" | "sub" | "cite")
+                || MATH_ELEMENTS.contains(&e.name)
+        }
     }
 }

@@ -17,8 +17,8 @@ const MAX_NESTING: usize = 48;
 /// Elements whose content never reaches a page.
 const DROPPED: &[&str] = &[
     "script", "style", "head", "title", "meta", "link", "noscript", "template", "form", "input",
-    "button", "select", "textarea", "svg", "math", "embed", "applet", "frame", "frameset", "hr",
-    "base", "canvas", "audio", "video", "source", "track", "dialog",
+    "button", "select", "textarea", "svg", "embed", "applet", "frame", "frameset", "hr", "base",
+    "canvas", "audio", "video", "source", "track", "dialog",
 ];
 
 /// A conversion in progress.
@@ -104,10 +104,9 @@ impl Converter<'_> {
             }
             scraper::Node::Comment(comment) => {
                 let comment = comment.trim();
-                if comment.ends_with("is not supported")
-                    && !comment.contains("--")
-                    && comment.len() < 200
-                {
+                let marker = comment.ends_with("is not supported")
+                    || comment == "Processing ParagraphNode failed";
+                if marker && !comment.contains("--") && comment.len() < 200 {
                     out.push(Node::Comment(comment.to_string()));
                 }
             }
@@ -173,6 +172,7 @@ impl Converter<'_> {
                 out.extend(self.children(el)?);
             }
             "iframe" => out.extend(self.video(el)?),
+            "math" => out.push(self.math(el).into()),
             _ if DROPPED.contains(&name) => {}
             // div, section, article, blockquote, center, …: their content stays, the wrapper goes.
             _ => out.extend(self.children(el)?),

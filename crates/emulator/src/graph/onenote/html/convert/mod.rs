@@ -18,18 +18,22 @@
 //!   never fetches anything from the network;
 //! * `<object data="name:part" data-attachment="file.pdf" type="…">` becomes an attachment
 //!   resource; `<iframe data-original-src="…">` for YouTube or Vimeo becomes an embed;
-//! * comments are dropped, except OneNote's own `<!-- X is not supported -->` markers, which seeds
-//!   use to show what the API writes for content it cannot export (ink, for instance).
+//! * MathML equations stay, in the Presentation MathML vocabulary only;
+//! * comments are dropped, except OneNote's own `<!-- X is not supported -->` and
+//!   `<!-- Processing ParagraphNode failed -->` markers, which seeds use to show what the API
+//!   writes for content it cannot export (ink, some equations).
 //!
 //! The work is split as `onenote-md` splits the reverse direction: [`converter`] walks the
 //! input and sends each element to [`blocks`] (paragraphs, headings, `pre`), [`inline`]
-//! (styled spans, links), [`list`], [`table`] or [`media`] (images, attachments, videos).
+//! (styled spans, links), [`list`], [`table`], [`math`] or [`media`] (images, attachments,
+//! videos).
 
 mod blocks;
 mod converter;
 mod inline;
 mod input;
 mod list;
+mod math;
 mod media;
 mod table;
 
