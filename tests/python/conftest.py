@@ -11,6 +11,7 @@ import urllib.parse
 from html.parser import HTMLParser
 from pathlib import Path
 
+import msal
 import pytest
 import requests
 
@@ -190,3 +191,53 @@ def decode_jwt_claims(token):
     payload = token.split(".")[1]
     payload += "=" * (-len(payload) % 4)
     return json.loads(base64.urlsafe_b64decode(payload))
+
+
+# OneNote clients: an MSAL Python token and a plain `requests` Graph client.
+
+NOTES_REDIRECT_URI = "http://localhost:5000/getAToken"
+
+
+def notes_token(emulator, browser, user):
+    app = msal.ConfidentialClientApplication(
+        DEMO_CLIENT_ID,
+        client_credential=DEMO_CLIENT_SECRET,
+        authority=f"{emulator.base_url}/{CONTOSO}",
+        instance_discovery=False,
+        token_cache=msal.SerializableTokenCache(),
+    )
+    flow = app.initiate_auth_code_flow(["Notes.Read"], redirect_uri=NOTES_REDIRECT_URI)
+    params = browser.sign_in(flow["auth_uri"], user)
+    result = app.acquire_token_by_auth_code_flow(flow, params)
+    assert "access_token" in result, result
+    assert "Notes.Read" in result["scope"].split()
+    return result["access_token"]
+
+
+class Graph:
+    def __init__(self, emulator, token):
+        self.base = f"{emulator.base_url}/v1.0"
+        self.session = requests.Session()
+        self.session.verify = emulator.ca_path
+        self.session.headers["Authorization"] = f"Bearer {token}"
+        self.requests = 0
+
+    def get(self, url):
+        if not url.startswith("http"):
+            url = self.base + url
+        self.requests += 1
+        return self.session.get(url, timeout=30)
+
+    def json(self, url):
+        response = self.get(url)
+        assert response.status_code == 200, (url, response.text)
+        return response.json()
+
+    def collection(self, url):
+        """Every item of a collection, following @odata.nextLink verbatim."""
+        items = []
+        while url:
+            page = self.json(url)
+            items.extend(page["value"])
+            url = page.get("@odata.nextLink")
+        return items

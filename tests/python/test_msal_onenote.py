@@ -7,58 +7,9 @@ another user is not affected."""
 
 from html.parser import HTMLParser
 
-import msal
 import requests
 
-from conftest import Browser, CONTOSO, DEMO_CLIENT_ID, DEMO_CLIENT_SECRET
-
-REDIRECT_URI = "http://localhost:5000/getAToken"
-
-
-def notes_token(emulator, browser, user):
-    app = msal.ConfidentialClientApplication(
-        DEMO_CLIENT_ID,
-        client_credential=DEMO_CLIENT_SECRET,
-        authority=f"{emulator.base_url}/{CONTOSO}",
-        instance_discovery=False,
-        token_cache=msal.SerializableTokenCache(),
-    )
-    flow = app.initiate_auth_code_flow(["Notes.Read"], redirect_uri=REDIRECT_URI)
-    params = browser.sign_in(flow["auth_uri"], user)
-    result = app.acquire_token_by_auth_code_flow(flow, params)
-    assert "access_token" in result, result
-    assert "Notes.Read" in result["scope"].split()
-    return result["access_token"]
-
-
-class Graph:
-    def __init__(self, emulator, token):
-        self.base = f"{emulator.base_url}/v1.0"
-        self.session = requests.Session()
-        self.session.verify = emulator.ca_path
-        self.session.headers["Authorization"] = f"Bearer {token}"
-        self.requests = 0
-
-    def get(self, url):
-        if not url.startswith("http"):
-            url = self.base + url
-        self.requests += 1
-        return self.session.get(url, timeout=30)
-
-    def json(self, url):
-        response = self.get(url)
-        assert response.status_code == 200, (url, response.text)
-        return response.json()
-
-    def collection(self, url):
-        """Every item of a collection, following @odata.nextLink verbatim."""
-        items = []
-        while url:
-            page = self.json(url)
-            items.extend(page["value"])
-            url = page.get("@odata.nextLink")
-        return items
-
+from conftest import Browser, Graph, notes_token
 
 class ResourceLinks(HTMLParser):
     """Resource URLs referenced by page HTML (img src / data-fullres-src, object data)."""

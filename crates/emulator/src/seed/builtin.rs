@@ -1,4 +1,5 @@
-//! The built-in seed: the Contoso tenant with three users, a second tenant (Fabrikam) whose user
+//! The built-in seed: the Contoso tenant with four users (the fourth, Katherine, has the
+//! export-sized notebook instead of the built-in ones), a second tenant (Fabrikam) whose user
 //! is handy as "another customer" in isolation tests, and the demo app registration.
 
 use uuid::{Uuid, uuid};
@@ -80,12 +81,23 @@ fn contoso() -> TenantSeed {
         "Alan",
         "Turing",
     );
+    let katherine = UserSeed {
+        job_title: Some("Research mathematician".into()),
+        notebooks: vec![super::export_notebook()],
+        ..user(
+            uuid!("4e81bf12-5061-4293-8edf-405162738e9f"),
+            "katherine@contoso.example",
+            "Katherine Johnson",
+            "Katherine",
+            "Johnson",
+        )
+    };
     TenantSeed {
         id: CONTOSO_TENANT_ID,
         display_name: "Contoso".into(),
         domains: vec!["contoso.onmicrosoft.com".into(), "contoso.example".into()],
         region: "EU".into(),
-        users: vec![ada, grace, alan],
+        users: vec![ada, grace, alan, katherine],
     }
 }
 

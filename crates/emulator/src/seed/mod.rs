@@ -4,11 +4,13 @@
 
 mod builtin;
 mod builtin_notebooks;
+mod export_notebook;
 mod model;
 pub mod onenote;
 
 pub use builtin::{DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, DEMO_PASSWORD, builtin};
 pub use builtin_notebooks::{JOURNAL_PAGES, builtin_notebooks, tiny_pdf};
+pub use export_notebook::{EXPORT_NOTEBOOK, LARGE_ATTACHMENT_BYTES, export_notebook};
 pub use model::{ClientSeed, Seed, SeedError, TenantSeed, UserSeed};
 pub use onenote::{
     NotebookSeed, PageSeed, ResourceSeed, SectionGroupSeed, SectionSeed, StrokeSeed,

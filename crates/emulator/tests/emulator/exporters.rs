@@ -152,10 +152,71 @@ fn web_target(url: &str) -> Option<(String, Option<String>)> {
     Some((section, page))
 }
 
+/// Every link in `user`'s pages, resolved by its `page-id` (or a section's `section-id`)
+/// against the pages' and sections' own `links.oneNoteClientUrl`: the texts of the links that
+/// resolve to no page or to more than one, and how many links of each form there were.
+async fn unresolved_links(emu: &TestEmulator, user: &str) -> (Vec<String>, (usize, usize)) {
+    let graph = Graph::new(emu, &token(emu, user, "Notes.Read").await);
+    // With `$top`, OneNote gives no nextLink: the default page size pages through everything.
+    let (pages, _) = graph.all("/me/onenote/pages").await;
+    let (sections, _) = graph.all("/me/onenote/sections").await;
+    // Graph's own client URLs carry bare GUIDs.
+    let client_url = |item: &Value| {
+        let url = item["links"]["oneNoteClientUrl"]["href"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        assert!(!url.contains('{'), "{url}");
+        url
+    };
+    let page_guids: Vec<String> = pages
+        .iter()
+        .map(|p| guid_after(&client_url(p), "page-id").unwrap())
+        .collect();
+    let section_guids: Vec<String> = sections
+        .iter()
+        .map(|s| guid_after(&client_url(s), "section-id").unwrap())
+        .collect();
+
+    let anchors = scraper::Selector::parse("a[href]").unwrap();
+    let mut unresolved = Vec::new();
+    let mut forms = (0, 0);
+    for page in &pages {
+        let html = graph.get(page["contentUrl"].as_str().unwrap()).await.text();
+        let fragment = scraper::Html::parse_document(&html);
+        for a in fragment.select(&anchors) {
+            let href = a.value().attr("href").unwrap();
+            let (section, page) = if href.starts_with("onenote:") {
+                forms.0 += 1;
+                assert!(
+                    href.contains("section-id={"),
+                    "client-written links brace GUIDs: {href}"
+                );
+                (
+                    guid_after(href, "section-id").unwrap(),
+                    guid_after(href, "page-id"),
+                )
+            } else if href.contains("wd=target") {
+                forms.1 += 1;
+                web_target(href).unwrap_or_else(|| panic!("{href}"))
+            } else {
+                continue;
+            };
+            let resolves = match page {
+                Some(guid) => page_guids.iter().filter(|g| **g == guid).count() == 1,
+                None => section_guids.iter().filter(|g| **g == section).count() == 1,
+            };
+            if !resolves {
+                unresolved.push(a.text().collect());
+            }
+        }
+    }
+    (unresolved, forms)
+}
+
 #[tokio::test]
 async fn links_between_pages_resolve_by_their_page_id() {
     let emu = TestEmulator::start().await;
-    let ada = Graph::new(&emu, &token(&emu, ADA, "Notes.Read").await);
     emu.emulator
         .settings
         .set_onenote_limits(emulator::settings::OneNoteLimits {
@@ -163,70 +224,101 @@ async fn links_between_pages_resolve_by_their_page_id() {
             per_hour: 10_000,
             ..Default::default()
         });
-    // With `$top`, OneNote gives no nextLink: the default page size pages through everything.
-    let (pages, _) = ada.all("/me/onenote/pages").await;
-    let (sections, _) = ada.all("/me/onenote/sections").await;
-    // Graph's own client URLs carry bare GUIDs.
-    let page_guids: Vec<String> = pages
-        .iter()
-        .map(|p| {
-            let url = p["links"]["oneNoteClientUrl"]["href"].as_str().unwrap();
-            assert!(!url.contains('{'), "{url}");
-            guid_after(url, "page-id").unwrap()
-        })
-        .collect();
-    let section_guids: Vec<String> = sections
-        .iter()
-        .map(|s| {
-            guid_after(
-                s["links"]["oneNoteClientUrl"]["href"].as_str().unwrap(),
-                "section-id",
-            )
-            .unwrap()
-        })
-        .collect();
-
-    let page = page_titled(&ada, "Links between pages").await;
-    let html = ada.get(page["contentUrl"].as_str().unwrap()).await.text();
-    let fragment = scraper::Html::parse_fragment(&html);
-    let anchors = scraper::Selector::parse("a[href]").unwrap();
-    let mut broken = Vec::new();
-    let mut forms = (0, 0);
-    for a in fragment.select(&anchors) {
-        let href = a.value().attr("href").unwrap();
-        let text: String = a.text().collect();
-        let (section, page) = if href.starts_with("onenote:") {
-            forms.0 += 1;
-            assert!(
-                href.contains("section-id={"),
-                "client-written links brace GUIDs: {href}"
-            );
-            (
-                guid_after(href, "section-id").unwrap(),
-                guid_after(href, "page-id"),
-            )
-        } else {
-            forms.1 += 1;
-            web_target(href).unwrap_or_else(|| panic!("{href}"))
-        };
-        let resolves = match page {
-            Some(guid) => page_guids.iter().filter(|g| **g == guid).count() == 1,
-            None => section_guids.iter().filter(|g| **g == section).count() == 1,
-        };
-        if !resolves {
-            broken.push(text);
-        }
-    }
+    let (unresolved, forms) = unresolved_links(&emu, ADA).await;
     assert!(forms.0 >= 5 && forms.1 >= 2, "both forms appear: {forms:?}");
     assert_eq!(
-        broken,
+        unresolved,
         vec!["Old plans".to_string()],
         "only the deleted page's link is broken"
     );
+
+    let ada = Graph::new(&emu, &token(&emu, ADA, "Notes.Read").await);
+    let page = page_titled(&ada, "Links between pages").await;
+    let html = ada.get(page["contentUrl"].as_str().unwrap()).await.text();
     assert!(
         html.contains("&amp;object-id={"),
         "a paragraph link: {html}"
     );
+
+    let (unresolved, forms) = unresolved_links(&emu, KATHERINE).await;
+    assert!(forms.0 >= 100 && forms.1 >= 5, "{forms:?}");
+    assert!(unresolved.is_empty(), "{unresolved:?}");
+}
+
+#[tokio::test]
+async fn the_export_sized_notebook_is_there_and_the_same_on_every_start() {
+    let listing = |emu: &TestEmulator| {
+        let url = format!("{}/_emulator/onenote/{KATHERINE}/pages", emu.base_url);
+        async move {
+            reqwest::get(url)
+                .await
+                .unwrap()
+                .json::<Value>()
+                .await
+                .unwrap()
+        }
+    };
+    let first = TestEmulator::start().await;
+    let second = TestEmulator::start().await;
+    let pages = listing(&first).await;
+    assert_eq!(pages, listing(&second).await, "same ids, times and bytes");
+    let pages = pages["pages"].as_array().unwrap().clone();
+    assert!(pages.len() >= 250, "{} pages", pages.len());
+    let resources: Vec<&Value> = pages
+        .iter()
+        .flat_map(|p| p["resources"].as_array().unwrap())
+        .collect();
+    assert!(resources.len() >= 60);
+    let katherine = Graph::new(&first, &token(&first, KATHERINE, "Notes.Read").await);
+    let files = katherine
+        .admin(
+            Method::GET,
+            &format!("/onenote/{KATHERINE}/resources"),
+            None,
+        )
+        .await;
+    let largest = files["resources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["size"].as_u64().unwrap())
+        .max()
+        .unwrap();
+    assert!(largest >= 5 * 1024 * 1024, "{largest}");
+
+    // Groups three deep, a section of more than 100 pages, an empty one, duplicate titles.
+    let groups = katherine
+        .json("/me/onenote/sectionGroups?$expand=parentSectionGroup($expand=parentSectionGroup)")
+        .await;
+    assert!(
+        groups["value"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|g| g["parentSectionGroup"]["parentSectionGroup"].is_object()),
+        "{groups}"
+    );
+    let (sections, _) = katherine.all("/me/onenote/sections").await;
+    let mut sizes = Vec::new();
+    for section in &sections {
+        let id = section["id"].as_str().unwrap();
+        let count = katherine
+            .json(&format!(
+                "/me/onenote/sections/{id}/pages?$count=true&$top=1"
+            ))
+            .await["@odata.count"]
+            .as_u64()
+            .unwrap();
+        sizes.push(count);
+    }
+    assert!(
+        sizes.iter().any(|n| *n > 100) && sizes.contains(&0),
+        "{sizes:?}"
+    );
+    let notes = katherine
+        .json("/me/onenote/pages?$filter=title eq 'Notes'&$count=true")
+        .await;
+    assert!(notes["@odata.count"].as_u64().unwrap() >= 2);
 }
 
 #[tokio::test]

@@ -9,6 +9,7 @@ pub const CONTOSO: &str = "4a1c2e3f-0b5d-4c6e-8f70-9a8b7c6d5e4f";
 pub const ADA: &str = "ada@contoso.example";
 pub const GRACE: &str = "grace@contoso.example";
 pub const ALAN: &str = "alan@contoso.example";
+pub const KATHERINE: &str = "katherine@contoso.example";
 pub const MALLORY: &str = "mallory@fabrikam.example";
 
 /// A delegated access token for `user` with `scopes`, through the real auth-code flow.

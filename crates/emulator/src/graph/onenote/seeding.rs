@@ -12,11 +12,13 @@ use base64::engine::general_purpose::STANDARD;
 use time::format_description::well_known::Rfc3339;
 use time::macros::datetime;
 use time::{Duration, OffsetDateTime, UtcOffset};
+use uuid::Uuid;
 
 use super::html::{self, Element, Node, Part};
 use super::seed_links::SeedLinks;
 use super::store::{
-    Library, NewResources, Notebook, Owner, Page, Section, SectionGroup, derived_uuid,
+    Library, LibraryBuilder, NewResources, Notebook, Owner, Page, Section, SectionGroup,
+    derived_uuid,
 };
 use crate::images::generate_png;
 use crate::seed::onenote::ResourceData;
@@ -27,12 +29,16 @@ use crate::seed::{
 /// Seeded content without dates starts here; each page is a little later than the one before.
 const EPOCH: OffsetDateTime = datetime!(2025-01-06 09:00 UTC);
 
-/// Every seeded user's library.
-pub fn libraries(seed: &Seed, base_url: &str) -> Vec<Library> {
-    let mut out = Vec::new();
+/// A builder of every seeded user's library.
+pub fn libraries(seed: &Seed, base_url: &str) -> Vec<(Uuid, LibraryBuilder)> {
+    let mut out: Vec<(Uuid, LibraryBuilder)> = Vec::new();
     for tenant in &seed.tenants {
         for user in &tenant.users {
-            out.push(library(tenant, user, base_url));
+            let (tenant, user, base_url) = (tenant.clone(), user.clone(), base_url.to_string());
+            out.push((
+                user.id,
+                Box::new(move || library(&tenant, &user, &base_url)),
+            ));
         }
     }
     out
@@ -343,8 +349,13 @@ mod tests {
 
     #[test]
     fn the_same_seed_gives_the_same_libraries() {
-        let a = libraries(&builtin(), "http://localhost:1");
-        let b = libraries(&builtin(), "http://localhost:1");
+        let build = || -> Vec<Library> {
+            libraries(&builtin(), "http://localhost:1")
+                .into_iter()
+                .map(|(_, builder)| builder())
+                .collect()
+        };
+        let (a, b) = (build(), build());
         assert_eq!(a.len(), b.len());
         for (x, y) in a.iter().zip(&b) {
             assert_eq!(x.pages.len(), y.pages.len());

@@ -6,7 +6,7 @@
 //! same ids.
 
 use std::collections::HashMap;
-use std::sync::RwLock;
+use std::sync::{Mutex, RwLock};
 
 use aws_lc_rs::digest;
 use axum::body::Bytes;
@@ -299,21 +299,50 @@ impl ResourceSink for NewResources<'_> {
     }
 }
 
-/// Every library, by user id.
+/// Builds a seeded library.
+pub type LibraryBuilder = Box<dyn FnOnce() -> Library + Send>;
+
+/// Every library, by user id. Seeded libraries are built when their user first needs them:
+/// every test starts an emulator, and most never read most users' notebooks.
 #[derive(Default)]
 pub struct OneNoteStore {
     libraries: RwLock<HashMap<Uuid, Library>>,
+    unbuilt: Mutex<HashMap<Uuid, LibraryBuilder>>,
 }
 
 impl OneNoteStore {
-    pub fn new(libraries: Vec<Library>) -> OneNoteStore {
+    pub fn new(seeded: Vec<(Uuid, LibraryBuilder)>) -> OneNoteStore {
         OneNoteStore {
-            libraries: RwLock::new(libraries.into_iter().map(|l| (l.owner.id, l)).collect()),
+            libraries: RwLock::default(),
+            unbuilt: Mutex::new(seeded.into_iter().collect()),
+        }
+    }
+
+    /// Builds `user`'s library if it is seeded and not built yet. The builder lock is held while
+    /// building, so a second request for the same user waits for the library instead of finding
+    /// none.
+    fn build(&self, user: Uuid) {
+        if self
+            .libraries
+            .read()
+            .expect("onenote lock")
+            .contains_key(&user)
+        {
+            return;
+        }
+        let mut unbuilt = self.unbuilt.lock().expect("onenote lock");
+        if let Some(builder) = unbuilt.remove(&user) {
+            let library = builder();
+            self.libraries
+                .write()
+                .expect("onenote lock")
+                .insert(user, library);
         }
     }
 
     /// Reads a user's library.
     pub fn read<R>(&self, user: Uuid, f: impl FnOnce(&Library) -> R) -> Option<R> {
+        self.build(user);
         self.libraries
             .read()
             .expect("onenote lock")
@@ -323,6 +352,7 @@ impl OneNoteStore {
 
     /// Changes a user's library.
     pub fn write<R>(&self, user: Uuid, f: impl FnOnce(&mut Library) -> R) -> Option<R> {
+        self.build(user);
         self.libraries
             .write()
             .expect("onenote lock")
