@@ -39,32 +39,11 @@ fn page(title: &str, body: &str) -> PageSeed {
     PageSeed::new(title, body)
 }
 
-fn png(name: &str, width: u32, height: u32, pattern: u32) -> ResourceSeed {
-    ResourceSeed {
-        name: name.into(),
-        content_type: "image/png".into(),
-        data: ResourceData::Png {
-            width,
-            height,
-            pattern,
-        },
-    }
-}
-
-fn section(name: &str, pages: Vec<PageSeed>) -> SectionSeed {
-    SectionSeed {
-        display_name: name.into(),
-        is_default: false,
-        pages,
-        generated_pages: 0,
-    }
-}
-
 fn personal_notebook(first: &str, topic: &str) -> NotebookSeed {
     let notebook = format!("{first}'s Notebook");
     let quick_notes = SectionSeed {
         is_default: true,
-        ..section(
+        ..SectionSeed::new(
             "Quick Notes",
             vec![
                 welcome(first),
@@ -75,7 +54,7 @@ fn personal_notebook(first: &str, topic: &str) -> NotebookSeed {
             ],
         )
     };
-    let reference = section(
+    let reference = SectionSeed::new(
         "Reference",
         vec![
             tables(),
@@ -92,7 +71,7 @@ fn personal_notebook(first: &str, topic: &str) -> NotebookSeed {
     );
     let journal = SectionSeed {
         generated_pages: JOURNAL_PAGES,
-        ..section("Journal", vec![])
+        ..SectionSeed::new("Journal", vec![])
     };
     NotebookSeed {
         display_name: notebook,
@@ -104,7 +83,7 @@ fn personal_notebook(first: &str, topic: &str) -> NotebookSeed {
 }
 
 fn project_notebook(topic: &str) -> NotebookSeed {
-    let ideas = section(
+    let ideas = SectionSeed::new(
         "Ideas",
         vec![page(
             "Brainstorm",
@@ -116,7 +95,7 @@ fn project_notebook(topic: &str) -> NotebookSeed {
     );
     let archive = SectionGroupSeed {
         display_name: "Archive".into(),
-        sections: vec![section(
+        sections: vec![SectionSeed::new(
             "2024",
             vec![page(
                 "Year in review",
@@ -125,7 +104,7 @@ fn project_notebook(topic: &str) -> NotebookSeed {
         )],
         section_groups: vec![SectionGroupSeed {
             display_name: "Older".into(),
-            sections: vec![section(
+            sections: vec![SectionSeed::new(
                 "2019",
                 vec![page("First steps", "<p>Where it all began.</p>")],
             )],
@@ -134,7 +113,7 @@ fn project_notebook(topic: &str) -> NotebookSeed {
     };
     let clients = SectionGroupSeed {
         display_name: "Clients".into(),
-        sections: vec![section(
+        sections: vec![SectionSeed::new(
             "Northwind",
             vec![page(
                 "Kick-off",
@@ -176,7 +155,7 @@ fn welcome(first: &str) -> PageSeed {
 fn weekly_plan() -> PageSeed {
     PageSeed {
         resources: vec![
-            png("floorplan", 320, 200, 1),
+            ResourceSeed::png("floorplan", 320, 200, 1),
             ResourceSeed {
                 name: "budget".into(),
                 content_type: "text/csv".into(),
@@ -278,9 +257,9 @@ fn attachments() -> PageSeed {
 fn images() -> PageSeed {
     PageSeed {
         resources: vec![
-            png("chart", 640, 360, 2),
-            png("badge", 48, 48, 7),
-            png("photo", 1200, 800, 3),
+            ResourceSeed::png("chart", 640, 360, 2),
+            ResourceSeed::png("badge", 48, 48, 7),
+            ResourceSeed::png("photo", 1200, 800, 3),
         ],
         ..page(
             "Images",

@@ -32,36 +32,15 @@ pub fn export_notebook() -> NotebookSeed {
             trajectories(),
             awkward_names(),
             instruments(),
-            SectionSeed {
-                display_name: "Unfiled".into(),
-                is_default: false,
-                pages: vec![],
-                generated_pages: 0,
-            },
+            SectionSeed::new("Unfiled", vec![]),
         ],
         section_groups: vec![missions()],
     }
 }
 
-fn section(name: &str, pages: Vec<PageSeed>) -> SectionSeed {
-    SectionSeed {
-        display_name: name.into(),
-        is_default: false,
-        pages,
-        generated_pages: 0,
-    }
-}
-
+/// A small picture whose size and drawing vary with `n`.
 fn png(name: &str, n: u32) -> ResourceSeed {
-    ResourceSeed {
-        name: name.into(),
-        content_type: "image/png".into(),
-        data: ResourceData::Png {
-            width: 120 + (n % 5) * 40,
-            height: 90 + (n % 3) * 30,
-            pattern: n,
-        },
-    }
+    ResourceSeed::png(name, 120 + (n % 5) * 40, 90 + (n % 3) * 30, n)
 }
 
 /// `Trajectories`: the big section. Page `n` links to the page before it (client form) and to
@@ -111,7 +90,7 @@ fn trajectories() -> SectionSeed {
             }
         }
     }
-    section("Trajectories", pages)
+    SectionSeed::new("Trajectories", pages)
 }
 
 /// Titles a file system will not take, duplicates, and pages with almost nothing on them.
@@ -152,7 +131,7 @@ fn awkward_names() -> SectionSeed {
         resources: vec![png("only", 99)],
         ..PageSeed::new("Only an image", "<img src=\"name:only\" alt=\"\" />")
     });
-    section("Awkward names", pages)
+    SectionSeed::new("Awkward names", pages)
 }
 
 /// Images and attachments: ten instrument pages with four pictures each and a file each, and
@@ -209,7 +188,7 @@ fn instruments() -> SectionSeed {
             "<p>The full telemetry of the last flight:</p>\n<object data=\"name:dump\" data-attachment=\"telemetry.bin\" type=\"application/octet-stream\" />",
         )
     });
-    section("Instruments", pages)
+    SectionSeed::new("Instruments", pages)
 }
 
 /// `Missions`: section groups three deep.
@@ -227,7 +206,7 @@ fn missions() -> SectionGroupSeed {
                 )
             })
             .collect();
-        section(name, pages)
+        SectionSeed::new(name, pages)
     };
     let group =
         |name: &str, sections: Vec<SectionSeed>, groups: Vec<SectionGroupSeed>| SectionGroupSeed {

@@ -45,6 +45,18 @@ pub struct SectionSeed {
     pub generated_pages: u32,
 }
 
+impl SectionSeed {
+    /// A section that is not the default one, with these pages.
+    pub fn new(name: impl Into<String>, pages: Vec<PageSeed>) -> SectionSeed {
+        SectionSeed {
+            display_name: name.into(),
+            is_default: false,
+            pages,
+            generated_pages: 0,
+        }
+    }
+}
+
 /// A page in OneNote input HTML. `<img src="name:x">` and `<object data="name:x">` refer to the
 /// page's `resources` by name.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -107,6 +119,21 @@ pub struct ResourceSeed {
     pub content_type: String,
     #[serde(flatten)]
     pub data: ResourceData,
+}
+
+impl ResourceSeed {
+    /// A generated PNG picture.
+    pub fn png(name: impl Into<String>, width: u32, height: u32, pattern: u32) -> ResourceSeed {
+        ResourceSeed {
+            name: name.into(),
+            content_type: "image/png".into(),
+            data: ResourceData::Png {
+                width,
+                height,
+                pattern,
+            },
+        }
+    }
 }
 
 /// Where a resource's bytes come from.

@@ -217,13 +217,7 @@ async fn unresolved_links(emu: &TestEmulator, user: &str) -> (Vec<String>, (usiz
 #[tokio::test]
 async fn links_between_pages_resolve_by_their_page_id() {
     let emu = TestEmulator::start().await;
-    emu.emulator
-        .settings
-        .set_onenote_limits(emulator::settings::OneNoteLimits {
-            per_minute: 10_000,
-            per_hour: 10_000,
-            ..Default::default()
-        });
+    lift_onenote_limits(&emu);
     let (unresolved, forms) = unresolved_links(&emu, ADA).await;
     assert!(forms.0 >= 5 && forms.1 >= 2, "both forms appear: {forms:?}");
     assert_eq!(

@@ -220,14 +220,7 @@ const CASES: &[Case] = &[
 async fn every_input_construct_reads_back_as_onenote_writes_it() {
     let emu = TestEmulator::start().await;
     let ada = Graph::new(&emu, &token(&emu, ADA, "Notes.ReadWrite").await);
-    emu.emulator
-        .settings
-        .set_onenote_limits(emulator::settings::OneNoteLimits {
-            per_minute: 10_000,
-            per_hour: 10_000,
-            concurrent: 10,
-            ..Default::default()
-        });
+    lift_onenote_limits(&emu);
     let sections = ada.json("/me/onenote/sections").await;
     let section = sections["value"][0]["id"].as_str().unwrap().to_string();
     let picture = emulator::images::generate_png(40, 30, 5);

@@ -166,6 +166,18 @@ impl Graph {
     }
 }
 
+/// Lifts OneNote's throttle for tests that read many pages.
+pub fn lift_onenote_limits(emu: &TestEmulator) {
+    emu.emulator
+        .settings
+        .set_onenote_limits(emulator::settings::OneNoteLimits {
+            per_minute: 10_000,
+            per_hour: 10_000,
+            concurrent: 10,
+            ..Default::default()
+        });
+}
+
 /// The id of the first item whose `field` equals `value`.
 pub fn find<'a>(items: &'a [Value], field: &str, value: &str) -> &'a Value {
     items

@@ -113,14 +113,7 @@ fn attribute_values(html: &str, names: &[&str]) -> Vec<String> {
 async fn every_seeded_page_renders_and_rich_content_is_there() {
     let emu = TestEmulator::start().await;
     let grace = Graph::new(&emu, &token(&emu, GRACE, "Notes.Read").await);
-    emu.emulator
-        .settings
-        .set_onenote_limits(emulator::settings::OneNoteLimits {
-            per_minute: 10_000,
-            per_hour: 10_000,
-            concurrent: 10,
-            ..Default::default()
-        });
+    lift_onenote_limits(&emu);
     let (pages, _) = grace
         .all("/me/onenote/pages?$top=100&$filter=parentSection/displayName ne 'Journal'")
         .await;

@@ -26,21 +26,27 @@ pub const BLOCK: &[&str] = &[
 ];
 
 /// Properties OneNote keeps on headings: characters and blocks.
-pub const TEXT: &[&str] = &[
-    "font-family",
-    "font-size",
-    "color",
-    "background-color",
-    "font-weight",
-    "font-style",
-    "text-decoration",
-    "vertical-align",
-    "text-align",
-    "direction",
-    "margin-top",
-    "margin-bottom",
-    "margin-left",
-];
+pub const TEXT: &[&str] = &TEXT_PROPERTIES;
+
+const TEXT_PROPERTIES: [&str; CHARACTER.len() + BLOCK.len()] = joined(CHARACTER, BLOCK);
+
+/// `first` then `second`, at compile time.
+const fn joined<const N: usize>(
+    first: &[&'static str],
+    second: &[&'static str],
+) -> [&'static str; N] {
+    let mut out = [""; N];
+    let mut i = 0;
+    while i < first.len() {
+        out[i] = first[i];
+        i += 1;
+    }
+    while i < N {
+        out[i] = second[i - first.len()];
+        i += 1;
+    }
+    out
+}
 
 /// Properties OneNote keeps on table cells, in the order its docs' example writes them.
 pub const CELL: &[&str] = &[
