@@ -5,8 +5,10 @@
 // Each target uses half of this file.
 #![allow(dead_code)]
 
-use onenote_md::sanitize::sanitize_page;
-use onenote_md::{PageMeta, is_valid_resource_id, to_markdown};
+use onenote_md::sanitize::{sanitize_page, sanitize_page_with_ink};
+use onenote_md::{
+    Conversion, Options, PageLink, PageMeta, is_valid_resource_id, to_markdown, to_markdown_with,
+};
 use scraper::Html;
 
 /// `to_markdown` on any input: no panic; exactly one trailing newline; front matter first;
@@ -21,7 +23,11 @@ pub fn check_markdown(data: &[u8]) {
         modified: None,
         web_url: None,
     };
-    let conversion = to_markdown(html, &meta);
+    check_conversion(&to_markdown(html, &meta));
+}
+
+/// What every conversion gives, whatever its input and options.
+fn check_conversion(conversion: &Conversion) {
     let markdown = &conversion.markdown;
     assert!(
         markdown.ends_with('\n') && !markdown.ends_with("\n\n"),
@@ -32,7 +38,10 @@ pub fn check_markdown(data: &[u8]) {
         "front matter first: {markdown:?}"
     );
     for resource in &conversion.resources {
-        assert!(is_valid_resource_id(&resource.id), "{resource:?}");
+        assert!(
+            is_valid_resource_id(&resource.id) || resource.bytes.is_some(),
+            "{resource:?}"
+        );
         let name = &resource.file_name;
         assert!(
             !name.is_empty()
@@ -43,6 +52,95 @@ pub fn check_markdown(data: &[u8]) {
                     .any(|part| part.is_empty() || part == "." || part == ".."),
             "a zip-safe relative path: {name:?}"
         );
+    }
+}
+
+/// A page with equations around the input's MathML, ink markers, and links: the fuzzer's bytes
+/// go into each new path of the converter.
+fn page_around(mathml: &str, href: &str) -> String {
+    format!(
+        "<html><head><title>t</title></head><body><div style=\"position:absolute;left:48px;top:115px\"><p>a <math display=\"block\">{mathml}</math> b</p><p><math>{mathml}</math></p><!-- InkNode is not supported --><p><a href=\"{}\">link</a></p><!-- InkNode is not supported --></div></body></html>",
+        href.replace('"', "&quot;")
+    )
+}
+
+/// Equations: any MathML inside a page converts (as LaTeX or kept MathML) without panic, and
+/// the Markdown is well formed.
+pub fn check_mathml(data: &[u8]) {
+    let mathml = String::from_utf8_lossy(data);
+    check_conversion(&to_markdown(
+        &page_around(&mathml, "https://example.com/"),
+        &PageMeta::default(),
+    ));
+}
+
+/// Ink: any InkML converts without panic, to drawings that are well-formed SVG; the page viewer
+/// given it shows images only from the app or drawings it made itself.
+pub fn check_inkml(data: &[u8]) {
+    let ink = String::from_utf8_lossy(data);
+    let page = page_around("<mi>x</mi>", "https://example.com/");
+    let conversion = to_markdown_with(
+        &page,
+        &PageMeta::default(),
+        &Options {
+            ink: Some(&ink),
+            ..Options::default()
+        },
+    );
+    check_conversion(&conversion);
+    for resource in &conversion.resources {
+        if let Some(bytes) = &resource.bytes {
+            let svg = std::str::from_utf8(bytes).expect("an SVG is UTF-8");
+            assert!(
+                svg.starts_with("<svg xmlns=\"http://www.w3.org/2000/svg\""),
+                "{svg}"
+            );
+            assert!(!svg.contains("<script") && !svg.contains(" on"), "{svg}");
+        }
+    }
+    let viewer = sanitize_page_with_ink(&page, &|id| format!("{PROXY}{id}"), Some(&ink));
+    for node in Html::parse_fragment(&viewer.body_html).tree.nodes() {
+        let Some(element) = node.value().as_element() else {
+            continue;
+        };
+        if let Some(src) = element.attr("src") {
+            assert!(
+                src.starts_with(PROXY) || src.starts_with("data:image/svg+xml;base64,"),
+                "{src}"
+            );
+        }
+    }
+}
+
+/// Links between pages: any `href` parses without panic; a resolver is asked only about page
+/// links, what it leaves is reported, and what it answers is what the Markdown links to.
+pub fn check_page_links(data: &[u8]) {
+    let href = String::from_utf8_lossy(data);
+    let parsed = PageLink::parse(&href);
+    let resolve = |link: &PageLink| {
+        assert_eq!(
+            Some(link),
+            parsed.as_ref(),
+            "the resolver sees the link as parsed"
+        );
+        link.page_id
+            .as_ref()
+            .filter(|id| id.ends_with('0'))
+            .map(|_| "Resolved.md".to_string())
+    };
+    let page = page_around("<mi>x</mi>", &href);
+    let conversion = to_markdown_with(
+        &page,
+        &PageMeta::default(),
+        &Options {
+            links: Some(&resolve),
+            ..Options::default()
+        },
+    );
+    check_conversion(&conversion);
+    assert!(conversion.unresolved_links.len() <= 1);
+    if !conversion.unresolved_links.is_empty() {
+        assert!(parsed.is_some(), "only page links are reported");
     }
 }
 

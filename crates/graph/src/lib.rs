@@ -4,7 +4,8 @@
 //!
 //! # Layout
 //!
-//! `error` (typed failures with their causes) is a leaf; `gate` is the trait every OneNote call
+//! `error` (typed failures with their causes) and `ink_content` (a page's HTML and InkML parts)
+//! are leaves; `gate` is the trait every OneNote call
 //! passes and `budget` its in-process implementation (one instance); `client` sends requests
 //! (token, retries, the gate); `me` and `onenote` are the calls graphnote makes.
 
@@ -12,6 +13,7 @@ mod budget;
 mod client;
 mod error;
 mod gate;
+pub mod ink_content;
 mod me;
 pub mod onenote;
 

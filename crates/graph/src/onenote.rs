@@ -264,6 +264,31 @@ impl GraphClient {
             .map_err(|e| GraphError::Transport(e.without_url()))
     }
 
+    /// The page's HTML and its ink, if it has any (`includeInkML=true`).
+    pub async fn page_content_with_ink(
+        &self,
+        token: &str,
+        user: &str,
+        id: &str,
+    ) -> Result<crate::ink_content::PageContent, GraphError> {
+        let mut url = self.onenote_url(&["pages", id, "content"]);
+        url.query_pairs_mut().append_pair("includeInkML", "true");
+        let response = self
+            .get_budgeted(token, url, "text/html, multipart/mixed", Some(user))
+            .await?;
+        let content_type = response
+            .headers()
+            .get(reqwest::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("text/html")
+            .to_string();
+        let body = response
+            .text()
+            .await
+            .map_err(|e| GraphError::Transport(e.without_url()))?;
+        Ok(crate::ink_content::page_content(&content_type, body))
+    }
+
     /// A page resource's bytes (`/resources/{id}/$value`).
     pub async fn resource(&self, token: &str, user: &str, id: &str) -> Result<Binary, GraphError> {
         let url = self.onenote_url(&["resources", id, "$value"]);

@@ -1,6 +1,8 @@
 //! The `graphnote` binary: `demo` (emulator + web app in one process), `serve` (the web app,
-//! configured from the environment) and `emulator` (the Entra ID + Graph emulator alone).
+//! configured from the environment), `emulator` (the Entra ID + Graph emulator alone) and
+//! `convert` (saved OneNote page HTML to Markdown).
 
+mod convert_cmd;
 mod demo_cmd;
 mod emulator_cmd;
 mod serve_cmd;
@@ -47,6 +49,8 @@ enum Command {
     Serve,
     /// Run the Entra ID + Microsoft Graph emulator.
     Emulator(emulator_cmd::EmulatorArgs),
+    /// Convert OneNote page HTML saved on disk to Markdown.
+    Convert(convert_cmd::ConvertArgs),
 }
 
 fn main() -> ExitCode {
@@ -79,6 +83,8 @@ fn main() -> ExitCode {
                 .await
             }
             Command::Serve => serve_cmd::run().await,
+            // Pure and synchronous: no telemetry, nothing awaited.
+            Command::Convert(args) => convert_cmd::run(args),
         }
     })
 }

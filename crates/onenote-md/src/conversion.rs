@@ -1,5 +1,6 @@
-//! What a conversion takes besides the page (its metadata) and what it gives.
+//! What a conversion takes besides the page (its metadata and options) and what it gives.
 
+use crate::page_link::LinkResolver;
 use crate::resource::ResourceRef;
 
 /// Metadata for the front matter.
@@ -14,6 +15,30 @@ pub struct PageMeta {
     pub web_url: Option<String>,
 }
 
+/// What a conversion can use beyond the page HTML.
+#[derive(Default, Clone, Copy)]
+pub struct Options<'a> {
+    /// The page's InkML (the second part of `GET …/content?includeInkML=true`): each drawing
+    /// becomes an SVG image where OneNote left `<!-- InkNode is not supported -->`.
+    pub ink: Option<&'a str>,
+    /// Where links to other OneNote pages lead (relative paths in an export).
+    pub links: Option<&'a dyn LinkResolver>,
+    /// How files the page itself carries (`data:` images, ink drawings) are written.
+    pub carried_files: CarriedFiles,
+}
+
+/// How files the page itself carries are written.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub enum CarriedFiles {
+    /// As files next to the Markdown (`resources/…`), listed with their bytes in
+    /// [`Conversion::resources`]: for zips and exports.
+    #[default]
+    Files,
+    /// In the Markdown as `data:` URLs, up to `max_bytes` each (a larger one leaves a note): for
+    /// a single `.md` download, which has nowhere to put files.
+    DataUrls { max_bytes: usize },
+}
+
 /// The result of [`crate::to_markdown`]: the document and the resources it links to.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Conversion {
@@ -22,4 +47,7 @@ pub struct Conversion {
     /// Every image and attachment the Markdown links to, in order of first appearance, each
     /// once. `file_name` is the relative path the Markdown uses.
     pub resources: Vec<ResourceRef>,
+    /// Links to other OneNote pages that the [`Options::links`] resolver could not resolve (they
+    /// stay as they were), each once, in order. Empty without a resolver.
+    pub unresolved_links: Vec<String>,
 }

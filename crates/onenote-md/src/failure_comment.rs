@@ -17,6 +17,8 @@ const FAILURE_PHRASES: &[&str] = &[
     "not supported",
     "unsupported",
     "inknode",
+    // `<!-- Processing ParagraphNode failed -->`, left where an equation could not be exported.
+    " failed",
 ];
 
 /// Longest note text kept, in characters.
@@ -51,5 +53,9 @@ mod tests {
         );
         assert!(missing_content_note("InkNode is not supported").is_some());
         assert_eq!(missing_content_note(" StartFragment "), None);
+        assert_eq!(
+            missing_content_note(" Processing ParagraphNode failed "),
+            Some("Processing ParagraphNode failed".to_owned())
+        );
     }
 }

@@ -24,9 +24,10 @@
 //!
 //! - `xhtml` (OneNote's self-closed tags), `style` (inline styles), `note_tag`,
 //!   `failure_comment` (what OneNote could not export), `resource` (resource URLs and ids,
-//!   file names, the collector), `conversion` (the result types): leaves.
+//!   file names, the collector), `page_link` (links between pages and their resolver),
+//!   `ink` (InkML to SVG), `conversion` (options and result types): leaves.
 //! - `dom` (the parsed page as a tree), `page` (a page's title, metadata and body), `layout`
-//!   (reading order of positioned content).
+//!   (reading order of positioned content), `mathml` (equations to LaTeX).
 //! - `markdown`: `model` (blocks and inline pieces), `convert` (HTML → model: blocks, inline,
 //!   lists, tables, media), `normalize`, `render` (model → Markdown), `front_matter`.
 //! - `sanitize`: `css`, `policy` (the allow-list), `rewrite` (resource URLs to the app).
@@ -34,17 +35,21 @@
 mod conversion;
 mod dom;
 mod failure_comment;
+mod ink;
 mod layout;
 mod markdown;
+mod mathml;
 mod note_tag;
 mod page;
+mod page_link;
 mod resource;
 pub mod sanitize;
 mod style;
 mod xhtml;
 
-pub use conversion::{Conversion, PageMeta};
-pub use markdown::to_markdown;
+pub use conversion::{CarriedFiles, Conversion, Options, PageMeta};
+pub use markdown::{to_markdown, to_markdown_with};
+pub use page_link::{LinkResolver, PageLink};
 pub use resource::{
     ResourceKind, ResourceRef, ResourceUrlError, is_valid_resource_id, parse_resource_url,
     resource_id_from_url,

@@ -9,7 +9,8 @@
 //!
 //! * A check-box tag makes the paragraph a task: `- [ ] text` / `- [x] text` in Markdown, `☐` /
 //!   `☑` in the sanitized page. Where Markdown has no task list (headings, table cells) the box
-//!   becomes a label: `[To do]`, `[Done]`.
+//!   is that glyph too: `## ☐ Confirm speakers`, `| ☑ Book the venue |`. Any check-box shape
+//!   with `:completed` is a checked box.
 //! * Every other tag becomes a label in brackets, in words: `[Important]`, `[Question]`,
 //!   `[Call back]`. Markdown shows labels in bold: `**[Important]** Budget is fixed.`
 
@@ -135,6 +136,17 @@ impl Tags {
             labels.push(label);
         }
         labels
+    }
+}
+
+impl Tags {
+    /// For places with no task list (headings, table cells): the check box as a glyph (`☐`,
+    /// `☑`) when there is one, and the labels of the other tags.
+    pub(crate) fn boxed(&self) -> (Option<&'static str>, Vec<String>) {
+        match self.task() {
+            Some(done) => (Some(if done { "☑" } else { "☐" }), self.labels(true)),
+            None => (None, self.labels(false)),
+        }
     }
 }
 

@@ -48,6 +48,9 @@ pub(crate) struct InlineStyle {
     pub strike: Option<bool>,
     pub underline: Option<bool>,
     pub monospace: Option<bool>,
+    /// `vertical-align:super` / `sub`, as OneNote writes super- and subscript.
+    pub superscript: Option<bool>,
+    pub subscript: Option<bool>,
     /// `position:absolute`: OneNote's free-floating page content.
     pub absolute: bool,
     pub left: Option<f64>,
@@ -61,6 +64,14 @@ impl InlineStyle {
             let value = value.to_ascii_lowercase();
             match name.as_str() {
                 "font-weight" => parsed.bold = font_weight_is_bold(&value),
+                "vertical-align" => match value.as_str() {
+                    "super" => (parsed.superscript, parsed.subscript) = (Some(true), Some(false)),
+                    "sub" => (parsed.superscript, parsed.subscript) = (Some(false), Some(true)),
+                    "baseline" => {
+                        (parsed.superscript, parsed.subscript) = (Some(false), Some(false))
+                    }
+                    _ => {}
+                },
                 "font-style" => {
                     parsed.italic = match value.as_str() {
                         "italic" | "oblique" => Some(true),

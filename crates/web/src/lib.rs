@@ -94,6 +94,12 @@ pub fn router(state: AppState) -> Router {
         .route("/onenote/sections/{id}", get(onenote::section::section))
         .route("/onenote/pages/{id}", get(onenote::page::page))
         .route("/onenote/resources/{id}", get(onenote::resource::resource))
+        .route("/onenote-demo", get(onenote::sample_routes::onenote_demo))
+        .route("/onenotepage", get(onenote::sample_routes::onenote_page))
+        .route(
+            "/onenotepagemd",
+            get(onenote::sample_routes::onenote_page_md),
+        )
         .route("/healthz", get(routes::health::healthz))
         .route("/readyz", get(routes::health::readyz))
         .route("/metrics", get(metrics::render))

@@ -3,5 +3,6 @@
 
 mod support;
 
+mod convert;
 mod shutdown;
 mod single_instance;

@@ -10,7 +10,14 @@
 //!   Markdown, so they are written as `<u>`, `<sup>`, `<sub>`. Where `**`-style markers would be
 //!   misread (next to punctuation inside a word, or nested inside a word), that paragraph uses
 //!   `<strong>`, `<em>`, `<del>` instead.
-//! * Note tags: see [`crate::note_tag`]. `- [ ] Book the venue`, `**[Important]** Budget …`.
+//! * Note tags: see [`crate::note_tag`]. `- [ ] Book the venue`, `**[Important]** Budget …`;
+//!   where Markdown has no task (headings, table cells) the box is a glyph: `## ☐ Speakers`,
+//!   `| ☑ Venue |`.
+//! * Equations: LaTeX, `$…$` in a line and `$$…$$` on a line of their own; one LaTeX cannot say
+//!   stays MathML in a fenced `mathml` block.
+//! * Ink: an SVG image per drawing (`![Ink drawing 1](resources/ink-drawing-1.svg)`) where OneNote
+//!   left its ink marker, when the InkML is given; otherwise the marker's note.
+//! * Links to other OneNote pages: relative links where the caller's resolver knows the page.
 //! * Images `![alt](resources/name.png)` (the original, `data-fullres-src`, when there is one),
 //!   attachments `[📎 report.pdf](resources/report.pdf)`, video embeds a plain link to the
 //!   original video; file names as in `resource::names`. An image that is not a OneNote
@@ -26,11 +33,12 @@ mod model;
 mod normalize;
 mod render;
 
-use crate::conversion::{Conversion, PageMeta};
+use crate::conversion::{Conversion, Options, PageMeta};
 use crate::page::Page;
 
 /// Converts OneNote page HTML (as returned by `GET …/pages/{id}/content`) to Markdown, and lists
-/// the images and attachments the Markdown links to.
+/// the images and attachments the Markdown links to. The same as [`to_markdown_with`] and no
+/// options: no ink, links as they are, carried images as files.
 ///
 /// ```
 /// use onenote_md::{PageMeta, to_markdown};
@@ -41,8 +49,14 @@ use crate::page::Page;
 /// assert_eq!(conversion.markdown, "---\ntitle: \"Plan\"\n---\n\n- [ ] Book the venue\n");
 /// ```
 pub fn to_markdown(page_html: &str, meta: &PageMeta) -> Conversion {
+    to_markdown_with(page_html, meta, &Options::default())
+}
+
+/// Converts OneNote page HTML to Markdown with what [`Options`] gives: the page's ink, a resolver
+/// for links between pages, and where carried files go.
+pub fn to_markdown_with(page_html: &str, meta: &PageMeta, options: &Options<'_>) -> Conversion {
     let page = Page::parse(page_html);
-    let mut converter = convert::Converter::default();
+    let mut converter = convert::Converter::new(*options);
     let regions = page
         .body()
         .map(|body| converter.body(&body))
@@ -65,9 +79,11 @@ pub fn to_markdown(page_html: &str, meta: &PageMeta) -> Conversion {
         markdown.push('\n');
         markdown.push_str(&body);
     }
+    let (resources, unresolved_links) = converter.finish();
     Conversion {
         markdown: tidy(&markdown),
-        resources: converter.into_resources(),
+        resources,
+        unresolved_links,
     }
 }
 

@@ -31,6 +31,10 @@ pub(crate) enum Block {
     Rule,
     /// OneNote's note that it could not export part of the page.
     MissingContent(String),
+    /// An equation on a line of its own, in LaTeX.
+    Math(String),
+    /// An equation LaTeX could not be written for: its MathML, kept as it was.
+    MathMl(String),
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -78,6 +82,8 @@ pub(crate) enum PieceKind {
         name: String,
         path: String,
     },
+    /// An equation inside a line of text, in LaTeX.
+    Math(String),
 }
 
 impl Piece {
@@ -151,6 +157,8 @@ impl Format {
         set(&mut self.strike, style.strike);
         set(&mut self.underline, style.underline);
         set(&mut self.code, style.monospace);
+        set(&mut self.superscript, style.superscript);
+        set(&mut self.subscript, style.subscript);
     }
 
     pub(crate) fn has(self, mark: Mark) -> bool {

@@ -41,7 +41,7 @@ pub(crate) fn has_visible_content(pieces: &[Piece]) -> bool {
     pieces.iter().any(|piece| match &piece.kind {
         PieceKind::Text { text, .. } => text.chars().any(|c| !c.is_whitespace()),
         PieceKind::Break => false,
-        PieceKind::Image { .. } | PieceKind::Attachment { .. } => true,
+        PieceKind::Image { .. } | PieceKind::Attachment { .. } | PieceKind::Math(_) => true,
     })
 }
 
@@ -64,7 +64,9 @@ pub(crate) fn code_text(pieces: &[Piece]) -> Option<String> {
                 code.extend(text.chars().map(|c| if c == '\u{A0}' { ' ' } else { c }));
             }
             PieceKind::Break => code.push('\n'),
-            PieceKind::Image { .. } | PieceKind::Attachment { .. } => return None,
+            PieceKind::Image { .. } | PieceKind::Attachment { .. } | PieceKind::Math(_) => {
+                return None;
+            }
         }
     }
     any_code.then_some(code)
@@ -112,7 +114,7 @@ fn collapse(raw: Vec<Piece>) -> Vec<Piece> {
                 out.push(piece);
                 after_space = true;
             }
-            PieceKind::Image { .. } | PieceKind::Attachment { .. } => {
+            PieceKind::Image { .. } | PieceKind::Attachment { .. } | PieceKind::Math(_) => {
                 out.push(piece);
                 after_space = false;
             }

@@ -47,6 +47,25 @@ impl ResourceCollector {
         )
     }
 
+    /// Records an image the page carries itself (its bytes are known) and returns its reference.
+    pub(crate) fn carried_image(
+        &mut self,
+        bytes: Vec<u8>,
+        alt: &str,
+        content_type: &str,
+    ) -> &ResourceRef {
+        let reference = ResourceRef {
+            id: String::new(),
+            file_name: self.names.image(alt, Some(content_type)),
+            kind: ResourceKind::Image,
+            content_type: Some(content_type.to_owned()),
+            source_url: String::new(),
+            bytes: Some(bytes),
+        };
+        self.refs.push(reference);
+        self.refs.last().expect("just pushed")
+    }
+
     /// Everything recorded, in order of first appearance.
     pub(crate) fn into_refs(self) -> Vec<ResourceRef> {
         self.refs
@@ -72,6 +91,7 @@ impl ResourceCollector {
                         .filter(|t| !t.is_empty())
                         .map(str::to_owned),
                     source_url: source_url.to_owned(),
+                    bytes: None,
                 };
                 self.refs.push(reference);
                 self.by_id.insert(id.to_owned(), self.refs.len() - 1);

@@ -13,7 +13,8 @@ pub enum ResourceKind {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ResourceRef {
     /// The OneNote resource id taken from the URL `…/onenote/resources/{id}/$value` (or
-    /// `/content`). Always passes [`crate::is_valid_resource_id`].
+    /// `/content`): it passes [`crate::is_valid_resource_id`]. Empty for a file the page carries
+    /// itself (see `bytes`).
     pub id: String,
     /// The relative path the Markdown links to, e.g. `resources/floor-plan.png` or
     /// `resources/budget.xlsx`: unique within the page (ignoring case), and safe: no `/` other
@@ -22,6 +23,9 @@ pub struct ResourceRef {
     pub kind: ResourceKind,
     /// The MIME type the page declares for the resource (`data-src-type`, `type`), if any.
     pub content_type: Option<String>,
-    /// The URL as found in the HTML.
+    /// The URL as found in the HTML (empty for a file the page carries itself).
     pub source_url: String,
+    /// The file's bytes, for a file the page carries itself (a `data:` image, an ink drawing);
+    /// `None` for a OneNote resource, which the caller fetches by `id`.
+    pub bytes: Option<Vec<u8>>,
 }

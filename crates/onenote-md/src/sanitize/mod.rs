@@ -8,7 +8,8 @@
 //!    elements and attributes are written out, with styles filtered by `css`.
 //! 2. `policy` runs the result through an [ammonia] allow-list that knows nothing about OneNote:
 //!    whatever the rewrite let through that is not plainly safe is removed. It also accepts only
-//!    image sources and relative links the rewrite itself produced.
+//!    image sources and relative links the rewrite itself produced (the app's resource URLs,
+//!    and the `data:` URLs of ink drawings it drew).
 //!
 //! What is kept: structural and text elements (`div`, `p`, `span`, `h1`–`h6`, lists, tables,
 //! `br`, `b`, `i`, `u`, `s`, `strong`, `em`, `sup`, `sub`, `a`, `img`, `pre`, `code`, `cite`,
@@ -50,9 +51,21 @@ pub struct SanitizedPage {
 /// assert_eq!(page.resources[0].id, "1-ab!1-cd");
 /// ```
 pub fn sanitize_page(page_html: &str, resource_href: &dyn Fn(&str) -> String) -> SanitizedPage {
+    sanitize_page_with_ink(page_html, resource_href, None)
+}
+
+/// [`sanitize_page`], with the page's ink (the InkML of `includeInkML=true`) drawn where OneNote
+/// left its ink markers: SVG images built from the strokes' numbers, never from the input's
+/// markup, as `data:` URLs.
+pub fn sanitize_page_with_ink(
+    page_html: &str,
+    resource_href: &dyn Fn(&str) -> String,
+    ink: Option<&str>,
+) -> SanitizedPage {
     let page = Page::parse(page_html);
+    let drawings = ink.map(crate::ink::drawings).unwrap_or_default();
     let rewritten = match page.body() {
-        Some(body) => rewrite::rewrite_body(&body, resource_href),
+        Some(body) => rewrite::rewrite_body(&body, resource_href, drawings),
         None => rewrite::Rewritten::default(),
     };
     SanitizedPage {

@@ -120,7 +120,9 @@ pub(super) fn clean(html: &str, app_urls: HashSet<String>) -> String {
                     classes
                 }),
         )
-        .url_schemes(["http", "https", "mailto"].into_iter().collect())
+        // `data` only for the ink drawings the rewrite made: an image source must be one of
+        // `app_urls` exactly (see `filter_attribute`).
+        .url_schemes(["http", "https", "mailto", "data"].into_iter().collect())
         // Relative URLs are needed for the app's own resource URLs; the attribute filter below
         // lets through only those.
         .url_relative(UrlRelative::PassThrough)

@@ -6,7 +6,10 @@
 //! `iframe` turned into links); hidden elements (`script`, `style`, `svg`, forms …) are dropped
 //! with their content; any other element is dropped but its content kept.
 
-use std::collections::HashSet;
+use std::collections::{HashSet, VecDeque};
+
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
 
 use scraper::Node;
 use scraper::node::Element;
@@ -16,6 +19,7 @@ use super::css::filter_style;
 use crate::ResourceRef;
 use crate::dom::{self, DomNode};
 use crate::failure_comment::missing_content_note;
+use crate::ink::Drawing;
 use crate::layout;
 use crate::note_tag::Tags;
 use crate::resource::{ResourceCollector, display_name, resource_id_from_url};
@@ -76,16 +80,20 @@ pub(crate) struct Rewritten {
     pub app_urls: HashSet<String>,
 }
 
-/// Rewrites the page body (in reading order) inside one `div` carrying the body's style.
+/// Rewrites the page body (in reading order) inside one `div` carrying the body's style; ink
+/// drawings stand where OneNote left its ink markers (the rest at the end).
 pub(crate) fn rewrite_body(
     body: &DomNode<'_>,
     resource_href: &dyn Fn(&str) -> String,
+    drawings: Vec<Drawing>,
 ) -> Rewritten {
     let mut rewriter = Rewriter {
         resource_href,
         out: String::new(),
         resources: ResourceCollector::default(),
         app_urls: HashSet::new(),
+        drawings: drawings.into(),
+        drawings_placed: 0,
     };
     // The body's own style (OneNote's default font) applies to the whole page.
     let body_style = dom::element(body)
@@ -96,6 +104,7 @@ pub(crate) fn rewrite_body(
     for node in layout::reading_order(body) {
         rewriter.node(&node, 0, false);
     }
+    while rewriter.place_drawing() {}
     rewriter.out.push_str("</div>");
     Rewritten {
         html: rewriter.out,
@@ -110,13 +119,39 @@ struct Rewriter<'f> {
     out: String,
     resources: ResourceCollector,
     app_urls: HashSet<String>,
+    drawings: VecDeque<Drawing>,
+    drawings_placed: usize,
 }
 
 impl Rewriter<'_> {
+    /// The next ink drawing as an image (a `data:` URL of the SVG built from its numbers);
+    /// `false` when none is left.
+    fn place_drawing(&mut self) -> bool {
+        let Some(drawing) = self.drawings.pop_front() else {
+            return false;
+        };
+        self.drawings_placed += 1;
+        let src = format!("data:image/svg+xml;base64,{}", STANDARD.encode(drawing.svg));
+        self.out.push_str("<p>");
+        self.open_tag(
+            "img",
+            &[
+                ("src", src.clone()),
+                ("alt", format!("Ink drawing {}", self.drawings_placed)),
+            ],
+        );
+        self.out.push_str("</p>");
+        self.app_urls.insert(src);
+        true
+    }
+
     fn node(&mut self, node: &DomNode<'_>, depth: usize, in_link: bool) {
         match node.value() {
             Node::Text(text) => self.text(text),
             Node::Comment(comment) => {
+                if comment.to_ascii_lowercase().contains("inknode") && self.place_drawing() {
+                    return;
+                }
                 if let Some(note) = missing_content_note(comment) {
                     self.out.push_str("<p class=\"onenote-missing\"><strong>Note:</strong> OneNote could not show part of this page: ");
                     self.text(&note);

@@ -6,30 +6,47 @@
 
 use std::collections::HashMap;
 use std::fs;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
+use crate::golden::convert_corpus_page;
 use crate::support::{markdown_to_html, visible_words};
-use onenote_md::{PageMeta, to_markdown};
+use onenote_md::{Conversion, PageMeta, to_markdown};
 use scraper::{Html, Selector};
 
+fn page_path(name: &str) -> PathBuf {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/corpus");
+    let top = dir.join(format!("{name}.html"));
+    if top.exists() {
+        top
+    } else {
+        dir.join("with-context").join(format!("{name}.html"))
+    }
+}
+
+/// A corpus page and its Markdown rendered by pulldown-cmark, converted without options.
 fn corpus(name: &str) -> (String, String) {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/corpus")
-        .join(format!("{name}.html"));
-    let html = fs::read_to_string(&path).expect("corpus page");
+    let html = fs::read_to_string(page_path(name)).expect("corpus page");
     let rendered = markdown_to_html(&to_markdown(&html, &PageMeta::default()).markdown);
     (html, rendered)
 }
 
+/// A corpus page's Markdown rendered by pulldown-cmark, converted with its side files (ink,
+/// links), as the golden test converts it.
+fn corpus_with_context(name: &str) -> (Conversion, String) {
+    let conversion = convert_corpus_page(&page_path(name));
+    let rendered = markdown_to_html(&conversion.markdown);
+    (conversion, rendered)
+}
+
 fn corpus_names() -> Vec<String> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/corpus");
-    let mut names: Vec<String> = fs::read_dir(dir)
-        .expect("corpus dir")
-        .filter_map(|entry| {
+    let mut names: Vec<String> = Vec::new();
+    for dir in [dir.clone(), dir.join("with-context")] {
+        names.extend(fs::read_dir(dir).expect("corpus dir").filter_map(|entry| {
             let path = entry.expect("entry").path();
             (path.extension()? == "html").then(|| path.file_stem()?.to_str().map(str::to_owned))?
-        })
-        .collect();
+        }));
+    }
     names.sort();
     names
 }
@@ -212,4 +229,182 @@ fn code_blocks_and_tasks_read_back() {
         2,
         "{rendered}"
     );
+}
+
+fn texts(rendered: &str, selector: &str) -> Vec<String> {
+    let selector = Selector::parse(selector).expect("valid selector");
+    Html::parse_document(rendered)
+        .select(&selector)
+        .map(|e| e.text().collect::<String>().trim().to_string())
+        .collect()
+}
+
+#[test]
+fn check_boxes_show_on_headings_cells_and_every_shape() {
+    let (_, rendered) = corpus_with_context("tags-on-headings-and-cells");
+    assert_eq!(
+        texts(&rendered, "h2"),
+        ["☐ Confirm speakers", "☑ Book the venue"],
+        "{rendered}"
+    );
+    assert!(texts(&rendered, "h3")[0].starts_with("☑"), "{rendered}");
+    let cells = texts(&rendered, "td");
+    assert!(cells.contains(&"☐ Print badges".to_string()), "{cells:?}");
+    assert!(cells.contains(&"☑ Order lanyards".to_string()), "{cells:?}");
+    // Eight completed check-box shapes as paragraphs, one in a list: all checked.
+    assert_eq!(
+        count(&rendered, "li input[type=checkbox][checked]"),
+        9,
+        "{rendered}"
+    );
+    assert_eq!(
+        count(&rendered, "li input[type=checkbox]:not([checked])"),
+        1
+    );
+}
+
+#[test]
+fn every_failure_comment_is_a_note_where_it_stood() {
+    let (_, rendered) = corpus_with_context("failure-comments-in-place");
+    let document = Html::parse_document(&rendered);
+    let blocks: Vec<String> = document
+        .select(&Selector::parse("body > p, body > blockquote").unwrap())
+        .map(|e| format!("{}:{}", e.value().name(), e.text().collect::<String>()))
+        .collect();
+    let shape: Vec<&str> = blocks
+        .iter()
+        .map(|b| b.split(':').next().unwrap())
+        .collect();
+    assert_eq!(
+        shape,
+        [
+            "p",
+            "blockquote",
+            "p",
+            "blockquote",
+            "p",
+            "blockquote",
+            "p",
+            "blockquote",
+            "p"
+        ],
+        "{blocks:#?}"
+    );
+    assert!(blocks[1].contains("Processing ParagraphNode failed"));
+    assert!(blocks[5].contains("InkNode"));
+}
+
+#[test]
+fn super_and_subscript_styles_are_sup_and_sub() {
+    let (_, rendered) = corpus_with_context("super-and-subscript-styles");
+    assert_eq!(texts(&rendered, "sub"), ["2", "2"], "{rendered}");
+    assert_eq!(
+        texts(&rendered, "sup"),
+        ["2", "st", "n", "Raised"],
+        "{rendered}"
+    );
+}
+
+#[test]
+fn data_url_images_become_files() {
+    let (conversion, rendered) = corpus_with_context("data-url-images");
+    assert_eq!(count(&rendered, "img[src^='resources/']"), 2, "{rendered}");
+    let carried: Vec<_> = conversion
+        .resources
+        .iter()
+        .filter(|r| r.bytes.is_some())
+        .collect();
+    assert_eq!(carried.len(), 2);
+    assert!(carried[0].bytes.as_ref().unwrap().starts_with(b"\x89PNG"));
+    // Not raster images: nothing but their alt text.
+    let text: String = Html::parse_document(&rendered)
+        .root_element()
+        .text()
+        .collect();
+    assert!(text.contains("Script") && text.contains("Vector") && text.contains("Broken"));
+}
+
+#[test]
+fn equations_are_latex_or_kept_mathml() {
+    let (_, rendered) = corpus_with_context("equations");
+    let display = texts(&rendered, ".math-display");
+    assert!(
+        display.contains(&"x=\\frac{-b\\pm\\sqrt{b^2-4ac}}{2a}".to_string()),
+        "{display:?}"
+    );
+    assert_eq!(display.len(), 2, "{rendered}");
+    let inline = texts(&rendered, ".math-inline");
+    assert!(inline.contains(&"e^{i\\pi}+1=0".to_string()), "{inline:?}");
+    assert!(
+        inline.iter().any(|m| m.contains("\\begin{matrix}")),
+        "{inline:?}"
+    );
+    assert_eq!(
+        count(&rendered, "pre code.language-mathml"),
+        1,
+        "{rendered}"
+    );
+    assert_eq!(
+        count(&rendered, "blockquote"),
+        1,
+        "the failure comment: {rendered}"
+    );
+}
+
+#[test]
+fn ink_is_an_svg_image_where_it_stood() {
+    let (conversion, rendered) = corpus_with_context("ink-sketch");
+    let document = Html::parse_document(&rendered);
+    let order: Vec<String> = document
+        .select(&Selector::parse("body > p").unwrap())
+        .map(
+            |p| match p.select(&Selector::parse("img").unwrap()).next() {
+                Some(img) => img.attr("src").unwrap_or_default().to_string(),
+                None => p.text().collect(),
+            },
+        )
+        .collect();
+    assert_eq!(
+        order,
+        [
+            "Drawn on a tablet:",
+            "resources/ink-drawing-1.svg",
+            "And a signature:",
+            "resources/ink-drawing-2.svg"
+        ]
+    );
+    let svg = String::from_utf8(conversion.resources[0].bytes.clone().unwrap()).unwrap();
+    assert_eq!(svg.matches("<path ").count(), 2, "{svg}");
+    assert!(svg.contains("stroke=\"#1F4E79\""));
+    // Without the InkML, the marker's note stays.
+    let (_, plain) = corpus("ink-sketch");
+    assert_eq!(count(&plain, "blockquote"), 2);
+}
+
+#[test]
+fn links_between_pages_are_relative_where_resolved() {
+    let (conversion, rendered) = corpus_with_context("page-links");
+    let hrefs: Vec<String> = Html::parse_document(&rendered)
+        .select(&Selector::parse("a").unwrap())
+        .map(|a| a.attr("href").unwrap_or_default().to_string())
+        .collect();
+    assert_eq!(
+        &hrefs[..4],
+        [
+            "Tables.md",
+            "../Quick%20Notes/Weekly%20plan.md",
+            "../Quick%20Notes/Meeting%20notes.md",
+            "../Journal/"
+        ]
+    );
+    assert!(
+        hrefs[4].starts_with("onenote:"),
+        "the deleted page's link stays: {hrefs:?}"
+    );
+    assert_eq!(
+        hrefs[5],
+        "https://learn.microsoft.com/graph/integrate-with-onenote"
+    );
+    assert_eq!(conversion.unresolved_links.len(), 1);
+    assert!(conversion.unresolved_links[0].contains("Old%20plans"));
 }

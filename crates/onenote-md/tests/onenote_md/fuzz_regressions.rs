@@ -39,3 +39,21 @@ fn saved_inputs_pass_the_sanitizer_checks() {
         assert!(outcome.is_ok(), "{name}");
     }
 }
+
+#[test]
+fn saved_inputs_pass_the_checks_of_the_new_paths() {
+    for (name, data) in inputs() {
+        for (path, check) in [
+            ("mathml", checks::check_mathml as fn(&[u8])),
+            ("inkml", checks::check_inkml),
+            ("page links", checks::check_page_links),
+        ] {
+            let outcome = std::panic::catch_unwind(|| check(&data));
+            assert!(outcome.is_ok(), "{path}: {name}");
+        }
+    }
+    let ink =
+        std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/corpus/ink-sketch.inkml"))
+            .unwrap();
+    checks::check_inkml(&ink);
+}

@@ -123,7 +123,8 @@ pub fn markdown_to_html(markdown: &str) -> String {
     let options = Options::ENABLE_TABLES
         | Options::ENABLE_TASKLISTS
         | Options::ENABLE_STRIKETHROUGH
-        | Options::ENABLE_YAML_STYLE_METADATA_BLOCKS;
+        | Options::ENABLE_YAML_STYLE_METADATA_BLOCKS
+        | Options::ENABLE_MATH;
     let mut rendered = String::new();
     html::push_html(&mut rendered, Parser::new_ext(markdown, options));
     rendered
@@ -173,6 +174,16 @@ fn collect_text(element: ElementRef<'_>, text: &mut String) {
     for child in element.children() {
         match child.value() {
             Node::Text(t) => text.push_str(t),
+            // An equation is one word, whichever way it is written (MathML in the page, LaTeX
+            // in a `math` span or kept MathML in a code block once rendered).
+            Node::Element(e)
+                if e.name() == "math"
+                    || e.attr("class")
+                        .is_some_and(|c| c.split(' ').any(|c| c == "math"))
+                    || e.attr("class") == Some("language-mathml") =>
+            {
+                text.push_str(" EQUATION ");
+            }
             Node::Element(e) if HIDDEN.contains(&e.name()) => {}
             Node::Element(e) => {
                 let block = BLOCKS.contains(&e.name());

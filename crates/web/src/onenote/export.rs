@@ -9,8 +9,9 @@ use std::time::Duration;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use graph::RetryPolicy;
+use graph::ink_content::PageContent;
 use graph::onenote::Page;
-use onenote_md::{Conversion, PageMeta};
+use onenote_md::{CarriedFiles, Conversion, Options, PageMeta};
 
 use super::access::OneNote;
 use crate::error::AppError;
@@ -18,15 +19,23 @@ use crate::session::Session;
 
 /// How long a zip build may spend waiting out throttling, in total per resource.
 const ZIP_PATIENCE: Duration = Duration::from_secs(90);
+/// The largest image a single `.md` download carries inline as a `data:` URL (ink drawings,
+/// pasted pictures); larger ones are left to the zip, with a note.
+const MAX_INLINE_IMAGE: usize = 2 * 1024 * 1024;
 
-fn convert(meta: &Page, html: &str) -> Conversion {
-    onenote_md::to_markdown(
-        html,
+fn convert(meta: &Page, content: &PageContent, carried_files: CarriedFiles) -> Conversion {
+    onenote_md::to_markdown_with(
+        &content.html,
         &PageMeta {
             title: meta.title.clone().unwrap_or_default(),
             created: meta.created_date_time.clone(),
             modified: meta.last_modified_date_time.clone(),
             web_url: meta.links.web_url().map(str::to_string),
+        },
+        &Options {
+            ink: content.ink.as_deref(),
+            carried_files,
+            ..Options::default()
         },
     )
 }
@@ -73,8 +82,14 @@ fn attachment(name: &str) -> HeaderValue {
     .unwrap_or_else(|_| HeaderValue::from_static("attachment"))
 }
 
-pub fn markdown_download(meta: &Page, html: &str) -> Response {
-    let conversion = convert(meta, html);
+pub fn markdown_download(meta: &Page, content: &PageContent) -> Response {
+    let conversion = convert(
+        meta,
+        content,
+        CarriedFiles::DataUrls {
+            max_bytes: MAX_INLINE_IMAGE,
+        },
+    );
     let name = format!("{}.md", file_stem(meta.title.as_deref()));
     let mut response = (StatusCode::OK, conversion.markdown).into_response();
     let headers = response.headers_mut();
@@ -91,9 +106,9 @@ pub async fn zip_download(
     session: &mut Session,
     next: &str,
     meta: &Page,
-    html: &str,
+    content: &PageContent,
 ) -> Result<Response, AppError> {
-    let conversion = convert(meta, html);
+    let conversion = convert(meta, content, CarriedFiles::Files);
     let stem = file_stem(meta.title.as_deref());
     let patient = onenote.with_retry(RetryPolicy {
         max_attempts: 8,
@@ -101,7 +116,11 @@ pub async fn zip_download(
         max_total_wait: ZIP_PATIENCE,
     });
     let mut files: Vec<(String, Vec<u8>)> = Vec::with_capacity(conversion.resources.len() + 1);
-    for resource in &conversion.resources {
+    for resource in conversion.resources {
+        if let Some(bytes) = resource.bytes {
+            files.push((format!("{stem}/{}", resource.file_name), bytes));
+            continue;
+        }
         let binary = patient
             .call(session, next, async |graph, token, user| {
                 graph.resource(token.expose(), &user, &resource.id).await

@@ -8,6 +8,7 @@ pub mod export;
 pub mod notebooks;
 pub mod page;
 pub mod resource;
+pub mod sample_routes;
 pub mod section;
 
 use crate::error::AppError;

@@ -5,6 +5,7 @@ use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
+use graph::ink_content::PageContent;
 use graph::onenote::Page;
 
 use super::access::OneNote;
@@ -51,24 +52,34 @@ pub async fn page(
     };
     valid_id(&id)?;
     let next = format!("/onenote/pages/{raw}");
-    let (meta, html) = onenote
+    let (meta, content) = onenote
         .call(&mut session, &next, async |graph, token, user| {
             let meta = graph.page(token.expose(), &user, &id).await?;
-            let html = graph.page_content(token.expose(), &user, &id).await?;
-            Ok((meta, html))
+            let content = graph
+                .page_content_with_ink(token.expose(), &user, &id)
+                .await?;
+            Ok((meta, content))
         })
         .await?;
     match wanted {
-        Wanted::View => Ok(view(&ctx, &session, id, &meta, &html)),
-        Wanted::Markdown => Ok(markdown_download(&meta, &html)),
-        Wanted::Zip => zip_download(&onenote, &mut session, &next, &meta, &html).await,
+        Wanted::View => Ok(view(&ctx, &session, id, &meta, &content)),
+        Wanted::Markdown => Ok(markdown_download(&meta, &content)),
+        Wanted::Zip => zip_download(&onenote, &mut session, &next, &meta, &content).await,
     }
 }
 
-fn view(ctx: &RequestContext, session: &Session, id: String, meta: &Page, html: &str) -> Response {
-    let sanitized = onenote_md::sanitize::sanitize_page(html, &|rid| {
-        ctx.path(&format!("/onenote/resources/{rid}"))
-    });
+fn view(
+    ctx: &RequestContext,
+    session: &Session,
+    id: String,
+    meta: &Page,
+    content: &PageContent,
+) -> Response {
+    let sanitized = onenote_md::sanitize::sanitize_page_with_ink(
+        &content.html,
+        &|rid| ctx.path(&format!("/onenote/resources/{rid}")),
+        content.ink.as_deref(),
+    );
     let title = match meta.title.as_deref() {
         Some(t) if !t.trim().is_empty() => t.to_string(),
         _ if !sanitized.title.trim().is_empty() => sanitized.title.clone(),

@@ -5,7 +5,7 @@ use crate::dom::{self, DomNode};
 use crate::markdown::model::Block;
 use crate::markdown::normalize;
 
-impl Converter {
+impl Converter<'_> {
     /// A `<p>`: its own paragraph (or code block, when it is all monospace), carrying its note
     /// tags.
     pub(super) fn paragraph(&mut self, node: &DomNode<'_>, ctx: &Ctx, sink: &mut Sink) {

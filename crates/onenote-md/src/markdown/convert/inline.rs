@@ -9,12 +9,13 @@ use std::rc::Rc;
 
 use super::{Converter, Ctx, Sink, tags_of};
 use crate::dom::{self, DomNode};
+use crate::page_link::PageLink;
 use crate::style::is_monospace_family;
 
 /// Link schemes that become Markdown links; any other `href` leaves plain text.
 const LINKED_SCHEMES: &[&str] = &["http", "https", "mailto", "onenote"];
 
-impl Converter {
+impl Converter<'_> {
     /// A span-like element: it changes formatting or starts a link, and its children go on in the
     /// same run. Elements we do not know are treated the same way, so their text is kept.
     pub(super) fn inline(&mut self, node: &DomNode<'_>, name: &str, ctx: &Ctx, sink: &mut Sink) {
@@ -35,7 +36,12 @@ impl Converter {
             {
                 ctx.format.code = true;
             }
-            "a" => ctx.link = element.and_then(|e| e.attr("href")).and_then(link_target),
+            "a" => {
+                let href = element.and_then(|e| e.attr("href"));
+                ctx.link = href
+                    .and_then(|href| self.page_link(href))
+                    .or_else(|| href.and_then(link_target));
+            }
             _ => {}
         }
         if ctx.link.is_some() {
@@ -48,6 +54,31 @@ impl Converter {
             self.walk(&child, &ctx, sink);
         }
     }
+}
+
+impl Converter<'_> {
+    /// Where a link to another OneNote page leads, when the caller's resolver knows; a page link
+    /// it does not know is remembered as unresolved (and left as it was).
+    fn page_link(&mut self, href: &str) -> Option<Rc<str>> {
+        let resolver = self.options.links?;
+        let link = PageLink::parse(href)?;
+        let resolved = resolver
+            .resolve(&link)
+            .filter(|path| is_relative_path(path));
+        if resolved.is_none() && !self.unresolved_links.iter().any(|h| h == href) {
+            self.unresolved_links.push(href.to_owned());
+        }
+        resolved.map(|path| Rc::from(path.as_str()))
+    }
+}
+
+/// A relative URL with nothing that could make it more: no scheme, no control characters.
+fn is_relative_path(path: &str) -> bool {
+    let before_slash = path.split('/').next().unwrap_or_default();
+    !path.is_empty()
+        && !before_slash.contains(':')
+        && !path.chars().any(char::is_control)
+        && !path.starts_with("//")
 }
 
 /// The link target for an `href`, if its scheme is one we link (`http`, `https`, `mailto`,

@@ -12,7 +12,7 @@ use crate::note_tag::Tags;
 /// CommonMark allows at most nine digits in an ordered list marker.
 const MAX_START: u32 = 99_999_999;
 
-impl Converter {
+impl Converter<'_> {
     pub(super) fn list(&mut self, node: &DomNode<'_>, ctx: &Ctx, sink: &mut Sink) {
         sink.flush();
         let ctx = ctx.with_style_of(node);

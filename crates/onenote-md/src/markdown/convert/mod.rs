@@ -7,10 +7,11 @@
 //! character formatting (from tags *and* from OneNote's inline styles) and the enclosing link.
 //!
 //! The submodules each handle one family of elements: `blocks` (paragraphs, headings, code,
-//! quotes), `list`, `table`, `media` (images, attachments, embeds) and `inline` (formatting and
-//! links).
+//! quotes), `list`, `table`, `media` (images, attachments, embeds, ink drawings, equations) and
+//! `inline` (formatting and links).
 
 mod blocks;
+mod equation;
 mod inline;
 mod list;
 mod media;
@@ -22,8 +23,10 @@ use scraper::Node;
 
 use super::model::{Block, Format, Piece, PieceKind};
 use super::normalize;
+use crate::conversion::Options;
 use crate::dom::{self, DomNode};
 use crate::failure_comment::missing_content_note;
+use crate::ink::{self, Drawing};
 use crate::layout;
 use crate::note_tag::Tags;
 use crate::resource::{ResourceCollector, ResourceRef};
@@ -33,9 +36,15 @@ use crate::resource::{ResourceCollector, ResourceRef};
 const MAX_DEPTH: usize = 48;
 
 /// Converts one page; holds what is shared across the whole page.
-#[derive(Default)]
-pub(crate) struct Converter {
+pub(crate) struct Converter<'o> {
+    options: Options<'o>,
     resources: ResourceCollector,
+    /// The page's ink drawings not placed yet, first first.
+    drawings: std::collections::VecDeque<Drawing>,
+    /// How many drawings have been placed (they are numbered in the Markdown).
+    drawings_placed: usize,
+    /// Page links the resolver left as they were.
+    unresolved_links: Vec<String>,
 }
 
 /// What an element inherits from its ancestors.
@@ -107,20 +116,39 @@ impl Sink {
     }
 }
 
-impl Converter {
-    /// The page body as regions in reading order, each a list of blocks.
+impl<'o> Converter<'o> {
+    pub(crate) fn new(options: Options<'o>) -> Self {
+        Converter {
+            options,
+            resources: ResourceCollector::default(),
+            drawings: options.ink.map(ink::drawings).unwrap_or_default().into(),
+            drawings_placed: 0,
+            unresolved_links: Vec::new(),
+        }
+    }
+
+    /// The page body as regions in reading order, each a list of blocks. Ink drawings that had
+    /// no marker in the page to stand at come last.
     pub(crate) fn body(&mut self, body: &DomNode<'_>) -> Vec<Vec<Block>> {
         let ctx = Ctx::default().with_style_of(body);
-        layout::reading_order(body)
+        let mut regions: Vec<Vec<Block>> = layout::reading_order(body)
             .into_iter()
             .map(|node| self.blocks_of_nodes(std::iter::once(node), &ctx, SinkKind::Region))
             .filter(|blocks| !blocks.is_empty())
-            .collect()
+            .collect();
+        let mut rest = Sink::new(SinkKind::Region, Tags::default());
+        while self.place_drawing(&mut rest) {}
+        let (blocks, _) = rest.finish();
+        if !blocks.is_empty() {
+            regions.push(blocks);
+        }
+        regions
     }
 
-    /// The images and attachments met, in order of first appearance.
-    pub(crate) fn into_resources(self) -> Vec<ResourceRef> {
-        self.resources.into_refs()
+    /// The images and attachments met, in order of first appearance, and the page links left
+    /// unresolved.
+    pub(crate) fn finish(self) -> (Vec<ResourceRef>, Vec<String>) {
+        (self.resources.into_refs(), self.unresolved_links)
     }
 
     /// The blocks made from a node's children, collected in a fresh sink.
@@ -146,6 +174,10 @@ impl Converter {
         match node.value() {
             Node::Text(text) => sink.push(Piece::text(&**text, ctx.format, ctx.link.clone())),
             Node::Comment(comment) => {
+                let is_ink = comment.to_ascii_lowercase().contains("inknode");
+                if is_ink && self.place_drawing(sink) {
+                    return;
+                }
                 if let Some(note) = missing_content_note(comment) {
                     sink.flush();
                     sink.blocks.push(Block::MissingContent(note));
@@ -169,6 +201,7 @@ impl Converter {
 
     fn element(&mut self, node: &DomNode<'_>, name: &str, ctx: &Ctx, sink: &mut Sink) {
         match name {
+            "math" => self.math(node, ctx, sink),
             name if dom::is_hidden_element(name) => {}
             "p" => self.paragraph(node, ctx, sink),
             "h1" | "h2" | "h3" | "h4" | "h5" | "h6" => self.heading(node, name, ctx, sink),

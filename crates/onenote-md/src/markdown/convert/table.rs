@@ -4,7 +4,7 @@ use super::{Converter, Ctx, Sink, SinkKind};
 use crate::dom::{self, DomNode};
 use crate::markdown::model::{Block, Table};
 
-impl Converter {
+impl Converter<'_> {
     pub(super) fn table(&mut self, node: &DomNode<'_>, ctx: &Ctx, sink: &mut Sink) {
         sink.flush();
         let ctx = ctx.with_style_of(node);

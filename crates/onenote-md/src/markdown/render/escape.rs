@@ -1,7 +1,7 @@
 //! Escaping, so that page text is never read back as Markdown (or HTML) markup.
 //!
-//! Text is escaped where it is written: `*`, `_`, `` ` ``, `[`, `]`, `<`, `|`, `~` and `\`
-//! always (an `_` inside a word is left alone: it cannot start emphasis), and `&` when it starts
+//! Text is escaped where it is written: `*`, `_`, `` ` ``, `[`, `]`, `<`, `|`, `~`, `$` (which
+//! starts an equation in Markdown that has them) and `\` always (an `_` inside a word is left alone: it cannot start emphasis), and `&` when it starts
 //! an entity such as `&copy;`. (A `!` just before a link is escaped by the inline writer, which knows a link
 //! follows.) Characters that only matter at the start of a line (`#`, `>`,
 //! `-`, `+`, `=`, `1.`) are escaped there, after the line is laid out. Link destinations are
@@ -16,7 +16,7 @@ pub(crate) fn text(text: &str) -> String {
         let before = index.checked_sub(1).and_then(|i| chars.get(i));
         let after = chars.get(index + 1);
         let needs_escape = match c {
-            '\\' | '`' | '*' | '[' | ']' | '<' | '|' | '~' => true,
+            '\\' | '`' | '*' | '[' | ']' | '<' | '|' | '~' | '$' => true,
             '_' => {
                 !(before.is_some_and(|c| c.is_alphanumeric())
                     && after.is_some_and(|c| c.is_alphanumeric()))

@@ -105,6 +105,8 @@ impl HtmlWriter {
                 "<blockquote><strong>Note:</strong> OneNote could not export part of this page: {}</blockquote>",
                 html_text(note)
             )),
+            Block::Math(latex) => self.line(&format!("<p>$${}$$</p>", html_text(latex))),
+            Block::MathMl(source) => self.preformatted(source),
         }
     }
 
@@ -140,10 +142,9 @@ impl HtmlWriter {
     }
 }
 
-/// `<strong>[Important]</strong> ` for each tag.
+/// The check box glyph and `<strong>[Important]</strong> ` for each other tag.
 fn labels(tags: &Tags) -> String {
-    tags.labels(false)
-        .iter()
-        .map(|label| format!("<strong>[{}]</strong> ", html_text(label)))
-        .collect()
+    super::boxed_prefix(tags, |label| {
+        format!("<strong>[{}]</strong> ", html_text(label))
+    })
 }

@@ -169,6 +169,21 @@ impl Writer {
                     }
                 }
             }
+            PieceKind::Math(latex) => {
+                self.close_all();
+                match self.syntax {
+                    Syntax::Markdown(_) => {
+                        self.out.push('$');
+                        self.out.push_str(latex);
+                        self.out.push('$');
+                    }
+                    Syntax::Html => {
+                        self.out.push('$');
+                        self.out.push_str(&escape::html_text(latex));
+                        self.out.push('$');
+                    }
+                }
+            }
             PieceKind::Attachment { name, path } => {
                 self.close_all();
                 self.protect_bang();

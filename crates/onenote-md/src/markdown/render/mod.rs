@@ -85,7 +85,7 @@ fn block_markdown(block: &Block) -> String {
             content,
         } => {
             let text = inline::markdown(content, InlineContext::Heading);
-            let labels = label_prefix(tags, false);
+            let labels = boxed_prefix(tags, |label| format!("**[{}]** ", escape::text(label)));
             if text.is_empty() && labels.is_empty() {
                 return String::new();
             }
@@ -106,6 +106,11 @@ fn block_markdown(block: &Block) -> String {
             "> **Note:** OneNote could not export part of this page: {}",
             escape::text(note)
         ),
+        Block::Math(latex) => format!("$$\n{latex}\n$$"),
+        Block::MathMl(source) => {
+            let fence = escape::code_fence(source);
+            format!("{fence}mathml\n{source}\n{fence}")
+        }
     }
 }
 
@@ -174,6 +179,17 @@ fn quote(text: &str) -> String {
 
 fn task_box(done: bool) -> &'static str {
     if done { "[x]" } else { "[ ]" }
+}
+
+/// What goes before the text where there is no task list: the check box glyph, then each label
+/// written by `label`.
+pub(super) fn boxed_prefix(tags: &Tags, label: impl Fn(&str) -> String) -> String {
+    let (check_box, labels) = tags.boxed();
+    let mut prefix = check_box.map(|b| format!("{b} ")).unwrap_or_default();
+    for text in labels {
+        prefix.push_str(&label(&text));
+    }
+    prefix
 }
 
 /// `**[Important]** ` for each tag label, ready to go before the text.

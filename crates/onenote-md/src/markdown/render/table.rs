@@ -53,11 +53,8 @@ fn cell_text(cell: &[Block], is_header: bool) -> String {
             } else {
                 content.clone()
             };
-            let labels: String = tags
-                .labels(false)
-                .iter()
-                .map(|label| format!("**[{}]** ", escape::text(label)))
-                .collect();
+            let labels =
+                super::boxed_prefix(tags, |label| format!("**[{}]** ", escape::text(label)));
             format!(
                 "{labels}{}",
                 inline::markdown(&content, InlineContext::TableCell)
