@@ -8,6 +8,7 @@
 
 mod browsing;
 mod isolation;
+mod sample_routes;
 mod throttling;
 
 use std::collections::{BTreeMap, HashSet};
