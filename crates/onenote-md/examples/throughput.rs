@@ -4,20 +4,24 @@
 //! cargo run --release -p onenote-md --example throughput [DIR] [N]
 //! ```
 //!
-//! Reads every `.html` file under `DIR` (default: this crate's `tests/corpus`), converts each one
-//! to Markdown `N` times (default 50), and prints one line:
+//! Reads every `.html` file under `DIR` (default: this crate's `tests/corpus`) and converts the
+//! whole set to Markdown `N` times (default 50) with onenote-md and, as the baseline, with
+//! [htmd](https://crates.io/crates/htmd) (defaults), in alternating rounds — one round of each
+//! in turn — so a noisy neighbour slows both alike. Prints:
 //!
 //! ```text
 //! onenote-md: X.XX MB/s over N bytes
+//! htmd: Y.YY MB/s over N bytes
+//! onenote-md/htmd: Z.ZZx
 //! ```
 //!
-//! where the bytes are those of HTML converted (file sizes × `N`) and the time is wall time for
-//! all the conversions. 1 MB = 1,000,000 bytes.
+//! where the bytes are those of HTML converted (file sizes × `N`) and the time is the wall time
+//! of that converter's rounds. 1 MB = 1,000,000 bytes.
 
 use std::hint::black_box;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 use std::{env, fs, io};
 
 use onenote_md::{PageMeta, to_markdown};
@@ -69,17 +73,27 @@ fn run() -> Result<String, String> {
 
     let meta = PageMeta::default();
     let bytes_per_round: u64 = pages.iter().map(|page| page.len() as u64).sum();
-    let start = Instant::now();
+    let baseline = htmd::HtmlToMarkdown::new();
+    let (mut ours, mut theirs) = (Duration::ZERO, Duration::ZERO);
     for _ in 0..rounds {
+        let start = Instant::now();
         for page in &pages {
             black_box(to_markdown(black_box(page), &meta));
         }
+        ours += start.elapsed();
+        let start = Instant::now();
+        for page in &pages {
+            let _ = black_box(baseline.convert(black_box(page)));
+        }
+        theirs += start.elapsed();
     }
-    let seconds = start.elapsed().as_secs_f64();
     let total = bytes_per_round * rounds;
-    let megabytes_per_second = total as f64 / 1_000_000.0 / seconds.max(f64::MIN_POSITIVE);
+    let rate =
+        |time: Duration| total as f64 / 1_000_000.0 / time.as_secs_f64().max(f64::MIN_POSITIVE);
+    let (ours, theirs) = (rate(ours), rate(theirs));
     Ok(format!(
-        "onenote-md: {megabytes_per_second:.2} MB/s over {total} bytes"
+        "onenote-md: {ours:.2} MB/s over {total} bytes\nhtmd: {theirs:.2} MB/s over {total} bytes\nonenote-md/htmd: {:.2}x",
+        ours / theirs
     ))
 }
 

@@ -45,6 +45,16 @@ pub(crate) fn is_hidden_element(name: &str) -> bool {
     )
 }
 
+/// An attribute's value. (scraper's `Element::attr` interns the name as an atom on every call,
+/// which cost more than the rest of an attribute lookup put together in the converter's
+/// profile: comparing names as text is cheaper for the few attributes an element has.)
+pub(crate) fn attr<'a>(element: &'a Element, name: &str) -> Option<&'a str> {
+    element
+        .attrs()
+        .find(|(attribute, _)| *attribute == name)
+        .map(|(_, value)| value)
+}
+
 /// The element at this node, if it is one.
 pub(crate) fn element<'a>(node: &DomNode<'a>) -> Option<&'a Element> {
     node.value().as_element()

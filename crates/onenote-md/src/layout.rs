@@ -69,7 +69,7 @@ mod tests {
             .iter()
             .filter_map(|node| {
                 dom::element(node)
-                    .and_then(|e| e.attr("id"))
+                    .and_then(|e| dom::attr(e, "id"))
                     .map(str::to_owned)
             })
             .collect()

@@ -180,7 +180,7 @@ fn element(node: &DomNode<'_>, depth: usize) -> Option<String> {
         "math" | "mrow" | "mstyle" | "mpadded" => children(node, depth)?,
         "semantics" => element(arguments(node).first()?, depth + 1)?,
         "mphantom" => String::new(),
-        "mi" => identifier(&text(node), tag.attr("mathvariant")),
+        "mi" => identifier(&text(node), dom::attr(tag, "mathvariant")),
         "mn" => escape(&text(node)),
         "mo" => operator(&text(node)),
         "mtext" => {
@@ -207,7 +207,7 @@ fn element(node: &DomNode<'_>, depth: usize) -> Option<String> {
         }
         "mfrac" => {
             exactly(2)?;
-            let command = if tag.attr("linethickness").is_some_and(|t| t.trim() == "0") {
+            let command = if dom::attr(tag, "linethickness").is_some_and(|t| t.trim() == "0") {
                 "binom"
             } else {
                 "frac"
@@ -237,8 +237,8 @@ fn element(node: &DomNode<'_>, depth: usize) -> Option<String> {
             }
         }
         "mfenced" => {
-            let open = tag.attr("open").unwrap_or("(");
-            let close = tag.attr("close").unwrap_or(")");
+            let open = dom::attr(tag, "open").unwrap_or("(");
+            let close = dom::attr(tag, "close").unwrap_or(")");
             let separator = tag
                 .attr("separators")
                 .and_then(|s| s.trim().chars().next())

@@ -48,10 +48,9 @@ impl Page {
             .filter_map(|node| dom::element(&node))
             .find(|e| {
                 e.name() == "meta"
-                    && e.attr("name")
-                        .is_some_and(|n| n.eq_ignore_ascii_case("created"))
+                    && dom::attr(e, "name").is_some_and(|n| n.eq_ignore_ascii_case("created"))
             })
-            .and_then(|meta| meta.attr("content"))
+            .and_then(|meta| dom::attr(meta, "content"))
             .map(|content| content.trim().to_owned())
             .filter(|content| !content.is_empty())
     }

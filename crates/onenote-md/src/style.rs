@@ -5,6 +5,8 @@
 //! module turns a `style` attribute into those facts. It is a reader, not a CSS engine: it splits
 //! declarations on `;` and `:` and looks at the handful of properties that carry meaning.
 
+use std::borrow::Cow;
+
 /// Font families people use for code, compared ignoring case.
 const MONOSPACE_FAMILIES: &[&str] = &[
     "consolas",
@@ -30,13 +32,22 @@ const MONOSPACE_FAMILIES: &[&str] = &[
 
 /// The declarations of a `style` attribute as `(lower-case property, trimmed value)` pairs, in
 /// order, skipping anything that is not `name: value`.
-pub(crate) fn declarations(style: &str) -> impl Iterator<Item = (String, &str)> {
+pub(crate) fn declarations(style: &str) -> impl Iterator<Item = (Cow<'_, str>, &str)> {
     style.split(';').filter_map(|declaration| {
         let (name, value) = declaration.split_once(':')?;
         let name = name.trim();
         let value = value.trim();
-        (!name.is_empty() && !value.is_empty()).then(|| (name.to_ascii_lowercase(), value))
+        (!name.is_empty() && !value.is_empty()).then(|| (lower(name), value))
     })
+}
+
+/// `text` in ASCII lower case, copied only when it has upper-case letters.
+fn lower(text: &str) -> Cow<'_, str> {
+    if text.bytes().any(|b| b.is_ascii_uppercase()) {
+        Cow::Owned(text.to_ascii_lowercase())
+    } else {
+        Cow::Borrowed(text)
+    }
 }
 
 /// What an element's inline style says that matters for conversion. `None` means "not said,
@@ -61,10 +72,12 @@ impl InlineStyle {
     pub(crate) fn parse(style: &str) -> Self {
         let mut parsed = InlineStyle::default();
         for (name, value) in declarations(style) {
-            let value = value.to_ascii_lowercase();
-            match name.as_str() {
-                "font-weight" => parsed.bold = font_weight_is_bold(&value),
-                "vertical-align" => match value.as_str() {
+            // Most values are lower case already: copy only the ones that are not.
+            let value = lower(value);
+            let value: &str = &value;
+            match &*name {
+                "font-weight" => parsed.bold = font_weight_is_bold(value),
+                "vertical-align" => match value {
                     "super" => (parsed.superscript, parsed.subscript) = (Some(true), Some(false)),
                     "sub" => (parsed.superscript, parsed.subscript) = (Some(false), Some(true)),
                     "baseline" => {
@@ -73,7 +86,7 @@ impl InlineStyle {
                     _ => {}
                 },
                 "font-style" => {
-                    parsed.italic = match value.as_str() {
+                    parsed.italic = match value {
                         "italic" | "oblique" => Some(true),
                         "normal" => Some(false),
                         _ => parsed.italic,
@@ -92,10 +105,10 @@ impl InlineStyle {
                         parsed.underline = Some(false);
                     }
                 }
-                "font-family" => parsed.monospace = Some(is_monospace_family(&value)),
+                "font-family" => parsed.monospace = Some(is_monospace_family(value)),
                 "position" => parsed.absolute = value == "absolute",
-                "left" => parsed.left = leading_number(&value),
-                "top" => parsed.top = leading_number(&value),
+                "left" => parsed.left = leading_number(value),
+                "top" => parsed.top = leading_number(value),
                 _ => {}
             }
         }

@@ -96,9 +96,10 @@ fn collapse(raw: Vec<Piece>) -> Vec<Piece> {
     for piece in raw {
         match piece.kind {
             PieceKind::Text { text, format } => {
-                let mut text = collapse_text(&text);
+                let mut text = collapse_text(text);
                 if after_space {
-                    text = text.trim_start_matches(' ').to_owned();
+                    let leading = text.len() - text.trim_start_matches(' ').len();
+                    text.drain(..leading);
                 }
                 if text.is_empty() {
                     continue;
@@ -133,8 +134,22 @@ fn collapse(raw: Vec<Piece>) -> Vec<Piece> {
     out
 }
 
-/// Runs of ASCII whitespace become one space; other control characters go.
-fn collapse_text(text: &str) -> String {
+/// Runs of ASCII whitespace become one space; other control characters go. Text that is tidy
+/// already (most of it) is kept as it is.
+fn collapse_text(text: String) -> String {
+    let mut previous_space = false;
+    let tidy = text.chars().all(|c| {
+        let ok = if c == ' ' {
+            !previous_space
+        } else {
+            !c.is_ascii_whitespace() && !c.is_control()
+        };
+        previous_space = c == ' ';
+        ok
+    });
+    if tidy {
+        return text;
+    }
     let mut collapsed = String::with_capacity(text.len());
     let mut in_space = false;
     for c in text.chars() {

@@ -47,7 +47,10 @@ pub fn resource_id_from_url(url: &str) -> Option<String> {
 /// Like [`resource_id_from_url`], but says why a URL was rejected.
 pub fn parse_resource_url(url: &str) -> Result<String, ResourceUrlError> {
     let rest = strip_http_scheme(url).ok_or(ResourceUrlError::NotHttp)?;
-    if !rest.chars().all(is_plain_url_char) {
+    if !rest
+        .bytes()
+        .all(|b| b.is_ascii() && is_plain_url_char(char::from(b)))
+    {
         return Err(ResourceUrlError::UnsafeCharacter);
     }
     if rest.contains(['?', '#']) {
@@ -60,14 +63,17 @@ pub fn parse_resource_url(url: &str) -> Result<String, ResourceUrlError> {
         // No host, or user info (`https://graph.microsoft.com@evil.example/…`).
         return Err(ResourceUrlError::NotHttp);
     }
-    let segments: Vec<&str> = path.split('/').collect();
-    if segments
-        .iter()
-        .any(|s| s.is_empty() || *s == "." || *s == "..")
-    {
-        return Err(ResourceUrlError::NotAResourcePath);
+    // Resource paths are short: the segments fit on the stack.
+    let mut segments: [&str; 16] = [""; 16];
+    let mut count = 0;
+    for segment in path.split('/') {
+        if segment.is_empty() || segment == "." || segment == ".." || count == segments.len() {
+            return Err(ResourceUrlError::NotAResourcePath);
+        }
+        segments[count] = segment;
+        count += 1;
     }
-    let id = resource_segment(&segments).ok_or(ResourceUrlError::NotAResourcePath)?;
+    let id = resource_segment(&segments[..count]).ok_or(ResourceUrlError::NotAResourcePath)?;
     if !is_valid_resource_id(id) {
         return Err(ResourceUrlError::InvalidId);
     }

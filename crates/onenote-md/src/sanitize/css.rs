@@ -69,7 +69,7 @@ const MAX_VALUE_LEN: usize = 200;
 /// The style with only allowed properties and safe values, as `name:value;name:value`.
 pub(super) fn filter_style(style: &str) -> String {
     declarations(style)
-        .filter(|(name, value)| ALLOWED_PROPERTIES.contains(&name.as_str()) && is_safe_value(value))
+        .filter(|(name, value)| ALLOWED_PROPERTIES.contains(&&**name) && is_safe_value(value))
         .map(|(name, value)| format!("{name}:{value}"))
         .collect::<Vec<_>>()
         .join(";")

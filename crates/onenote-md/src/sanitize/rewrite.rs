@@ -97,7 +97,7 @@ pub(crate) fn rewrite_body(
     };
     // The body's own style (OneNote's default font) applies to the whole page.
     let body_style = dom::element(body)
-        .and_then(|e| e.attr("style"))
+        .and_then(|e| dom::attr(e, "style"))
         .map(filter_style)
         .unwrap_or_default();
     rewriter.open_tag("div", &[("style", body_style)]);
@@ -181,7 +181,7 @@ impl Rewriter<'_> {
             }
             "object" => self.attachment(element, in_link),
             "iframe" => self.embed(element, in_link),
-            "a" => match element.attr("href").and_then(safe_link) {
+            "a" => match dom::attr(element, "href").and_then(safe_link) {
                 Some(href) if !in_link => {
                     self.open_tag("a", &[("href", href)]);
                     self.children(node, depth, true);
@@ -208,7 +208,7 @@ impl Rewriter<'_> {
     /// original (`data-fullres-src`), the image links to it. An image from anywhere else leaves
     /// its alt text.
     fn image(&mut self, element: &Element, in_link: bool) {
-        let alt = dom::collapse_whitespace(element.attr("alt").unwrap_or_default());
+        let alt = dom::collapse_whitespace(dom::attr(element, "alt").unwrap_or_default());
         let rendition = ["src", "data-fullres-src"].iter().find_map(|attribute| {
             let url = element.attr(attribute)?;
             Some((resource_id_from_url(url)?, url))
@@ -217,17 +217,17 @@ impl Rewriter<'_> {
             self.text(&alt);
             return;
         };
-        let content_type = element.attr("data-src-type");
+        let content_type = dom::attr(element, "data-src-type");
         let src = self.app_url(&id);
         self.resources.image(&id, url, &alt, content_type);
 
-        let original = element.attr("data-fullres-src").and_then(|url| {
+        let original = dom::attr(element, "data-fullres-src").and_then(|url| {
             let full_id = resource_id_from_url(url)?;
             (full_id != id).then_some((full_id, url))
         });
         let link = match original {
             Some((full_id, url)) if !in_link => {
-                let full_type = element.attr("data-fullres-src-type").or(content_type);
+                let full_type = dom::attr(element, "data-fullres-src-type").or(content_type);
                 self.resources.image(&full_id, url, &alt, full_type);
                 Some(self.app_url(&full_id))
             }
@@ -242,7 +242,7 @@ impl Rewriter<'_> {
                 attributes.push((dimension, value.to_owned()));
             }
         }
-        if let Some(style) = element.attr("style").map(filter_style) {
+        if let Some(style) = dom::attr(element, "style").map(filter_style) {
             attributes.push(("style", style));
         }
         self.open_tag("img", &attributes);
@@ -253,7 +253,7 @@ impl Rewriter<'_> {
 
     /// `<object data-attachment=…>` → `<a href="{app url}">📎 name</a>`.
     fn attachment(&mut self, element: &Element, in_link: bool) {
-        let raw_name = element.attr("data-attachment").unwrap_or("attachment");
+        let raw_name = dom::attr(element, "data-attachment").unwrap_or("attachment");
         let label = format!("📎 {}", display_name(raw_name));
         let id_and_url = element
             .attr("data")
@@ -261,7 +261,7 @@ impl Rewriter<'_> {
         match id_and_url {
             Some((id, url)) if !in_link => {
                 self.resources
-                    .attachment(&id, url, raw_name, element.attr("type"));
+                    .attachment(&id, url, raw_name, dom::attr(element, "type"));
                 let href = self.app_url(&id);
                 self.open_tag("a", &[("href", href)]);
                 self.text(&label);
@@ -274,7 +274,7 @@ impl Rewriter<'_> {
     /// A video embed → a link to the original video (`data-original-src`), when that is a web
     /// URL. An `iframe` without one is not OneNote's and is dropped.
     fn embed(&mut self, element: &Element, in_link: bool) {
-        let Some(url) = element.attr("data-original-src").and_then(safe_web_link) else {
+        let Some(url) = dom::attr(element, "data-original-src").and_then(safe_web_link) else {
             return;
         };
         if in_link {
@@ -288,7 +288,7 @@ impl Rewriter<'_> {
 
     /// A visible marker for note tags: `☐`/`☑` for tasks, `[Important]` for the rest.
     fn tag_marker(&mut self, element: &Element) {
-        let Some(tags) = element.attr("data-tag").map(Tags::parse) else {
+        let Some(tags) = dom::attr(element, "data-tag").map(Tags::parse) else {
             return;
         };
         let task = tags.task();
@@ -357,13 +357,13 @@ impl Rewriter<'_> {
 /// The attributes kept on an ordinary element, filtered.
 fn kept_attributes(element: &Element) -> Vec<(&'static str, String)> {
     let mut kept = Vec::new();
-    if let Some(style) = element.attr("style") {
+    if let Some(style) = dom::attr(element, "style") {
         kept.push(("style", filter_style(style)));
     }
-    if let Some(dir) = element.attr("dir").filter(|d| is_direction(d)) {
+    if let Some(dir) = dom::attr(element, "dir").filter(|d| is_direction(d)) {
         kept.push(("dir", dir.to_ascii_lowercase()));
     }
-    if let Some(lang) = element.attr("lang").filter(|l| is_language_tag(l)) {
+    if let Some(lang) = dom::attr(element, "lang").filter(|l| is_language_tag(l)) {
         kept.push(("lang", lang.to_owned()));
     }
     let numeric: &[&'static str] = match element.name() {

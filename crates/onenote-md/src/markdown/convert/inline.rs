@@ -31,13 +31,13 @@ impl Converter<'_> {
             "code" | "kbd" | "samp" | "tt" => ctx.format.code = true,
             "font"
                 if element
-                    .and_then(|e| e.attr("face"))
+                    .and_then(|e| dom::attr(e, "face"))
                     .is_some_and(is_monospace_family) =>
             {
                 ctx.format.code = true;
             }
             "a" => {
-                let href = element.and_then(|e| e.attr("href"));
+                let href = element.and_then(|e| dom::attr(e, "href"));
                 ctx.link = href
                     .and_then(|href| self.page_link(href))
                     .or_else(|| href.and_then(link_target));

@@ -19,7 +19,7 @@ impl Converter<'_> {
         let element = dom::element(node);
         let ordered = element.is_some_and(|e| e.name() == "ol");
         let start = element
-            .and_then(|e| e.attr("start"))
+            .and_then(|e| dom::attr(e, "start"))
             .and_then(|start| start.trim().parse::<u32>().ok())
             .map_or(1, |start| start.min(MAX_START));
         let mut items: Vec<ListItem> = Vec::new();

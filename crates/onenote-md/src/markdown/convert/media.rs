@@ -66,7 +66,7 @@ impl Converter<'_> {
     /// `javascript:`, a resource URL that fails the checks) leaves only its alt text: real
     /// OneNote pages have no such images, and the export should not fetch from elsewhere.
     fn image(&mut self, element: &Element, ctx: &Ctx) -> Option<Piece> {
-        let alt = dom::collapse_whitespace(element.attr("alt").unwrap_or_default());
+        let alt = dom::collapse_whitespace(dom::attr(element, "alt").unwrap_or_default());
         if let Some(piece) = element
             .attr("src")
             .and_then(|src| self.data_url_image(src, &alt, ctx))
@@ -75,7 +75,7 @@ impl Converter<'_> {
         }
         let declared_type = element
             .attr("data-fullres-src-type")
-            .or_else(|| element.attr("data-src-type"));
+            .or_else(|| dom::attr(element, "data-src-type"));
         for (url_attribute, type_attribute) in IMAGE_SOURCES {
             let Some(url) = element.attr(url_attribute) else {
                 continue;
@@ -180,8 +180,8 @@ impl Converter<'_> {
 
     /// `<object data-attachment="report.pdf" data="…/resources/{id}/$value" type="…">`.
     fn attachment(&mut self, element: &Element) -> Option<Piece> {
-        let url = element.attr("data")?;
-        let raw_name = element.attr("data-attachment").unwrap_or("attachment");
+        let url = dom::attr(element, "data")?;
+        let raw_name = dom::attr(element, "data-attachment").unwrap_or("attachment");
         let name = display_name(raw_name);
         let Some(id) = resource_id_from_url(url) else {
             // Not something we can fetch: say the file was there.
@@ -189,7 +189,7 @@ impl Converter<'_> {
         };
         let reference = self
             .resources
-            .attachment(&id, url, raw_name, element.attr("type"));
+            .attachment(&id, url, raw_name, dom::attr(element, "type"));
         let path = reference.file_name.clone();
         Some(Piece {
             kind: PieceKind::Attachment { name, path },
@@ -201,7 +201,7 @@ impl Converter<'_> {
 /// A video embed becomes a plain link to the original video (`data-original-src`, which OneNote
 /// writes on every embed it makes). An `iframe` without one is not OneNote's and is dropped.
 fn embed(element: &Element) -> Option<Piece> {
-    let url = element.attr("data-original-src")?.trim();
+    let url = dom::attr(element, "data-original-src")?.trim();
     if !is_web_url(url) {
         return None;
     }

@@ -239,7 +239,7 @@ impl Ctx {
     /// This context with the formatting an element's `style` attribute adds.
     fn with_style_of(&self, node: &DomNode<'_>) -> Ctx {
         let mut ctx = self.clone();
-        if let Some(style) = dom::element(node).and_then(|e| e.attr("style")) {
+        if let Some(style) = dom::element(node).and_then(|e| dom::attr(e, "style")) {
             ctx.format.apply_style(style);
         }
         ctx
@@ -249,7 +249,7 @@ impl Ctx {
 /// The `data-tag` of an element.
 fn tags_of(node: &DomNode<'_>) -> Tags {
     dom::element(node)
-        .and_then(|e| e.attr("data-tag"))
+        .and_then(|e| dom::attr(e, "data-tag"))
         .map(Tags::parse)
         .unwrap_or_default()
 }

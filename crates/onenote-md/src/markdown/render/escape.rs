@@ -11,36 +11,36 @@
 /// Escapes text for use in a Markdown paragraph, heading, table cell or link text.
 pub(crate) fn text(text: &str) -> String {
     let mut escaped = String::with_capacity(text.len() + 8);
-    let chars: Vec<char> = text.chars().collect();
-    for (index, &c) in chars.iter().enumerate() {
-        let before = index.checked_sub(1).and_then(|i| chars.get(i));
-        let after = chars.get(index + 1);
+    let mut before: Option<char> = None;
+    for (index, c) in text.char_indices() {
+        let rest = &text[index + c.len_utf8()..];
         let needs_escape = match c {
             '\\' | '`' | '*' | '[' | ']' | '<' | '|' | '~' | '$' => true,
             '_' => {
                 !(before.is_some_and(|c| c.is_alphanumeric())
-                    && after.is_some_and(|c| c.is_alphanumeric()))
+                    && rest.chars().next().is_some_and(|c| c.is_alphanumeric()))
             }
-            '&' => starts_entity(&chars[index + 1..]),
+            '&' => starts_entity(rest),
             _ => false,
         };
         if needs_escape {
             escaped.push('\\');
         }
         escaped.push(c);
+        before = Some(c);
     }
     escaped
 }
 
 /// Whether the characters after a `&` would make it an HTML entity (`&copy;`, `&#169;`,
 /// `&#xA9;`), which a Markdown parser would decode.
-fn starts_entity(after: &[char]) -> bool {
-    let name = after.strip_prefix(&['#']).unwrap_or(after);
+fn starts_entity(after: &str) -> bool {
+    let name = after.strip_prefix('#').unwrap_or(after);
     let length = name
-        .iter()
+        .bytes()
         .take_while(|c| c.is_ascii_alphanumeric())
         .count();
-    length > 0 && name.get(length) == Some(&';')
+    length > 0 && name.as_bytes().get(length) == Some(&b';')
 }
 
 /// Escapes what would start a block at the beginning of each line of a paragraph: an ATX
