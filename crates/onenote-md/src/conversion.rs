@@ -25,6 +25,11 @@ pub struct Options<'a> {
     pub links: Option<&'a dyn LinkResolver>,
     /// How files the page itself carries (`data:` images, ink drawings) are written.
     pub carried_files: CarriedFiles,
+    /// Where each file goes: given the name the converter chose (`resources/chart.png`, unique
+    /// within the page), the relative path the Markdown links to and
+    /// [`Conversion::resources`] reports. Without it the chosen name is the path. (An export
+    /// puts the files of a whole section in one folder, and needs names unique across it.)
+    pub resource_path: Option<&'a dyn Fn(&str) -> String>,
 }
 
 /// How files the page itself carries are written.

@@ -83,7 +83,8 @@ impl Converter<'_> {
             if let Some(id) = resource_id_from_url(url) {
                 let content_type = element.attr(type_attribute).or(declared_type);
                 let reference = self.resources.image(&id, url, &alt, content_type);
-                let path = reference.file_name.clone();
+                let name = reference.file_name.clone();
+                let path = self.path_of(&name);
                 return Some(Piece {
                     kind: PieceKind::Image { alt, path },
                     link: ctx.link.clone(),
@@ -131,11 +132,14 @@ impl Converter<'_> {
         ctx: &Ctx,
     ) -> Piece {
         let path = match self.options.carried_files {
-            CarriedFiles::Files => self
-                .resources
-                .carried_image(bytes, name, content_type)
-                .file_name
-                .clone(),
+            CarriedFiles::Files => {
+                let chosen = self
+                    .resources
+                    .carried_image(bytes, name, content_type)
+                    .file_name
+                    .clone();
+                self.path_of(&chosen)
+            }
             CarriedFiles::DataUrls { max_bytes } if bytes.len() <= max_bytes => {
                 format!("data:{content_type};base64,{}", STANDARD.encode(&bytes))
             }
@@ -190,7 +194,8 @@ impl Converter<'_> {
         let reference = self
             .resources
             .attachment(&id, url, raw_name, dom::attr(element, "type"));
-        let path = reference.file_name.clone();
+        let chosen = reference.file_name.clone();
+        let path = self.path_of(&chosen);
         Some(Piece {
             kind: PieceKind::Attachment { name, path },
             link: None,

@@ -45,6 +45,8 @@ pub(crate) struct Converter<'o> {
     drawings_placed: usize,
     /// Page links the resolver left as they were.
     unresolved_links: Vec<String>,
+    /// The path of each file, by the name the collector chose (see `Options::resource_path`).
+    paths: std::collections::HashMap<String, String>,
 }
 
 /// What an element inherits from its ancestors.
@@ -124,7 +126,21 @@ impl<'o> Converter<'o> {
             drawings: options.ink.map(ink::drawings).unwrap_or_default().into(),
             drawings_placed: 0,
             unresolved_links: Vec::new(),
+            paths: std::collections::HashMap::new(),
         }
+    }
+
+    /// The path a file the collector named `name` goes to.
+    fn path_of(&mut self, name: &str) -> String {
+        if let Some(path) = self.paths.get(name) {
+            return path.clone();
+        }
+        let path = match self.options.resource_path {
+            Some(place) => place(name),
+            None => name.to_owned(),
+        };
+        self.paths.insert(name.to_owned(), path.clone());
+        path
     }
 
     /// The page body as regions in reading order, each a list of blocks. Ink drawings that had
@@ -148,7 +164,13 @@ impl<'o> Converter<'o> {
     /// The images and attachments met, in order of first appearance, and the page links left
     /// unresolved.
     pub(crate) fn finish(self) -> (Vec<ResourceRef>, Vec<String>) {
-        (self.resources.into_refs(), self.unresolved_links)
+        let mut resources = self.resources.into_refs();
+        for resource in &mut resources {
+            if let Some(path) = self.paths.get(&resource.file_name) {
+                resource.file_name = path.clone();
+            }
+        }
+        (resources, self.unresolved_links)
     }
 
     /// The blocks made from a node's children, collected in a fresh sink.

@@ -144,7 +144,7 @@ impl HtmlWriter {
 
 /// The check box glyph and `<strong>[Important]</strong> ` for each other tag.
 fn labels(tags: &Tags) -> String {
-    super::boxed_prefix(tags, |label| {
+    super::tag_prefix::boxed_prefix(tags, |label| {
         format!("<strong>[{}]</strong> ", html_text(label))
     })
 }

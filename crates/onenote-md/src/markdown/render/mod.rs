@@ -9,11 +9,13 @@ mod escape;
 mod html;
 mod inline;
 mod table;
+mod tag_prefix;
 
 use super::model::{Block, List, ListItem};
 use super::normalize::tidy_code;
 use crate::note_tag::Tags;
 use inline::InlineContext;
+use tag_prefix::boxed_prefix;
 
 /// Where blocks are being written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -179,17 +181,6 @@ fn quote(text: &str) -> String {
 
 fn task_box(done: bool) -> &'static str {
     if done { "[x]" } else { "[ ]" }
-}
-
-/// What goes before the text where there is no task list: the check box glyph, then each label
-/// written by `label`.
-pub(super) fn boxed_prefix(tags: &Tags, label: impl Fn(&str) -> String) -> String {
-    let (check_box, labels) = tags.boxed();
-    let mut prefix = check_box.map(|b| format!("{b} ")).unwrap_or_default();
-    for text in labels {
-        prefix.push_str(&label(&text));
-    }
-    prefix
 }
 
 /// `**[Important]** ` for each tag label, ready to go before the text.

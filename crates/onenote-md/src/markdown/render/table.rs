@@ -53,8 +53,9 @@ fn cell_text(cell: &[Block], is_header: bool) -> String {
             } else {
                 content.clone()
             };
-            let labels =
-                super::boxed_prefix(tags, |label| format!("**[{}]** ", escape::text(label)));
+            let labels = super::tag_prefix::boxed_prefix(tags, |label| {
+                format!("**[{}]** ", escape::text(label))
+            });
             format!(
                 "{labels}{}",
                 inline::markdown(&content, InlineContext::TableCell)
