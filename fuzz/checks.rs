@@ -22,6 +22,7 @@ pub fn check_markdown(data: &[u8]) {
         created: None,
         modified: None,
         web_url: None,
+        id: None,
     };
     check_conversion(&to_markdown(html, &meta));
 }

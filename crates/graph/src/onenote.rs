@@ -2,15 +2,15 @@
 //! and page resources. Every call counts against the user's OneNote [`Budget`](crate::Budget),
 //! and lists follow `@odata.nextLink` (only to this Graph endpoint).
 
-use serde::Deserialize;
 use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
 use url::Url;
 
 use crate::client::{Binary, GraphClient};
 use crate::error::GraphError;
 
 /// A reference to a parent entity.
-#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq, Eq)]
 #[serde(rename_all = "camelCase")]
 pub struct EntityRef {
     pub id: String,
@@ -18,14 +18,14 @@ pub struct EntityRef {
     pub display_name: Option<String>,
 }
 
-#[derive(Debug, Clone, Default, Deserialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq, Eq)]
 pub struct Href {
     #[serde(default)]
     pub href: Option<String>,
 }
 
 /// `links` of notebooks, sections and pages.
-#[derive(Debug, Clone, Default, Deserialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq, Eq)]
 #[serde(rename_all = "camelCase")]
 pub struct Links {
     #[serde(default)]
@@ -40,7 +40,7 @@ impl Links {
     }
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Notebook {
     pub id: String,
@@ -53,7 +53,7 @@ pub struct Notebook {
     pub links: Links,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct SectionGroup {
     pub id: String,
@@ -64,7 +64,7 @@ pub struct SectionGroup {
     pub parent_section_group: Option<EntityRef>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Section {
     pub id: String,
@@ -77,7 +77,7 @@ pub struct Section {
     pub links: Links,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Page {
     pub id: String,
@@ -114,7 +114,7 @@ struct Collection<T> {
 }
 
 /// A section group and what it holds.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 pub struct GroupTree {
     pub group: SectionGroup,
     pub sections: Vec<Section>,
@@ -122,7 +122,7 @@ pub struct GroupTree {
 }
 
 /// A notebook and what it holds.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 pub struct NotebookTree {
     pub notebook: Notebook,
     pub sections: Vec<Section>,

@@ -13,6 +13,9 @@ pub struct PageMeta {
     pub created: Option<String>,
     pub modified: Option<String>,
     pub web_url: Option<String>,
+    /// The page's OneNote id (`onenote_id` in the front matter): what ties a file of an export
+    /// to its page.
+    pub id: Option<String>,
 }
 
 /// What a conversion can use beyond the page HTML.

@@ -73,6 +73,7 @@ pub fn to_markdown_with(page_html: &str, meta: &PageMeta, options: &Options<'_>)
         ("created", created.as_deref()),
         ("modified", meta.modified.as_deref()),
         ("onenote_web_url", meta.web_url.as_deref()),
+        ("onenote_id", meta.id.as_deref()),
     ]);
     let body = render::document(&regions);
     if !body.is_empty() {

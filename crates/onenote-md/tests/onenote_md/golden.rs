@@ -101,6 +101,7 @@ fn read_meta(path: &Path) -> PageMeta {
             "created" => meta.created = Some(value),
             "modified" => meta.modified = Some(value),
             "web_url" => meta.web_url = Some(value),
+            "id" => meta.id = Some(value),
             other => panic!("{}: unknown meta key {other}", path.display()),
         }
     }

@@ -31,6 +31,7 @@ fn convert(meta: &Page, content: &PageContent, carried_files: CarriedFiles) -> C
             created: meta.created_date_time.clone(),
             modified: meta.last_modified_date_time.clone(),
             web_url: meta.links.web_url().map(str::to_string),
+            id: None,
         },
         &Options {
             ink: content.ink.as_deref(),

@@ -1,0 +1,61 @@
+//! `_export/manifest.json`: what an export holds — every page with its OneNote id, path,
+//! `lastModifiedDateTime` and resources (with their sha256) — which is what an update compares
+//! against to fetch only what changed.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+/// The manifest of one export.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Manifest {
+    /// What was exported: `all`, `notebook` or `section`.
+    pub scope: String,
+    /// The notebook's or section's id, for those scopes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scope_id: Option<String>,
+    /// Pages by OneNote id.
+    pub pages: BTreeMap<String, PageEntry>,
+    /// Sections by OneNote id: the folder each one is in.
+    pub sections: BTreeMap<String, SectionEntry>,
+}
+
+/// One exported page.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct PageEntry {
+    pub title: String,
+    /// The page's `.md` file, relative to the vault's root.
+    pub path: String,
+    pub section: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub modified: Option<String>,
+    /// The `page-id` of the page's own client URL: how links between pages name it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub link_id: Option<String>,
+    pub resources: Vec<ResourceEntry>,
+    /// Links between pages that lead to no page of the export, as found.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub broken_links: Vec<String>,
+}
+
+/// One file a page links to.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct ResourceEntry {
+    /// The OneNote resource id (empty for files the page carries itself, such as ink drawings).
+    pub id: String,
+    /// Relative to the vault's root.
+    pub path: String,
+    pub sha256: String,
+    pub bytes: u64,
+}
+
+/// One exported section.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct SectionEntry {
+    pub name: String,
+    /// The section's folder, relative to the vault's root.
+    pub folder: String,
+    /// The `section-id` of the section's client URL.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub link_id: Option<String>,
+}

@@ -1,0 +1,49 @@
+//! Where an export reads OneNote from. The web app implements [`Source`] over its Graph client
+//! (the owner's token, the shared per-user budget, background priority); the tests implement it
+//! over the emulator the same way. Each call is one Graph request, so the export can count them.
+
+use std::future::Future;
+use std::time::Duration;
+
+use graph::ink_content::PageContent;
+use graph::onenote::{NotebookTree, Page};
+
+/// Why a call gave nothing.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum FetchError {
+    /// Throttled or unavailable even after the client's own retries: worth trying again later.
+    #[error("{message}")]
+    Transient {
+        message: String,
+        retry_after: Option<Duration>,
+    },
+    /// This item cannot be had (gone, refused, unreadable): skip it and say why.
+    #[error("{0}")]
+    Failed(String),
+    /// Nothing more can be fetched until the owner acts (signed out, refresh token rejected):
+    /// stop, keep what was done, and wait.
+    #[error("{0}")]
+    Paused(String),
+    /// The export as asked cannot be made (OneNote refuses the listing, e.g. too many sections
+    /// for one call): stop with a message saying what to do instead.
+    #[error("{0}")]
+    Fatal(String),
+}
+
+/// OneNote, for one user.
+pub trait Source: Send + Sync {
+    /// The notebooks with their section groups and sections.
+    fn tree(&self) -> impl Future<Output = Result<Vec<NotebookTree>, FetchError>> + Send;
+    /// A section's pages in OneNote's order, with their levels.
+    fn section_pages(
+        &self,
+        section: &str,
+    ) -> impl Future<Output = Result<Vec<Page>, FetchError>> + Send;
+    /// A page's HTML and ink.
+    fn page_content(
+        &self,
+        page: &str,
+    ) -> impl Future<Output = Result<PageContent, FetchError>> + Send;
+    /// A resource's bytes.
+    fn resource(&self, id: &str) -> impl Future<Output = Result<Vec<u8>, FetchError>> + Send;
+}
