@@ -117,7 +117,13 @@ pub fn check_inkml(data: &[u8]) {
 /// links, what it leaves is reported, and what it answers is what the Markdown links to.
 pub fn check_page_links(data: &[u8]) {
     let href = String::from_utf8_lossy(data);
-    let parsed = PageLink::parse(&href);
+    // The resolver sees the `href` as HTML gives it: line breaks normalised and NUL replaced
+    // (https://html.spec.whatwg.org/#preprocessing-the-input-stream).
+    let as_html = href
+        .replace("\r\n", "\n")
+        .replace('\r', "\n")
+        .replace('\0', "\u{FFFD}");
+    let parsed = PageLink::parse(&as_html);
     let resolve = |link: &PageLink| {
         assert_eq!(
             Some(link),

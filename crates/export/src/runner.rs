@@ -96,6 +96,13 @@ impl JobFolder {
         self.0.join("progress.json")
     }
 
+    /// The name of what `scope` covers, once a run has listed it.
+    pub fn label(&self, scope: &Scope) -> Option<String> {
+        let bytes = std::fs::read(self.progress()).ok()?;
+        let progress: Progress = serde_json::from_slice(&bytes).ok()?;
+        progress.listing.map(|listing| scope.label(&listing.trees))
+    }
+
     /// Forgets the last run's progress, keeping the vault: the next run is an update.
     pub fn start_update(&self) -> std::io::Result<()> {
         match std::fs::remove_file(self.progress()) {

@@ -46,7 +46,7 @@ impl Status {
     /// Seconds left at OneNote's limits: the calls still to make (the pages left, each with the
     /// resources a page has had on average so far), at the slower of the per-minute and
     /// per-hour rates. `None` before the listing is done.
-    pub fn eta_seconds(&self, per_minute: u32, per_hour: u32) -> Option<u64> {
+    pub fn eta_seconds(&self, per_minute: usize, per_hour: usize) -> Option<u64> {
         if self.pages_total == 0 && self.pages_done == 0 {
             return None;
         }
@@ -57,7 +57,7 @@ impl Status {
             1.0 + self.resources_done as f64 / self.pages_done as f64
         };
         let calls = left as f64 * per_page;
-        let per_second = (f64::from(per_minute) / 60.0).min(f64::from(per_hour) / 3600.0);
+        let per_second = (per_minute as f64 / 60.0).min(per_hour as f64 / 3600.0);
         if per_second <= 0.0 {
             return None;
         }

@@ -61,6 +61,17 @@ pub struct Config {
     pub shutdown_grace: Duration,
     /// A request taking longer than this is answered 408.
     pub request_timeout: Duration,
+    /// How long a finished export is kept before it is deleted (`EXPORT_RETENTION_HOURS`,
+    /// default 7 days).
+    pub export_retention: Duration,
+    /// How often each instance looks for export work (`EXPORT_POLL_MILLISECONDS`, 1000).
+    pub export_poll: Duration,
+    /// How long an instance's claim on a running export lasts unless renewed: after a crash,
+    /// another instance takes the export over this long after (`EXPORT_LEASE_SECONDS`, 30).
+    pub export_lease: Duration,
+    /// The first wait before trying again a OneNote call that failed without `Retry-After`
+    /// (doubling each time; `EXPORT_RETRY_MILLISECONDS`, 2000).
+    pub export_first_retry: Duration,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -331,6 +342,14 @@ impl Config {
                 per_minute: count("ONENOTE_PER_MINUTE", 120)?,
                 per_hour: count("ONENOTE_PER_HOUR", 400)?,
             },
+            export_retention: Duration::from_secs(
+                count("EXPORT_RETENTION_HOURS", 7 * 24)? as u64 * 3600,
+            ),
+            export_poll: Duration::from_millis(count("EXPORT_POLL_MILLISECONDS", 1000)? as u64),
+            export_lease: seconds("EXPORT_LEASE_SECONDS", 30)?,
+            export_first_retry: Duration::from_millis(
+                count("EXPORT_RETRY_MILLISECONDS", 2000)? as u64
+            ),
         })
     }
 

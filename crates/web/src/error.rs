@@ -65,6 +65,12 @@ pub enum AppError {
     BadRequest(String),
     #[error("request body too large")]
     TooLarge,
+    /// A form that did not come from the app's own page (CSRF); says what to do.
+    #[error("forbidden: {0}")]
+    Forbidden(&'static str),
+    /// What was asked cannot be done in the item's present state; says why.
+    #[error("conflict: {0}")]
+    Conflict(String),
     /// Something that should not happen did.
     #[error("internal error: {what}")]
     Internal {
@@ -97,6 +103,8 @@ impl AppError {
             AppError::Store(_) => StatusCode::SERVICE_UNAVAILABLE,
             AppError::NotFound => StatusCode::NOT_FOUND,
             AppError::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            AppError::Forbidden(_) => StatusCode::FORBIDDEN,
+            AppError::Conflict(_) => StatusCode::CONFLICT,
         }
     }
 

@@ -21,8 +21,11 @@
 //!   like), `pages` (templates and the shared layout), `error_page` (the middleware that logs a
 //!   failure and renders its page or redirect).
 //! - `extract`: the session, query and form extractors.
+//! - `csrf`: tokens for the app's own forms.
 //! - `tokens`: access tokens for a session, refreshed once at a time.
 //! - `onenote`: `access` (OneNote calls through the user's budget), then the pages.
+//! - `exports`: whole-notebook exports as jobs — `job`, the job `store` (SQLite or Redis),
+//!   `credentials` (the owner's sealed sign-in), `graph_source`, the `worker`, the `routes`.
 //! - `auth` (sign-in and sign-out), `routes` (home, `/msal-demo`, health, assets), `metrics`.
 //! - `state`: the parts handlers take, built at start-up; then this file's router.
 
@@ -32,8 +35,10 @@ pub mod auth;
 pub mod clock;
 pub mod config;
 pub mod context;
+pub mod csrf;
 pub mod error;
 pub mod error_page;
+pub mod exports;
 pub mod extract;
 pub mod features;
 pub mod forwarded;
@@ -56,7 +61,7 @@ use axum::Router;
 use axum::extract::Request;
 use axum::http::{HeaderName, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use tower::ServiceBuilder;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::limit::RequestBodyLimitLayer;
@@ -94,6 +99,24 @@ pub fn router(state: AppState) -> Router {
         .route("/onenote/sections/{id}", get(onenote::section::section))
         .route("/onenote/pages/{id}", get(onenote::page::page))
         .route("/onenote/resources/{id}", get(onenote::resource::resource))
+        .route(
+            "/onenote/exports",
+            get(exports::routes::list).post(exports::routes::start),
+        )
+        .route("/onenote/exports/{id}", get(exports::routes::show))
+        .route("/onenote/exports/{id}/events", get(exports::routes::events))
+        .route(
+            "/onenote/exports/{id}/cancel",
+            post(exports::routes::cancel),
+        )
+        .route(
+            "/onenote/exports/{id}/update",
+            post(exports::routes::update),
+        )
+        .route(
+            "/onenote/exports/{id}/delete",
+            post(exports::routes::delete),
+        )
         .route("/onenote-demo", get(onenote::sample_routes::onenote_demo))
         .route("/onenotepage", get(onenote::sample_routes::onenote_page))
         .route(
@@ -105,6 +128,7 @@ pub fn router(state: AppState) -> Router {
         .route("/metrics", get(metrics::render))
         .route("/static/app.css", get(routes::assets::app_css))
         .route("/static/autosubmit.js", get(routes::assets::autosubmit_js))
+        .route("/static/export.js", get(routes::assets::export_js))
         .fallback(not_found);
     let app = if prefix.is_empty() {
         routes
@@ -177,5 +201,11 @@ pub async fn serve(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let grace = state.config.shutdown_grace;
-    server::serve(listener, router(state), shutdown, grace).await
+    // The export worker runs beside the server and stops with it.
+    let (stop_worker, worker_stopped) = tokio::sync::watch::channel(false);
+    let worker = tokio::spawn(exports::worker::run(state.exports.clone(), worker_stopped));
+    let served = server::serve(listener, router(state), shutdown, grace).await;
+    let _ = stop_worker.send(true);
+    worker.abort();
+    served
 }

@@ -107,6 +107,8 @@ pub fn of(error: &AppError) -> Problem {
             "Request too large",
             "graphnote does not accept requests this large.",
         ),
+        AppError::Forbidden(what) => page("Refused", what),
+        AppError::Conflict(what) => page("Not possible right now", what).action("/onenote/exports", "Your exports"),
         AppError::BadRequest(what) => {
             page("Bad request", "graphnote cannot use this request.").detail(what.clone())
         }

@@ -1,6 +1,6 @@
 //! The application state, in the parts handlers take (`State(sessions): State<Arc<Sessions>>`,
 //! as in axum's own examples): the configuration, the identity client, the sessions, access
-//! tokens, Graph and OneNote. Built once at start-up.
+//! tokens, Graph, OneNote and exports. Built once at start-up.
 
 use std::sync::Arc;
 
@@ -9,7 +9,10 @@ use graph::GraphClient;
 use identity::{CertificateCredential, ClientConfig, ClientCredential, IdentityClient, Secret};
 
 use crate::config::{Config, CredentialConfig};
+use crate::csrf::Csrf;
 use crate::error::Chain;
+use crate::exports::Exports;
+use crate::features::Feature;
 use crate::onenote::access::OneNote;
 use crate::session::{AnyStore, Sessions};
 use crate::tokens::Tokens;
@@ -23,6 +26,8 @@ pub struct AppState {
     pub tokens: Tokens,
     pub graph: GraphClient,
     pub onenote: OneNote,
+    pub exports: Exports,
+    pub csrf: Arc<Csrf>,
 }
 
 /// A start-up failure, as one line for the operator.
@@ -90,6 +95,15 @@ impl AppState {
         let sessions = Arc::new(Sessions::new(&config, store));
         let tokens = Tokens::new(identity.clone(), sessions.clone());
         let onenote = OneNote::new(tokens.clone(), graph.clone(), &config.scopes);
+        let exports = Exports::new(
+            &config,
+            &sessions.store,
+            identity.clone(),
+            graph.clone(),
+            Feature::OneNote.scopes_with(&config.scopes).into(),
+        )
+        .map_err(|e| StartupError::because("DATA_DIR", &e))?;
+        let csrf = Arc::new(Csrf::new(&config.session_secrets[0]));
         Ok(AppState {
             config: Arc::new(config),
             identity,
@@ -97,6 +111,8 @@ impl AppState {
             tokens,
             graph,
             onenote,
+            exports,
+            csrf,
         })
     }
 }

@@ -4,7 +4,8 @@
 //!
 //! * more than 250 pages, over section groups three deep (`Missions > Apollo > Apollo 11`);
 //! * a section with more than 100 pages (`Trajectories`), with subpages at levels 1 and 2;
-//! * links between pages, in both of the forms the OneNote client writes;
+//! * links between pages, in both of the forms the OneNote client writes, and one to a page
+//!   deleted since (on `Telemetry dump`);
 //! * more than 60 images and attachments, one of them larger than 5 MB;
 //! * duplicate titles in one section, titles with characters no file system takes (`:`, `/`,
 //!   `?`, `<`, `>`, `|`, `*`, `"`, `\`, reserved Windows names, trailing dots and spaces), an
@@ -185,7 +186,7 @@ fn instruments() -> SectionSeed {
         }],
         ..PageSeed::new(
             "Telemetry dump",
-            "<p>The full telemetry of the last flight:</p>\n<object data=\"name:dump\" data-attachment=\"telemetry.bin\" type=\"application/octet-stream\" />",
+            "<p>The full telemetry of the last flight:</p>\n<object data=\"name:dump\" data-attachment=\"telemetry.bin\" type=\"application/octet-stream\" />\n<p>It replaces <a href=\"seed:missing\">the old telemetry plan</a>, deleted since.</p>",
         )
     });
     SectionSeed::new("Instruments", pages)

@@ -19,6 +19,7 @@ use crate::clock::now;
 use crate::config::Config;
 use crate::context::RequestContext;
 use crate::error::AppError;
+use crate::exports::Exports;
 use crate::extract::{AppForm, AppQuery, MaybeSession};
 use crate::pages::{ContinueSignInPage, Layout, render};
 use crate::session::{Session, Sessions, UserSummary};
@@ -40,11 +41,12 @@ pub struct CallbackParams {
 pub async fn callback_get(
     State(identity): State<Arc<IdentityClient>>,
     State(sessions): State<Arc<Sessions>>,
+    State(exports): State<Exports>,
     ctx: RequestContext,
     MaybeSession(session): MaybeSession,
     AppQuery(params): AppQuery<CallbackParams>,
 ) -> Result<Response, AppError> {
-    finish(&identity, &sessions, &ctx, session, params)
+    finish(&identity, &sessions, &exports, &ctx, session, params)
         .await
         .inspect_err(|_| crate::metrics::sign_in("failure"))
 }
@@ -53,6 +55,7 @@ pub async fn callback_post(
     State(config): State<Arc<Config>>,
     State(identity): State<Arc<IdentityClient>>,
     State(sessions): State<Arc<Sessions>>,
+    State(exports): State<Exports>,
     ctx: RequestContext,
     MaybeSession(session): MaybeSession,
     AppForm(params): AppForm<CallbackParams>,
@@ -60,7 +63,7 @@ pub async fn callback_post(
     if session.is_none() && params.resubmitted.is_none() {
         return Ok(repost_page(&ctx, &config.redirect_path, &params));
     }
-    finish(&identity, &sessions, &ctx, session, params)
+    finish(&identity, &sessions, &exports, &ctx, session, params)
         .await
         .inspect_err(|_| crate::metrics::sign_in("failure"))
 }
@@ -94,6 +97,7 @@ fn repost_page(ctx: &RequestContext, redirect_path: &str, params: &CallbackParam
 async fn finish(
     identity: &IdentityClient,
     sessions: &Sessions,
+    exports: &Exports,
     ctx: &RequestContext,
     session: Option<Session>,
     params: CallbackParams,
@@ -134,6 +138,8 @@ async fn finish(
     });
     session.record.sid = account.sid.clone();
     session.record.signed_in_at = Some(now);
+    // Exports waiting for this account go on with this sign-in.
+    exports.signed_in(&account.home_account_id, &cache).await;
     session.secrets.token_cache = Some(cache);
     // A new id at sign-in: an id planted or seen before sign-in is worthless now.
     sessions.rotate(&mut session, now).await?;

@@ -13,15 +13,21 @@ use serde::Deserialize;
 
 use crate::context::RequestContext;
 use crate::error::{AppError, Chain};
+use crate::exports::Exports;
 use crate::extract::{AppQuery, MaybeSession};
 use crate::session::{SessionStore, Sessions};
 
 pub async fn logout(
     State(identity): State<Arc<IdentityClient>>,
     State(sessions): State<Arc<Sessions>>,
+    State(exports): State<Exports>,
     ctx: RequestContext,
     MaybeSession(session): MaybeSession,
 ) -> Result<Response, AppError> {
+    // The user's exports pause until they sign in again.
+    if let Some(user) = session.as_ref().and_then(|s| s.user()) {
+        exports.signed_out(&user.home_account_id).await;
+    }
     let post_logout = format!("{}/", ctx.public_base);
     let cache = session
         .as_ref()

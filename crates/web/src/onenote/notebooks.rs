@@ -8,6 +8,7 @@ use graph::onenote::{GroupTree, Section};
 
 use super::access::OneNote;
 use crate::context::RequestContext;
+use crate::csrf::Csrf;
 use crate::error::AppError;
 use crate::extract::SignedIn;
 use crate::pages::{Layout, render};
@@ -21,6 +22,7 @@ pub struct Row {
 }
 
 pub struct NotebookView {
+    pub id: String,
     pub name: String,
     pub is_default: bool,
     pub rows: Vec<Row>,
@@ -31,10 +33,13 @@ pub struct NotebookView {
 struct IndexPage {
     layout: Layout,
     notebooks: Vec<NotebookView>,
+    /// For the Export buttons' forms.
+    csrf: String,
 }
 
 pub async fn index(
     State(onenote): State<OneNote>,
+    State(csrf): State<std::sync::Arc<Csrf>>,
     ctx: RequestContext,
     SignedIn(mut session): SignedIn,
 ) -> Result<Response, AppError> {
@@ -49,6 +54,7 @@ pub async fn index(
             let mut rows = Vec::new();
             outline(&tree.sections, &tree.groups, 0, &mut rows);
             NotebookView {
+                id: tree.notebook.id,
                 name: tree.notebook.display_name,
                 is_default: tree.notebook.is_default,
                 rows,
@@ -59,6 +65,7 @@ pub async fn index(
         &IndexPage {
             layout: Layout::new(&ctx, session.user()),
             notebooks,
+            csrf: csrf.token(&session),
         },
         StatusCode::OK,
     ))

@@ -5,6 +5,7 @@ use axum::response::{IntoResponse, Response};
 
 const APP_CSS: &str = include_str!("../../static/app.css");
 const AUTOSUBMIT_JS: &str = include_str!("../../static/autosubmit.js");
+const EXPORT_JS: &str = include_str!("../../static/export.js");
 
 fn asset(body: &'static str, content_type: &'static str) -> Response {
     let mut response = body.into_response();
@@ -23,4 +24,8 @@ pub async fn app_css() -> Response {
 
 pub async fn autosubmit_js() -> Response {
     asset(AUTOSUBMIT_JS, "text/javascript; charset=utf-8")
+}
+
+pub async fn export_js() -> Response {
+    asset(EXPORT_JS, "text/javascript; charset=utf-8")
 }

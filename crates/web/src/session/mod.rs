@@ -23,6 +23,7 @@ pub use any_store::AnyStore;
 pub use cookie::CookieSettings;
 use crypto::Cipher;
 use memo::Memo;
+pub use redis_store::RedisStore;
 pub use store::{
     ClaimsChallenge, LockToken, SessionStore, StoreError, StoredSession, UserSummary, Written,
 };

@@ -6,6 +6,7 @@ mod support;
 
 mod adversarial;
 mod browser;
+mod exports;
 mod headers;
 mod onenote;
 mod operations;

@@ -45,6 +45,19 @@ impl Drop for TempDir {
     }
 }
 
+/// The data folder of a test app: beside its SQLite file, or a temporary one for Redis.
+fn data_dir(store: &str, port: u16) -> PathBuf {
+    match store.strip_prefix("sqlite:") {
+        Some(path) => PathBuf::from(path)
+            .parent()
+            .map(|p| p.join("data"))
+            .unwrap_or_else(|| PathBuf::from("data")),
+        None => {
+            std::env::temp_dir().join(format!("graphnote-test-data-{}-{port}", std::process::id()))
+        }
+    }
+}
+
 /// A running app.
 pub struct TestApp {
     pub base_url: String,
@@ -68,6 +81,12 @@ impl TestApp {
                 "test-secret-0123456789abcdefghijklmnop".into(),
             ),
             ("LISTEN".into(), format!("127.0.0.1:{port}")),
+            // Each app its own data (export jobs), beside its SQLite store or in a folder of
+            // its own; never the working directory's `.data`.
+            (
+                "DATA_DIR".into(),
+                data_dir(store, port).display().to_string(),
+            ),
         ])
     }
 

@@ -1,0 +1,68 @@
+//! Cross-site request forgery protection for the app's own forms (the export buttons): each
+//! form carries a token that is an HMAC of the session id under a key derived from
+//! `SESSION_SECRET`, so only a page the app rendered for this session can have it; and a
+//! browser that says the request comes from another site (`Sec-Fetch-Site: cross-site`) is
+//! refused whatever it carries. The session cookie's `SameSite=Lax` already keeps it off
+//! cross-site POSTs in current browsers; this holds where it does not.
+
+use aws_lc_rs::hmac;
+use axum::http::HeaderMap;
+
+use crate::error::AppError;
+use crate::session::Session;
+
+/// Makes and checks form tokens.
+pub struct Csrf {
+    key: hmac::Key,
+}
+
+impl Csrf {
+    /// A key of its own: the session secret with a label, so no other use of the secret makes
+    /// the same MAC.
+    pub fn new(session_secret: &str) -> Csrf {
+        let derived = hmac::sign(
+            &hmac::Key::new(hmac::HMAC_SHA256, session_secret.as_bytes()),
+            b"graphnote csrf v1",
+        );
+        Csrf {
+            key: hmac::Key::new(hmac::HMAC_SHA256, derived.as_ref()),
+        }
+    }
+
+    /// The token for the session's forms.
+    pub fn token(&self, session: &Session) -> String {
+        hmac::sign(&self.key, session.id().as_bytes())
+            .as_ref()
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect()
+    }
+
+    /// Refuses a form that did not come from a page of this session.
+    pub fn check(
+        &self,
+        session: &Session,
+        headers: &HeaderMap,
+        given: &str,
+    ) -> Result<(), AppError> {
+        let cross_site = headers
+            .get("sec-fetch-site")
+            .is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"cross-site"));
+        let tag: Option<Vec<u8>> = (given.len() == 64)
+            .then(|| {
+                (0..32)
+                    .map(|i| u8::from_str_radix(&given[i * 2..i * 2 + 2], 16).ok())
+                    .collect()
+            })
+            .flatten();
+        let genuine =
+            tag.is_some_and(|tag| hmac::verify(&self.key, session.id().as_bytes(), &tag).is_ok());
+        if cross_site || !genuine {
+            return Err(AppError::Forbidden(
+                "this form did not come from graphnote's own page (or the page is too old): \
+                 go back, reload the page and try again",
+            ));
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,144 @@
+//! Whole-notebook exports as durable background jobs (the vault itself is built by the
+//! `export` crate): the job store (SQLite for one instance, Redis for several), the owner's
+//! sealed sign-in, the worker every instance runs, and the pages and downloads.
+//!
+//! Why not a job-queue crate: apalis 1.0's SQLite backend needs sqlx 0.9, whose
+//! `libsqlite3-sys` cannot be linked beside the one `rusqlite` 0.43 (the session store) uses —
+//! Cargo allows one crate linking the native `sqlite3` per build. What a job needs here is
+//! small and specific: one running export per user across instances, a lease taken over when
+//! an instance dies, progress that survives restarts page by page (kept by the export itself),
+//! Cancel and sign-out noticed while running. A store with compare-and-set records and leases
+//! (`store`) gives exactly that over the store the app already runs, in both its backends.
+//!
+//! Several instances must share `DATA_DIR` (a shared volume), where the vaults and zips are.
+
+pub mod credentials;
+pub mod graph_source;
+pub mod job;
+pub mod redis_jobs;
+pub mod routes;
+pub mod sqlite_jobs;
+pub mod store;
+pub mod worker;
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use graph::GraphClient;
+use identity::IdentityClient;
+
+use crate::config::Config;
+use crate::session::crypto::Cipher;
+use crate::session::{AnyStore, StoreError};
+use credentials::Credentials;
+use store::JobStore;
+
+/// The timings the worker keeps to (from the configuration).
+#[derive(Debug, Clone, Copy)]
+pub struct Settings {
+    pub poll: Duration,
+    pub lease: Duration,
+    pub retention: Duration,
+    pub first_retry: Duration,
+}
+
+/// Exports, for handlers and the worker: `State(exports): State<Exports>`.
+#[derive(Clone)]
+pub struct Exports {
+    pub store: Arc<JobStore>,
+    pub credentials: Credentials,
+    pub graph: GraphClient,
+    /// Where each job's folder is: `DATA_DIR/exports/{id}`.
+    pub root: PathBuf,
+    pub settings: Settings,
+    pub limits: graph::Limits,
+    /// This instance, as lease holders name it.
+    pub instance: String,
+}
+
+impl Exports {
+    pub fn new(
+        config: &Config,
+        sessions: &AnyStore,
+        identity: Arc<IdentityClient>,
+        graph: GraphClient,
+        scopes: Arc<[String]>,
+    ) -> Result<Exports, StoreError> {
+        let root = config.data_dir.join("exports");
+        let store = Arc::new(match sessions {
+            AnyStore::Redis(redis) => JobStore::redis(redis.clone()),
+            AnyStore::Sqlite(_) => JobStore::sqlite(&root.join("jobs.sqlite3"))?,
+        });
+        let cipher = Arc::new(Cipher::new(&config.session_secrets));
+        Ok(Exports {
+            credentials: Credentials::new(store.clone(), cipher, identity, scopes),
+            store,
+            graph,
+            root,
+            settings: Settings {
+                poll: config.export_poll,
+                lease: config.export_lease,
+                retention: config.export_retention,
+                first_retry: config.export_first_retry,
+            },
+            limits: config.onenote_limits,
+            instance: random_id(),
+        })
+    }
+
+    /// The folder of job `id` (a hex id: never a path).
+    pub fn folder(&self, id: &str) -> PathBuf {
+        self.root.join(id)
+    }
+
+    /// Deletes a job's files.
+    pub fn remove_files(&self, id: &str) {
+        if let Err(e) = std::fs::remove_dir_all(self.folder(id))
+            && e.kind() != std::io::ErrorKind::NotFound
+        {
+            tracing::warn!(export = %id, error = %e, "cannot delete an export's files");
+        }
+    }
+
+    pub fn lease_ms(&self) -> u64 {
+        self.settings.lease.as_millis() as u64
+    }
+
+    /// The owner signed in: their unfinished exports may go on with this sign-in.
+    pub async fn signed_in(&self, owner: &str, cache: &identity::TokenCache) {
+        let jobs = match self.store.jobs().await {
+            Ok(jobs) => jobs,
+            Err(e) => {
+                tracing::warn!(error = %crate::error::Chain(&e), "cannot look for the user's exports");
+                return;
+            }
+        };
+        if jobs.iter().any(|j| j.owner == owner && !j.state.is_final())
+            && let Err(e) = self.credentials.put(owner, cache).await
+        {
+            tracing::warn!(error = %crate::error::Chain(&e), "cannot keep the sign-in for the user's exports");
+        }
+    }
+
+    /// The owner signed out: their exports pause until they sign in again.
+    pub async fn signed_out(&self, owner: &str) {
+        if let Err(e) = self.credentials.remove(owner).await {
+            tracing::warn!(error = %crate::error::Chain(&e), "cannot forget the sign-in of the user's exports");
+        }
+    }
+}
+
+/// 128 random bits as hex.
+pub fn random_id() -> String {
+    let bytes: [u8; 16] = rand::random();
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Whether `id` can be a job id (32 lower-case hex digits).
+pub fn valid_job_id(id: &str) -> bool {
+    id.len() == 32
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+}

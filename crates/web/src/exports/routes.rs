@@ -1,0 +1,413 @@
+//! The export pages: start one (`POST /onenote/exports`), the user's list, one export's progress
+//! (HTML that refreshes itself without JavaScript and follows Server-Sent Events with it; JSON
+//! for `Accept: application/json`), the events, the zip (streamed from disk, with
+//! `Content-Length` and ranges), and Cancel, Update and Delete. An export is its owner's alone:
+//! every route loads it by id and answers 404 when it belongs to someone else, exactly as when
+//! there is no such export.
+
+use std::convert::Infallible;
+use std::sync::Arc;
+use std::time::Duration;
+
+use askama::Template;
+use axum::extract::{Path, Request, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::sse::{Event, KeepAlive, Sse};
+use axum::response::{IntoResponse, Redirect, Response};
+use export::{JobFolder, Scope};
+use serde::Deserialize;
+use tower::ServiceExt;
+
+use super::job::{Job, JobState};
+use super::worker::cancel_flag;
+use super::{Exports, random_id, valid_job_id};
+use crate::clock::now;
+use crate::context::RequestContext;
+use crate::csrf::Csrf;
+use crate::error::AppError;
+use crate::extract::{AppForm, SignedIn};
+use crate::features::Feature;
+use crate::pages::{Layout, render};
+use crate::session::Session;
+
+#[derive(Deserialize)]
+pub struct StartForm {
+    scope: String,
+    #[serde(default)]
+    id: Option<String>,
+    #[serde(default)]
+    csrf: String,
+}
+
+#[derive(Deserialize)]
+pub struct ActionForm {
+    #[serde(default)]
+    csrf: String,
+}
+
+/// The account an export belongs to.
+fn owner(session: &Session) -> Result<String, AppError> {
+    session
+        .user()
+        .map(|u| u.home_account_id.clone())
+        .ok_or(AppError::internal("a signed-in session has no user"))
+}
+
+/// The user's export `id`, or 404.
+async fn owned(exports: &Exports, session: &Session, id: &str) -> Result<Job, AppError> {
+    if !valid_job_id(id) {
+        return Err(AppError::NotFound);
+    }
+    let owner = owner(session)?;
+    match exports.store.get(id).await? {
+        Some(job) if job.owner == owner => Ok(job),
+        _ => Err(AppError::NotFound),
+    }
+}
+
+fn see_other(ctx: &RequestContext, path: &str) -> Response {
+    Redirect::to(&format!("{}{path}", ctx.prefix)).into_response()
+}
+
+pub async fn start(
+    State(exports): State<Exports>,
+    State(csrf): State<Arc<Csrf>>,
+    ctx: RequestContext,
+    headers: HeaderMap,
+    SignedIn(session): SignedIn,
+    AppForm(form): AppForm<StartForm>,
+) -> Result<Response, AppError> {
+    csrf.check(&session, &headers, &form.csrf)?;
+    let id = || {
+        form.id
+            .clone()
+            .filter(|id| onenote_md::is_valid_resource_id(id))
+            .ok_or_else(|| {
+                AppError::BadRequest("the export names no valid notebook or section".into())
+            })
+    };
+    let scope = match form.scope.as_str() {
+        "all" => Scope::All,
+        "notebook" => Scope::Notebook(id()?),
+        "section" => Scope::Section(id()?),
+        _ => {
+            return Err(AppError::BadRequest(
+                "scope must be all, notebook or section".into(),
+            ));
+        }
+    };
+    let cache = session
+        .secrets
+        .token_cache
+        .as_ref()
+        .ok_or(AppError::internal("a signed-in session has no token cache"))?;
+    if !cache.has_scopes(Feature::OneNote.scopes()) {
+        return Err(AppError::ConsentNeeded {
+            next: "/onenote".into(),
+            feature: Feature::OneNote,
+        });
+    }
+    if let Some(free) = free_bytes(&exports.root)
+        && free < MIN_FREE_BYTES
+    {
+        return Err(AppError::Conflict(format!(
+            "graphnote's disk has only {} MB free, too little to start an export. \
+             Delete old exports, or ask the operator for more space.",
+            free / 1_000_000
+        )));
+    }
+    let owner = owner(&session)?;
+    let job = Job {
+        id: random_id(),
+        owner: owner.clone(),
+        label: match &scope {
+            Scope::All => "All notebooks".into(),
+            Scope::Notebook(_) => "A notebook".into(),
+            Scope::Section(_) => "A section".into(),
+        },
+        scope,
+        state: JobState::Queued,
+        reason: None,
+        status: export::Status::default(),
+        created: now(),
+        started: None,
+        finished: None,
+        archive_bytes: None,
+        updating: false,
+    };
+    exports.credentials.put(&owner, cache).await?;
+    exports.store.insert(&job).await?;
+    tracing::info!(export = %job.id, scope = job.scope.kind(), "export queued");
+    Ok(see_other(&ctx, &format!("/onenote/exports/{}", job.id)))
+}
+
+/// Refuse to start below this much free disk: an export of a large notebook is gigabytes.
+const MIN_FREE_BYTES: u64 = 512 * 1024 * 1024;
+
+/// Free bytes on the file system holding `dir`, if it can be told.
+fn free_bytes(dir: &std::path::Path) -> Option<u64> {
+    std::fs::create_dir_all(dir).ok()?;
+    let stats = rustix::fs::statvfs(dir).ok()?;
+    Some(stats.f_bavail.saturating_mul(stats.f_frsize))
+}
+
+#[derive(Template)]
+#[template(path = "exports.html")]
+struct ListPage {
+    layout: Layout,
+    jobs: Vec<Job>,
+}
+
+pub async fn list(
+    State(exports): State<Exports>,
+    ctx: RequestContext,
+    SignedIn(session): SignedIn,
+) -> Result<Response, AppError> {
+    let owner = owner(&session)?;
+    let mut jobs: Vec<Job> = exports
+        .store
+        .jobs()
+        .await?
+        .into_iter()
+        .filter(|j| j.owner == owner)
+        .collect();
+    jobs.reverse();
+    Ok(render(
+        &ListPage {
+            layout: Layout::new(&ctx, session.user()),
+            jobs,
+        },
+        StatusCode::OK,
+    ))
+}
+
+#[derive(Template)]
+#[template(path = "export_job.html")]
+struct JobPage {
+    layout: Layout,
+    job: Job,
+    percent: u64,
+    eta: Option<String>,
+    csrf: String,
+    has_archive: bool,
+}
+
+/// `GET /onenote/exports/{id}` (the page or its JSON) and `…/{id}.zip`.
+pub async fn show(
+    State(exports): State<Exports>,
+    State(csrf): State<Arc<Csrf>>,
+    ctx: RequestContext,
+    Path(id): Path<String>,
+    SignedIn(session): SignedIn,
+    request: Request,
+) -> Result<Response, AppError> {
+    if let Some(id) = id.strip_suffix(".zip") {
+        let job = owned(&exports, &session, id).await?;
+        return download(&exports, &job, request).await;
+    }
+    let job = owned(&exports, &session, &id).await?;
+    let wants_json = request
+        .headers()
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.contains("application/json"));
+    if wants_json {
+        let mut response = axum::Json(job.view(exports.limits)).into_response();
+        response
+            .headers_mut()
+            .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+        return Ok(response);
+    }
+    let view = job.view(exports.limits);
+    Ok(render(
+        &JobPage {
+            layout: Layout::new(&ctx, session.user()),
+            percent: job.percent(),
+            eta: view
+                .eta_seconds
+                .filter(|_| !job.state.is_final())
+                .map(readable_duration),
+            csrf: csrf.token(&session),
+            has_archive: JobFolder(exports.folder(&job.id)).archive().is_file(),
+            job,
+        },
+        StatusCode::OK,
+    ))
+}
+
+/// `1 h 20 min`, `4 min`, `30 s`.
+fn readable_duration(seconds: u64) -> String {
+    match seconds {
+        s if s >= 3600 => format!("{} h {} min", s / 3600, (s % 3600) / 60),
+        s if s >= 60 => format!("{} min", s.div_ceil(60)),
+        s => format!("{s} s"),
+    }
+}
+
+/// The zip, from disk: `ServeFile` gives `Content-Length`, ranges and `If-Range` (and
+/// `application/zip`, from the extension).
+async fn download(exports: &Exports, job: &Job, request: Request) -> Result<Response, AppError> {
+    let path = JobFolder(exports.folder(&job.id)).archive();
+    if !path.is_file() {
+        return Err(AppError::Conflict(
+            "this export has no archive yet: it is not finished".into(),
+        ));
+    }
+    let served = tower_http::services::ServeFile::new(&path)
+        .oneshot(request)
+        .await
+        .map_err(|e| AppError::internal_because("cannot read the export's archive", e))?;
+    let mut response = served.map(axum::body::Body::new).into_response();
+    let name = format!(
+        "graphnote-{}.zip",
+        export::names::safe_stem(&job.label).replace(['"', ';', '\\'], "_")
+    );
+    let disposition = format!(
+        "attachment; filename=\"{}\"; filename*=UTF-8''{}",
+        name.replace(|c: char| !c.is_ascii() || c.is_ascii_control(), "_"),
+        percent_encoding::utf8_percent_encode(&name, percent_encoding::NON_ALPHANUMERIC)
+    );
+    if let Ok(value) = HeaderValue::from_str(&disposition) {
+        response
+            .headers_mut()
+            .insert(header::CONTENT_DISPOSITION, value);
+    }
+    response
+        .headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    Ok(response)
+}
+
+/// `GET /onenote/exports/{id}/events`: the JSON again each time it changes, until the export
+/// is finished.
+pub async fn events(
+    State(exports): State<Exports>,
+    Path(id): Path<String>,
+    SignedIn(session): SignedIn,
+) -> Result<Response, AppError> {
+    let job = owned(&exports, &session, &id).await?;
+    let start = (exports, job.id, None::<String>, false);
+    let stream = futures_util::stream::unfold(start, |(exports, id, last, ended)| async move {
+        if ended {
+            return None;
+        }
+        loop {
+            let job = match exports.store.get(&id).await {
+                Ok(Some(job)) => job,
+                // Deleted, or the store is away: end the stream (the browser reconnects).
+                _ => return None,
+            };
+            let json = serde_json::to_string(&job.view(exports.limits)).unwrap_or_default();
+            if last.as_deref() != Some(json.as_str()) {
+                let event: Result<Event, Infallible> =
+                    Ok(Event::default().event("status").data(&json));
+                return Some((event, (exports, id, Some(json), job.state.is_final())));
+            }
+            tokio::time::sleep(Duration::from_millis(500)).await;
+        }
+    });
+    Ok(Sse::new(stream)
+        .keep_alive(KeepAlive::default())
+        .into_response())
+}
+
+pub async fn cancel(
+    State(exports): State<Exports>,
+    State(csrf): State<Arc<Csrf>>,
+    ctx: RequestContext,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    SignedIn(session): SignedIn,
+    AppForm(form): AppForm<ActionForm>,
+) -> Result<Response, AppError> {
+    csrf.check(&session, &headers, &form.csrf)?;
+    let job = owned(&exports, &session, &id).await?;
+    stop(&exports, &job).await?;
+    Ok(see_other(&ctx, &format!("/onenote/exports/{id}")))
+}
+
+/// Stops an export: one not running is cancelled here; a running one is told to stop.
+async fn stop(exports: &Exports, job: &Job) -> Result<(), AppError> {
+    let changed = exports
+        .store
+        .modify(&job.id, |j| {
+            if matches!(j.state, JobState::Queued | JobState::Waiting) {
+                j.state = JobState::Cancelled;
+                j.finished = Some(now());
+                true
+            } else {
+                false
+            }
+        })
+        .await?;
+    if changed.is_some_and(|j| j.state == JobState::Running) {
+        exports.store.put_value(&cancel_flag(&job.id), b"1").await?;
+    }
+    tracing::info!(export = %job.id, "export cancel asked for");
+    Ok(())
+}
+
+pub async fn update(
+    State(exports): State<Exports>,
+    State(csrf): State<Arc<Csrf>>,
+    ctx: RequestContext,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    SignedIn(session): SignedIn,
+    AppForm(form): AppForm<ActionForm>,
+) -> Result<Response, AppError> {
+    csrf.check(&session, &headers, &form.csrf)?;
+    let job = owned(&exports, &session, &id).await?;
+    if job.state != JobState::Done {
+        return Err(AppError::Conflict(
+            "only a finished export can be brought up to date".into(),
+        ));
+    }
+    let folder = JobFolder(exports.folder(&job.id));
+    folder
+        .start_update()
+        .map_err(|e| AppError::internal_because("cannot reset the export's progress", e))?;
+    if let Some(cache) = &session.secrets.token_cache {
+        exports.credentials.put(&job.owner, cache).await?;
+    }
+    exports
+        .store
+        .modify(&job.id, |j| {
+            if j.state != JobState::Done {
+                return false;
+            }
+            j.state = JobState::Queued;
+            j.updating = true;
+            j.finished = None;
+            j.started = None;
+            j.status = export::Status::default();
+            true
+        })
+        .await?;
+    tracing::info!(export = %job.id, "export update queued");
+    Ok(see_other(&ctx, &format!("/onenote/exports/{id}")))
+}
+
+pub async fn delete(
+    State(exports): State<Exports>,
+    State(csrf): State<Arc<Csrf>>,
+    ctx: RequestContext,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    SignedIn(session): SignedIn,
+    AppForm(form): AppForm<ActionForm>,
+) -> Result<Response, AppError> {
+    csrf.check(&session, &headers, &form.csrf)?;
+    let job = owned(&exports, &session, &id).await?;
+    if job.state == JobState::Running {
+        exports.store.put_value(&cancel_flag(&job.id), b"1").await?;
+        return Err(AppError::Conflict(
+            "this export is running: it is being cancelled now; delete it once it has stopped"
+                .into(),
+        ));
+    }
+    exports.store.delete(&job.id).await?;
+    exports.remove_files(&job.id);
+    tracing::info!(export = %job.id, "export deleted");
+    Ok(see_other(&ctx, "/onenote/exports"))
+}
