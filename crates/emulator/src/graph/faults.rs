@@ -52,6 +52,10 @@ pub struct FaultRuleSpec {
     pub user: Option<String>,
     #[serde(default = "one")]
     pub count: u32,
+    /// Answer only every `every`-th matching request (1: each one), `count` times in all: a
+    /// steady share of failures over a long run, such as one OneNote call in ten throttled.
+    #[serde(default = "one")]
+    pub every: u32,
     pub answer: FaultAnswer,
 }
 
@@ -96,6 +100,9 @@ pub struct FaultRule {
     /// The user's object id, when the rule is for one user.
     pub user: Option<Uuid>,
     pub remaining: u32,
+    pub every: u32,
+    /// Matching requests seen so far.
+    pub seen: u64,
     pub answer: FaultAnswer,
 }
 
@@ -174,6 +181,8 @@ impl Faults {
             path: spec.path,
             user,
             remaining: spec.count,
+            every: spec.every.max(1),
+            seen: 0,
             answer: spec.answer,
         };
         rules.1.push(rule.clone());
@@ -204,15 +213,22 @@ impl Faults {
         acrs: &[String],
     ) -> Option<FaultAnswer> {
         let mut rules = self.rules.lock().expect("faults lock");
-        let rule = rules.1.iter_mut().find(|r| {
+        let mut answer = None;
+        for rule in rules.1.iter_mut().filter(|r| {
             r.remaining > 0
                 && r.method.as_deref().is_none_or(|m| m == method.as_str())
                 && starts_with_ignore_case(path, &r.path)
                 && r.user.is_none_or(|u| Some(u) == user)
                 && !matches!(&r.answer, FaultAnswer::ClaimsChallenge { acrs: wanted } if acrs.contains(wanted))
-        })?;
-        rule.remaining -= 1;
-        Some(rule.answer.clone())
+        }) {
+            // Every matching rule counts the request; the first one whose turn it is answers.
+            rule.seen += 1;
+            if answer.is_none() && rule.seen % u64::from(rule.every) == 0 {
+                rule.remaining -= 1;
+                answer = Some(rule.answer.clone());
+            }
+        }
+        answer
     }
 }
 

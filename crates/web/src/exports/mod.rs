@@ -21,8 +21,9 @@ pub mod sqlite_jobs;
 pub mod store;
 pub mod worker;
 
+use std::collections::HashSet;
 use std::path::PathBuf;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use graph::GraphClient;
@@ -55,6 +56,8 @@ pub struct Exports {
     pub limits: graph::Limits,
     /// This instance, as lease holders name it.
     pub instance: String,
+    /// The exports this instance is running now.
+    pub running: Arc<Mutex<HashSet<String>>>,
 }
 
 impl Exports {
@@ -84,6 +87,7 @@ impl Exports {
             },
             limits: config.onenote_limits,
             instance: random_id(),
+            running: Arc::default(),
         })
     }
 
@@ -99,6 +103,11 @@ impl Exports {
         {
             tracing::warn!(export = %id, error = %e, "cannot delete an export's files");
         }
+    }
+
+    /// Whether this instance is running export `id`.
+    pub fn is_running_here(&self, id: &str) -> bool {
+        self.running.lock().map(|r| r.contains(id)).unwrap_or(true)
     }
 
     pub fn lease_ms(&self) -> u64 {

@@ -8,6 +8,7 @@
 
 use std::collections::HashSet;
 use std::sync::{Arc, Mutex};
+
 use std::time::Duration;
 
 use export::{Halt, JobFolder, Observer, Patience, Status};
@@ -18,24 +19,31 @@ use super::job::{Job, JobState};
 use crate::clock::now;
 use crate::error::Chain;
 
-/// Runs the worker until `shutdown` resolves.
+/// Runs the worker until `shutdown` resolves. The runs it started stop with it, where they
+/// are, as if the process had died: their leases lapse and the next instance to look (or this
+/// one, restarted) resumes them from their durable progress.
 pub async fn run(exports: Exports, shutdown: tokio::sync::watch::Receiver<bool>) {
-    let running: Arc<Mutex<HashSet<String>>> = Arc::default();
+    let mut runs = tokio::task::JoinSet::new();
     let mut shutdown = shutdown;
     loop {
-        if let Err(e) = look_for_work(&exports, &running).await {
+        if let Err(e) = look_for_work(&exports, &mut runs).await {
             tracing::warn!(error = %Chain(&e), "the export worker could not read the job store");
         }
+        while runs.try_join_next().is_some() {}
         tokio::select! {
             _ = tokio::time::sleep(exports.settings.poll) => {}
             _ = shutdown.changed() => break,
         }
     }
+    runs.abort_all();
+    if let Ok(mut running) = exports.running.lock() {
+        running.clear();
+    }
 }
 
 async fn look_for_work(
     exports: &Exports,
-    running: &Arc<Mutex<HashSet<String>>>,
+    runs: &mut tokio::task::JoinSet<()>,
 ) -> Result<(), crate::session::StoreError> {
     let jobs = exports.store.jobs().await?;
     let mut owners_seen = HashSet::new();
@@ -48,7 +56,7 @@ async fn look_for_work(
         if !owners_seen.insert(job.owner.clone()) {
             continue;
         }
-        if running.lock().map(|r| r.contains(&job.id)).unwrap_or(true) {
+        if exports.is_running_here(&job.id) {
             continue;
         }
         if job.state == JobState::Waiting && !exports.credentials.present(&job.owner).await? {
@@ -62,15 +70,15 @@ async fn look_for_work(
         {
             continue;
         }
-        if let Ok(mut r) = running.lock() {
-            r.insert(job.id.clone());
+        if let Ok(mut running) = exports.running.lock() {
+            running.insert(job.id.clone());
         }
-        let (exports, running) = (exports.clone(), running.clone());
-        tokio::spawn(async move {
+        let exports = exports.clone();
+        runs.spawn(async move {
             let id = job.id.clone();
             run_job(&exports, job, &holder).await;
-            if let Ok(mut r) = running.lock() {
-                r.remove(&id);
+            if let Ok(mut running) = exports.running.lock() {
+                running.remove(&id);
             }
         });
     }
@@ -143,12 +151,13 @@ async fn run_job(exports: &Exports, job: Job, holder: &str) {
         status: Mutex::new(None),
         halt: Mutex::new(None),
     });
-    let heartbeat = tokio::spawn(heartbeat(
+    // Stops with the run, however the run ends (also when its task is aborted).
+    let heartbeat = AbortOnDrop(tokio::spawn(heartbeat(
         exports.clone(),
         job.clone(),
         holder.to_string(),
         shared.clone(),
-    ));
+    )));
     let source = GraphSource {
         graph: exports.graph.background(),
         credentials: exports.credentials.clone(),
@@ -160,13 +169,22 @@ async fn run_job(exports: &Exports, job: Job, holder: &str) {
         ..Patience::default()
     };
     let result = export::run(&source, &folder, &job.scope, shared.as_ref(), patience).await;
-    heartbeat.abort();
+    drop(heartbeat);
     let lost_lease = matches!(&result, Err(Halt::Paused(r)) if r == LEASE_LOST);
     if !lost_lease {
         finish(exports, &id, &shared, result).await;
     }
     let _ = exports.store.release(&lease_name(&job.owner), holder).await;
     let _ = exports.store.remove_value(&cancel_flag(&id)).await;
+}
+
+/// A task that is aborted when this is dropped.
+struct AbortOnDrop(tokio::task::JoinHandle<()>);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
 }
 
 const LEASE_LOST: &str = "another instance took this export over";
