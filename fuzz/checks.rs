@@ -61,7 +61,8 @@ fn check_conversion(conversion: &Conversion) {
 fn page_around(mathml: &str, href: &str) -> String {
     format!(
         "<html><head><title>t</title></head><body><div style=\"position:absolute;left:48px;top:115px\"><p>a <math display=\"block\">{mathml}</math> b</p><p><math>{mathml}</math></p><!-- InkNode is not supported --><p><a href=\"{}\">link</a></p><!-- InkNode is not supported --></div></body></html>",
-        href.replace('"', "&quot;")
+        // Escaped, so the link is the `href` as given (`&sect…` is not read as `§…`).
+        href.replace('&', "&amp;").replace('"', "&quot;")
     )
 }
 

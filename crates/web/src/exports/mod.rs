@@ -69,6 +69,7 @@ impl Exports {
         scopes: Arc<[String]>,
     ) -> Result<Exports, StoreError> {
         let root = config.data_dir.join("exports");
+        create_private_dir(&root)?;
         let store = Arc::new(match sessions {
             AnyStore::Redis(redis) => JobStore::redis(redis.clone()),
             AnyStore::Sqlite(_) => JobStore::sqlite(&root.join("jobs.sqlite3"))?,
@@ -136,6 +137,21 @@ impl Exports {
             tracing::warn!(error = %crate::error::Chain(&e), "cannot forget the sign-in of the user's exports");
         }
     }
+}
+
+/// The exports folder, readable by the app's user only (the vaults are notebook content).
+fn create_private_dir(dir: &std::path::Path) -> Result<(), StoreError> {
+    let failed = |source| StoreError::CreateDir {
+        path: dir.to_path_buf(),
+        source,
+    };
+    std::fs::create_dir_all(dir).map_err(failed)?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700)).map_err(failed)?;
+    }
+    Ok(())
 }
 
 /// 128 random bits as hex.

@@ -19,6 +19,7 @@
 
 mod attacks;
 mod claims;
+mod exports;
 mod onenote_pages;
 mod signing_in;
 

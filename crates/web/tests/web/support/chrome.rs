@@ -64,6 +64,12 @@ pub struct Chrome {
 impl Chrome {
     /// Starts chromedriver and a fresh headless Chromium. `name` prefixes the artifacts.
     pub async fn start(name: &str) -> Chrome {
+        Self::start_with(name, true).await
+    }
+
+    /// The same, with JavaScript turned off when `javascript` is false (pages must work
+    /// without it).
+    pub async fn start_with(name: &str, javascript: bool) -> Chrome {
         let chromium = binary(
             "GRAPHNOTE_CHROMIUM",
             &["/usr/lib/chromium/chromium", "/usr/bin/chromium"],
@@ -115,6 +121,7 @@ impl Chrome {
                 "download.prompt_for_download": false,
                 "download.directory_upgrade": true,
                 "safebrowsing.enabled": false,
+                "profile.managed_default_content_settings.javascript": if javascript { 1 } else { 2 },
             }),
         )
         .unwrap();
