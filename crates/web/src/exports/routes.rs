@@ -10,7 +10,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use askama::Template;
-use axum::extract::{Path, Request, State};
+use axum::extract::{FromRef, FromRequest, FromRequestParts, Path, Request, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -28,7 +28,7 @@ use crate::error::AppError;
 use crate::extract::{AppForm, SignedIn};
 use crate::features::Feature;
 use crate::pages::{Layout, render};
-use crate::session::Session;
+use crate::session::{Session, Sessions};
 
 #[derive(Deserialize)]
 pub struct StartForm {
@@ -43,6 +43,37 @@ pub struct StartForm {
 pub struct ActionForm {
     #[serde(default)]
     csrf: String,
+}
+
+/// A button on one of the user's exports (Cancel, Update, Delete): the form's CSRF token
+/// checked, then the export loaded and checked to be theirs (404 otherwise).
+pub struct ExportAction {
+    pub job: Job,
+    pub session: Session,
+}
+
+impl<S> FromRequest<S> for ExportAction
+where
+    Exports: FromRef<S>,
+    Arc<Csrf>: FromRef<S>,
+    Arc<Sessions>: FromRef<S>,
+    S: Send + Sync,
+{
+    type Rejection = AppError;
+
+    async fn from_request(request: Request, state: &S) -> Result<Self, AppError> {
+        let (mut parts, body) = request.into_parts();
+        let Path(id) = Path::<String>::from_request_parts(&mut parts, state)
+            .await
+            .map_err(|_| AppError::NotFound)?;
+        let SignedIn(session) = SignedIn::from_request_parts(&mut parts, state).await?;
+        let headers = parts.headers.clone();
+        let AppForm(form) =
+            AppForm::<ActionForm>::from_request(Request::from_parts(parts, body), state).await?;
+        Arc::<Csrf>::from_ref(state).check(&session, &headers, &form.csrf)?;
+        let job = owned(&Exports::from_ref(state), &session, &id).await?;
+        Ok(ExportAction { job, session })
+    }
 }
 
 /// The account an export belongs to.
@@ -313,15 +344,10 @@ pub async fn events(
 
 pub async fn cancel(
     State(exports): State<Exports>,
-    State(csrf): State<Arc<Csrf>>,
     ctx: RequestContext,
-    Path(id): Path<String>,
-    headers: HeaderMap,
-    SignedIn(session): SignedIn,
-    AppForm(form): AppForm<ActionForm>,
+    ExportAction { job, .. }: ExportAction,
 ) -> Result<Response, AppError> {
-    csrf.check(&session, &headers, &form.csrf)?;
-    let job = owned(&exports, &session, &id).await?;
+    let id = job.id.clone();
     stop(&exports, &job).await?;
     Ok(see_other(&ctx, &format!("/onenote/exports/{id}")))
 }
@@ -349,15 +375,10 @@ async fn stop(exports: &Exports, job: &Job) -> Result<(), AppError> {
 
 pub async fn update(
     State(exports): State<Exports>,
-    State(csrf): State<Arc<Csrf>>,
     ctx: RequestContext,
-    Path(id): Path<String>,
-    headers: HeaderMap,
-    SignedIn(session): SignedIn,
-    AppForm(form): AppForm<ActionForm>,
+    ExportAction { job, session }: ExportAction,
 ) -> Result<Response, AppError> {
-    csrf.check(&session, &headers, &form.csrf)?;
-    let job = owned(&exports, &session, &id).await?;
+    let id = job.id.clone();
     if job.state != JobState::Done {
         return Err(AppError::Conflict(
             "only a finished export can be brought up to date".into(),
@@ -390,15 +411,9 @@ pub async fn update(
 
 pub async fn delete(
     State(exports): State<Exports>,
-    State(csrf): State<Arc<Csrf>>,
     ctx: RequestContext,
-    Path(id): Path<String>,
-    headers: HeaderMap,
-    SignedIn(session): SignedIn,
-    AppForm(form): AppForm<ActionForm>,
+    ExportAction { job, .. }: ExportAction,
 ) -> Result<Response, AppError> {
-    csrf.check(&session, &headers, &form.csrf)?;
-    let job = owned(&exports, &session, &id).await?;
     if job.state == JobState::Running {
         exports.store.put_value(&cancel_flag(&job.id), b"1").await?;
         return Err(AppError::Conflict(

@@ -48,19 +48,8 @@ fn assert_fetched_once(counts: &HashMap<String, usize>, pages: usize) {
 async fn a_restarted_instance_resumes_an_export_and_fetches_no_finished_page_again() {
     let emu = TestEmulator::start().await;
     let dir = TempDir::new();
-    emu.call_admin(
-        Method::PUT,
-        "/limits",
-        json!({"per_minute": 100000, "per_hour": 1000000, "concurrent": 20}),
-    )
-    .await;
-    let store = format!("sqlite:{}", dir.0.join("sessions.sqlite3").display());
-    let configure = |env: &mut HashMap<String, String>| {
-        generous_onenote_limits(env);
-        env.insert("ONENOTE_PER_MINUTE".into(), "1200".into());
-        quick_exports(env, &dir.0);
-    };
-    let first = TestApp::start_with(&emu, &store, configure).await;
+    let store = sqlite_store(&dir);
+    let first = export_app(&emu, &dir, &store, Some(1200)).await;
     let user = User::new();
     user.sign_in_for_onenote(&first, KATHERINE).await;
     let notebook = notebook_id(&emu, KATHERINE, "Flight Research").await;
@@ -69,7 +58,7 @@ async fn a_restarted_instance_resumes_an_export_and_fetches_no_finished_page_aga
     wait_for_pages(&user, &first, &id, 40).await;
     first.stop().await;
 
-    let second = TestApp::start_with(&emu, &store, configure).await;
+    let second = export_app(&emu, &dir, &store, Some(1200)).await;
     let done = wait_for(&user, &second, &id, &["done"]).await;
     let pages = emulator_pages(&emu, KATHERINE).await.len();
     assert_eq!(done["pages_done"], pages as u64);
@@ -86,20 +75,9 @@ async fn on_redis_another_instance_takes_over_the_export_of_one_that_stopped() {
     let emu = TestEmulator::start().await;
     let redis = RedisServer::start().await;
     let dir = TempDir::new();
-    emu.call_admin(
-        Method::PUT,
-        "/limits",
-        json!({"per_minute": 100000, "per_hour": 1000000, "concurrent": 20}),
-    )
-    .await;
-    let configure = |env: &mut HashMap<String, String>| {
-        generous_onenote_limits(env);
-        env.insert("ONENOTE_PER_MINUTE".into(), "1200".into());
-        quick_exports(env, &dir.0);
-    };
     let apps = vec![
-        TestApp::start_with(&emu, &redis.url(), configure).await,
-        TestApp::start_with(&emu, &redis.url(), configure).await,
+        export_app(&emu, &dir, &redis.url(), Some(1200)).await,
+        export_app(&emu, &dir, &redis.url(), Some(1200)).await,
     ];
     let user = User::new();
     user.sign_in_for_onenote(&apps[0], KATHERINE).await;

@@ -10,20 +10,8 @@ use super::*;
 async fn an_export_is_its_owners_and_pauses_while_they_are_signed_out() {
     let emu = TestEmulator::start().await;
     let dir = TempDir::new();
-    // Slow enough to sign out in the middle: OneNote allows the app a call every 100 ms.
-    emu.call_admin(
-        Method::PUT,
-        "/limits",
-        json!({"per_minute": 100000, "per_hour": 1000000, "concurrent": 20}),
-    )
-    .await;
-    let store = format!("sqlite:{}", dir.0.join("sessions.sqlite3").display());
-    let app = TestApp::start_with(&emu, &store, |env| {
-        generous_onenote_limits(env);
-        env.insert("ONENOTE_PER_MINUTE".into(), "600".into());
-        quick_exports(env, &dir.0);
-    })
-    .await;
+    // Slow enough to sign out in the middle: ten OneNote calls a second.
+    let app = export_app(&emu, &dir, &sqlite_store(&dir), Some(600)).await;
     let owner = User::new();
     owner.sign_in_for_onenote(&app, KATHERINE).await;
     let notebook = notebook_id(&emu, KATHERINE, "Flight Research").await;

@@ -19,21 +19,44 @@ use serde_json::{Value, json};
 
 const KATHERINE: &str = "katherine@contoso.example";
 
-/// The app's configuration for exports that run quickly: no waiting between polls, short
-/// back-offs, OneNote's limits out of the way on both sides.
-async fn quick_app(emu: &TestEmulator, dir: &TempDir) -> TestApp {
+/// OneNote's limits at the emulator out of the way: the app's own are what a test sets.
+async fn lift_emulator_limits(emu: &TestEmulator) {
     emu.call_admin(
         Method::PUT,
         "/limits",
         json!({"per_minute": 100000, "per_hour": 1000000, "concurrent": 20}),
     )
     .await;
-    let store = format!("sqlite:{}", dir.0.join("sessions.sqlite3").display());
-    TestApp::start_with(emu, &store, |env| {
+}
+
+/// An app on `store` whose exports run quickly (no waiting between polls, short back-offs),
+/// with OneNote's limits out of the way on both sides — except the app's per-minute limit when
+/// `per_minute` paces the export.
+async fn export_app(
+    emu: &TestEmulator,
+    dir: &TempDir,
+    store: &str,
+    per_minute: Option<u32>,
+) -> TestApp {
+    lift_emulator_limits(emu).await;
+    TestApp::start_with(emu, store, |env| {
         generous_onenote_limits(env);
+        if let Some(limit) = per_minute {
+            env.insert("ONENOTE_PER_MINUTE".into(), limit.to_string());
+        }
         quick_exports(env, &dir.0);
     })
     .await
+}
+
+/// The SQLite store of a test's folder.
+fn sqlite_store(dir: &TempDir) -> String {
+    format!("sqlite:{}", dir.0.join("sessions.sqlite3").display())
+}
+
+/// An app on a SQLite store in `dir` whose exports run as fast as they can.
+async fn quick_app(emu: &TestEmulator, dir: &TempDir) -> TestApp {
+    export_app(emu, dir, &sqlite_store(dir), None).await
 }
 
 /// Export settings for tests: poll often, retry soon.
