@@ -268,9 +268,18 @@ async fn the_sqlite_store_holds_no_token_and_no_cookie_value() {
         StatusCode::OK
     );
 
+    // Every file the app wrote: the session store and the data folder (export jobs) in it.
     let mut bytes = Vec::new();
-    for entry in std::fs::read_dir(&dir.0).unwrap() {
-        bytes.extend(std::fs::read(entry.unwrap().path()).unwrap());
+    let mut folders = vec![dir.0.clone()];
+    while let Some(folder) = folders.pop() {
+        for entry in std::fs::read_dir(&folder).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                folders.push(path);
+            } else {
+                bytes.extend(std::fs::read(path).unwrap());
+            }
+        }
     }
     assert_no_secrets_stored(&app, &cookie, &bytes).await;
 }
