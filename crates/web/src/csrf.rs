@@ -5,11 +5,11 @@
 //! refused whatever it carries. The session cookie's `SameSite=Lax` already keeps it off
 //! cross-site POSTs in current browsers; this holds where it does not.
 
-use aws_lc_rs::hmac;
+use aws_lc_rs::{constant_time, hmac};
 use axum::http::HeaderMap;
 
 use crate::error::AppError;
-use crate::session::Session;
+use crate::session::{Session, lower_hex};
 
 /// Makes and checks form tokens.
 pub struct Csrf {
@@ -31,11 +31,7 @@ impl Csrf {
 
     /// The token for the session's forms.
     pub fn token(&self, session: &Session) -> String {
-        hmac::sign(&self.key, session.id().as_bytes())
-            .as_ref()
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect()
+        lower_hex(hmac::sign(&self.key, session.id().as_bytes()).as_ref())
     }
 
     /// Refuses a form that did not come from a page of this session.
@@ -48,15 +44,11 @@ impl Csrf {
         let cross_site = headers
             .get("sec-fetch-site")
             .is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"cross-site"));
-        let tag: Option<Vec<u8>> = (given.len() == 64)
-            .then(|| {
-                (0..32)
-                    .map(|i| u8::from_str_radix(&given[i * 2..i * 2 + 2], 16).ok())
-                    .collect()
-            })
-            .flatten();
-        let genuine =
-            tag.is_some_and(|tag| hmac::verify(&self.key, session.id().as_bytes(), &tag).is_ok());
+        let genuine = constant_time::verify_slices_are_equal(
+            self.token(session).as_bytes(),
+            given.as_bytes(),
+        )
+        .is_ok();
         if cross_site || !genuine {
             return Err(AppError::Forbidden(
                 "this form did not come from graphnote's own page (or the page is too old): \

@@ -157,7 +157,7 @@ fn create_private_dir(dir: &std::path::Path) -> Result<(), StoreError> {
 /// 128 random bits as hex.
 pub fn random_id() -> String {
     let bytes: [u8; 16] = rand::random();
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+    crate::session::lower_hex(&bytes)
 }
 
 /// Whether `id` can be a job id (32 lower-case hex digits).

@@ -107,13 +107,22 @@ impl RedisJobs {
                 }
             })
             .await?;
-        let mut out = Vec::with_capacity(ids.len());
-        for id in ids {
-            if let Some((data, _)) = self.get(&id).await? {
-                out.push(data);
-            }
+        if ids.is_empty() {
+            return Ok(Vec::new());
         }
-        Ok(out)
+        // Every record in one round trip: each instance lists the jobs every poll.
+        let keys: Vec<String> = ids.iter().map(|id| self.key("job", id)).collect();
+        let records: Vec<Option<String>> = self
+            .store
+            .run(|mut conn| {
+                let mut pipe = redis::pipe();
+                for key in &keys {
+                    pipe.hget(key, "data");
+                }
+                async move { pipe.query_async(&mut conn).await }
+            })
+            .await?;
+        Ok(records.into_iter().flatten().collect())
     }
 
     pub async fn delete(&self, id: &str) -> Result<(), StoreError> {

@@ -177,7 +177,6 @@ const MIN_FREE_BYTES: u64 = 512 * 1024 * 1024;
 
 /// Free bytes on the file system holding `dir`, if it can be told.
 fn free_bytes(dir: &std::path::Path) -> Option<u64> {
-    std::fs::create_dir_all(dir).ok()?;
     let stats = rustix::fs::statvfs(dir).ok()?;
     Some(stats.f_bavail.saturating_mul(stats.f_frsize))
 }

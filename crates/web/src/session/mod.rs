@@ -114,14 +114,18 @@ impl Session {
 /// `format!` per byte, which made the hex (not the hash) a tenth of a signed-in request's
 /// instructions.
 pub fn store_key(id: &str) -> String {
+    lower_hex(digest::digest(&digest::SHA256, id.as_bytes()).as_ref())
+}
+
+/// Bytes as lower-case hex.
+pub fn lower_hex(bytes: &[u8]) -> String {
     const HEX: &[u8; 16] = b"0123456789abcdef";
-    let hash = digest::digest(&digest::SHA256, id.as_bytes());
-    let mut key = String::with_capacity(2 * hash.as_ref().len());
-    for b in hash.as_ref() {
-        key.push(char::from(HEX[usize::from(b >> 4)]));
-        key.push(char::from(HEX[usize::from(b & 0x0f)]));
+    let mut out = String::with_capacity(2 * bytes.len());
+    for b in bytes {
+        out.push(char::from(HEX[usize::from(b >> 4)]));
+        out.push(char::from(HEX[usize::from(b & 0x0f)]));
     }
-    key
+    out
 }
 
 fn new_id() -> String {

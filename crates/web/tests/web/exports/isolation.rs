@@ -165,32 +165,20 @@ async fn the_job_store_holds_the_owners_sign_in_sealed() {
     let notebook = notebook_id(&emu, KATHERINE, "Flight Research").await;
     let id = start_export(&user, &app, "notebook", Some(&notebook)).await;
     wait_for(&user, &app, &id, &["done"]).await;
+    let owner = session_of(&app, &cookie)
+        .await
+        .user()
+        .unwrap()
+        .home_account_id
+        .clone();
     let jobs = std::fs::read(dir.0.join("exports/jobs.sqlite3")).unwrap();
     let mut stored = jobs.clone();
     // The write-ahead log holds the latest writes until a checkpoint.
     stored.extend(std::fs::read(dir.0.join("exports/jobs.sqlite3-wal")).unwrap_or_default());
     assert!(
-        app.state
-            .exports
-            .credentials
-            .present(&owner_of(&app, &cookie).await)
-            .await
-            .unwrap(),
+        app.state.exports.credentials.present(&owner).await.unwrap(),
         "the sign-in is kept while the export may need it"
     );
     assert_no_secrets_stored(&app, &cookie, &stored).await;
     app.stop().await;
-}
-
-/// The account of the session behind `cookie`.
-async fn owner_of(app: &TestApp, cookie: &str) -> String {
-    let id = cookie.split_once('=').unwrap().1;
-    let session = app
-        .state
-        .sessions
-        .load(Some(id), web::clock::now())
-        .await
-        .unwrap()
-        .unwrap();
-    session.user().unwrap().home_account_id.clone()
 }

@@ -7,13 +7,7 @@ use super::*;
 pub async fn assert_no_secrets_stored(app: &TestApp, cookie: &str, stored: &[u8]) {
     assert!(!stored.is_empty(), "the dump is not empty");
     let id = cookie.split_once('=').unwrap().1;
-    let session = app
-        .state
-        .sessions
-        .load(Some(id), web::clock::now())
-        .await
-        .unwrap()
-        .unwrap();
+    let session = session_of(app, cookie).await;
     let cache = session.secrets.token_cache.unwrap();
     let mut secrets = vec![id.to_string()];
     secrets.extend(cache.refresh_token.map(|t| t.expose().to_string()));
@@ -31,4 +25,15 @@ pub async fn assert_no_secrets_stored(app: &TestApp, cookie: &str, stored: &[u8]
             "a secret is in the store"
         );
     }
+}
+
+/// The session behind a `name=value` session cookie, as the app has it.
+pub async fn session_of(app: &TestApp, cookie: &str) -> web::session::Session {
+    let id = cookie.split_once('=').unwrap().1;
+    app.state
+        .sessions
+        .load(Some(id), web::clock::now())
+        .await
+        .unwrap()
+        .unwrap()
 }
