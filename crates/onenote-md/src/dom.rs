@@ -105,5 +105,12 @@ pub(crate) fn text_content(node: &DomNode<'_>) -> String {
 
 /// Collapses runs of ASCII whitespace to one space and trims: how a browser shows plain text.
 pub(crate) fn collapse_whitespace(text: &str) -> String {
-    text.split_ascii_whitespace().collect::<Vec<_>>().join(" ")
+    let mut collapsed = String::with_capacity(text.len());
+    for word in text.split_ascii_whitespace() {
+        if !collapsed.is_empty() {
+            collapsed.push(' ');
+        }
+        collapsed.push_str(word);
+    }
+    collapsed
 }

@@ -40,7 +40,7 @@ pub(crate) fn reading_order<'a>(body: &DomNode<'a>) -> Vec<DomNode<'a>> {
 
 /// `(top, left)` of an absolutely positioned element; missing coordinates count as 0.
 fn position(node: &DomNode<'_>) -> Option<Position> {
-    let style = InlineStyle::parse(dom::element(node)?.attr("style")?);
+    let style = InlineStyle::parse(dom::attr(dom::element(node)?, "style")?);
     style
         .absolute
         .then(|| (style.top.unwrap_or(0.0), style.left.unwrap_or(0.0)))

@@ -19,12 +19,21 @@ pub(crate) fn expand_self_closing(html: &str) -> Cow<'_, str> {
     // `html[..copied]` is already in `expanded`.
     let mut copied = 0;
     let mut position = 0;
-    // `position` is always just after an ASCII byte, so slicing there is safe.
-    while let Some(offset) = html[position..].find('<') {
+    // A plain byte scan: pages are a few kilobytes with a tag every few dozen bytes, where
+    // `str::find`'s per-call set-up cost more than the scan itself.
+    while let Some(offset) = bytes[position..].iter().position(|&b| b == b'<') {
         let start = position + offset;
-        let Some(name) = SELF_CLOSED_ELEMENTS
-            .iter()
-            .find(|name| is_start_tag(bytes, start + 1, name))
+        // Most of a page is tags: look at the names only after a `<o` or `<i`.
+        let might_match = bytes
+            .get(start + 1)
+            .is_some_and(|b| matches!(b.to_ascii_lowercase(), b'o' | b'i'));
+        let Some(name) = might_match
+            .then(|| {
+                SELF_CLOSED_ELEMENTS
+                    .iter()
+                    .find(|name| is_start_tag(bytes, start + 1, name))
+            })
+            .flatten()
         else {
             position = start + 1;
             continue;

@@ -89,54 +89,60 @@ pub(crate) fn tidy_code(code: &str) -> Option<String> {
 }
 
 /// Step 1: collapse whitespace, drop it at the edges and around breaks, drop control characters.
-fn collapse(raw: Vec<Piece>) -> Vec<Piece> {
-    let mut out: Vec<Piece> = Vec::with_capacity(raw.len());
+/// (In place: the pieces kept are moved to the front, the rest cut off at the end.)
+fn collapse(mut pieces: Vec<Piece>) -> Vec<Piece> {
+    // `pieces[..kept]` is the result so far.
+    let mut kept = 0;
     // At the start of a line, or just after a space: a following space would be a repeat.
     let mut after_space = true;
-    for piece in raw {
-        match piece.kind {
-            PieceKind::Text { text, format } => {
-                let mut text = collapse_text(text);
+    for index in 0..pieces.len() {
+        let keep = match &mut pieces[index].kind {
+            PieceKind::Text { text, .. } => {
+                collapse_text(text);
                 if after_space {
                     let leading = text.len() - text.trim_start_matches(' ').len();
                     text.drain(..leading);
                 }
                 if text.is_empty() {
-                    continue;
+                    false
+                } else {
+                    after_space = text.ends_with(' ');
+                    true
                 }
-                after_space = text.ends_with(' ');
-                out.push(Piece {
-                    kind: PieceKind::Text { text, format },
-                    link: piece.link,
-                });
             }
             PieceKind::Break => {
-                trim_trailing_spaces(&mut out);
-                out.push(piece);
+                kept = trim_trailing_spaces(&mut pieces[..kept]);
                 after_space = true;
+                true
             }
             PieceKind::Image { .. } | PieceKind::Attachment { .. } | PieceKind::Math(_) => {
-                out.push(piece);
                 after_space = false;
+                true
             }
+        };
+        if keep {
+            pieces.swap(kept, index);
+            kept += 1;
         }
     }
+    pieces.truncate(kept);
     // No line breaks at the start or the end of a paragraph.
-    let leading_breaks = out
+    let leading_breaks = pieces
         .iter()
         .take_while(|p| p.kind == PieceKind::Break)
         .count();
-    out.drain(..leading_breaks);
-    while out.last().is_some_and(|p| p.kind == PieceKind::Break) {
-        out.pop();
+    pieces.drain(..leading_breaks);
+    while pieces.last().is_some_and(|p| p.kind == PieceKind::Break) {
+        pieces.pop();
     }
-    trim_trailing_spaces(&mut out);
-    out
+    let kept = trim_trailing_spaces(&mut pieces);
+    pieces.truncate(kept);
+    pieces
 }
 
 /// Runs of ASCII whitespace become one space; other control characters go. Text that is tidy
 /// already (most of it) is kept as it is.
-fn collapse_text(text: String) -> String {
+fn collapse_text(text: &mut String) {
     let mut previous_space = false;
     let tidy = text.chars().all(|c| {
         let ok = if c == ' ' {
@@ -148,7 +154,7 @@ fn collapse_text(text: String) -> String {
         ok
     });
     if tidy {
-        return text;
+        return;
     }
     let mut collapsed = String::with_capacity(text.len());
     let mut in_space = false;
@@ -165,39 +171,61 @@ fn collapse_text(text: String) -> String {
             }
         }
     }
-    collapsed
+    *text = collapsed;
 }
 
-fn trim_trailing_spaces(pieces: &mut Vec<Piece>) {
+/// Trims spaces off the end of the text at the end of `pieces`, dropping text pieces left
+/// empty; returns how many pieces are left.
+fn trim_trailing_spaces(pieces: &mut [Piece]) -> usize {
+    let mut len = pieces.len();
     while let Some(Piece {
         kind: PieceKind::Text { text, .. },
         ..
-    }) = pieces.last_mut()
+    }) = len.checked_sub(1).map(|last| &mut pieces[last])
     {
         let trimmed_len = text.trim_end_matches(' ').len();
         text.truncate(trimmed_len);
         if !text.is_empty() {
             break;
         }
-        pieces.pop();
+        len -= 1;
     }
+    len
 }
 
 /// Step 2: a space at the edge of formatted or linked text becomes a piece of its own, with the
 /// formatting and link its neighbours share (none, when they are in different links).
 fn split_edge_spaces(pieces: Vec<Piece>) -> Vec<Piece> {
-    let mut split: Vec<Piece> = Vec::with_capacity(pieces.len());
+    let mut split = if pieces.iter().any(has_edge_space_to_split) {
+        split_off_edge_spaces(pieces)
+    } else {
+        pieces
+    };
+    set_lone_space_formats(&mut split);
+    split
+}
+
+/// Formatted or linked text with a space at either edge (and more than spaces).
+fn has_edge_space_to_split(piece: &Piece) -> bool {
+    let PieceKind::Text { text, format } = &piece.kind else {
+        return false;
+    };
+    let plain = *format == Format::default() && piece.link.is_none();
+    let core = text.trim_matches(' ');
+    !(plain || core.is_empty() || core.len() == text.len())
+}
+
+fn split_off_edge_spaces(pieces: Vec<Piece>) -> Vec<Piece> {
+    let mut split: Vec<Piece> = Vec::with_capacity(pieces.len() + 4);
     for piece in pieces {
-        let PieceKind::Text { text, format } = &piece.kind else {
-            split.push(piece);
-            continue;
-        };
-        let plain = *format == Format::default() && piece.link.is_none();
-        let core = text.trim_matches(' ');
-        if plain || core.is_empty() || core.len() == text.len() {
+        if !has_edge_space_to_split(&piece) {
             split.push(piece);
             continue;
         }
+        let PieceKind::Text { text, format } = &piece.kind else {
+            continue;
+        };
+        let core = text.trim_matches(' ');
         if text.starts_with(' ') {
             split.push(Piece::text(" ", *format, piece.link.clone()));
         }
@@ -206,7 +234,11 @@ fn split_edge_spaces(pieces: Vec<Piece>) -> Vec<Piece> {
             split.push(Piece::text(" ", *format, piece.link.clone()));
         }
     }
-    // A space takes only what both neighbours have: `**a** b`, not `**a **b`.
+    split
+}
+
+/// A space takes only what both neighbours have: `**a** b`, not `**a **b`.
+fn set_lone_space_formats(split: &mut [Piece]) {
     for index in 0..split.len() {
         if split[index].as_text().is_none_or(|(text, _)| text != " ") {
             continue;
@@ -234,27 +266,29 @@ fn split_edge_spaces(pieces: Vec<Piece>) -> Vec<Piece> {
             link,
         );
     }
-    split
 }
 
 /// Step 3: neighbouring text with the same formatting and link becomes one piece.
-fn merge(pieces: Vec<Piece>) -> Vec<Piece> {
-    let mut merged: Vec<Piece> = Vec::with_capacity(pieces.len());
-    for piece in pieces {
-        if let (Some(last), PieceKind::Text { text, format }) = (merged.last_mut(), &piece.kind)
-            && last.link == piece.link
-            && let PieceKind::Text {
-                text: last_text,
-                format: last_format,
-            } = &mut last.kind
-            && last_format == format
-        {
-            last_text.push_str(text);
-            continue;
+fn merge(mut pieces: Vec<Piece>) -> Vec<Piece> {
+    pieces.dedup_by(|next, kept| {
+        if next.link != kept.link {
+            return false;
         }
-        merged.push(piece);
-    }
-    merged
+        match (&mut kept.kind, &next.kind) {
+            (
+                PieceKind::Text {
+                    text: kept_text,
+                    format: kept_format,
+                },
+                PieceKind::Text { text, format },
+            ) if kept_format == format => {
+                kept_text.push_str(text);
+                true
+            }
+            _ => false,
+        }
+    });
+    pieces
 }
 
 #[cfg(test)]

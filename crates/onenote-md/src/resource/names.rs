@@ -51,31 +51,42 @@ impl FileNames {
     pub(crate) fn attachment(&mut self, name: &str, content_type: Option<&str>) -> String {
         let cleaned = clean_file_name(name);
         let (stem, extension) = match split_extension(&cleaned) {
-            Some((stem, extension)) => (stem.to_owned(), Some(extension.to_owned())),
-            None => (
-                cleaned.clone(),
-                content_type.and_then(extension_for).map(str::to_owned),
-            ),
+            Some((stem, extension)) => (stem, Some(extension)),
+            None => (cleaned.as_str(), content_type.and_then(extension_for)),
         };
-        let stem = truncate_chars(&stem, MAX_ATTACHMENT_STEM);
+        let stem = truncate_chars(stem, MAX_ATTACHMENT_STEM);
         let stem = if stem.is_empty() { "attachment" } else { stem };
-        self.claim(&avoid_device_name(stem), extension.as_deref())
+        if is_device_name(stem) {
+            self.claim(&format!("_{stem}"), extension)
+        } else {
+            self.claim(stem, extension)
+        }
     }
 
-    /// `stem.extension`, or `stem-2.extension`, `stem-3.extension`, … whichever is free first.
+    /// `resources/stem.extension`, or `stem-2.extension`, `stem-3.extension`, … whichever is
+    /// free first.
     fn claim(&mut self, stem: &str, extension: Option<&str>) -> String {
-        let with_extension = |stem: &str| match extension {
-            Some(extension) => format!("{stem}.{extension}"),
-            None => stem.to_owned(),
-        };
-        let mut candidate = with_extension(stem);
+        let mut path = String::with_capacity(RESOURCE_DIR.len() + stem.len() + 16);
         let mut counter = 1;
-        while self.taken.contains(&candidate.to_lowercase()) {
+        loop {
+            path.clear();
+            path.push_str(RESOURCE_DIR);
+            path.push_str(stem);
+            if counter > 1 {
+                path.push('-');
+                path.push_str(&counter.to_string());
+            }
+            if let Some(extension) = extension {
+                path.push('.');
+                path.push_str(extension);
+            }
+            let name = path[RESOURCE_DIR.len()..].to_lowercase();
+            if !self.taken.contains(&name) {
+                self.taken.insert(name);
+                return path;
+            }
             counter += 1;
-            candidate = with_extension(&format!("{stem}-{counter}"));
         }
-        self.taken.insert(candidate.to_lowercase());
-        format!("{RESOURCE_DIR}{candidate}")
     }
 }
 
@@ -183,6 +194,17 @@ fn is_bidi_control(c: char) -> bool {
 /// An attachment's name as shown to a person (link text, not a path): whitespace collapsed, no
 /// control or bidirectional-formatting characters (which could disguise the file's extension).
 pub(crate) fn display_name(raw: &str) -> String {
+    // Most names have nothing to remove.
+    let clean = !raw.is_empty()
+        && !raw.starts_with(' ')
+        && !raw.ends_with(' ')
+        && !raw.contains("  ")
+        && raw
+            .chars()
+            .all(|c| (c == ' ' || !c.is_whitespace()) && !c.is_control() && !is_bidi_control(c));
+    if clean {
+        return raw.to_owned();
+    }
     let visible: String = raw
         .chars()
         .map(|c| if c.is_whitespace() { ' ' } else { c })
@@ -214,17 +236,16 @@ fn truncate_chars(text: &str, max: usize) -> &str {
 }
 
 /// Windows will not create files called `CON`, `NUL`, `COM1` … whatever their extension.
-fn avoid_device_name(stem: &str) -> String {
-    let upper = stem.to_ascii_uppercase();
-    let reserved = matches!(upper.as_str(), "CON" | "PRN" | "AUX" | "NUL")
-        || ((upper.starts_with("COM") || upper.starts_with("LPT"))
-            && upper.len() == 4
-            && upper.as_bytes()[3].is_ascii_digit());
-    if reserved {
-        format!("_{stem}")
-    } else {
-        stem.to_owned()
-    }
+fn is_device_name(stem: &str) -> bool {
+    let is = |name: &str| stem.eq_ignore_ascii_case(name);
+    let numbered = |prefix: &str| {
+        stem.len() == 4
+            && stem.as_bytes()[3].is_ascii_digit()
+            && stem
+                .get(..3)
+                .is_some_and(|head| head.eq_ignore_ascii_case(prefix))
+    };
+    is("CON") || is("PRN") || is("AUX") || is("NUL") || numbered("COM") || numbered("LPT")
 }
 
 #[cfg(test)]

@@ -67,21 +67,19 @@ impl Converter<'_> {
     /// OneNote pages have no such images, and the export should not fetch from elsewhere.
     fn image(&mut self, element: &Element, ctx: &Ctx) -> Option<Piece> {
         let alt = dom::collapse_whitespace(dom::attr(element, "alt").unwrap_or_default());
-        if let Some(piece) = element
-            .attr("src")
-            .and_then(|src| self.data_url_image(src, &alt, ctx))
+        if let Some(piece) =
+            dom::attr(element, "src").and_then(|src| self.data_url_image(src, &alt, ctx))
         {
             return Some(piece);
         }
-        let declared_type = element
-            .attr("data-fullres-src-type")
+        let declared_type = dom::attr(element, "data-fullres-src-type")
             .or_else(|| dom::attr(element, "data-src-type"));
         for (url_attribute, type_attribute) in IMAGE_SOURCES {
-            let Some(url) = element.attr(url_attribute) else {
+            let Some(url) = dom::attr(element, url_attribute) else {
                 continue;
             };
             if let Some(id) = resource_id_from_url(url) {
-                let content_type = element.attr(type_attribute).or(declared_type);
+                let content_type = dom::attr(element, type_attribute).or(declared_type);
                 let reference = self.resources.image(&id, url, &alt, content_type);
                 let name = reference.file_name.clone();
                 let path = self.path_of(&name);

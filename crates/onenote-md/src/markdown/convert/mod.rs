@@ -92,9 +92,29 @@ impl Sink {
         self.run.push(piece);
     }
 
+    /// Whether the run is empty or ends in whitespace or a line break: then whitespace added to
+    /// it would collapse away (see `normalize`).
+    fn after_space(&self) -> bool {
+        match self.run.last() {
+            None => true,
+            Some(Piece {
+                kind: PieceKind::Break,
+                ..
+            }) => true,
+            Some(Piece {
+                kind: PieceKind::Text { text, .. },
+                ..
+            }) => text.ends_with(|c: char| c.is_ascii_whitespace()),
+            Some(_) => false,
+        }
+    }
+
     /// Ends the current run: it becomes a paragraph (or a code block) if it has any content.
     /// Tags stay waiting when there was nothing to attach them to.
     fn flush(&mut self) {
+        if self.run.is_empty() {
+            return;
+        }
         let pieces = normalize::pieces(std::mem::take(&mut self.run));
         if pieces.is_empty() {
             return;
@@ -132,13 +152,13 @@ impl<'o> Converter<'o> {
 
     /// The path a file the collector named `name` goes to.
     fn path_of(&mut self, name: &str) -> String {
+        let Some(place) = self.options.resource_path else {
+            return name.to_owned();
+        };
         if let Some(path) = self.paths.get(name) {
             return path.clone();
         }
-        let path = match self.options.resource_path {
-            Some(place) => place(name),
-            None => name.to_owned(),
-        };
+        let path = place(name);
         self.paths.insert(name.to_owned(), path.clone());
         path
     }
@@ -165,7 +185,7 @@ impl<'o> Converter<'o> {
     /// unresolved.
     pub(crate) fn finish(self) -> (Vec<ResourceRef>, Vec<String>) {
         let mut resources = self.resources.into_refs();
-        for resource in &mut resources {
+        for resource in resources.iter_mut().filter(|_| !self.paths.is_empty()) {
             if let Some(path) = self.paths.get(&resource.file_name) {
                 resource.file_name = path.clone();
             }
@@ -194,7 +214,15 @@ impl<'o> Converter<'o> {
     /// Adds one node (and what is under it) to the sink.
     fn walk(&mut self, node: &DomNode<'_>, ctx: &Ctx, sink: &mut Sink) {
         match node.value() {
-            Node::Text(text) => sink.push(Piece::text(&**text, ctx.format, ctx.link.clone())),
+            Node::Text(text) => {
+                // The line breaks and indentation between a page's elements: dropped here, as
+                // normalising the run would drop them, without allocating a piece for each.
+                let formatting_whitespace =
+                    text.bytes().all(|b| b.is_ascii_whitespace()) && sink.after_space();
+                if !formatting_whitespace {
+                    sink.push(Piece::text(&**text, ctx.format, ctx.link.clone()));
+                }
+            }
             Node::Comment(comment) => {
                 let is_ink = comment.to_ascii_lowercase().contains("inknode");
                 if is_ink && self.place_drawing(sink) {
@@ -278,6 +306,12 @@ fn tags_of(node: &DomNode<'_>) -> Tags {
 
 /// Neighbouring code blocks become one: OneNote writes each line of code as its own paragraph.
 fn join_code_blocks(blocks: Vec<Block>) -> Vec<Block> {
+    let neighbours = blocks
+        .windows(2)
+        .any(|pair| matches!(pair, [Block::Code(_), Block::Code(_)]));
+    if !neighbours {
+        return blocks;
+    }
     let mut joined: Vec<Block> = Vec::with_capacity(blocks.len());
     for block in blocks {
         match (joined.last_mut(), block) {

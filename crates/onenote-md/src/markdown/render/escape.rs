@@ -11,6 +11,22 @@
 /// Escapes text for use in a Markdown paragraph, heading, table cell or link text.
 pub(crate) fn text(text: &str) -> String {
     let mut escaped = String::with_capacity(text.len() + 8);
+    push_text(&mut escaped, text);
+    escaped
+}
+
+/// [`text`], appended to `out`.
+pub(crate) fn push_text(out: &mut String, text: &str) {
+    // Most text has nothing to escape: copy it in one go.
+    if !text.bytes().any(|b| {
+        matches!(
+            b,
+            b'\\' | b'`' | b'*' | b'[' | b']' | b'<' | b'|' | b'~' | b'$' | b'_' | b'&'
+        )
+    }) {
+        out.push_str(text);
+        return;
+    }
     let mut before: Option<char> = None;
     for (index, c) in text.char_indices() {
         let rest = &text[index + c.len_utf8()..];
@@ -24,12 +40,11 @@ pub(crate) fn text(text: &str) -> String {
             _ => false,
         };
         if needs_escape {
-            escaped.push('\\');
+            out.push('\\');
         }
-        escaped.push(c);
+        out.push(c);
         before = Some(c);
     }
-    escaped
 }
 
 /// Whether the characters after a `&` would make it an HTML entity (`&copy;`, `&#169;`,
@@ -46,35 +61,50 @@ fn starts_entity(after: &str) -> bool {
 /// Escapes what would start a block at the beginning of each line of a paragraph: an ATX
 /// heading (`#`), a quote (`>`), a list (`-`, `+`, `1.`, `1)`), a setext underline (`=`) or a
 /// thematic break (`-`). Markup this crate writes never starts with these characters.
-pub(crate) fn line_starts(paragraph: &str) -> String {
-    paragraph
+pub(crate) fn line_starts(paragraph: String) -> String {
+    if !paragraph
         .split('\n')
-        .map(|line| {
-            match line.chars().next() {
-                Some('#' | '>' | '-' | '+' | '=') => return format!("\\{line}"),
-                Some(c) if c.is_ascii_digit() => {
-                    let digits = line.bytes().take_while(u8::is_ascii_digit).count();
-                    if matches!(line.as_bytes().get(digits), Some(b'.' | b')')) {
-                        return format!("{}\\{}", &line[..digits], &line[digits..]);
-                    }
-                }
-                _ => {}
+        .any(|line| line_start_escape(line).is_some())
+    {
+        return paragraph;
+    }
+    let mut escaped = String::with_capacity(paragraph.len() + 8);
+    for (index, line) in paragraph.split('\n').enumerate() {
+        if index > 0 {
+            escaped.push('\n');
+        }
+        match line_start_escape(line) {
+            Some(at) => {
+                escaped.push_str(&line[..at]);
+                escaped.push('\\');
+                escaped.push_str(&line[at..]);
             }
-            line.to_owned()
-        })
-        .collect::<Vec<_>>()
-        .join("\n")
+            None => escaped.push_str(line),
+        }
+    }
+    escaped
+}
+
+/// Where a backslash must go in this line so it does not start a block, if anywhere.
+fn line_start_escape(line: &str) -> Option<usize> {
+    match line.bytes().next()? {
+        b'#' | b'>' | b'-' | b'+' | b'=' => Some(0),
+        c if c.is_ascii_digit() => {
+            let digits = line.bytes().take_while(u8::is_ascii_digit).count();
+            matches!(line.as_bytes().get(digits), Some(b'.' | b')')).then_some(digits)
+        }
+        _ => None,
+    }
 }
 
 /// A heading's text, with a closing run of `#` escaped (it would be taken as the optional
 /// closing sequence and dropped).
-pub(crate) fn heading_end(heading: &str) -> String {
-    let kept = heading.trim_end_matches('#');
-    if kept.len() == heading.len() {
-        heading.to_owned()
-    } else {
-        format!("{kept}\\{}", &heading[kept.len()..])
+pub(crate) fn heading_end(mut heading: String) -> String {
+    let kept = heading.trim_end_matches('#').len();
+    if kept < heading.len() {
+        heading.insert(kept, '\\');
     }
+    heading
 }
 
 /// An inline code span: a fence longer than any backtick run in the code, padded with spaces
@@ -145,12 +175,18 @@ fn longest_backtick_run(text: &str) -> usize {
 }
 
 fn percent_encode(text: &str, needs_encoding: impl Fn(char) -> bool) -> String {
+    const HEX: &[u8; 16] = b"0123456789ABCDEF";
+    if !text.chars().any(&needs_encoding) {
+        return text.to_owned();
+    }
     let mut encoded = String::with_capacity(text.len());
     for c in text.chars() {
         if needs_encoding(c) {
             let mut bytes = [0; 4];
             for byte in c.encode_utf8(&mut bytes).bytes() {
-                encoded.push_str(&format!("%{byte:02X}"));
+                encoded.push('%');
+                encoded.push(char::from(HEX[usize::from(byte >> 4)]));
+                encoded.push(char::from(HEX[usize::from(byte & 0xF)]));
             }
         } else {
             encoded.push(c);
@@ -178,11 +214,11 @@ mod tests {
     #[test]
     fn escapes_block_starts_only_at_line_starts() {
         assert_eq!(
-            line_starts("# a\n- b\n2024. c\nd - e\n+ f\n> g"),
+            line_starts("# a\n- b\n2024. c\nd - e\n+ f\n> g".to_owned()),
             "\\# a\n\\- b\n2024\\. c\nd - e\n\\+ f\n\\> g"
         );
-        assert_eq!(heading_end("C#"), "C\\#");
-        assert_eq!(heading_end("Issue ##"), "Issue \\##");
+        assert_eq!(heading_end("C#".to_owned()), "C\\#");
+        assert_eq!(heading_end("Issue ##".to_owned()), "Issue \\##");
     }
 
     #[test]

@@ -39,8 +39,8 @@ pub(crate) fn markdown(pieces: &[Piece], context: InlineContext) -> String {
             .out
     };
     match context {
-        InlineContext::Paragraph => escape::line_starts(&text),
-        InlineContext::Heading => escape::heading_end(&text),
+        InlineContext::Paragraph => escape::line_starts(text),
+        InlineContext::Heading => escape::heading_end(text),
         InlineContext::TableCell => text,
     }
 }
@@ -108,6 +108,11 @@ impl Writer {
     }
 
     fn write(mut self, pieces: &[Piece]) -> Self {
+        let text_length: usize = pieces
+            .iter()
+            .map(|piece| piece.as_text().map_or(16, |(text, _)| text.len()))
+            .sum();
+        self.out.reserve(text_length + 16);
         let mut index = 0;
         while let Some(piece) = pieces.get(index) {
             match &piece.link {
@@ -152,12 +157,11 @@ impl Writer {
                 self.close_all();
                 match self.syntax {
                     Syntax::Markdown(_) => {
-                        let image = format!(
-                            "![{}]({})",
-                            escape::text(alt),
-                            escape::path_destination(path)
-                        );
-                        self.out.push_str(&image);
+                        self.out.push_str("![");
+                        escape::push_text(&mut self.out, alt);
+                        self.out.push_str("](");
+                        self.out.push_str(&escape::path_destination(path));
+                        self.out.push(')');
                     }
                     Syntax::Html => {
                         let image = format!(
@@ -187,21 +191,23 @@ impl Writer {
             PieceKind::Attachment { name, path } => {
                 self.close_all();
                 self.protect_bang();
-                let link = match self.syntax {
+                match self.syntax {
                     Syntax::Markdown(_) => {
-                        format!(
-                            "[📎 {}]({})",
-                            escape::text(name),
-                            escape::path_destination(path)
-                        )
+                        self.out.push_str("[📎 ");
+                        escape::push_text(&mut self.out, name);
+                        self.out.push_str("](");
+                        self.out.push_str(&escape::path_destination(path));
+                        self.out.push(')');
                     }
-                    Syntax::Html => format!(
-                        "<a href=\"{}\">📎 {}</a>",
-                        escape::html_attribute(&escape::path_destination(path)),
-                        escape::html_text(name)
-                    ),
-                };
-                self.out.push_str(&link);
+                    Syntax::Html => {
+                        let link = format!(
+                            "<a href=\"{}\">📎 {}</a>",
+                            escape::html_attribute(&escape::path_destination(path)),
+                            escape::html_text(name)
+                        );
+                        self.out.push_str(&link);
+                    }
+                }
             }
         }
     }
@@ -249,11 +255,10 @@ impl Writer {
     }
 
     fn text(&mut self, text: &str) {
-        let escaped = match self.syntax {
-            Syntax::Markdown(_) => escape::text(text),
-            Syntax::Html => escape::html_text(text),
-        };
-        self.out.push_str(&escaped);
+        match self.syntax {
+            Syntax::Markdown(_) => escape::push_text(&mut self.out, text),
+            Syntax::Html => self.out.push_str(&escape::html_text(text)),
+        }
     }
 
     fn code(&mut self, code: &str) {
@@ -320,8 +325,10 @@ impl Writer {
                     Mark::Superscript => "sup",
                     Mark::Subscript => "sub",
                 };
-                let slash = if side == Side::Close { "/" } else { "" };
-                self.out.push_str(&format!("<{slash}{tag}>"));
+                self.out
+                    .push_str(if side == Side::Close { "</" } else { "<" });
+                self.out.push_str(tag);
+                self.out.push('>');
             }
         }
     }

@@ -28,15 +28,24 @@ enum Layout {
 
 /// The page's regions (in reading order), separated by blank lines.
 pub(crate) fn document(regions: &[Vec<Block>]) -> String {
-    regions
-        .iter()
-        .map(|blocks| blocks_markdown(blocks, Layout::Flow))
-        .filter(|text| !text.is_empty())
-        .collect::<Vec<_>>()
-        .join("\n\n")
+    let mut document = String::new();
+    for blocks in regions {
+        let text = blocks_markdown(blocks, Layout::Flow);
+        if text.is_empty() {
+            continue;
+        }
+        if !document.is_empty() {
+            document.push_str("\n\n");
+        }
+        document.push_str(&text);
+    }
+    document
 }
 
 fn blocks_markdown(blocks: &[Block], layout: Layout) -> String {
+    if let [block] = blocks {
+        return block_markdown(block);
+    }
     let mut out = String::new();
     let mut previous: Option<&Block> = None;
     for block in blocks {
@@ -78,7 +87,14 @@ fn block_markdown(block: &Block) -> String {
                     let line = format!("{} {}{text}", task_box(done), label_prefix(tags, true));
                     attach_marker("- ", &line)
                 }
-                None => format!("{}{text}", label_prefix(tags, false)),
+                None => {
+                    let mut line = label_prefix(tags, false);
+                    if line.is_empty() {
+                        return text;
+                    }
+                    line.push_str(&text);
+                    line
+                }
             }
         }
         Block::Heading {
@@ -151,15 +167,15 @@ fn item_markdown(item: &ListItem) -> String {
 
 /// `marker` before the first line, and every further line indented to line up under the first.
 fn attach_marker(marker: &str, content: &str) -> String {
-    let indent = " ".repeat(marker.len());
     let mut lines = content.split('\n');
-    let mut out = format!("{marker}{}", lines.next().unwrap_or_default())
-        .trim_end()
-        .to_owned();
+    let mut out = String::with_capacity(content.len() + marker.len() + 16);
+    out.push_str(marker);
+    out.push_str(lines.next().unwrap_or_default());
+    out.truncate(out.trim_end().len());
     for line in lines {
         out.push('\n');
         if !line.is_empty() {
-            out.push_str(&indent);
+            out.extend(std::iter::repeat_n(' ', marker.len()));
             out.push_str(line);
         }
     }
