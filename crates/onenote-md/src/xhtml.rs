@@ -19,9 +19,7 @@ pub(crate) fn expand_self_closing(html: &str) -> Cow<'_, str> {
     // `html[..copied]` is already in `expanded`.
     let mut copied = 0;
     let mut position = 0;
-    // A plain byte scan: pages are a few kilobytes with a tag every few dozen bytes, where
-    // `str::find`'s per-call set-up cost more than the scan itself.
-    while let Some(offset) = bytes[position..].iter().position(|&b| b == b'<') {
+    while let Some(offset) = memchr::memchr(b'<', &bytes[position..]) {
         let start = position + offset;
         // Most of a page is tags: look at the names only after a `<o` or `<i`.
         let might_match = bytes

@@ -76,6 +76,7 @@ pub fn to_markdown_with(page_html: &str, meta: &PageMeta, options: &Options<'_>)
         ("onenote_id", meta.id.as_deref()),
     ]);
     let body = render::document(&regions);
+    markdown.reserve(body.len() + 1);
     if !body.is_empty() {
         markdown.push('\n');
         markdown.push_str(&body);
@@ -93,7 +94,13 @@ pub fn to_markdown_with(page_html: &str, meta: &PageMeta, options: &Options<'_>)
 fn tidy(markdown: &str) -> String {
     let mut tidy = String::with_capacity(markdown.len() + 1);
     let mut blank_run = 0;
-    for line in markdown.lines() {
+    let mut line_start = 0;
+    // `memchr` rather than `str::lines`: this runs over every line of every page.
+    let line_ends = memchr::memchr_iter(b'\n', markdown.as_bytes()).chain([markdown.len()]);
+    for line_end in line_ends {
+        let line = &markdown[line_start..line_end];
+        line_start = line_end + 1;
+        let line = line.strip_suffix('\r').unwrap_or(line);
         let line = line.trim_end_matches([' ', '\t']);
         if line.is_empty() {
             blank_run += 1;

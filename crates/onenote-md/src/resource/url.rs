@@ -47,13 +47,15 @@ pub fn resource_id_from_url(url: &str) -> Option<String> {
 /// Like [`resource_id_from_url`], but says why a URL was rejected.
 pub fn parse_resource_url(url: &str) -> Result<String, ResourceUrlError> {
     let rest = strip_http_scheme(url).ok_or(ResourceUrlError::NotHttp)?;
-    if !rest
-        .bytes()
-        .all(|b| b.is_ascii() && is_plain_url_char(char::from(b)))
-    {
-        return Err(ResourceUrlError::UnsafeCharacter);
+    // One pass for both checks (this runs for every image and attachment of every page).
+    let mut query_or_fragment = false;
+    for byte in rest.bytes() {
+        if !PLAIN_URL_BYTES[usize::from(byte)] {
+            return Err(ResourceUrlError::UnsafeCharacter);
+        }
+        query_or_fragment |= matches!(byte, b'?' | b'#');
     }
-    if rest.contains(['?', '#']) {
+    if query_or_fragment {
         return Err(ResourceUrlError::QueryOrFragment);
     }
     let (host, path) = rest
@@ -101,15 +103,21 @@ fn strip_http_scheme(url: &str) -> Option<&str> {
     })
 }
 
-/// Printable ASCII that needs no escaping in a URL. `%` is left out on purpose: real resource
-/// URLs are never percent-encoded, and decoding is where path tricks hide.
-fn is_plain_url_char(c: char) -> bool {
-    c.is_ascii_graphic()
-        && !matches!(
-            c,
-            '%' | '\\' | '"' | '<' | '>' | '`' | '{' | '}' | '|' | '^'
-        )
-}
+/// Printable ASCII that needs no escaping in a URL, by byte. `%` is left out on purpose: real
+/// resource URLs are never percent-encoded, and decoding is where path tricks hide.
+static PLAIN_URL_BYTES: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut byte = 0;
+    while byte < 256 {
+        table[byte] = (byte as u8).is_ascii_graphic()
+            && !matches!(
+                byte as u8,
+                b'%' | b'\\' | b'"' | b'<' | b'>' | b'`' | b'{' | b'}' | b'|' | b'^'
+            );
+        byte += 1;
+    }
+    table
+};
 
 /// The id segment of a path shaped `…/{version}/{owner}/onenote/resources/{id}/{$value|content}`,
 /// where owner is `me`, `users/{x}` or `users('{x}')`.

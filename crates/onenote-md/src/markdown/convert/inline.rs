@@ -5,6 +5,7 @@
 //! (`font-weight:bold`, `font-style:italic`, `text-decoration:line-through|underline`, a
 //! monospace `font-family`).
 
+use std::borrow::Cow;
 use std::rc::Rc;
 
 use super::{Converter, Ctx, Sink, tags_of};
@@ -85,10 +86,14 @@ fn is_relative_path(path: &str) -> bool {
 /// `onenote`). Tabs and newlines inside are removed first, as browsers do, so `java\tscript:`
 /// is recognised as `javascript:` and refused.
 pub(super) fn link_target(href: &str) -> Option<Rc<str>> {
-    let cleaned: String = href
-        .chars()
-        .filter(|c| !matches!(c, '\t' | '\n' | '\r'))
-        .collect();
+    let cleaned: Cow<'_, str> = if href.contains(['\t', '\n', '\r']) {
+        href.chars()
+            .filter(|c| !matches!(c, '\t' | '\n' | '\r'))
+            .collect::<String>()
+            .into()
+    } else {
+        href.into()
+    };
     let cleaned = cleaned.trim_matches(|c: char| c == ' ' || c.is_control());
     if cleaned.chars().any(char::is_control) {
         return None;

@@ -82,7 +82,7 @@ impl Converter<'_> {
                 let content_type = dom::attr(element, type_attribute).or(declared_type);
                 let reference = self.resources.image(&id, url, &alt, content_type);
                 let name = reference.file_name.clone();
-                let path = self.path_of(&name);
+                let path = self.path_of(name);
                 return Some(Piece {
                     kind: PieceKind::Image { alt, path },
                     link: ctx.link.clone(),
@@ -136,7 +136,7 @@ impl Converter<'_> {
                     .carried_image(bytes, name, content_type)
                     .file_name
                     .clone();
-                self.path_of(&chosen)
+                self.path_of(chosen)
             }
             CarriedFiles::DataUrls { max_bytes } if bytes.len() <= max_bytes => {
                 format!("data:{content_type};base64,{}", STANDARD.encode(&bytes))
@@ -193,7 +193,7 @@ impl Converter<'_> {
             .resources
             .attachment(&id, url, raw_name, dom::attr(element, "type"));
         let chosen = reference.file_name.clone();
-        let path = self.path_of(&chosen);
+        let path = self.path_of(chosen);
         Some(Piece {
             kind: PieceKind::Attachment { name, path },
             link: None,

@@ -151,15 +151,15 @@ impl<'o> Converter<'o> {
     }
 
     /// The path a file the collector named `name` goes to.
-    fn path_of(&mut self, name: &str) -> String {
+    fn path_of(&mut self, name: String) -> String {
         let Some(place) = self.options.resource_path else {
-            return name.to_owned();
+            return name;
         };
-        if let Some(path) = self.paths.get(name) {
+        if let Some(path) = self.paths.get(&name) {
             return path.clone();
         }
-        let path = place(name);
-        self.paths.insert(name.to_owned(), path.clone());
+        let path = place(&name);
+        self.paths.insert(name, path.clone());
         path
     }
 

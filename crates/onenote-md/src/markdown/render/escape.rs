@@ -142,13 +142,20 @@ pub(crate) fn url_destination(url: &str) -> String {
 /// A relative file path as a link destination. A file name is not a URL yet, so `%`, `#` and
 /// `?` are encoded too (`50% off.pdf` → `50%25%20off.pdf`).
 pub(crate) fn path_destination(path: &str) -> String {
-    percent_encode(path, |c| {
+    let mut encoded = String::with_capacity(path.len());
+    push_path_destination(&mut encoded, path);
+    encoded
+}
+
+/// [`path_destination`], appended to `out`.
+pub(crate) fn push_path_destination(out: &mut String, path: &str) {
+    push_percent_encoded(out, path, |c| {
         matches!(
             c,
             ' ' | '<' | '>' | '(' | ')' | '\\' | '|' | '"' | '`' | '%' | '#' | '?'
         ) || c.is_control()
             || c.is_whitespace()
-    })
+    });
 }
 
 /// Text for HTML element content.
@@ -175,24 +182,29 @@ fn longest_backtick_run(text: &str) -> usize {
 }
 
 fn percent_encode(text: &str, needs_encoding: impl Fn(char) -> bool) -> String {
+    let mut encoded = String::with_capacity(text.len());
+    push_percent_encoded(&mut encoded, text, needs_encoding);
+    encoded
+}
+
+fn push_percent_encoded(out: &mut String, text: &str, needs_encoding: impl Fn(char) -> bool) {
     const HEX: &[u8; 16] = b"0123456789ABCDEF";
     if !text.chars().any(&needs_encoding) {
-        return text.to_owned();
+        out.push_str(text);
+        return;
     }
-    let mut encoded = String::with_capacity(text.len());
     for c in text.chars() {
         if needs_encoding(c) {
             let mut bytes = [0; 4];
             for byte in c.encode_utf8(&mut bytes).bytes() {
-                encoded.push('%');
-                encoded.push(char::from(HEX[usize::from(byte >> 4)]));
-                encoded.push(char::from(HEX[usize::from(byte & 0xF)]));
+                out.push('%');
+                out.push(char::from(HEX[usize::from(byte >> 4)]));
+                out.push(char::from(HEX[usize::from(byte & 0xF)]));
             }
         } else {
-            encoded.push(c);
+            out.push(c);
         }
     }
-    encoded
 }
 
 #[cfg(test)]

@@ -16,20 +16,23 @@ use crate::note_tag::Tags;
 pub(crate) fn table(table: &Table) -> String {
     let mut writer = HtmlWriter::default();
     writer.table(table);
-    writer.lines.join("\n")
+    writer.html
 }
 
 /// Lines of HTML, indented two spaces per level for a person reading the Markdown source.
 #[derive(Default)]
 struct HtmlWriter {
-    lines: Vec<String>,
+    html: String,
     depth: usize,
 }
 
 impl HtmlWriter {
     fn line(&mut self, line: &str) {
-        self.lines
-            .push(format!("{}{line}", "  ".repeat(self.depth)));
+        if !self.html.is_empty() {
+            self.html.push('\n');
+        }
+        self.html.extend(std::iter::repeat_n(' ', 2 * self.depth));
+        self.html.push_str(line);
     }
 
     fn nested(&mut self, open: &str, close: &str, inside: impl FnOnce(&mut Self)) {
@@ -136,9 +139,7 @@ impl HtmlWriter {
                 body.push(c);
             }
         }
-        let indent = "  ".repeat(self.depth);
-        self.lines
-            .push(format!("{indent}<pre><code>{body}</code></pre>"));
+        self.line(&format!("<pre><code>{body}</code></pre>"));
     }
 }
 

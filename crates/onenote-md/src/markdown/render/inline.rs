@@ -160,7 +160,7 @@ impl Writer {
                         self.out.push_str("![");
                         escape::push_text(&mut self.out, alt);
                         self.out.push_str("](");
-                        self.out.push_str(&escape::path_destination(path));
+                        escape::push_path_destination(&mut self.out, path);
                         self.out.push(')');
                     }
                     Syntax::Html => {
@@ -196,7 +196,7 @@ impl Writer {
                         self.out.push_str("[📎 ");
                         escape::push_text(&mut self.out, name);
                         self.out.push_str("](");
-                        self.out.push_str(&escape::path_destination(path));
+                        escape::push_path_destination(&mut self.out, path);
                         self.out.push(')');
                     }
                     Syntax::Html => {
