@@ -8,6 +8,18 @@
 //! percent-encoded rather than escaped, and code spans get a fence longer than any backtick run
 //! inside them.
 
+/// The bytes [`push_text`] may escape, by byte.
+static MAY_NEED_ESCAPE: [bool; 256] = {
+    let mut table = [false; 256];
+    let special = b"\\`*[]<|~$_&";
+    let mut index = 0;
+    while index < special.len() {
+        table[special[index] as usize] = true;
+        index += 1;
+    }
+    table
+};
+
 /// Escapes text for use in a Markdown paragraph, heading, table cell or link text.
 pub(crate) fn text(text: &str) -> String {
     let mut escaped = String::with_capacity(text.len() + 8);
@@ -18,12 +30,7 @@ pub(crate) fn text(text: &str) -> String {
 /// [`text`], appended to `out`.
 pub(crate) fn push_text(out: &mut String, text: &str) {
     // Most text has nothing to escape: copy it in one go.
-    if !text.bytes().any(|b| {
-        matches!(
-            b,
-            b'\\' | b'`' | b'*' | b'[' | b']' | b'<' | b'|' | b'~' | b'$' | b'_' | b'&'
-        )
-    }) {
+    if !text.bytes().any(|b| MAY_NEED_ESCAPE[usize::from(b)]) {
         out.push_str(text);
         return;
     }
