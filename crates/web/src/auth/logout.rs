@@ -1,7 +1,7 @@
 //! Signing out: `/logout` ends the local session and sends the browser to the provider's
 //! end-session endpoint (with `post_logout_redirect_uri` and the `logout_hint` when known);
 //! `/signout-oidc?sid=…` is the front-channel logout receiver that ends every local session of
-//! that provider session.
+//! that provider session. Either pauses the user's exports (see `exports::credentials`).
 
 use std::sync::Arc;
 
@@ -59,6 +59,7 @@ pub struct FrontChannelQuery {
 
 pub async fn signout_oidc(
     State(sessions): State<Arc<Sessions>>,
+    State(exports): State<Exports>,
     AppQuery(query): AppQuery<FrontChannelQuery>,
 ) -> Result<Response, AppError> {
     let Some(sid) = query.sid.filter(|s| !s.is_empty() && s.len() <= 128) else {
@@ -67,6 +68,7 @@ pub async fn signout_oidc(
         ));
     };
     let ended = sessions.store.delete_by_sid(&sid).await?;
+    exports.provider_session_ended(&sid).await;
     tracing::info!(sessions = ended, "front-channel logout");
     let mut response = (
         StatusCode::OK,

@@ -3,8 +3,8 @@
 //! not depend on any one browser session and any instance can run it.
 //!
 //! The copy is written when an export starts and whenever the owner signs in while one is not
-//! finished, and deleted when they sign out — which pauses their exports until they sign in
-//! again. The job refreshes it as a session would (the provider may turn the refresh token
+//! finished, and deleted when they sign out — at `/logout`, or when the provider session it came
+//! from ends (front-channel logout) — which pauses their exports until they sign in again. The job refreshes it as a session would (the provider may turn the refresh token
 //! down: then the copy is deleted and the export waits for a sign-in too).
 
 use std::collections::HashMap;
@@ -50,6 +50,16 @@ fn value_name(owner: &str) -> String {
     format!("credentials:{owner}")
 }
 
+/// Whose sign-in came from a provider session (the ID token's `sid`): what a front-channel
+/// logout names. The `sid` is kept hashed.
+fn provider_session_name(sid: &str) -> String {
+    let digest = aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, sid.as_bytes());
+    format!(
+        "provider-session:{}",
+        crate::session::lower_hex(digest.as_ref())
+    )
+}
+
 impl Credentials {
     pub fn new(
         store: Arc<JobStore>,
@@ -70,7 +80,34 @@ impl Credentials {
     pub async fn put(&self, owner: &str, cache: &TokenCache) -> Result<(), StoreError> {
         let json = serde_json::to_vec(cache).map_err(StoreError::Encode)?;
         let sealed = self.cipher.seal(&json, &value_name(owner));
-        self.store.put_value(&value_name(owner), &sealed).await
+        self.store.put_value(&value_name(owner), &sealed).await?;
+        if let Some(sid) = &cache.account.sid {
+            self.store
+                .put_value(&provider_session_name(sid), owner.as_bytes())
+                .await?;
+        }
+        Ok(())
+    }
+
+    /// The provider session `sid` ended (front-channel logout): if the owner's kept sign-in came
+    /// from it, forget it, as a sign-out would. Returns the owner whose sign-in was forgotten.
+    pub async fn provider_session_ended(&self, sid: &str) -> Result<Option<String>, StoreError> {
+        let name = provider_session_name(sid);
+        let Some(owner) = self.store.value(&name).await? else {
+            return Ok(None);
+        };
+        self.store.remove_value(&name).await?;
+        let owner = String::from_utf8_lossy(&owner).into_owned();
+        // A later sign-in (another provider session) stays.
+        let from_this_session = self
+            .load(&owner)
+            .await?
+            .is_some_and(|cache| cache.account.sid.as_deref() == Some(sid));
+        if !from_this_session {
+            return Ok(None);
+        }
+        self.remove(&owner).await?;
+        Ok(Some(owner))
     }
 
     /// Forgets the owner's sign-in (they signed out).

@@ -137,6 +137,18 @@ impl Exports {
             tracing::warn!(error = %crate::error::Chain(&e), "cannot forget the sign-in of the user's exports");
         }
     }
+
+    /// A provider session ended (front-channel logout): exports signed in through it pause, as
+    /// at a sign-out.
+    pub async fn provider_session_ended(&self, sid: &str) {
+        match self.credentials.provider_session_ended(sid).await {
+            Ok(Some(_)) => tracing::info!("front-channel logout paused the user's exports"),
+            Ok(None) => {}
+            Err(e) => {
+                tracing::warn!(error = %crate::error::Chain(&e), "cannot forget the sign-in of the user's exports");
+            }
+        }
+    }
 }
 
 /// The exports folder, readable by the app's user only (the vaults are notebook content).

@@ -49,7 +49,9 @@ async fn a_restarted_instance_resumes_an_export_and_fetches_no_finished_page_aga
     let emu = TestEmulator::start().await;
     let dir = TempDir::new();
     let store = sqlite_store(&dir);
-    let first = export_app(&emu, &dir, &store, Some(1200)).await;
+    let first = export_app(&emu, &dir, &store, None).await;
+    // Slow enough to stop it in the middle.
+    slow_pages(&emu, 10).await;
     let user = User::new();
     user.sign_in_for_onenote(&first, KATHERINE).await;
     let notebook = notebook_id(&emu, KATHERINE, "Flight Research").await;
@@ -58,7 +60,7 @@ async fn a_restarted_instance_resumes_an_export_and_fetches_no_finished_page_aga
     wait_for_pages(&user, &first, &id, 40).await;
     first.stop().await;
 
-    let second = export_app(&emu, &dir, &store, Some(1200)).await;
+    let second = export_app(&emu, &dir, &store, None).await;
     let done = wait_for(&user, &second, &id, &["done"]).await;
     let pages = emulator_pages(&emu, KATHERINE).await.len();
     assert_eq!(done["pages_done"], pages as u64);
@@ -76,9 +78,10 @@ async fn on_redis_another_instance_takes_over_the_export_of_one_that_stopped() {
     let redis = RedisServer::start().await;
     let dir = TempDir::new();
     let apps = vec![
-        export_app(&emu, &dir, &redis.url(), Some(1200)).await,
-        export_app(&emu, &dir, &redis.url(), Some(1200)).await,
+        export_app(&emu, &dir, &redis.url(), None).await,
+        export_app(&emu, &dir, &redis.url(), None).await,
     ];
+    slow_pages(&emu, 10).await;
     let user = User::new();
     user.sign_in_for_onenote(&apps[0], KATHERINE).await;
     let notebook = notebook_id(&emu, KATHERINE, "Flight Research").await;

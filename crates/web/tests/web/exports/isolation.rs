@@ -10,8 +10,9 @@ use super::*;
 async fn an_export_is_its_owners_and_pauses_while_they_are_signed_out() {
     let emu = TestEmulator::start().await;
     let dir = TempDir::new();
-    // Slow enough to sign out in the middle: ten OneNote calls a second.
-    let app = export_app(&emu, &dir, &sqlite_store(&dir), Some(600)).await;
+    let app = quick_app(&emu, &dir).await;
+    // Slow enough to sign out in the middle.
+    slow_pages(&emu, 20).await;
     let owner = User::new();
     owner.sign_in_for_onenote(&app, KATHERINE).await;
     let notebook = notebook_id(&emu, KATHERINE, "Flight Research").await;
@@ -142,6 +143,62 @@ async fn an_export_is_its_owners_and_pauses_while_they_are_signed_out() {
     owner.sign_in(&app, KATHERINE).await;
     let done = wait_for(&owner, &app, &id, &["done"]).await;
     assert!(done["pages_done"].as_u64().unwrap() > done_when_paused);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_front_channel_logout_pauses_the_export_too() {
+    let emu = TestEmulator::start().await;
+    let dir = TempDir::new();
+    let app = quick_app(&emu, &dir).await;
+    slow_pages(&emu, 20).await;
+    emu.call_admin(
+        Method::PATCH,
+        &format!("/clients/{}", emulator::seed::DEMO_CLIENT_ID),
+        json!({"front_channel_logout_url": app.url("/signout-oidc")}),
+    )
+    .await;
+    let owner = User::new();
+    owner.sign_in_for_onenote(&app, KATHERINE).await;
+    let notebook = notebook_id(&emu, KATHERINE, "Flight Research").await;
+    let id = start_export(&owner, &app, "notebook", Some(&notebook)).await;
+    while status(&owner, &app, &id).await["pages_done"].as_u64() < Some(1) {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+
+    // The user signs out at the provider (from another app, say): the provider's page calls
+    // the app's front-channel logout in an iframe.
+    let page = owner
+        .get(&format!("{}/oauth2/v2.0/logout", emu.authority("common")))
+        .await
+        .text()
+        .await
+        .unwrap();
+    let src = attribute_after(&page, "<iframe src=\"").expect("a front-channel iframe");
+    assert_eq!(User::new().get(&src).await.status(), StatusCode::OK);
+    let job = loop {
+        let job = app.state.exports.store.get(&id).await.unwrap().unwrap();
+        if job.state.as_str() == "waiting" {
+            break job;
+        }
+        assert_eq!(job.state.as_str(), "running", "{job:?}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    assert!(job.reason.unwrap().contains("signed out"));
+    assert!(
+        job.status.pages_done < job.status.pages_total,
+        "paused in the middle"
+    );
+
+    // A front-channel logout of some other provider session changes nothing.
+    owner.sign_in(&app, KATHERINE).await;
+    wait_for(&owner, &app, &id, &["running", "done"]).await;
+    let stale = User::new()
+        .get(&app.url("/signout-oidc?sid=not-this-one"))
+        .await;
+    assert_eq!(stale.status(), StatusCode::OK);
+    let done = wait_for(&owner, &app, &id, &["done"]).await;
+    assert_eq!(done["pages_done"], done["pages_total"]);
     app.stop().await;
 }
 

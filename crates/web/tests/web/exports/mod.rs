@@ -49,6 +49,18 @@ async fn export_app(
     .await
 }
 
+/// Every OneNote page call answered `ms` later (an export fetches its pages one by one), so a
+/// test can act in the middle of an export.
+async fn slow_pages(emu: &TestEmulator, ms: u64) {
+    emu.call_admin(
+        Method::POST,
+        "/faults",
+        json!({"method": "GET", "path": "/v1.0/me/onenote/pages", "count": 1000000,
+               "answer": {"kind": "latency", "ms": ms}}),
+    )
+    .await;
+}
+
 /// The SQLite store of a test's folder.
 fn sqlite_store(dir: &TempDir) -> String {
     format!("sqlite:{}", dir.0.join("sessions.sqlite3").display())
