@@ -129,6 +129,63 @@ pub struct NotebookTree {
     pub groups: Vec<GroupTree>,
 }
 
+/// What a notebook of the tree is read with.
+const NOTEBOOK_FIELDS: &str = "id,displayName,isDefault,lastModifiedDateTime,links";
+/// A notebook's sections, and its section groups at every depth with theirs.
+const TREE_EXPANSION: &str = "sections($select=id,displayName,links),\
+     sectionGroups($levels=max;$select=id,displayName;$expand=sections($select=id,displayName,links))";
+
+/// A notebook as the one-call tree gives it.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct ExpandedNotebook {
+    #[serde(flatten)]
+    notebook: Notebook,
+    #[serde(default)]
+    sections: Vec<Section>,
+    #[serde(default)]
+    section_groups: Vec<ExpandedGroup>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct ExpandedGroup {
+    #[serde(flatten)]
+    group: SectionGroup,
+    #[serde(default)]
+    sections: Vec<Section>,
+    #[serde(default)]
+    section_groups: Vec<ExpandedGroup>,
+}
+
+impl ExpandedNotebook {
+    fn tree(self) -> NotebookTree {
+        NotebookTree {
+            notebook: self.notebook,
+            sections: self.sections,
+            groups: self
+                .section_groups
+                .into_iter()
+                .map(ExpandedGroup::tree)
+                .collect(),
+        }
+    }
+}
+
+impl ExpandedGroup {
+    fn tree(self) -> GroupTree {
+        GroupTree {
+            group: self.group,
+            sections: self.sections,
+            groups: self
+                .section_groups
+                .into_iter()
+                .map(ExpandedGroup::tree)
+                .collect(),
+        }
+    }
+}
+
 /// Lists are followed at most this many pages deep (a loop in `nextLink` must not hang us).
 const MAX_LIST_PAGES: usize = 200;
 
@@ -189,9 +246,31 @@ impl GraphClient {
         Ok(items)
     }
 
-    /// The user's notebooks with their section groups (nested) and sections: three lists,
-    /// assembled here from the parent references Graph includes by default.
+    /// The user's notebooks with their section groups (nested) and sections, in one call:
+    /// `notebooks?$expand=sections,sectionGroups($levels=max;$expand=sections)` (docs/protocol.md
+    /// §10.4). Where OneNote refuses that expansion (`20103`, `20143`), the tree is assembled
+    /// from three lists instead.
     pub async fn onenote_tree(
+        &self,
+        token: &str,
+        user: &str,
+    ) -> Result<Vec<NotebookTree>, GraphError> {
+        let mut url = self.onenote_url(&["notebooks"]);
+        url.query_pairs_mut()
+            .append_pair("$select", NOTEBOOK_FIELDS)
+            .append_pair("$expand", TREE_EXPANSION);
+        match self.list_all::<ExpandedNotebook>(token, user, url).await {
+            Ok(notebooks) => Ok(notebooks.into_iter().map(ExpandedNotebook::tree).collect()),
+            Err(GraphError::Rejected { code, .. }) if code == "20103" || code == "20143" => {
+                self.onenote_tree_from_lists(token, user).await
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    /// The tree from three lists, assembled from the parent references Graph includes by
+    /// default.
+    async fn onenote_tree_from_lists(
         &self,
         token: &str,
         user: &str,

@@ -347,9 +347,12 @@ fn shape_with(
         map.insert(key, value);
     }
     if let Some(select) = select {
+        // An expanded navigation is in the answer whatever `$select` names (OData: `$select`
+        // picks properties, `$expand` adds navigations).
         let keep = |key: &str| {
             let base = key.split('@').next().unwrap_or(key);
             select.iter().any(|s| kind.property(s).unwrap_or(s) == base)
+                || expand.iter().any(|e| e.name == base)
         };
         map.retain(|key, _| keep(key));
     }

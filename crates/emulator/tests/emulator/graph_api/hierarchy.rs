@@ -371,6 +371,30 @@ async fn query_options() {
         archive["sectionGroups"][0]["sections"][0]["displayName"],
         "2019"
     );
+    // `$select` picks properties; what `$expand` adds is there all the same, at every level.
+    let selected = ada
+        .json(
+            "/me/onenote/notebooks?$select=id,displayName&$expand=sectionGroups($levels=max;\
+             $select=displayName;$expand=sections($select=displayName))",
+        )
+        .await;
+    let project = selected["value"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|n| n["displayName"] != "Ada's Notebook")
+        .unwrap();
+    assert!(project.get("isDefault").is_none(), "only what was selected");
+    let archive = find(
+        project["sectionGroups"].as_array().unwrap(),
+        "displayName",
+        "Archive",
+    );
+    assert!(archive.get("id").is_none(), "only what was selected");
+    assert_eq!(
+        archive["sectionGroups"][0]["sections"][0],
+        serde_json::json!({"displayName": "2019"})
+    );
     let with_parent = ada
         .json("/me/onenote/pages?$expand=parentNotebook,parentSection&$top=1")
         .await;

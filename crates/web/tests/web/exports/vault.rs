@@ -39,10 +39,29 @@ async fn a_notebook_exports_as_a_vault_and_an_update_fetches_only_what_changed()
     user.sign_in_for_onenote(&app, KATHERINE).await;
     let notebook = notebook_id(&emu, KATHERINE, "Flight Research").await;
 
+    let listed_from = emu.log_position().await;
     let id = start_export(&user, &app, "notebook", Some(&notebook)).await;
     let done = wait_for(&user, &app, &id, &["done"]).await;
     let files = download(&user, &app, &id).await;
     let emulated = emulator_pages(&emu, KATHERINE).await;
+
+    // The notebook tree, section groups three deep included, came from one call each time it
+    // was needed: for the `/onenote` page the export was started from, and for the export.
+    let listings: Vec<String> = emu
+        .log_since(listed_from)
+        .await
+        .iter()
+        .filter_map(|e| e["path"].as_str().map(str::to_string))
+        .filter(|path| {
+            ["notebooks", "sectionGroups", "sections"]
+                .iter()
+                .any(|list| path == &format!("/v1.0/me/onenote/{list}"))
+        })
+        .collect();
+    assert_eq!(
+        listings, ["/v1.0/me/onenote/notebooks"; 2],
+        "one call for the tree"
+    );
 
     // Every page exactly once, with its front matter.
     let vault = pages_by_id(&files);
