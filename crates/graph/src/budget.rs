@@ -33,8 +33,10 @@ impl Default for Limits {
 }
 
 const MINUTE: Duration = Duration::from_secs(60);
-/// A call waits this much longer than the windows strictly require: OneNote counts a call when
-/// it arrives, a little after the app let it go, and the arrivals must fit the windows too.
+/// A call counts against the windows this much longer than they last: OneNote counts a call
+/// when it arrives, a little after the app let it go, and the arrivals must fit the windows too
+/// (without the margin, a call let go exactly a minute after another can reach OneNote less than
+/// a minute after it).
 pub const WINDOW_MARGIN: Duration = Duration::from_secs(1);
 /// How often background work looks again while page views wait.
 const YIELD_POLL: Duration = Duration::from_millis(40);
@@ -202,10 +204,11 @@ impl Budget {
             return Some(YIELD_POLL);
         }
         let now = Instant::now();
+        let (hour, minute) = (HOUR + WINDOW_MARGIN, MINUTE + WINDOW_MARGIN);
         while budget
             .started
             .front()
-            .is_some_and(|t| now.duration_since(*t) >= HOUR)
+            .is_some_and(|t| now.duration_since(*t) >= hour)
         {
             budget.started.pop_front();
         }
@@ -213,15 +216,15 @@ impl Budget {
             .started
             .iter()
             .rev()
-            .take_while(|t| now.duration_since(**t) < MINUTE)
+            .take_while(|t| now.duration_since(**t) < minute)
             .count();
         if budget.started.len() >= self.limits.per_hour.max(1) {
             let oldest = budget.started[budget.started.len() - self.limits.per_hour.max(1)];
-            return Some(HOUR - now.duration_since(oldest) + WINDOW_MARGIN);
+            return Some(hour - now.duration_since(oldest));
         }
         if in_last_minute >= self.limits.per_minute.max(1) {
             let oldest = budget.started[budget.started.len() - self.limits.per_minute.max(1)];
-            return Some(MINUTE - now.duration_since(oldest) + WINDOW_MARGIN);
+            return Some(minute - now.duration_since(oldest));
         }
         budget.started.push_back(now);
         None

@@ -23,8 +23,9 @@ const WAITING_TTL: Duration = Duration::from_secs(5);
 
 /// KEYS: slots, starts, waiting. ARGV: token, lease ms, concurrent, per minute, per hour,
 /// priority (`i` interactive, `b` background), how long a waiting mark lasts (ms), the window
-/// margin (ms; see `graph::WINDOW_MARGIN`). Returns {0, 0} (go), {1, ms} (a window is
-/// full: wait ms), {2, 0} (every slot taken), {3, 0} (background: an interactive caller waits).
+/// margin (ms; see `graph::WINDOW_MARGIN`: a call counts against the windows that much longer).
+/// Returns {0, 0} (go), {1, ms} (a window is full: wait ms), {2, 0} (every slot taken), {3, 0}
+/// (background: an interactive caller waits).
 const ACQUIRE: &str = r#"
 local t = redis.call("TIME")
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
@@ -33,7 +34,7 @@ local concurrent, per_minute, per_hour = tonumber(ARGV[3]), tonumber(ARGV[4]), t
 local background = ARGV[6] == "b"
 local margin = tonumber(ARGV[8])
 redis.call("ZREMRANGEBYSCORE", KEYS[1], "-inf", now)
-redis.call("ZREMRANGEBYSCORE", KEYS[2], "-inf", now - 3600000)
+redis.call("ZREMRANGEBYSCORE", KEYS[2], "-inf", now - 3600000 - margin)
 redis.call("ZREMRANGEBYSCORE", KEYS[3], "-inf", now)
 if background then
   if redis.call("ZCARD", KEYS[3]) > 0 then return {3, 0} end
@@ -54,7 +55,7 @@ if in_hour >= per_hour then
   local leaving = redis.call("ZRANGE", KEYS[2], in_hour - per_hour, in_hour - per_hour, "WITHSCORES")
   return wait(tonumber(leaving[2]) + 3600000 - now + margin)
 end
-local minute_ago = "(" .. (now - 60000)
+local minute_ago = "(" .. (now - 60000 - margin)
 local in_minute = redis.call("ZCOUNT", KEYS[2], minute_ago, "+inf")
 if in_minute >= per_minute then
   local leaving = redis.call("ZRANGEBYSCORE", KEYS[2], minute_ago, "+inf", "WITHSCORES", "LIMIT", in_minute - per_minute, 1)
@@ -63,7 +64,7 @@ end
 redis.call("ZADD", KEYS[1], now + lease, token)
 redis.call("ZADD", KEYS[2], now, token)
 redis.call("PEXPIRE", KEYS[1], lease * 2)
-redis.call("PEXPIRE", KEYS[2], 3600000 + lease)
+redis.call("PEXPIRE", KEYS[2], 3600000 + margin + lease)
 if not background then redis.call("ZREM", KEYS[3], token) end
 return {0, 0}
 "#;

@@ -6,6 +6,7 @@
 
 mod durability;
 mod isolation;
+mod pace;
 mod vault;
 
 use std::collections::{BTreeMap, HashMap};

@@ -1,0 +1,66 @@
+//! An export at OneNote's own limit: with the emulator and the app both allowing L calls a
+//! minute, the export keeps to it — never a 429 from OneNote — and uses it: pages and resources
+//! per minute over the run of at least 0.9·L.
+
+use super::*;
+
+/// L: small enough that the export-sized notebook (some 340 calls) needs the budget twice over.
+const PER_MINUTE: u32 = 200;
+
+#[tokio::test]
+async fn an_export_runs_at_onenotes_limit_and_is_never_throttled() {
+    let emu = TestEmulator::start().await;
+    let dir = TempDir::new();
+    let app = TestApp::start_with(&emu, &sqlite_store(&dir), |env| {
+        env.insert("ONENOTE_MAX_CONCURRENT".into(), "5".into());
+        env.insert("ONENOTE_PER_MINUTE".into(), PER_MINUTE.to_string());
+        env.insert("ONENOTE_PER_HOUR".into(), "100000".into());
+        quick_exports(env, &dir.0);
+    })
+    .await;
+    let user = User::new();
+    user.sign_in_for_onenote(&app, KATHERINE).await;
+    let notebook = notebook_id(&emu, KATHERINE, "Flight Research").await;
+    // Set now, the emulator's limits start from a clean slate: the test's own look at the
+    // notebooks above is not the app's, and not in the app's budget.
+    emu.call_admin(
+        Method::PUT,
+        "/limits",
+        json!({"per_minute": PER_MINUTE, "per_hour": 100000, "concurrent": 5}),
+    )
+    .await;
+
+    let since = emu.log_position().await;
+    let started = Instant::now();
+    let id = start_export(&user, &app, "notebook", Some(&notebook)).await;
+    let done = wait_for(&user, &app, &id, &["done"]).await;
+    let minutes = started.elapsed().as_secs_f64() / 60.0;
+
+    let onenote: Vec<Value> = emu
+        .log_since(since)
+        .await
+        .into_iter()
+        .filter(|e| e["path"].as_str().unwrap_or("").contains("/onenote/"))
+        .collect();
+    let throttled = onenote.iter().filter(|e| e["status"] == 429).count();
+    assert_eq!(throttled, 0, "OneNote never had to throttle the export");
+    assert!(
+        onenote.len() > 3 * PER_MINUTE as usize / 2,
+        "the run needed the budget more than once: {} calls",
+        onenote.len()
+    );
+    assert_eq!(done["skipped"], json!([]), "nothing was skipped");
+    let items = done["pages_done"].as_u64().unwrap() + done["resources_done"].as_u64().unwrap();
+    let per_minute = items as f64 / minutes;
+    eprintln!(
+        "export pace: {items} pages and resources, {} OneNote calls, in {minutes:.2} min: \
+         {per_minute:.0} a minute at L = {PER_MINUTE}",
+        onenote.len()
+    );
+    assert!(
+        per_minute >= 0.9 * f64::from(PER_MINUTE),
+        "{items} pages and resources in {minutes:.2} min: {per_minute:.0} a minute, \
+         under 0.9 × {PER_MINUTE}"
+    );
+    app.stop().await;
+}
