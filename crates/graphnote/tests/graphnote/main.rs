@@ -4,5 +4,6 @@
 mod support;
 
 mod convert;
+mod export_kill;
 mod shutdown;
 mod single_instance;

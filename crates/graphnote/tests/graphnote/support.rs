@@ -10,6 +10,17 @@ use emulator::testing::TestEmulator;
 /// `graphnote serve` with the demo app's configuration, a SQLite store at `store`, on `port`.
 /// Its stderr is piped, so a test can read what it said (warnings and start-up errors only).
 pub fn serve(emu: &TestEmulator, dir: &Path, store: &Path, port: u16) -> Child {
+    serve_with(emu, dir, store, port, &[])
+}
+
+/// [`serve`] with more configuration.
+pub fn serve_with(
+    emu: &TestEmulator,
+    dir: &Path,
+    store: &Path,
+    port: u16,
+    extra: &[(&str, String)],
+) -> Child {
     Command::new(env!("CARGO_BIN_EXE_graphnote"))
         .arg("serve")
         .current_dir(dir)
@@ -25,6 +36,7 @@ pub fn serve(emu: &TestEmulator, dir: &Path, store: &Path, port: u16) -> Child {
         .env("SHUTDOWN_GRACE_SECONDS", "15")
         // Warnings only: stderr is a pipe nobody reads while the process runs.
         .env("RUST_LOG", "warn")
+        .envs(extra.iter().map(|(name, value)| (*name, value)))
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
         .spawn()
