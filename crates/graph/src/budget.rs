@@ -22,6 +22,24 @@ pub struct Limits {
     pub per_hour: usize,
 }
 
+impl Limits {
+    /// What background work (an export) may use of the windows: all but a twentieth of each
+    /// (at least one call, where the window holds two or more), kept for page views — so a page
+    /// view during an export never waits for a window the export filled. (Concurrency is shared
+    /// out separately: background work leaves one slot.)
+    pub fn for_background(self) -> Limits {
+        let share = |limit: usize| {
+            let limit = limit.max(1);
+            limit - limit.div_ceil(20).min(limit - 1)
+        };
+        Limits {
+            concurrent: self.concurrent,
+            per_minute: share(self.per_minute),
+            per_hour: share(self.per_hour),
+        }
+    }
+}
+
 impl Default for Limits {
     fn default() -> Self {
         Limits {
@@ -203,6 +221,10 @@ impl Budget {
         if priority == Priority::Background && budget.waiting > 0 {
             return Some(YIELD_POLL);
         }
+        let limits = match priority {
+            Priority::Background => self.limits.for_background(),
+            Priority::Interactive => self.limits,
+        };
         let now = Instant::now();
         let (hour, minute) = (HOUR + WINDOW_MARGIN, MINUTE + WINDOW_MARGIN);
         while budget
@@ -218,12 +240,12 @@ impl Budget {
             .rev()
             .take_while(|t| now.duration_since(**t) < minute)
             .count();
-        if budget.started.len() >= self.limits.per_hour.max(1) {
-            let oldest = budget.started[budget.started.len() - self.limits.per_hour.max(1)];
+        if budget.started.len() >= limits.per_hour.max(1) {
+            let oldest = budget.started[budget.started.len() - limits.per_hour.max(1)];
             return Some(hour - now.duration_since(oldest));
         }
-        if in_last_minute >= self.limits.per_minute.max(1) {
-            let oldest = budget.started[budget.started.len() - self.limits.per_minute.max(1)];
+        if in_last_minute >= limits.per_minute.max(1) {
+            let oldest = budget.started[budget.started.len() - limits.per_minute.max(1)];
             return Some(minute - now.duration_since(oldest));
         }
         budget.started.push_back(now);
@@ -260,6 +282,19 @@ impl OneNoteGate for Budget {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn background_work_leaves_page_views_a_twentieth_of_each_window() {
+        let limits = |per_minute, per_hour| Limits {
+            concurrent: 5,
+            per_minute,
+            per_hour,
+        };
+        assert_eq!(limits(120, 400).for_background(), limits(114, 380));
+        assert_eq!(limits(200, 100000).for_background(), limits(190, 95000));
+        assert_eq!(limits(2, 21).for_background(), limits(1, 19));
+        assert_eq!(limits(1, 0).for_background(), limits(1, 1));
+    }
 
     #[tokio::test(start_paused = true)]
     async fn concurrency_and_rate_are_bounded_per_user() {
@@ -344,7 +379,7 @@ mod tests {
     async fn background_work_leaves_a_slot_and_lets_page_views_go_first() {
         let budget = Arc::new(Budget::new(Limits {
             concurrent: 3,
-            per_minute: 2,
+            per_minute: 3,
             per_hour: 100,
         }));
         let short = Duration::from_millis(10);
@@ -358,8 +393,9 @@ mod tests {
             .acquire("ada", Priority::Background, short)
             .await
             .unwrap();
-        // The minute is full now (2 starts). Background work waits for room first, then a page
-        // view arrives: when the room comes, the page view must get it.
+        // Background work's share of the minute is full now (2 of 3). Background work waits
+        // for room first, then a page view arrives: it must get in first — at once, in the
+        // room kept for page views.
         let worker = {
             let budget = budget.clone();
             tokio::spawn(async move {
@@ -379,9 +415,14 @@ mod tests {
                     .map(|_| tokio::time::Instant::now())
             })
         };
+        let asked_at = tokio::time::Instant::now();
         let viewed_at = viewer.await.unwrap().unwrap();
         let worked_at = worker.await.unwrap().unwrap();
         assert!(viewed_at <= worked_at, "the page view went first");
+        assert!(
+            viewed_at - asked_at < Duration::from_millis(100),
+            "the page view did not wait for the window"
+        );
 
         // With background work holding all it may (concurrent - 1), a page view still gets in.
         let fresh = Budget::new(Limits {

@@ -108,7 +108,10 @@ impl Job {
             throttled_seconds: status.throttled_seconds,
             eta_seconds: match self.state {
                 JobState::Done | JobState::Failed | JobState::Cancelled => Some(0),
-                _ => status.eta_seconds(limits.per_minute, limits.per_hour),
+                _ => {
+                    let limits = limits.for_background();
+                    status.eta_seconds(limits.per_minute, limits.per_hour)
+                }
             },
             skipped: status.skipped.clone(),
             broken_links: status.broken_links,

@@ -98,9 +98,9 @@ impl RedisGate {
         priority: Priority,
     ) -> Result<Turn, GraphError> {
         let script = redis::Script::new(ACQUIRE);
-        let priority = match priority {
-            Priority::Interactive => "i",
-            Priority::Background => "b",
+        let (priority, limits) = match priority {
+            Priority::Interactive => ("i", self.limits),
+            Priority::Background => ("b", self.limits.for_background()),
         };
         let (code, wait_ms): (i64, i64) = self
             .store
@@ -111,9 +111,9 @@ impl RedisGate {
                     .key(&keys.waiting)
                     .arg(token)
                     .arg(LEASE.as_millis() as u64)
-                    .arg(self.limits.concurrent.max(1))
-                    .arg(self.limits.per_minute.max(1))
-                    .arg(self.limits.per_hour.max(1))
+                    .arg(limits.concurrent.max(1))
+                    .arg(limits.per_minute.max(1))
+                    .arg(limits.per_hour.max(1))
                     .arg(priority)
                     .arg(WAITING_TTL.as_millis() as u64)
                     .arg(graph::WINDOW_MARGIN.as_millis() as u64);

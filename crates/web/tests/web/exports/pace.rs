@@ -1,6 +1,7 @@
 //! An export at OneNote's own limit: with the emulator and the app both allowing L calls a
 //! minute, the export keeps to it — never a 429 from OneNote — and uses it: pages and resources
-//! per minute over the run of at least 0.9·L.
+//! per minute over the run of at least 0.9·L. Meanwhile the owner's page views do not wait for
+//! the windows the export fills (a share of each window is kept for them).
 
 use super::*;
 
@@ -30,11 +31,52 @@ async fn an_export_runs_at_onenotes_limit_and_is_never_throttled() {
     )
     .await;
 
+    let page = emulator_pages(&emu, KATHERINE).await[0]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+
     let since = emu.log_position().await;
     let started = Instant::now();
     let id = start_export(&user, &app, "notebook", Some(&notebook)).await;
+    // A page view every 15 s while it runs (what a person reading notes might do).
+    let (stop, mut stopped) = tokio::sync::watch::channel(false);
+    let viewer = {
+        let client = user.browser.client.clone();
+        let url = app.url(&format!("/onenote/pages/{page}"));
+        tokio::spawn(async move {
+            let mut waits = Vec::new();
+            loop {
+                tokio::select! {
+                    _ = stopped.changed() => return waits,
+                    _ = tokio::time::sleep(Duration::from_secs(15)) => {}
+                }
+                let asked = Instant::now();
+                let answer = client.get(&url).send().await.unwrap();
+                assert_eq!(
+                    answer.status(),
+                    StatusCode::OK,
+                    "a page view during the export"
+                );
+                waits.push(asked.elapsed());
+            }
+        })
+    };
     let done = wait_for(&user, &app, &id, &["done"]).await;
     let minutes = started.elapsed().as_secs_f64() / 60.0;
+    stop.send(true).unwrap();
+    let views = viewer.await.unwrap();
+    let slowest = views.iter().max().copied().unwrap_or_default();
+    eprintln!(
+        "page views during the export: {} in {:?}, slowest {slowest:?}",
+        views.len(),
+        views
+    );
+    assert!(views.len() >= 3, "the page was viewed during the export");
+    assert!(
+        slowest < Duration::from_secs(5),
+        "a page view waited {slowest:?}: for a window the export filled?"
+    );
 
     let onenote: Vec<Value> = emu
         .log_since(since)
