@@ -9,6 +9,7 @@ import datetime
 import json
 import platform
 import re
+import statistics
 import subprocess
 from pathlib import Path
 
@@ -19,6 +20,7 @@ TARGETS = {
     "signins_vs_python": 10.0,
     "rss_100k_sqlite_mb": 100.0,
     "rss_2m_vs_200k": 1.10,
+    "export_peak_rss_mb": 150.0,
 }
 
 
@@ -304,6 +306,46 @@ def main():
           f"({fmt(sustained.get('requests_2m'))} requests) | {sustained.get('not_2xx', 'n/a')} |")
         w("")
         w("Half `/healthz`, half a signed-in `GET /`, 16 connections; RSS read from /proc right after each run.")
+        w("")
+
+    # --- exports
+    paced_path, big_path = raw / "export-paced.json", raw / "export-big.json"
+    if paced_path.exists() or big_path.exists():
+        w("## Exports")
+        w("")
+    if paced_path.exists():
+        p = json.loads(paced_path.read_text())
+        st, limit = p["status"], p["per_minute_limit"]
+        minutes = p["wall_seconds"] / 60
+        items = st["pages_done"] + st["resources_done"]
+        per_page = st["calls"] / max(st["pages_done"], 1)
+        idle, during = p["page_views_idle_ms"], p["page_views_during_ms"]
+        w(f"Katherine's export-sized notebook, OneNote's per-minute limit L = {limit} on the emulator "
+          "and on the app alike (the app keeps a twentieth of each window for page views):")
+        w("")
+        w("| pages | resources | calls | calls/page | wall time | calls/min ÷ L | pages+resources/min ÷ L | throttled |")
+        w("|---:|---:|---:|---:|---:|---:|---:|---:|")
+        w(f"| {st['pages_done']} | {st['resources_done']} | {st['calls']} | {per_page:.2f} "
+          f"| {p['wall_seconds']:.1f} s | {st['calls'] / minutes / limit:.2f} "
+          f"| {items / minutes / limit:.2f} | {st['throttled_seconds']} s |")
+        w("")
+        if idle and during:
+            w(f"A page view (`/onenote/pages/{{id}}`) before the export: median {statistics.median(idle):.1f} ms; "
+              f"during it ({len(during)} views): median {statistics.median(during):.1f} ms, slowest {max(during):.1f} ms.")
+            w("")
+    if big_path.exists():
+        b = json.loads(big_path.read_text())
+        st, dl = b["status"], b["download"]
+        mb = lambda kb: kb / 1024
+        w(f"A notebook whose attachments total {st['bytes'] / 1e6:.0f} MB (`bench/export-seed.toml`): "
+          f"{st['pages_done']} pages, {st['resources_done']} resources, exported in {b['wall_seconds']:.1f} s; "
+          f"the zip ({dl['bytes'] / 1e6:.0f} MB) downloaded in {dl['seconds']:.1f} s.")
+        w("")
+        w("| graphnote RSS | idle | peak while exporting | peak while serving the zip | goal |")
+        w("|---|---:|---:|---:|---|")
+        ok = max(b["peak_export_kb"], b["peak_download_kb"]) / 1024 < TARGETS["export_peak_rss_mb"]
+        w(f"| VmHWM | {mb(b['idle_kb']):.1f} MB | {mb(b['peak_export_kb']):.1f} MB "
+          f"| {mb(b['peak_download_kb']):.1f} MB | < 150 MB {verdict(ok)} |")
         w("")
 
     # --- converter

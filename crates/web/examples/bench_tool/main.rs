@@ -17,11 +17,18 @@
 //!     user and token cache through the app's own session code (each sealed under its own new
 //!     id, so each has a real record's shape and size). Writes 1000 of the new cookie values,
 //!     spread over the whole range, to FILE.
+//! bench_tool export   --app URL --ca PEM [--user UPN] [--views-every SECONDS]
+//!     signs in (with OneNote's consent), exports everything, and views a page meanwhile;
+//!     prints the wall time, the job's last status and the page-view times (see `export.rs`)
+//! bench_tool download --job URL --cookie COOKIE --ca PEM
+//!     fetches the export's zip; prints its size and how long it took
 //! ```
 //!
 //! The sign-in driver keeps cookies itself (one small jar per sign-in, like a fresh browser) over
 //! one shared HTTP client, so connections to the app and the emulator are reused across sign-ins
 //! and the driver's own cost stays small next to what it measures.
+
+mod export;
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -80,7 +87,9 @@ impl Args {
 
 async fn run(args: Vec<String>) -> Result<()> {
     let Some((command, rest)) = args.split_first() else {
-        return Err("usage: bench_tool sign-in|token|sign-ins|seed-sessions --help".into());
+        return Err(
+            "usage: bench_tool sign-in|token|sign-ins|seed-sessions|export|download …".into(),
+        );
     };
     let args = Args::parse(rest)?;
     match command.as_str() {
@@ -112,6 +121,8 @@ async fn run(args: Vec<String>) -> Result<()> {
         }
         "sign-ins" => sign_ins(&args).await,
         "seed-sessions" => seed_sessions(&args).await,
+        "export" => export::export(&args).await,
+        "download" => export::download(&args).await,
         other => Err(format!("unknown command {other}")),
     }
 }

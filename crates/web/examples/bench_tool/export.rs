@@ -1,0 +1,202 @@
+//! `bench_tool export` and `bench_tool download`: a whole export as a person runs it, timed.
+//!
+//! `export` signs in (with OneNote's consent), opens a page of notes to view, starts an export
+//! of everything from `/onenote`'s form, follows it through its JSON status until it is done,
+//! and views that page every `--views-every` seconds meanwhile — the same page viewed five times
+//! before the export gives the idle baseline. It prints one JSON object: the wall time, the
+//! job's last status, both sets of page-view times, and the job's URL and the session cookie
+//! for `download`, which fetches the zip (counting its bytes, keeping none) and prints its size
+//! and time.
+
+use std::time::{Duration, Instant};
+
+use reqwest::header::{ACCEPT, COOKIE};
+use url::Url;
+
+use super::{Args, Jar, Result, http_client, location, origin, send, sign_in_through_app};
+
+pub async fn export(args: &Args) -> Result<()> {
+    let client = http_client(args)?;
+    let app = args.get("app")?;
+    let user = args.or("user", "katherine@contoso.example");
+    let every = Duration::from_secs_f64(
+        args.or("views-every", "15")
+            .parse()
+            .map_err(|_| "--views-every must be a number of seconds")?,
+    );
+    let base = Url::parse(app).map_err(|e| e.to_string())?;
+    let url = |path: &str| base.join(path).map_err(|e| e.to_string());
+    let mut jar = sign_in_through_app(&client, app, user).await?;
+    consent_to_onenote(&client, &mut jar, &url("/onenote")?, user).await?;
+
+    let index = text(&client, &mut jar, &url("/onenote")?).await?;
+    let csrf = value_after(&index, "name=\"csrf\" value=\"").ok_or("/onenote has no form token")?;
+    let mut page_id = None;
+    for section in values_after(&index, "href=\"/onenote/sections/") {
+        let pages = text(
+            &client,
+            &mut jar,
+            &url(&format!("/onenote/sections/{section}"))?,
+        )
+        .await?;
+        page_id = value_after(&pages, "href=\"/onenote/pages/");
+        if page_id.is_some() {
+            break;
+        }
+    }
+    let page_id = page_id.ok_or("no section on /onenote has a page")?;
+    let page = url(&format!("/onenote/pages/{page_id}"))?;
+
+    let mut idle = Vec::new();
+    for _ in 0..5 {
+        idle.push(view(&client, &mut jar, &page).await?);
+    }
+
+    let started = Instant::now();
+    let form = [
+        ("scope".to_string(), "all".to_string()),
+        ("csrf".to_string(), csrf),
+    ];
+    let exports = url("/onenote/exports")?;
+    let answer = send(&client, &mut jar, &exports, Some(&form)).await?;
+    if !answer.status().is_redirection() {
+        return Err(format!("starting the export answered {}", answer.status()));
+    }
+    let job = location(&exports, &answer)?;
+    let mut during = Vec::new();
+    let mut next_view = Instant::now() + every;
+    let status = loop {
+        let status = job_status(&client, &mut jar, &job).await?;
+        match status["state"].as_str() {
+            Some("done") => break status,
+            Some("failed" | "cancelled" | "waiting") => {
+                return Err(format!("the export stopped: {status}"));
+            }
+            _ => {}
+        }
+        if Instant::now() >= next_view {
+            during.push(view(&client, &mut jar, &page).await?);
+            next_view = Instant::now() + every;
+        }
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    };
+    let wall = started.elapsed().as_secs_f64();
+    println!(
+        "{}",
+        serde_json::json!({
+            "wall_seconds": wall,
+            "status": status,
+            "page_views_idle_ms": idle,
+            "page_views_during_ms": during,
+            "job": job.as_str(),
+            "cookie": jar.header(&origin(&base)),
+        })
+    );
+    Ok(())
+}
+
+pub async fn download(args: &Args) -> Result<()> {
+    let client = http_client(args)?;
+    let job = Url::parse(args.get("job")?).map_err(|e| e.to_string())?;
+    let zip = Url::parse(&format!("{job}.zip")).map_err(|e| e.to_string())?;
+    let started = Instant::now();
+    let mut response = client
+        .get(zip.clone())
+        .header(COOKIE, args.get("cookie")?)
+        .send()
+        .await
+        .map_err(|e| format!("GET the zip: {e}"))?;
+    if !response.status().is_success() {
+        return Err(format!("the zip answered {}", response.status()));
+    }
+    let length = response.content_length();
+    let mut bytes = 0u64;
+    while let Some(chunk) = response
+        .chunk()
+        .await
+        .map_err(|e| format!("reading the zip: {e}"))?
+    {
+        bytes += chunk.len() as u64;
+    }
+    println!(
+        "{}",
+        serde_json::json!({
+            "bytes": bytes,
+            "content_length": length,
+            "seconds": started.elapsed().as_secs_f64(),
+        })
+    );
+    Ok(())
+}
+
+/// `/onenote` asks for OneNote's consent the first time: follow it through the emulator.
+async fn consent_to_onenote(
+    client: &reqwest::Client,
+    jar: &mut Jar,
+    onenote: &Url,
+    user: &str,
+) -> Result<()> {
+    let answer = send(client, jar, onenote, None).await?;
+    if !answer.status().is_redirection() {
+        return Ok(());
+    }
+    let login = location(onenote, &answer)?;
+    let answer = send(client, jar, &login, None).await?;
+    let authorize = location(&login, &answer)?;
+    let callback = super::through_emulator(client, jar, authorize, user).await?;
+    let back = send(client, jar, &callback, None).await?;
+    if !back.status().is_redirection() {
+        return Err(format!(
+            "the consent's redirect URI answered {}",
+            back.status()
+        ));
+    }
+    Ok(())
+}
+
+async fn text(client: &reqwest::Client, jar: &mut Jar, url: &Url) -> Result<String> {
+    let answer = send(client, jar, url, None).await?;
+    if answer.status() != reqwest::StatusCode::OK {
+        return Err(format!("{url} answered {}", answer.status()));
+    }
+    answer.text().await.map_err(|e| e.to_string())
+}
+
+/// One page view, in milliseconds.
+async fn view(client: &reqwest::Client, jar: &mut Jar, page: &Url) -> Result<f64> {
+    let started = Instant::now();
+    text(client, jar, page).await?;
+    Ok(started.elapsed().as_secs_f64() * 1000.0)
+}
+
+async fn job_status(
+    client: &reqwest::Client,
+    jar: &mut Jar,
+    job: &Url,
+) -> Result<serde_json::Value> {
+    let mut request = client.get(job.clone()).header(ACCEPT, "application/json");
+    if let Some(cookie) = jar.header(&origin(job)) {
+        request = request.header(COOKIE, cookie);
+    }
+    let answer = request
+        .send()
+        .await
+        .map_err(|e| format!("GET {job}: {e}"))?;
+    if answer.status() != reqwest::StatusCode::OK {
+        return Err(format!("{job} answered {}", answer.status()));
+    }
+    answer.json().await.map_err(|e| e.to_string())
+}
+
+/// The text after the first `marker`, up to the next `"`.
+fn value_after(html: &str, marker: &str) -> Option<String> {
+    values_after(html, marker).next()
+}
+
+/// The text after each `marker`, up to the next `"`.
+fn values_after<'a>(html: &'a str, marker: &'a str) -> impl Iterator<Item = String> + 'a {
+    html.match_indices(marker).filter_map(move |(at, _)| {
+        let rest = &html[at + marker.len()..];
+        rest.split('"').next().map(str::to_string)
+    })
+}
