@@ -129,6 +129,9 @@ pub struct NotebookTree {
     pub groups: Vec<GroupTree>,
 }
 
+/// What a page of a section's list is read with (all that [`Page`] holds but its section,
+/// which the caller knows).
+const PAGE_FIELDS: &str = "id,title,createdDateTime,lastModifiedDateTime,level,order,links";
 /// What a notebook of the tree is read with.
 const NOTEBOOK_FIELDS: &str = "id,displayName,isDefault,lastModifiedDateTime,links";
 /// A notebook's sections, and its section groups at every depth with theirs.
@@ -290,7 +293,8 @@ impl GraphClient {
 
     /// Every page of a section, in the section's own order (OneNote's `order`, which needs
     /// `pagelevel=true`; Graph lists pages newest first), with subpage levels. Fetched 100 at a
-    /// time with `$top`/`$skip`, since Graph gives no `nextLink` when `$top` is set.
+    /// time with `$top`/`$skip`, since Graph gives no `nextLink` when `$top` is set, and only
+    /// the fields used (`$select`).
     pub async fn section_pages(
         &self,
         token: &str,
@@ -304,6 +308,7 @@ impl GraphClient {
             let mut url = self.onenote_url(&["sections", id, "pages"]);
             url.query_pairs_mut()
                 .append_pair("pagelevel", "true")
+                .append_pair("$select", PAGE_FIELDS)
                 .append_pair("$top", &BATCH.to_string())
                 .append_pair("$skip", &pages.len().to_string());
             let batch: Collection<Page> = self.onenote_json(token, user, url).await?;

@@ -5,7 +5,7 @@
 //! | `GET`/`PUT /limits` | OneNote limits `{"per_minute","per_hour","concurrent","sections_for_all_pages"}`; a `PUT` also clears the counters |
 //! | `POST /limits/advance` | `{"seconds": n}`: OneNote's throttle sees `n` more seconds pass (tests of the hourly limit) |
 //! | `GET`/`POST`/`DELETE /faults`, `DELETE /faults/{id}` | Graph fault rules (format in [`crate::graph::faults`]) |
-//! | `GET /onenote/{user}/pages` | every page of the user (seeded or created): `id`, `title`, `section`, `level`, `order`, `createdDateTime`, `lastModifiedDateTime`, and its `resources` with their `sha256` |
+//! | `GET /onenote/{user}/pages` | every page of the user (seeded or created): `id`, `title`, `section`, `notebook`, `level`, `order`, `createdDateTime`, `lastModifiedDateTime`, and its `resources` with their `sha256` |
 //! | `GET /onenote/{user}/resources` | every resource of the user: `id`, `page`, `content_type`, `size`, `sha256` |
 //! | `GET /onenote/{user}/resources/{id}` | a resource's bytes as stored (for tests to compare) |
 
@@ -192,10 +192,12 @@ async fn list_pages(
                         .collect();
                     resources.sort_by(|a, b| a["id"].as_str().cmp(&b["id"].as_str()));
                     let section = lib.section(&p.section);
+                    let notebook = section.and_then(|s| lib.notebook(&s.notebook));
                     json!({
                         "id": p.id,
                         "title": p.title,
                         "section": {"id": p.section, "displayName": section.map(|s| s.display_name.clone())},
+                        "notebook": {"id": notebook.map(|n| n.id.clone()), "displayName": notebook.map(|n| n.display_name.clone())},
                         "level": p.level,
                         "order": p.order,
                         "createdDateTime": iso8601(p.created),

@@ -132,6 +132,26 @@ impl TestEmulator {
             .count()
     }
 
+    /// The id of `user`'s notebook called `name` (one with pages), from the admin API: no
+    /// Graph call, so nothing counts against the user's OneNote limits.
+    pub async fn notebook_id(&self, user: &str, name: &str) -> String {
+        let pages = self
+            .call_admin(
+                reqwest::Method::GET,
+                &format!("/onenote/{user}/pages"),
+                Value::Null,
+            )
+            .await;
+        pages["pages"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .find(|page| page["notebook"]["displayName"] == name)
+            .and_then(|page| page["notebook"]["id"].as_str())
+            .unwrap_or_else(|| panic!("{user} has no notebook {name:?} with pages"))
+            .to_string()
+    }
+
     /// A delegated Graph access token for `user` (of the demo app, through the sign-in and
     /// consent forms at the `common` authority) with `scopes`.
     pub async fn user_token(&self, user: &str, scopes: &str) -> String {

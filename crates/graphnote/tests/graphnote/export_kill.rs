@@ -77,7 +77,7 @@ async fn an_export_killed_with_its_process_completes_after_a_restart() {
         .await
         .unwrap();
     let csrf = value_after(&page, "name=\"csrf\" value=\"");
-    let notebook = notebook_id(&emu, "Flight Research").await;
+    let notebook = emu.notebook_id(KATHERINE, "Flight Research").await;
 
     let since = emu.log_position().await;
     let started = browser
@@ -184,27 +184,6 @@ fn location(response: &reqwest::Response) -> String {
 fn value_after(html: &str, marker: &str) -> String {
     let start = html.find(marker).expect("the marker") + marker.len();
     html[start..].split('"').next().unwrap().to_string()
-}
-
-async fn notebook_id(emu: &TestEmulator, name: &str) -> String {
-    let token = emu.user_token(KATHERINE, "Notes.Read").await;
-    let notebooks: Value = reqwest::Client::new()
-        .get(format!("{}/v1.0/me/onenote/notebooks", emu.base_url))
-        .bearer_auth(token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    notebooks["value"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|n| n["displayName"] == name)
-        .and_then(|n| n["id"].as_str())
-        .unwrap()
-        .to_string()
 }
 
 async fn emulator_page_count(emu: &TestEmulator) -> usize {

@@ -54,7 +54,7 @@ async fn a_restarted_instance_resumes_an_export_and_fetches_no_finished_page_aga
     slow_pages(&emu, 10).await;
     let user = User::new();
     user.sign_in_for_onenote(&first, KATHERINE).await;
-    let notebook = notebook_id(&emu, KATHERINE, "Flight Research").await;
+    let notebook = emu.notebook_id(KATHERINE, "Flight Research").await;
     let since = emu.log_position().await;
     let id = start_export(&user, &first, "notebook", Some(&notebook)).await;
     wait_for_pages(&user, &first, &id, 40).await;
@@ -84,7 +84,7 @@ async fn on_redis_another_instance_takes_over_the_export_of_one_that_stopped() {
     slow_pages(&emu, 10).await;
     let user = User::new();
     user.sign_in_for_onenote(&apps[0], KATHERINE).await;
-    let notebook = notebook_id(&emu, KATHERINE, "Flight Research").await;
+    let notebook = emu.notebook_id(KATHERINE, "Flight Research").await;
     let since = emu.log_position().await;
     let id = start_export(&user, &apps[0], "notebook", Some(&notebook)).await;
     wait_for_pages(&user, &apps[0], &id, 40).await;
@@ -114,7 +114,7 @@ async fn throttling_and_outages_on_one_call_in_ten_lose_nothing() {
     let app = quick_app(&emu, &dir).await;
     let user = User::new();
     user.sign_in_for_onenote(&app, KATHERINE).await;
-    let notebook = notebook_id(&emu, KATHERINE, "Flight Research").await;
+    let notebook = emu.notebook_id(KATHERINE, "Flight Research").await;
     // Every 20th OneNote call a 429 without Retry-After, as OneNote sends them, and every
     // 19th a 503: about one in ten.
     for (every, status) in [(20, 429), (19, 503)] {

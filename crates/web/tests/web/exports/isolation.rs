@@ -15,7 +15,7 @@ async fn an_export_is_its_owners_and_pauses_while_they_are_signed_out() {
     slow_pages(&emu, 20).await;
     let owner = User::new();
     owner.sign_in_for_onenote(&app, KATHERINE).await;
-    let notebook = notebook_id(&emu, KATHERINE, "Flight Research").await;
+    let notebook = emu.notebook_id(KATHERINE, "Flight Research").await;
 
     // A form without the page's token is refused, and starts nothing.
     let forged = owner
@@ -160,7 +160,7 @@ async fn a_front_channel_logout_pauses_the_export_too() {
     .await;
     let owner = User::new();
     owner.sign_in_for_onenote(&app, KATHERINE).await;
-    let notebook = notebook_id(&emu, KATHERINE, "Flight Research").await;
+    let notebook = emu.notebook_id(KATHERINE, "Flight Research").await;
     let id = start_export(&owner, &app, "notebook", Some(&notebook)).await;
     while status(&owner, &app, &id).await["pages_done"].as_u64() < Some(1) {
         tokio::time::sleep(Duration::from_millis(50)).await;
@@ -219,7 +219,7 @@ async fn the_job_store_holds_the_owners_sign_in_sealed() {
     user.sign_in(&app, KATHERINE).await;
     let consented = user.sign_in_at(&app, "/onenote", KATHERINE).await;
     let cookie = set_cookie(&consented).expect("the consent sign-in sets a new cookie");
-    let notebook = notebook_id(&emu, KATHERINE, "Flight Research").await;
+    let notebook = emu.notebook_id(KATHERINE, "Flight Research").await;
     let id = start_export(&user, &app, "notebook", Some(&notebook)).await;
     wait_for(&user, &app, &id, &["done"]).await;
     let owner = session_of(&app, &cookie)

@@ -90,28 +90,6 @@ fn csrf_token(html: &str) -> String {
         .expect("a page with a form has a csrf field")
 }
 
-/// The id of the user's notebook called `name`, from Graph.
-async fn notebook_id(emu: &TestEmulator, upn: &str, name: &str) -> String {
-    let token = emu.user_token(upn, "Notes.Read").await;
-    let notebooks: Value = reqwest::Client::new()
-        .get(format!("{}/v1.0/me/onenote/notebooks", emu.base_url))
-        .bearer_auth(token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    notebooks["value"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|n| n["displayName"] == name)
-        .and_then(|n| n["id"].as_str())
-        .expect("the notebook")
-        .to_string()
-}
-
 /// Starts an export from `/onenote`'s form; returns its id.
 async fn start_export(user: &User, app: &TestApp, scope: &str, id: Option<&str>) -> String {
     let index = user.get(&app.url("/onenote")).await.text().await.unwrap();

@@ -21,9 +21,8 @@ async fn an_export_runs_at_onenotes_limit_and_is_never_throttled() {
     .await;
     let user = User::new();
     user.sign_in_for_onenote(&app, KATHERINE).await;
-    let notebook = notebook_id(&emu, KATHERINE, "Flight Research").await;
-    // Set now, the emulator's limits start from a clean slate: the test's own look at the
-    // notebooks above is not the app's, and not in the app's budget.
+    let notebook = emu.notebook_id(KATHERINE, "Flight Research").await;
+    // Set now, the emulator's windows start empty: they never hold more than the app's.
     emu.call_admin(
         Method::PUT,
         "/limits",

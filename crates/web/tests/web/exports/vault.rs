@@ -37,7 +37,7 @@ async fn a_notebook_exports_as_a_vault_and_an_update_fetches_only_what_changed()
     let app = quick_app(&emu, &dir).await;
     let user = User::new();
     user.sign_in_for_onenote(&app, KATHERINE).await;
-    let notebook = notebook_id(&emu, KATHERINE, "Flight Research").await;
+    let notebook = emu.notebook_id(KATHERINE, "Flight Research").await;
 
     let listed_from = emu.log_position().await;
     let id = start_export(&user, &app, "notebook", Some(&notebook)).await;
@@ -62,6 +62,24 @@ async fn a_notebook_exports_as_a_vault_and_an_update_fetches_only_what_changed()
         listings, ["/v1.0/me/onenote/notebooks"; 2],
         "one call for the tree"
     );
+    // Each section's pages: 100 at a time, with their levels, only the fields used.
+    let page_lists: Vec<Value> = emu
+        .log_since(listed_from)
+        .await
+        .into_iter()
+        .filter(|e| {
+            e["path"]
+                .as_str()
+                .is_some_and(|p| p.contains("/sections/") && p.ends_with("/pages"))
+        })
+        .collect();
+    assert!(page_lists.len() >= 9, "{} page lists", page_lists.len());
+    for list in &page_lists {
+        let query = list["query"].as_array().unwrap();
+        for name in ["$top", "pagelevel", "$select"] {
+            assert!(query.iter().any(|q| q == name), "{name} in {list}");
+        }
+    }
 
     // Every page exactly once, with its front matter.
     let vault = pages_by_id(&files);
