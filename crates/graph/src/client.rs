@@ -248,21 +248,33 @@ impl GraphClient {
 }
 
 /// A response's body and content type.
-pub(crate) async fn into_binary(response: Response) -> Result<Binary, GraphError> {
+/// A binary body, read into one buffer sized from `Content-Length` up front (up to
+/// [`MAX_PRESIZED_BODY`]): a large attachment is held once, not grown by doubling and then
+/// copied out.
+pub(crate) async fn into_binary(mut response: Response) -> Result<Binary, GraphError> {
     let content_type = response
         .headers()
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .map(str::to_string);
-    let bytes = response
-        .bytes()
+    let expected = response.content_length().unwrap_or(0).min(MAX_PRESIZED_BODY);
+    let mut bytes = Vec::with_capacity(usize::try_from(expected).unwrap_or(0));
+    while let Some(chunk) = response
+        .chunk()
         .await
-        .map_err(|e| GraphError::Transport(e.without_url()))?;
+        .map_err(|e| GraphError::Transport(e.without_url()))?
+    {
+        bytes.extend_from_slice(&chunk);
+    }
     Ok(Binary {
-        bytes: bytes.to_vec(),
+        bytes,
         content_type,
     })
 }
+
+/// The most a body's buffer is sized for before any of it arrived (a `Content-Length` is only
+/// a claim).
+const MAX_PRESIZED_BODY: u64 = 64 * 1024 * 1024;
 
 fn retry_after(response: &Response) -> Option<Duration> {
     response
