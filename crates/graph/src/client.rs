@@ -257,7 +257,10 @@ pub(crate) async fn into_binary(mut response: Response) -> Result<Binary, GraphE
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .map(str::to_string);
-    let expected = response.content_length().unwrap_or(0).min(MAX_PRESIZED_BODY);
+    let expected = response
+        .content_length()
+        .unwrap_or(0)
+        .min(MAX_PRESIZED_BODY);
     let mut bytes = Vec::with_capacity(usize::try_from(expected).unwrap_or(0));
     while let Some(chunk) = response
         .chunk()

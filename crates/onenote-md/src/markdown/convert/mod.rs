@@ -250,9 +250,12 @@ impl<'o> Converter<'o> {
     }
 
     fn element(&mut self, node: &DomNode<'_>, name: &str, ctx: &Ctx, sink: &mut Sink) {
+        // The names are all different, so the order only decides how soon a name is found:
+        // what OneNote writes most comes first, the long list of hidden elements last.
         match name {
-            "math" => self.math(node, ctx, sink),
-            name if dom::is_hidden_element(name) => {}
+            "span" | "a" | "b" | "i" | "strong" | "em" | "u" | "sup" | "sub" => {
+                self.inline(node, name, ctx, sink)
+            }
             "p" => self.paragraph(node, ctx, sink),
             "h1" | "h2" | "h3" | "h4" | "h5" | "h6" => self.heading(node, name, ctx, sink),
             "ul" | "ol" => self.list(node, ctx, sink),
@@ -268,6 +271,7 @@ impl<'o> Converter<'o> {
                 link: None,
             }),
             "img" | "object" | "iframe" => self.media(node, name, ctx, sink),
+            "math" => self.math(node, ctx, sink),
             "div" | "section" | "article" | "main" | "header" | "footer" | "nav" | "aside"
             | "figure" | "figcaption" | "address" | "center" | "dl" | "dt" | "dd" | "li"
             | "details" | "summary" | "form" | "fieldset" | "legend" | "caption" | "thead"
@@ -280,6 +284,7 @@ impl<'o> Converter<'o> {
                 }
                 sink.flush();
             }
+            name if dom::is_hidden_element(name) => {}
             _ => self.inline(node, name, ctx, sink),
         }
     }
