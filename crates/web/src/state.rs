@@ -17,9 +17,14 @@ use crate::onenote::access::OneNote;
 use crate::session::{AnyStore, Sessions};
 use crate::tokens::Tokens;
 
-/// Every part, cheap to clone.
-#[derive(Clone, FromRef)]
-pub struct AppState {
+/// Every part, behind one `Arc`: the router clones the state for every request, and a clone of
+/// each part (their `Arc`s, the Graph client's URL, the exports' folder) cost a few percent of a
+/// signed-in page. A handler takes only the parts it names (`State<Exports>`, …: [`FromRef`]).
+#[derive(Clone)]
+pub struct AppState(Arc<Parts>);
+
+/// What the app runs on.
+pub struct Parts {
     pub config: Arc<Config>,
     pub identity: Arc<IdentityClient>,
     pub sessions: Arc<Sessions>,
@@ -29,6 +34,36 @@ pub struct AppState {
     pub exports: Exports,
     pub csrf: Arc<Csrf>,
 }
+
+impl std::ops::Deref for AppState {
+    type Target = Parts;
+
+    fn deref(&self) -> &Parts {
+        &self.0
+    }
+}
+
+/// `State<T>` for each part.
+macro_rules! parts_from_state {
+    ($($part:ident: $type:ty),* $(,)?) => {
+        $(impl FromRef<AppState> for $type {
+            fn from_ref(state: &AppState) -> $type {
+                state.$part.clone()
+            }
+        })*
+    };
+}
+
+parts_from_state!(
+    config: Arc<Config>,
+    identity: Arc<IdentityClient>,
+    sessions: Arc<Sessions>,
+    tokens: Tokens,
+    graph: GraphClient,
+    onenote: OneNote,
+    exports: Exports,
+    csrf: Arc<Csrf>,
+);
 
 /// A start-up failure, as one line for the operator.
 #[derive(Debug, thiserror::Error)]
@@ -104,7 +139,7 @@ impl AppState {
         )
         .map_err(|e| StartupError::because("DATA_DIR", &e))?;
         let csrf = Arc::new(Csrf::new(&config.session_secrets[0]));
-        Ok(AppState {
+        Ok(AppState(Arc::new(Parts {
             config: Arc::new(config),
             identity,
             sessions,
@@ -113,6 +148,6 @@ impl AppState {
             onenote,
             exports,
             csrf,
-        })
+        })))
     }
 }
