@@ -166,26 +166,21 @@ impl ExpandedNotebook {
         NotebookTree {
             notebook: self.notebook,
             sections: self.sections,
-            groups: self
-                .section_groups
-                .into_iter()
-                .map(ExpandedGroup::tree)
-                .collect(),
+            groups: ExpandedGroup::trees(self.section_groups),
         }
     }
 }
 
 impl ExpandedGroup {
-    fn tree(self) -> GroupTree {
-        GroupTree {
-            group: self.group,
-            sections: self.sections,
-            groups: self
-                .section_groups
-                .into_iter()
-                .map(ExpandedGroup::tree)
-                .collect(),
-        }
+    fn trees(groups: Vec<ExpandedGroup>) -> Vec<GroupTree> {
+        groups
+            .into_iter()
+            .map(|g| GroupTree {
+                group: g.group,
+                sections: g.sections,
+                groups: ExpandedGroup::trees(g.section_groups),
+            })
+            .collect()
     }
 }
 

@@ -4,8 +4,9 @@
 //!
 //! The copy is written when an export starts and whenever the owner signs in while one is not
 //! finished, and deleted when they sign out — at `/logout`, or when the provider session it came
-//! from ends (front-channel logout) — which pauses their exports until they sign in again. The job refreshes it as a session would (the provider may turn the refresh token
-//! down: then the copy is deleted and the export waits for a sign-in too).
+//! from ends (front-channel logout) — which pauses their exports until they sign in again. The
+//! job refreshes it as a session would (the provider may turn the refresh token down: then the
+//! copy is deleted and the export waits for a sign-in too).
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -112,6 +113,12 @@ impl Credentials {
 
     /// Forgets the owner's sign-in (they signed out).
     pub async fn remove(&self, owner: &str) -> Result<(), StoreError> {
+        // The note of which provider session it came from goes with it.
+        if let Some(sid) = self.load(owner).await?.and_then(|cache| cache.account.sid) {
+            self.store
+                .remove_value(&provider_session_name(&sid))
+                .await?;
+        }
         self.store.remove_value(&value_name(owner)).await
     }
 

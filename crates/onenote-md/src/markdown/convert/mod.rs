@@ -185,7 +185,7 @@ impl<'o> Converter<'o> {
     /// unresolved.
     pub(crate) fn finish(self) -> (Vec<ResourceRef>, Vec<String>) {
         let mut resources = self.resources.into_refs();
-        for resource in resources.iter_mut().filter(|_| !self.paths.is_empty()) {
+        for resource in &mut resources {
             if let Some(path) = self.paths.get(&resource.file_name) {
                 resource.file_name = path.clone();
             }
