@@ -77,24 +77,26 @@ pub(crate) fn child_element<'a>(node: &DomNode<'a>, name: &str) -> Option<DomNod
     node.children().find(|child| is_element(child, name))
 }
 
-/// All the text under a node, with `<br>` as a newline, skipping hidden elements.
+/// All the text under a node, with `<br>` as a newline, skipping hidden elements and the
+/// content of `<iframe>`s (raw text a browser never shows: the frame shows another page).
 ///
 /// It walks the tree without recursion, so it is safe on pathologically deep input; the
-/// converters use it when nesting gets too deep to follow.
+/// converters use it when nesting gets too deep to follow, and for `<pre>`.
 pub(crate) fn text_content(node: &DomNode<'_>) -> String {
+    let shows_no_text = |name: &str| is_hidden_element(name) || name == "iframe";
     let mut text = String::new();
-    // How many hidden elements we are inside.
+    // How many elements that show no text we are inside.
     let mut hidden_depth = 0usize;
     for edge in node.traverse() {
         match edge {
             Edge::Open(child) => match child.value() {
-                Node::Element(e) if is_hidden_element(e.name()) => hidden_depth += 1,
+                Node::Element(e) if shows_no_text(e.name()) => hidden_depth += 1,
                 Node::Element(e) if e.name() == "br" && hidden_depth == 0 => text.push('\n'),
                 Node::Text(t) if hidden_depth == 0 => text.push_str(t),
                 _ => {}
             },
             Edge::Close(child) => {
-                if element(&child).is_some_and(|e| is_hidden_element(e.name())) {
+                if element(&child).is_some_and(|e| shows_no_text(e.name())) {
                     hidden_depth = hidden_depth.saturating_sub(1);
                 }
             }

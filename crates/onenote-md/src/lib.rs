@@ -22,7 +22,8 @@
 //!
 //! Each module uses only modules listed before it (`scripts/module-cycles` checks it).
 //!
-//! - `xhtml` (OneNote's self-closed tags), `style` (inline styles), `note_tag`,
+//! - `xhtml` (OneNote's self-closed tags), `layout_whitespace` (the
+//!   whitespace between tags that only lays out the markup), `style` (inline styles), `note_tag`,
 //!   `failure_comment` (what OneNote could not export), `resource` (resource URLs and ids,
 //!   file names, the collector), `page_link` (links between pages and their resolver),
 //!   `ink` (InkML to SVG), `conversion` (options and result types): leaves.
@@ -37,6 +38,7 @@ mod dom;
 mod failure_comment;
 mod ink;
 mod layout;
+mod layout_whitespace;
 mod markdown;
 mod mathml;
 mod note_tag;

@@ -72,6 +72,12 @@ impl InlineStyle {
     pub(crate) fn parse(style: &str) -> Self {
         let mut parsed = InlineStyle::default();
         for (name, value) in declarations(style) {
+            if name == "font-family" {
+                // Font names are compared ignoring case: no lower-case copy of the usual
+                // `Calibri` on every paragraph.
+                parsed.monospace = Some(is_monospace_family(value));
+                continue;
+            }
             // Most values are lower case already: copy only the ones that are not.
             let value = lower(value);
             let value: &str = &value;
@@ -105,7 +111,6 @@ impl InlineStyle {
                         parsed.underline = Some(false);
                     }
                 }
-                "font-family" => parsed.monospace = Some(is_monospace_family(value)),
                 "position" => parsed.absolute = value == "absolute",
                 "left" => parsed.left = leading_number(value),
                 "top" => parsed.top = leading_number(value),
@@ -119,17 +124,15 @@ impl InlineStyle {
 /// Whether a `font-family` value (or a `<font face>`) names a monospace font first, or lists the
 /// generic `monospace` family anywhere.
 pub(crate) fn is_monospace_family(value: &str) -> bool {
-    let mut families = value.split(',').map(|family| {
-        family
-            .trim()
-            .trim_matches(['"', '\''])
-            .trim()
-            .to_ascii_lowercase()
+    let mut families = value
+        .split(',')
+        .map(|family| family.trim().trim_matches(['"', '\'']).trim());
+    let first_is_monospace = families.next().is_some_and(|first| {
+        MONOSPACE_FAMILIES
+            .iter()
+            .any(|mono| mono.eq_ignore_ascii_case(first))
     });
-    let first_is_monospace = families
-        .next()
-        .is_some_and(|first| MONOSPACE_FAMILIES.contains(&first.as_str()));
-    first_is_monospace || families.any(|family| family == "monospace")
+    first_is_monospace || families.any(|family| family.eq_ignore_ascii_case("monospace"))
 }
 
 fn font_weight_is_bold(value: &str) -> Option<bool> {

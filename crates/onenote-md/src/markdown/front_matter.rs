@@ -3,41 +3,47 @@
 //! Every value is written as a YAML double-quoted scalar, escaping what needs it, so a title like
 //! `Q3: "final" #2` or one holding a newline can never break the YAML or smuggle in keys.
 
-/// `---`, one `key: "value"` line per present field, `---`.
-pub(crate) fn front_matter(fields: &[(&str, Option<&str>)]) -> String {
-    let mut yaml = String::from("---\n");
+/// `---`, one `key: "value"` line per present field, `---`, written at the end of `out`.
+pub(crate) fn write_front_matter(out: &mut String, fields: &[(&str, Option<&str>)]) {
+    out.push_str("---\n");
     for (key, value) in fields {
         if let Some(value) = value {
-            yaml.push_str(key);
-            yaml.push_str(": ");
-            yaml.push_str(&double_quoted(value));
-            yaml.push('\n');
+            out.push_str(key);
+            out.push_str(": ");
+            push_double_quoted(out, value);
+            out.push('\n');
         }
     }
-    yaml.push_str("---\n");
-    yaml
+    out.push_str("---\n");
 }
 
-/// A YAML double-quoted scalar: `\` and `"` escaped, and every character YAML treats as a line
-/// break or will not print (controls, U+0085, U+2028, U+2029, the byte-order mark) written as
-/// an escape.
-fn double_quoted(value: &str) -> String {
-    let mut quoted = String::with_capacity(value.len() + 2);
-    quoted.push('"');
+/// How long the front matter of these fields is, about: room to reserve for it.
+pub(crate) fn front_matter_len(fields: &[(&str, Option<&str>)]) -> usize {
+    let field_len =
+        |(key, value): &(&str, Option<&str>)| value.map_or(0, |v| key.len() + v.len() + 6);
+    8 + fields.iter().map(field_len).sum::<usize>()
+}
+
+/// A YAML double-quoted scalar, written at the end of `out`: `\` and `"` escaped, and every
+/// character YAML treats as a line break or will not print (controls, U+0085, U+2028, U+2029,
+/// the byte-order mark) written as an escape.
+fn push_double_quoted(out: &mut String, value: &str) {
+    out.push('"');
     for c in value.chars() {
         match c {
-            '"' => quoted.push_str("\\\""),
-            '\\' => quoted.push_str("\\\\"),
-            '\n' => quoted.push_str("\\n"),
-            '\t' => quoted.push_str("\\t"),
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\t' => out.push_str("\\t"),
             c if c.is_control() || matches!(c, '\u{2028}' | '\u{2029}' | '\u{FEFF}') => {
-                quoted.push_str(&format!("\\u{:04X}", u32::from(c)));
+                use std::fmt::Write;
+                // Writing to a String cannot fail.
+                let _ = write!(out, "\\u{:04X}", u32::from(c));
             }
-            c => quoted.push(c),
+            c => out.push(c),
         }
     }
-    quoted.push('"');
-    quoted
+    out.push('"');
 }
 
 #[cfg(test)]
@@ -46,11 +52,15 @@ mod tests {
 
     #[test]
     fn writes_present_fields_quoted() {
-        let yaml = front_matter(&[
-            ("title", Some("Q3: \"final\" #2\nsecond line")),
-            ("created", None),
-            ("onenote_web_url", Some("https://x.example/?a=1&b=2")),
-        ]);
+        let mut yaml = String::new();
+        write_front_matter(
+            &mut yaml,
+            &[
+                ("title", Some("Q3: \"final\" #2\nsecond line")),
+                ("created", None),
+                ("onenote_web_url", Some("https://x.example/?a=1&b=2")),
+            ],
+        );
         assert_eq!(
             yaml,
             "---\ntitle: \"Q3: \\\"final\\\" #2\\nsecond line\"\nonenote_web_url: \"https://x.example/?a=1&b=2\"\n---\n"
@@ -59,6 +69,8 @@ mod tests {
 
     #[test]
     fn escapes_invisible_line_breaks() {
-        assert_eq!(double_quoted("a\u{2028}b\u{85}c"), "\"a\\u2028b\\u0085c\"");
+        let mut quoted = String::new();
+        push_double_quoted(&mut quoted, "a\u{2028}b\u{85}c");
+        assert_eq!(quoted, "\"a\\u2028b\\u0085c\"");
     }
 }

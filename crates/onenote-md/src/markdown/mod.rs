@@ -55,7 +55,7 @@ pub fn to_markdown(page_html: &str, meta: &PageMeta) -> Conversion {
 /// Converts OneNote page HTML to Markdown with what [`Options`] gives: the page's ink, a resolver
 /// for links between pages, and where carried files go.
 pub fn to_markdown_with(page_html: &str, meta: &PageMeta, options: &Options<'_>) -> Conversion {
-    let page = Page::parse(page_html);
+    let page = Page::parse_for_text(page_html);
     let mut converter = convert::Converter::new(*options);
     let regions = page
         .body()
@@ -68,15 +68,17 @@ pub fn to_markdown_with(page_html: &str, meta: &PageMeta, options: &Options<'_>)
         meta.title.clone()
     };
     let created = meta.created.clone().or_else(|| page.created());
-    let mut markdown = front_matter::front_matter(&[
-        ("title", Some(&title)),
+    let fields = [
+        ("title", Some(title.as_str())),
         ("created", created.as_deref()),
         ("modified", meta.modified.as_deref()),
         ("onenote_web_url", meta.web_url.as_deref()),
         ("onenote_id", meta.id.as_deref()),
-    ]);
+    ];
     let body = render::document(&regions);
-    markdown.reserve(body.len() + 1);
+    let mut markdown =
+        String::with_capacity(front_matter::front_matter_len(&fields) + body.len() + 1);
+    front_matter::write_front_matter(&mut markdown, &fields);
     if !body.is_empty() {
         markdown.push('\n');
         markdown.push_str(&body);
