@@ -8,7 +8,9 @@
 //! runs on a timer of its own ([`UPKEEP_INTERVAL`]): memory stays flat whether or not anyone
 //! scrapes `/metrics`.
 
-use std::sync::OnceLock;
+use std::cell::RefCell;
+use std::collections::{BTreeSet, HashSet};
+use std::sync::{Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
 use axum::extract::{MatchedPath, Request};
@@ -87,15 +89,42 @@ pub async fn track(request: Request, next: Next) -> Response {
     let route = request
         .extensions()
         .get::<MatchedPath>()
-        .map(|p| p.as_str().to_string())
-        .unwrap_or_else(|| "unmatched".into());
+        .map_or("unmatched", |p| interned(p.as_str()));
     let started = Instant::now();
     let response = next.run(request).await;
-    let status = response.status().as_u16().to_string();
-    metrics::counter!("graphnote_http_requests_total", "route" => route.clone(), "status" => status).increment(1);
+    let status = interned(response.status().as_str());
+    metrics::counter!("graphnote_http_requests_total", "route" => route, "status" => status)
+        .increment(1);
     metrics::histogram!("graphnote_http_request_duration_seconds", "route" => route)
         .record(started.elapsed().as_secs_f64());
     response
+}
+
+/// A route template or status as a `&'static str`, so that a request's labels are borrowed, not
+/// two new strings. There are few of either (the router's templates, the statuses the app
+/// answers), each kept once for the process's life; each thread remembers the ones it has seen,
+/// so the shared set's lock is taken only the first time.
+fn interned(label: &str) -> &'static str {
+    thread_local! {
+        static SEEN: RefCell<HashSet<&'static str>> = RefCell::new(HashSet::new());
+    }
+    static ALL: Mutex<BTreeSet<&'static str>> = Mutex::new(BTreeSet::new());
+    if let Some(seen) = SEEN.with_borrow(|seen| seen.get(label).copied()) {
+        return seen;
+    }
+    let Ok(mut all) = ALL.lock() else {
+        return "unknown";
+    };
+    let kept: &'static str = match all.get(label) {
+        Some(kept) => kept,
+        None => {
+            let kept: &'static str = Box::leak(label.into());
+            all.insert(kept);
+            kept
+        }
+    };
+    SEEN.with_borrow_mut(|seen| seen.insert(kept));
+    kept
 }
 
 /// A sign-in finished (`outcome`: `success` or the error kind).

@@ -168,7 +168,7 @@ impl Tokens {
                     })?;
                 self.sessions
                     .update(session, now(), |s| {
-                        s.secrets.token_cache = Some(updated.clone());
+                        s.secrets_mut().token_cache = Some(updated.clone());
                         Ok::<_, StoreError>(())
                     })
                     .await?;

@@ -140,7 +140,7 @@ async fn finish(
     session.record.signed_in_at = Some(now);
     // Exports waiting for this account go on with this sign-in.
     exports.signed_in(&account.home_account_id, &cache).await;
-    session.secrets.token_cache = Some(cache);
+    session.secrets_mut().token_cache = Some(cache);
     // A new id at sign-in: an id planted or seen before sign-in is worthless now.
     sessions.rotate(&mut session, now).await?;
     tracing::info!("user signed in");

@@ -1,5 +1,5 @@
-//! A bounded memo of a pure, costly step on a session's stored bytes (parsing the stored record,
-//! opening the sealed secrets), by store key: the exact bytes last seen and what the step made of
+//! A bounded memo of a pure, costly step on a session's stored bytes (opening the sealed
+//! secrets), by store key: the exact bytes last seen and what the step made of
 //! them. An entry is used only when the new bytes are identical to the ones it was made from, so
 //! it gives exactly what the step would give again; a changed record (every save reseals under a
 //! fresh nonce) simply misses. Profiling a signed-in page showed these steps (base64, JSON,

@@ -8,9 +8,12 @@ pub mod cookie;
 pub mod crypto;
 mod memo;
 mod onenote_gate;
+mod recent;
 pub mod redis_store;
 pub mod sqlite;
 pub mod store;
+
+use std::sync::Arc;
 
 use aws_lc_rs::digest;
 use base64::Engine;
@@ -59,7 +62,9 @@ pub struct Session {
     /// The cookie value.
     id: String,
     pub record: StoredSession,
-    pub secrets: SessionSecrets,
+    /// Shared with the memo of opened secrets until changed ([`Session::secrets_mut`]): a
+    /// request that only reads them (nearly all) copies no token.
+    pub secrets: Arc<SessionSecrets>,
     /// Not in the store yet.
     pub is_new: bool,
 }
@@ -78,9 +83,14 @@ impl Session {
         self.record.user.as_ref()
     }
 
+    /// The secrets, to change (copied first if the memo still shares them).
+    pub fn secrets_mut(&mut self) -> &mut SessionSecrets {
+        Arc::make_mut(&mut self.secrets)
+    }
+
     /// Adds a pending sign-in, dropping expired and surplus ones.
     pub fn add_pending(&mut self, login: PendingLogin, now: i64) {
-        let pending = &mut self.secrets.pending;
+        let pending = &mut self.secrets_mut().pending;
         pending.retain(|p| now - p.sign_in.created_at < PENDING_LIFETIME_SECS);
         if pending.len() >= MAX_PENDING {
             pending.remove(0);
@@ -97,7 +107,7 @@ impl Session {
             )
             .is_ok()
         })?;
-        let login = self.secrets.pending.remove(position);
+        let login = self.secrets_mut().pending.remove(position);
         (now - login.sign_in.created_at < PENDING_LIFETIME_SECS).then_some(login)
     }
 
@@ -106,7 +116,9 @@ impl Session {
         self.record.user = None;
         self.record.sid = None;
         self.record.signed_in_at = None;
-        self.secrets.token_cache = None;
+        if self.secrets.token_cache.is_some() {
+            self.secrets_mut().token_cache = None;
+        }
     }
 }
 
@@ -147,7 +159,7 @@ pub struct Sessions {
     pub store: AnyStore,
     cipher: Cipher,
     /// Opened secrets by sealed bytes (see [`Memo`]); the bool is `Opened::stale_key`.
-    opened: Memo<(SessionSecrets, bool)>,
+    opened: Memo<(Arc<SessionSecrets>, bool)>,
     pub cookie: CookieSettings,
     idle_secs: i64,
     max_age_secs: i64,
@@ -180,7 +192,7 @@ impl Sessions {
                 sealed: vec![],
                 revision: None,
             },
-            secrets: SessionSecrets::default(),
+            secrets: Arc::default(),
             is_new: true,
         }
     }
@@ -224,7 +236,7 @@ impl Sessions {
         }
         let mut session = Session {
             id: id.to_string(),
-            secrets: SessionSecrets::default(),
+            secrets: Arc::default(),
             record,
             is_new: false,
         };
@@ -234,9 +246,9 @@ impl Sessions {
             write_back |= stale_key;
         } else if !session.record.sealed.is_empty() {
             match self.cipher.open(&session.record.sealed, id) {
-                Ok(opened) => match serde_json::from_slice(&opened.plaintext) {
+                Ok(opened) => match serde_json::from_slice::<SessionSecrets>(&opened.plaintext) {
                     Ok(secrets) => {
-                        session.secrets = secrets;
+                        session.secrets = Arc::new(secrets);
                         self.opened.put(
                             &key,
                             &session.record.sealed,
@@ -297,7 +309,7 @@ impl Sessions {
     /// the revision it was loaded at (a new session: if nothing is stored under its id).
     /// `Ok(false)`: someone else wrote it first; nothing was written.
     async fn write(&self, session: &mut Session, now: i64) -> Result<bool, StoreError> {
-        let plaintext = serde_json::to_vec(&session.secrets).map_err(StoreError::Encode)?;
+        let plaintext = serde_json::to_vec(&*session.secrets).map_err(StoreError::Encode)?;
         session.record.sealed = self.cipher.seal(&plaintext, &session.id);
         session.record.last_seen = now;
         // Nobody signed in yet (a sign-in under way, or a bot at /login): keep it only as long

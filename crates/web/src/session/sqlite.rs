@@ -1,10 +1,10 @@
 //! The SQLite session store: one file under the data dir, sessions survive restarts. Writes block
 //! (and a checkpoint may fsync), so they run on tokio's blocking pool on the writing connection.
-//! Reads — one per request — run inline on a second connection of their own: in WAL mode a read
-//! never waits for the writer, and a primary-key lookup served from SQLite's page cache takes a
-//! few microseconds, less than handing the work to a pool thread and back (two thread wake-ups,
-//! which profiling showed cost more than the query). Expired rows are skipped on read and swept
-//! now and then on write.
+//! Reads — one per request — are mostly served by a write-through cache (`recent`: this process
+//! is the file's only writer); the others run inline on a second connection of their own: in
+//! WAL mode a read never waits for the writer, and a primary-key lookup served from SQLite's
+//! page cache takes a few microseconds, less than handing the work to a pool thread and back.
+//! Expired rows are skipped on read and swept now and then on write.
 //!
 //! One process per file: SQLite would let a second instance share it, but what an instance
 //! keeps in memory (the OneNote budget, the refresh single flight) would then be counted twice.
@@ -18,7 +18,7 @@ use std::sync::{Arc, Mutex};
 use rusqlite::types::ValueRef;
 use rusqlite::{Connection, OptionalExtension, params};
 
-use super::memo::Memo;
+use super::recent::Recent;
 use super::store::{LockToken, SessionStore, StoreError, StoredSession, Written};
 use crate::clock::now;
 
@@ -33,15 +33,16 @@ pub struct SqliteStore {
     /// The connection `load` uses, inline (`None` for an in-memory database, which a second
     /// connection would not share: then reads go through `conn` like writes).
     reader: Option<Mutex<Connection>>,
-    /// Parsed rows by their exact text (see [`Memo`]): the JSON and the base64 of the sealed
-    /// secrets were the costliest part of a read.
-    parsed: Arc<Memo<StoredSession>>,
+    /// The records as last written or read (see `recent`): a request's load goes to SQLite
+    /// only when its session is not there.
+    recent: Arc<Recent>,
     writes: AtomicU64,
 }
 
 /// The one query a request makes. Prepared once per connection (`prepare_cached`): parsing the
 /// SQL each time was a tenth of a signed-in page's instructions.
-const LOAD_SQL: &str = "SELECT data, revision FROM sessions WHERE key = ?1 AND expires_at > ?2";
+const LOAD_SQL: &str =
+    "SELECT data, revision, expires_at FROM sessions WHERE key = ?1 AND expires_at > ?2";
 /// A compare-and-set update: only the revision that was loaded may be replaced.
 const UPDATE_SQL: &str =
     "UPDATE sessions SET data = ?1, sid = ?2, expires_at = ?3, revision = revision + 1
@@ -110,7 +111,7 @@ impl SqliteStore {
             _instance_lock: instance_lock,
             conn: Arc::new(Mutex::new(conn)),
             reader,
-            parsed: Arc::new(Memo::default()),
+            recent: Arc::new(Recent::default()),
             writes: AtomicU64::new(0),
         })
     }
@@ -175,38 +176,23 @@ fn add_revision_column(conn: &Connection) -> rusqlite::Result<()> {
     Ok(())
 }
 
-/// The live session row under `key`, parsed, with its revision. A row that does not parse is
-/// treated as no session (it cannot be trusted anyway). The text is parsed where SQLite holds
-/// it, without a copy.
-fn load_row(
-    conn: &Connection,
-    memo: &Memo<StoredSession>,
-    key: &str,
-) -> rusqlite::Result<Option<StoredSession>> {
+/// The live session row under `key`, parsed, with its revision, and when it expires. A row
+/// that does not parse is treated as no session (it cannot be trusted anyway). The text is
+/// parsed where SQLite holds it, without a copy.
+fn load_row(conn: &Connection, key: &str) -> rusqlite::Result<Option<(StoredSession, i64)>> {
     let mut statement = conn.prepare_cached(LOAD_SQL)?;
     let parsed = statement
         .query_row(params![key, now()], |row| {
             let revision: i64 = row.get(1)?;
+            let expires_at: i64 = row.get(2)?;
             let value = row.get_ref(0)?;
-            // The memo only holds text that was valid UTF-8: no need to validate a hit again.
-            let remembered = match value {
-                ValueRef::Text(bytes) => memo.get(key, bytes),
+            let session = match value {
+                ValueRef::Text(_) => super::store::decode_record(value.as_str()?),
                 _ => None,
-            };
-            let session = match remembered {
-                Some(session) => Some(session),
-                None => {
-                    let text = value.as_str()?;
-                    let session = super::store::decode_record(text);
-                    if let Some(session) = &session {
-                        memo.put(key, text.as_bytes(), session.clone());
-                    }
-                    session
-                }
             };
             Ok(session.map(|mut session| {
                 session.revision = Some(revision as u64);
-                session
+                (session, expires_at)
             }))
         })
         .optional()?;
@@ -216,11 +202,17 @@ fn load_row(
 impl SessionStore for SqliteStore {
     async fn load(&self, key: &str) -> Result<Option<StoredSession>, StoreError> {
         let Some(reader) = &self.reader else {
-            let (key, memo) = (key.to_string(), self.parsed.clone());
-            return self.with_conn(move |c| load_row(c, &memo, &key)).await;
+            // In memory, one connection does everything: the read runs where writes do, and
+            // the cache is filled under the same connection lock they update it under.
+            let (key, recent) = (key.to_string(), self.recent.clone());
+            return self
+                .with_conn(move |c| recent.get_or_read(&key, now(), || load_row(c, &key)))
+                .await;
         };
-        let reader = reader.lock().map_err(|_| StoreError::Poisoned)?;
-        load_row(&reader, &self.parsed, key).map_err(StoreError::Sqlite)
+        self.recent.get_or_read(key, now(), || {
+            let reader = reader.lock().map_err(|_| StoreError::Poisoned)?;
+            load_row(&reader, key).map_err(StoreError::Sqlite)
+        })
     }
 
     async fn save(
@@ -237,7 +229,8 @@ impl SessionStore for SqliteStore {
             .writes
             .fetch_add(1, Ordering::Relaxed)
             .is_multiple_of(SWEEP_EVERY);
-        let parsed = self.parsed.clone();
+        let recent = self.recent.clone();
+        let mut cached = session.clone();
         self.with_conn(move |c| {
             let changed = match expected {
                 Some(revision) => c.prepare_cached(UPDATE_SQL)?.execute(params![
@@ -262,32 +255,40 @@ impl SessionStore for SqliteStore {
                 )?;
             }
             if changed == 0 {
+                // Someone wrote first: the next load reads what they wrote from the file.
+                recent.forget(&key);
                 return Ok(Written::Conflict);
             }
             let revision: i64 = c
                 .prepare_cached("SELECT revision FROM sessions WHERE key = ?1")?
                 .query_row(params![key], |row| row.get(0))?;
-            // What was read before this write is out of date.
-            parsed.forget(&key);
+            cached.revision = Some(revision as u64);
+            recent.written(&key, cached, expires_at);
             Ok(Written::Saved(revision as u64))
         })
         .await
     }
 
     async fn delete(&self, key: &str) -> Result<(), StoreError> {
-        self.parsed.forget(key);
         let key = key.to_string();
+        let recent = self.recent.clone();
         self.with_conn(move |c| {
-            c.execute("DELETE FROM sessions WHERE key = ?1", params![key])
-                .map(|_| ())
+            c.execute("DELETE FROM sessions WHERE key = ?1", params![key])?;
+            recent.forget(&key);
+            Ok(())
         })
         .await
     }
 
     async fn delete_by_sid(&self, sid: &str) -> Result<usize, StoreError> {
         let sid = sid.to_string();
-        self.with_conn(move |c| c.execute("DELETE FROM sessions WHERE sid = ?1", params![sid]))
-            .await
+        let recent = self.recent.clone();
+        self.with_conn(move |c| {
+            let deleted = c.execute("DELETE FROM sessions WHERE sid = ?1", params![sid])?;
+            recent.forget_sid(&sid);
+            Ok(deleted)
+        })
+        .await
     }
 
     async fn ping(&self) -> Result<(), StoreError> {

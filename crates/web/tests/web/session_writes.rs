@@ -85,7 +85,7 @@ async fn play(sessions: &Sessions, order: &[Actor]) -> Result<(), StoreError> {
     });
     sessions
         .update(&mut session, now, |s| {
-            s.secrets.token_cache = Some(cache("old"));
+            s.secrets_mut().token_cache = Some(cache("old"));
             Ok::<_, StoreError>(())
         })
         .await?;
@@ -104,7 +104,7 @@ async fn play(sessions: &Sessions, order: &[Actor]) -> Result<(), StoreError> {
                     Actor::Refresher => {
                         sessions
                             .update(&mut session, now, |s| {
-                                s.secrets.token_cache = Some(cache("refreshed"));
+                                s.secrets_mut().token_cache = Some(cache("refreshed"));
                                 Ok::<_, StoreError>(())
                             })
                             .await?
@@ -125,6 +125,7 @@ async fn play(sessions: &Sessions, order: &[Actor]) -> Result<(), StoreError> {
     let refresh_token = stored
         .secrets
         .token_cache
+        .clone()
         .and_then(|c| c.refresh_token)
         .map(|t| t.expose().to_string());
     assert_eq!(

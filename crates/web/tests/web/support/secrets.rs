@@ -8,7 +8,7 @@ pub async fn assert_no_secrets_stored(app: &TestApp, cookie: &str, stored: &[u8]
     assert!(!stored.is_empty(), "the dump is not empty");
     let id = cookie.split_once('=').unwrap().1;
     let session = session_of(app, cookie).await;
-    let cache = session.secrets.token_cache.unwrap();
+    let cache = session.secrets.token_cache.clone().unwrap();
     let mut secrets = vec![id.to_string()];
     secrets.extend(cache.refresh_token.map(|t| t.expose().to_string()));
     secrets.extend(cache.id_token.map(|t| t.expose().to_string()));
