@@ -22,6 +22,9 @@
 //!     prints the wall time, the job's last status and the page-view times (see `export.rs`)
 //! bench_tool download --job URL --cookie COOKIE --ca PEM
 //!     fetches the export's zip; prints its size and how long it took
+//! bench_tool graph-calls --emulator URL --ca PEM --token TOKEN --n N --c C
+//!     N `GET /v1.0/me` through the app's Graph client, C in flight; prints the CPU they cost
+//!     this process (see `graph_calls.rs`)
 //! ```
 //!
 //! The sign-in driver keeps cookies itself (one small jar per sign-in, like a fresh browser) over
@@ -29,6 +32,7 @@
 //! and the driver's own cost stays small next to what it measures.
 
 mod export;
+mod graph_calls;
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -88,7 +92,8 @@ impl Args {
 async fn run(args: Vec<String>) -> Result<()> {
     let Some((command, rest)) = args.split_first() else {
         return Err(
-            "usage: bench_tool sign-in|token|sign-ins|seed-sessions|export|download …".into(),
+            "usage: bench_tool sign-in|token|sign-ins|seed-sessions|export|download|graph-calls …"
+                .into(),
         );
     };
     let args = Args::parse(rest)?;
@@ -100,6 +105,19 @@ async fn run(args: Vec<String>) -> Result<()> {
             let app = origin(&Url::parse(args.get("app")?).map_err(|e| e.to_string())?);
             let cookie = jar.header(&app).ok_or("the app set no cookie")?;
             println!("{cookie}");
+            Ok(())
+        }
+        "graph-calls" => {
+            let ca = std::fs::read_to_string(args.get("ca")?).map_err(|e| format!("--ca: {e}"))?;
+            let line = graph_calls::run(
+                args.get("emulator")?,
+                &ca,
+                args.get("token")?,
+                args.number("n")?,
+                args.number("c")?,
+            )
+            .await?;
+            println!("{line}");
             Ok(())
         }
         "token" => {
