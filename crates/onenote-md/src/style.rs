@@ -33,11 +33,25 @@ const MONOSPACE_FAMILIES: &[&str] = &[
 /// The declarations of a `style` attribute as `(lower-case property, trimmed value)` pairs, in
 /// order, skipping anything that is not `name: value`.
 pub(crate) fn declarations(style: &str) -> impl Iterator<Item = (Cow<'_, str>, &str)> {
-    style.split(';').filter_map(|declaration| {
-        let (name, value) = declaration.split_once(':')?;
-        let name = name.trim();
-        let value = value.trim();
-        (!name.is_empty() && !value.is_empty()).then(|| (lower(name), value))
+    // Split by hand, byte by byte: a declaration is a few dozen bytes, too short for `split`'s
+    // searcher to pay for its set-up, and every element OneNote writes has a style.
+    let mut rest = style;
+    std::iter::from_fn(move || {
+        while !rest.is_empty() {
+            let end = rest.bytes().position(|b| b == b';').unwrap_or(rest.len());
+            let declaration = &rest[..end];
+            rest = rest.get(end + 1..).unwrap_or_default();
+            let Some(colon) = declaration.bytes().position(|b| b == b':') else {
+                continue;
+            };
+            // `;` and `:` are ASCII: the slices end on character boundaries.
+            let name = declaration[..colon].trim();
+            let value = declaration[colon + 1..].trim();
+            if !name.is_empty() && !value.is_empty() {
+                return Some((lower(name), value));
+            }
+        }
+        None
     })
 }
 
