@@ -14,13 +14,14 @@ use axum::response::Response;
 use crate::forwarded::ProxyPolicy;
 
 /// The request's id, the app's path prefix and the base URL the client reached the app at.
+/// Cheap to clone (shared text): the error-page layer and most handlers each take a copy.
 #[derive(Debug, Clone)]
 pub struct RequestContext {
-    pub request_id: String,
+    pub request_id: Arc<str>,
     /// "" or e.g. "/app".
-    pub prefix: String,
+    pub prefix: Arc<str>,
     /// `scheme://host[:port]` + prefix, no trailing slash.
-    pub public_base: String,
+    pub public_base: Arc<str>,
 }
 
 impl RequestContext {
@@ -48,8 +49,8 @@ pub fn of(extensions: &axum::http::Extensions) -> RequestContext {
         .cloned()
         .unwrap_or_else(|| RequestContext {
             request_id: "-".into(),
-            prefix: String::new(),
-            public_base: String::new(),
+            prefix: "".into(),
+            public_base: "".into(),
         })
 }
 
@@ -61,15 +62,15 @@ pub async fn layer(policy: Arc<ProxyPolicy>, mut request: Request, next: Next) -
         .get("x-request-id")
         .and_then(|v| v.to_str().ok())
         .unwrap_or("-")
-        .to_string();
+        .into();
     let origin = policy.origin(crate::server::peer(&request), request.headers());
     if let Some(ip) = origin.client_ip {
         tracing::Span::current().record("client_ip", tracing::field::display(ip));
     }
     let context = RequestContext {
         request_id,
-        prefix: policy.public_url.path().trim_end_matches('/').to_string(),
-        public_base: origin.public_base,
+        prefix: policy.public_url.path().trim_end_matches('/').into(),
+        public_base: origin.public_base.into(),
     };
     request.extensions_mut().insert(context);
     next.run(request).await

@@ -2,6 +2,8 @@
 //! every page shares: the path prefix for links, the signed-in user for the header, and the
 //! request id for the footer.
 
+use std::sync::Arc;
+
 use askama::Template;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
@@ -11,9 +13,9 @@ use crate::session::UserSummary;
 
 /// What the shared layout needs.
 pub struct Layout {
-    pub prefix: String,
+    pub prefix: Arc<str>,
     pub user: Option<LayoutUser>,
-    pub request_id: Option<String>,
+    pub request_id: Option<Arc<str>>,
 }
 
 pub struct LayoutUser {
