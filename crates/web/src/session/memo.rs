@@ -41,18 +41,24 @@ impl<V: Clone> Memo<V> {
         let Ok(mut entries) = self.entries.lock() else {
             return;
         };
-        if entries.len() >= MEMO_CAPACITY && !entries.contains_key(key) {
-            let victim = entries.keys().next().cloned();
-            if let Some(victim) = victim {
-                entries.remove(&victim);
-            }
-        }
+        make_room(&mut entries, key, MEMO_CAPACITY);
         entries.insert(key.to_string(), (bytes.into(), value));
     }
 
     pub fn forget(&self, key: &str) {
         if let Ok(mut entries) = self.entries.lock() {
             entries.remove(key);
+        }
+    }
+}
+
+/// Before `key` goes into a map that holds at most `capacity` entries: an arbitrary other entry
+/// leaves if the map is full (the memos keep what a store already has, so any may go).
+pub(super) fn make_room<V>(entries: &mut HashMap<String, V>, key: &str, capacity: usize) {
+    if entries.len() >= capacity && !entries.contains_key(key) {
+        let victim = entries.keys().next().cloned();
+        if let Some(victim) = victim {
+            entries.remove(&victim);
         }
     }
 }

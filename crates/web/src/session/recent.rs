@@ -22,13 +22,13 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
+use super::memo::make_room;
 use super::store::StoredSession;
 
 /// Sessions the cache keeps (a few kB each).
 pub const RECENT_CAPACITY: usize = 4096;
 
 /// A session record as stored, and when it expires.
-#[derive(Clone)]
 struct Entry {
     session: Arc<StoredSession>,
     expires_at: i64,
@@ -61,7 +61,7 @@ impl Recent {
                         return Ok(None);
                     };
                     let session = Arc::new(session);
-                    make_room(&mut entries, key);
+                    make_room(&mut entries, key, RECENT_CAPACITY);
                     entries.insert(
                         key.to_string(),
                         Entry {
@@ -80,7 +80,7 @@ impl Recent {
     /// A write of `session` under `key` was committed.
     pub fn written(&self, key: &str, session: StoredSession, expires_at: i64) {
         if let Ok(mut entries) = self.entries.lock() {
-            make_room(&mut entries, key);
+            make_room(&mut entries, key, RECENT_CAPACITY);
             entries.insert(
                 key.to_string(),
                 Entry {
@@ -102,15 +102,6 @@ impl Recent {
     pub fn forget_sid(&self, sid: &str) {
         if let Ok(mut entries) = self.entries.lock() {
             entries.retain(|_, entry| entry.session.sid.as_deref() != Some(sid));
-        }
-    }
-}
-
-fn make_room(entries: &mut HashMap<String, Entry>, key: &str) {
-    if entries.len() >= RECENT_CAPACITY && !entries.contains_key(key) {
-        let victim = entries.keys().next().cloned();
-        if let Some(victim) = victim {
-            entries.remove(&victim);
         }
     }
 }
