@@ -1,15 +1,15 @@
 //! What every part of handling a request may need to know about it: its id (for logs and error
 //! pages), the app's path prefix (for links) and the base URL the client reached the app at (for
-//! redirect URIs; see [`crate::forwarded`]). The [`layer`] middleware works it out once and puts
-//! it in the request's extensions; handlers take it as an extractor.
+//! redirect URIs; see [`crate::forwarded`]). [`record`] works it out once per request and puts it
+//! in the request's extensions; handlers take it as an extractor.
 
 use std::convert::Infallible;
 use std::sync::Arc;
 
 use axum::extract::{FromRequestParts, Request};
+use axum::http::HeaderValue;
 use axum::http::request::Parts;
-use axum::middleware::Next;
-use axum::response::Response;
+use tower_http::request_id::{MakeRequestId, RequestId};
 
 use crate::forwarded::ProxyPolicy;
 
@@ -34,9 +34,9 @@ impl RequestContext {
 impl<S: Send + Sync> FromRequestParts<S> for RequestContext {
     type Rejection = Infallible;
 
-    /// The context [`layer`] recorded. Every route runs behind that layer; should a request
+    /// The context [`record`] recorded. Every route runs behind that layer; should a request
     /// ever arrive without it, it gets the context of an app at the root with no request id,
-    /// which is what the layer would give a request without headers.
+    /// which is what [`record`] would give a request without headers.
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Infallible> {
         Ok(of(&parts.extensions))
     }
@@ -54,9 +54,10 @@ pub fn of(extensions: &axum::http::Extensions) -> RequestContext {
         })
 }
 
-/// Middleware: records the request's context. The request id comes from `x-request-id`, set by
-/// tower-http's request-id layer just before; the origin from the proxy policy.
-pub async fn layer(policy: Arc<ProxyPolicy>, mut request: Request, next: Next) -> Response {
+/// Records the request's context in its extensions (a step of the app's layers, before any
+/// route). The request id comes from `x-request-id`, set by tower-http's request-id layer just
+/// before; the origin from the proxy policy.
+pub fn record(policy: &ProxyPolicy, mut request: Request) -> Request {
     let request_id = request
         .headers()
         .get("x-request-id")
@@ -69,9 +70,48 @@ pub async fn layer(policy: Arc<ProxyPolicy>, mut request: Request, next: Next) -
     }
     let context = RequestContext {
         request_id,
-        prefix: policy.public_url.path().trim_end_matches('/').into(),
-        public_base: origin.public_base.into(),
+        prefix: policy.prefix().clone(),
+        public_base: origin.public_base,
     };
     request.extensions_mut().insert(context);
-    next.run(request).await
+    request
+}
+
+/// Request ids for tower-http's request-id layer: random (v4) UUIDs, as its `MakeRequestUuid`
+/// makes them, but written straight into the header value rather than through a `String`.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct MakeRandomRequestId;
+
+impl MakeRequestId for MakeRandomRequestId {
+    fn make_request_id<B>(&mut self, _: &Request<B>) -> Option<RequestId> {
+        let mut text = [0; uuid::fmt::Hyphenated::LENGTH];
+        let id = uuid::Uuid::new_v4().hyphenated().encode_lower(&mut text);
+        HeaderValue::from_str(id).ok().map(RequestId::new)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn request_ids_are_fresh_random_uuids() {
+        let request = Request::new(());
+        let mut make = MakeRandomRequestId;
+        let mut id = || {
+            let id = make.make_request_id(&request).unwrap();
+            id.header_value().to_str().unwrap().to_string()
+        };
+        let (first, second) = (id(), id());
+        assert_ne!(first, second);
+        for text in [first, second] {
+            let parsed = uuid::Uuid::parse_str(&text).unwrap();
+            assert_eq!(parsed.get_version(), Some(uuid::Version::Random));
+            assert_eq!(
+                text,
+                parsed.hyphenated().to_string(),
+                "lower-case, hyphenated"
+            );
+        }
+    }
 }

@@ -3,23 +3,83 @@
 //! with the request id and the app's path prefix. It is also where failures are logged, once,
 //! with the chain of their causes (causes carry no secrets: see [`crate::error`]).
 
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{Context, Poll, ready};
+
 use axum::extract::Request;
 use axum::http::{HeaderValue, header};
-use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
+use pin_project_lite::pin_project;
+use tower::{Layer, Service};
 
 use crate::context::{self, RequestContext};
 use crate::error::{AppError, Chain, Failure, encode};
 use crate::pages::{ErrorPage, Layout, render};
 use crate::session::StoreError;
 
-/// Middleware: renders the responses that stand for an [`AppError`].
-pub async fn finish(request: Request, next: Next) -> Response {
-    let ctx = context::of(request.extensions());
-    let mut response = next.run(request).await;
-    match response.extensions_mut().remove::<Failure>() {
-        Some(Failure(error)) => respond(&ctx, &error),
-        None => response,
+/// Layer: renders the responses that stand for an [`AppError`] (see [`respond`]).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ErrorPageLayer;
+
+impl<S> Layer<S> for ErrorPageLayer {
+    type Service = ErrorPages<S>;
+
+    fn layer(&self, inner: S) -> ErrorPages<S> {
+        ErrorPages { inner }
+    }
+}
+
+/// The service of [`ErrorPageLayer`].
+#[derive(Debug, Clone)]
+pub struct ErrorPages<S> {
+    inner: S,
+}
+
+impl<S> Service<Request> for ErrorPages<S>
+where
+    S: Service<Request, Response = Response>,
+{
+    type Response = Response;
+    type Error = S::Error;
+    type Future = Finished<S::Future>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), S::Error>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, request: Request) -> Self::Future {
+        // The context goes with the request; a failure's page needs it afterwards.
+        let ctx = context::of(request.extensions());
+        Finished {
+            inner: self.inner.call(request),
+            ctx,
+        }
+    }
+}
+
+pin_project! {
+    /// A response on its way, with the context its error page would need.
+    pub struct Finished<F> {
+        #[pin]
+        inner: F,
+        ctx: RequestContext,
+    }
+}
+
+impl<F, E> Future for Finished<F>
+where
+    F: Future<Output = Result<Response, E>>,
+{
+    type Output = F::Output;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
+        let this = self.project();
+        let mut response = ready!(this.inner.poll(cx))?;
+        Poll::Ready(Ok(match response.extensions_mut().remove::<Failure>() {
+            Some(Failure(error)) => respond(this.ctx, &error),
+            None => response,
+        }))
     }
 }
 

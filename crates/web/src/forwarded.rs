@@ -4,6 +4,7 @@
 //! cannot choose the host the app builds redirect URIs for, nor the address it logs.
 
 use std::net::{IpAddr, SocketAddr};
+use std::sync::Arc;
 
 use axum::http::HeaderMap;
 use ipnet::IpNet;
@@ -14,24 +15,40 @@ use url::Url;
 pub struct Origin {
     pub client_ip: Option<IpAddr>,
     /// `scheme://host[:port]` + path prefix, no trailing slash.
-    pub public_base: String,
+    pub public_base: Arc<str>,
 }
 
 /// The proxy policy from the configuration.
 #[derive(Debug, Clone)]
 pub struct ProxyPolicy {
-    pub trusted: Vec<IpNet>,
-    pub public_url: Url,
+    trusted: Vec<IpNet>,
+    /// `PUBLIC_URL` without its trailing slash: the base of nearly every request, made once.
+    default_base: Arc<str>,
+    /// `PUBLIC_URL`'s path without its trailing slash: "" or e.g. "/app".
+    prefix: Arc<str>,
 }
 
 impl ProxyPolicy {
+    pub fn new(trusted: Vec<IpNet>, public_url: &Url) -> ProxyPolicy {
+        ProxyPolicy {
+            trusted,
+            default_base: public_url.as_str().trim_end_matches('/').into(),
+            prefix: public_url.path().trim_end_matches('/').into(),
+        }
+    }
+
+    /// The app's path prefix: "" or e.g. "/app".
+    pub fn prefix(&self) -> &Arc<str> {
+        &self.prefix
+    }
+
     fn trusts(&self, ip: IpAddr) -> bool {
         self.trusted.iter().any(|net| net.contains(&ip))
     }
 
     /// Resolves a request's origin.
     pub fn origin(&self, peer: Option<SocketAddr>, headers: &HeaderMap) -> Origin {
-        let default_base = self.public_url.as_str().trim_end_matches('/').to_string();
+        let default_base = self.default_base.clone();
         let peer_ip = peer.map(|p| p.ip());
         let Some(ip) = peer_ip.filter(|ip| self.trusts(*ip)) else {
             return Origin {
@@ -68,10 +85,7 @@ impl ProxyPolicy {
             .or(Some(ip));
         let public_base = match (proto.as_deref(), host) {
             (Some(proto @ ("http" | "https")), Some(host)) if valid_host(&host) => {
-                format!(
-                    "{proto}://{host}{}",
-                    self.public_url.path().trim_end_matches('/')
-                )
+                format!("{proto}://{host}{}", self.prefix).into()
             }
             _ => default_base,
         };
@@ -149,10 +163,10 @@ mod tests {
     use super::*;
 
     fn policy() -> ProxyPolicy {
-        ProxyPolicy {
-            trusted: vec!["10.0.0.0/8".parse().unwrap()],
-            public_url: Url::parse("https://notes.example.com/app").unwrap(),
-        }
+        ProxyPolicy::new(
+            vec!["10.0.0.0/8".parse().unwrap()],
+            &Url::parse("https://notes.example.com/app").unwrap(),
+        )
     }
 
     fn headers(pairs: &[(&'static str, &str)]) -> HeaderMap {
@@ -172,13 +186,13 @@ mod tests {
         ]);
         let o = policy().origin(Some("10.0.0.1:5555".parse().unwrap()), &h);
         assert_eq!(o.client_ip, Some("203.0.113.7".parse().unwrap()));
-        assert_eq!(o.public_base, "https://alt.example.com/app");
+        assert_eq!(&*o.public_base, "https://alt.example.com/app");
         let h = headers(&[(
             "forwarded",
             "for=198.51.100.1;proto=http;host=\"b.example:8080\"",
         )]);
         let o = policy().origin(Some("10.9.9.9:1".parse().unwrap()), &h);
-        assert_eq!(o.public_base, "http://b.example:8080/app");
+        assert_eq!(&*o.public_base, "http://b.example:8080/app");
         assert_eq!(o.client_ip, Some("198.51.100.1".parse().unwrap()));
     }
 
@@ -191,7 +205,7 @@ mod tests {
         ]);
         let o = policy().origin(Some("192.0.2.1:5555".parse().unwrap()), &h);
         assert_eq!(o.client_ip, Some("192.0.2.1".parse().unwrap()));
-        assert_eq!(o.public_base, "https://notes.example.com/app");
+        assert_eq!(&*o.public_base, "https://notes.example.com/app");
     }
 
     #[test]
@@ -199,7 +213,7 @@ mod tests {
         for host in ["evil.example/x", "a@b", "x y", "evil.example?q", ""] {
             let h = headers(&[("x-forwarded-proto", "https"), ("x-forwarded-host", host)]);
             let o = policy().origin(Some("10.0.0.1:1".parse().unwrap()), &h);
-            assert_eq!(o.public_base, "https://notes.example.com/app", "{host:?}");
+            assert_eq!(&*o.public_base, "https://notes.example.com/app", "{host:?}");
         }
     }
 }

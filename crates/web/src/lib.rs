@@ -3,7 +3,7 @@
 //! Redis, single-flight silent refresh, strict cookies and security headers — and the OneNote
 //! pages.
 //!
-//! [`router`] builds the app for an [`AppState`]; [`serve`] runs it with graceful shutdown.
+//! [`app`] builds the app for an [`AppState`]; [`serve`] runs it with graceful shutdown.
 //!
 //! # Layout
 //!
@@ -12,7 +12,8 @@
 //!
 //! - `clock`, `features` (the optional features and their scopes), `single_flight` (one holder
 //!   per key), `forwarded` (the reverse-proxy policy), `server` (hyper with limits and graceful
-//!   shutdown), `security` (response headers): leaves.
+//!   shutdown), `security` (response headers), `metrics` (the Prometheus recorder, the request
+//!   metrics layer and the handles it keeps): leaves.
 //! - `config`: typed configuration, read once.
 //! - `context`: the request's id, path prefix and public base URL, recorded by a middleware and
 //!   taken as an extractor.
@@ -26,7 +27,7 @@
 //! - `onenote`: `access` (OneNote calls through the user's budget), then the pages.
 //! - `exports`: whole-notebook exports as jobs — `job`, the job `store` (SQLite or Redis),
 //!   `credentials` (the owner's sealed sign-in), `graph_source`, the `worker`, the `routes`.
-//! - `auth` (sign-in and sign-out), `routes` (home, `/msal-demo`, health, assets), `metrics`.
+//! - `auth` (sign-in and sign-out), `routes` (home, `/msal-demo`, health, assets).
 //! - `state`: the parts handlers take, built at start-up; then this file's router.
 
 #[cfg(test)]
@@ -54,18 +55,20 @@ pub mod single_flight;
 pub mod state;
 pub mod tokens;
 
+use std::convert::Infallible;
 use std::future::Future;
 use std::sync::Arc;
 
 use axum::Router;
+use axum::body::{Body, Bytes, HttpBody};
 use axum::extract::Request;
 use axum::http::{HeaderName, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use tower::ServiceBuilder;
+use tower::{Service, ServiceBuilder};
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::limit::RequestBodyLimitLayer;
-use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::request_id::{PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
 
@@ -76,15 +79,57 @@ pub use state::{AppState, StartupError};
 /// Request bodies are small forms; anything larger is refused with 413.
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
 
-/// The whole app, mounted under `PUBLIC_URL`'s path prefix.
-pub fn router(state: AppState) -> Router {
-    let prefix = state.config.path_prefix();
+/// The whole app, mounted under `PUBLIC_URL`'s path prefix: the router behind the layers every
+/// request goes through. The layers wrap the router once, not each of its routes (as
+/// `Router::layer` would), so a request does not clone the stack on its way in; each is a
+/// concrete service, none boxes its future (the README's "The request path" has what that
+/// saved).
+pub fn app(
+    state: AppState,
+) -> impl Service<
+    Request,
+    Response = Response<impl HttpBody<Data = Bytes, Error = axum::Error> + Send + 'static>,
+    Error = Infallible,
+    Future: Send + 'static,
+> + Clone
++ Send
++ 'static {
     let https = state.config.is_https();
     let request_timeout = state.config.request_timeout;
-    let policy = Arc::new(forwarded::ProxyPolicy {
-        trusted: state.config.trusted_proxies.clone(),
-        public_url: state.config.public_url.clone(),
-    });
+    let policy = Arc::new(forwarded::ProxyPolicy::new(
+        state.config.trusted_proxies.clone(),
+        &state.config.public_url,
+    ));
+    let request_id = HeaderName::from_static("x-request-id");
+    ServiceBuilder::new()
+        .layer(SetRequestIdLayer::new(
+            request_id.clone(),
+            context::MakeRandomRequestId,
+        ))
+        .layer(PropagateRequestIdLayer::new(request_id))
+        .layer(
+            TraceLayer::new_for_http()
+                .make_span_with(request_span)
+                .on_response(DefaultOnResponse::new().level(tracing::Level::INFO)),
+        )
+        .map_request(move |request| context::record(&policy, request))
+        .map_response(move |response| security::add(https, response))
+        // Inside the security headers (the page it renders gets them too), outside the
+        // panic catcher (a panic's page is rendered like any failure's).
+        .layer(error_page::ErrorPageLayer)
+        .map_response(|response: Response<_>| response.map(Body::new))
+        .layer(CatchPanicLayer::custom(panic_page))
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            request_timeout,
+        ))
+        .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
+        .service(router(state))
+}
+
+/// The routes, mounted under `PUBLIC_URL`'s path prefix.
+fn router(state: AppState) -> Router {
+    let prefix = state.config.path_prefix();
     let routes = Router::new()
         .route("/", get(routes::home::home))
         .route("/login", get(auth::login::login))
@@ -130,7 +175,7 @@ pub fn router(state: AppState) -> Router {
         .route("/static/autosubmit.js", get(routes::assets::autosubmit_js))
         .route("/static/export.js", get(routes::assets::export_js))
         .fallback(not_found);
-    let app = if prefix.is_empty() {
+    let routes = if prefix.is_empty() {
         routes
     } else {
         // Nested, `/` is served at `/app`; `/app/` is the same page, not a 404.
@@ -138,35 +183,9 @@ pub fn router(state: AppState) -> Router {
             .nest(&prefix, routes)
             .route(&format!("{prefix}/"), get(routes::home::home))
             .fallback(not_found)
-    }
-    .layer(axum::middleware::from_fn(metrics::track))
-    .with_state(state);
-    let request_id = HeaderName::from_static("x-request-id");
-    app.layer(
-        ServiceBuilder::new()
-            .layer(SetRequestIdLayer::new(request_id.clone(), MakeRequestUuid))
-            .layer(PropagateRequestIdLayer::new(request_id))
-            .layer(
-                TraceLayer::new_for_http()
-                    .make_span_with(request_span)
-                    .on_response(DefaultOnResponse::new().level(tracing::Level::INFO)),
-            )
-            .layer(axum::middleware::from_fn(move |req, next| {
-                context::layer(policy.clone(), req, next)
-            }))
-            .layer(axum::middleware::from_fn(move |req, next| {
-                security::headers(https, req, next)
-            }))
-            // Inside the security headers (the page it renders gets them too), outside the
-            // panic catcher (a panic's page is rendered like any failure's).
-            .layer(axum::middleware::from_fn(error_page::finish))
-            .layer(CatchPanicLayer::custom(|_| panic_page()))
-            .layer(TimeoutLayer::with_status_code(
-                StatusCode::REQUEST_TIMEOUT,
-                request_timeout,
-            ))
-            .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES)),
-    )
+    };
+    // On the routes, where the matched route template is known.
+    routes.layer(metrics::RequestMetricsLayer).with_state(state)
 }
 
 /// The span of a request: its id, method and path — never the query, which can carry a code.
@@ -189,7 +208,7 @@ async fn not_found() -> Response {
     AppError::NotFound.into_response()
 }
 
-fn panic_page() -> Response {
+fn panic_page(_: Box<dyn std::any::Any + Send>) -> Response {
     AppError::internal("a handler panicked").into_response()
 }
 
@@ -204,7 +223,7 @@ pub async fn serve(
     // The export worker runs beside the server and stops with it.
     let (stop_worker, worker_stopped) = tokio::sync::watch::channel(false);
     let worker = tokio::spawn(exports::worker::run(state.exports.clone(), worker_stopped));
-    let served = server::serve(listener, router(state), shutdown, grace).await;
+    let served = server::serve(listener, app(state), shutdown, grace).await;
     let _ = stop_worker.send(true);
     worker.abort();
     served

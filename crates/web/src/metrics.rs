@@ -9,15 +9,20 @@
 //! scrapes `/metrics`.
 
 use std::cell::RefCell;
-use std::collections::{BTreeSet, HashSet};
+use std::collections::{BTreeSet, HashMap, HashSet};
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::{Mutex, OnceLock};
+use std::task::{Context, Poll, ready};
 use std::time::{Duration, Instant};
 
 use axum::extract::{MatchedPath, Request};
-use axum::http::{HeaderValue, header};
-use axum::middleware::Next;
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use metrics::{Counter, Histogram};
 use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
+use pin_project_lite::pin_project;
+use tower::{Layer, Service};
 
 static HANDLE: OnceLock<Option<PrometheusHandle>> = OnceLock::new();
 
@@ -83,21 +88,130 @@ pub async fn render() -> Response {
     response
 }
 
-/// Middleware: counts each request by route template (never the raw path: ids would explode
-/// the label set) and status, and records its latency.
-pub async fn track(request: Request, next: Next) -> Response {
-    let route = request
-        .extensions()
-        .get::<MatchedPath>()
-        .map_or("unmatched", |p| interned(p.as_str()));
-    let started = Instant::now();
-    let response = next.run(request).await;
-    let status = interned(response.status().as_str());
-    metrics::counter!("graphnote_http_requests_total", "route" => route, "status" => status)
-        .increment(1);
-    metrics::histogram!("graphnote_http_request_duration_seconds", "route" => route)
-        .record(started.elapsed().as_secs_f64());
-    response
+/// Layer (on the router, where the matched route is known): counts each request by route
+/// template (never the raw path: ids would explode the label set) and status, and records its
+/// latency. A concrete service rather than `axum::middleware::from_fn`, which boxes the rest of
+/// the stack and its future on every request.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct RequestMetricsLayer;
+
+impl<S> Layer<S> for RequestMetricsLayer {
+    type Service = RequestMetrics<S>;
+
+    fn layer(&self, inner: S) -> RequestMetrics<S> {
+        RequestMetrics { inner }
+    }
+}
+
+/// The service of [`RequestMetricsLayer`].
+#[derive(Debug, Clone)]
+pub struct RequestMetrics<S> {
+    inner: S,
+}
+
+impl<S, B> Service<Request<B>> for RequestMetrics<S>
+where
+    S: Service<Request<B>, Response = Response>,
+{
+    type Response = Response;
+    type Error = S::Error;
+    type Future = Timed<S::Future>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), S::Error>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, request: Request<B>) -> Self::Future {
+        let route = request
+            .extensions()
+            .get::<MatchedPath>()
+            .map_or("unmatched", |p| interned(p.as_str()));
+        Timed {
+            inner: self.inner.call(request),
+            route,
+            started: Instant::now(),
+        }
+    }
+}
+
+pin_project! {
+    /// A request's response on its way, with what its metrics need.
+    pub struct Timed<F> {
+        #[pin]
+        inner: F,
+        route: &'static str,
+        started: Instant,
+    }
+}
+
+impl<F, E> Future for Timed<F>
+where
+    F: Future<Output = Result<Response, E>>,
+{
+    type Output = F::Output;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
+        let this = self.project();
+        let result = ready!(this.inner.poll(cx));
+        if let Ok(response) = &result {
+            let (requests, duration) = request_handles(this.route, response.status());
+            requests.increment(1);
+            duration.record(this.started.elapsed().as_secs_f64());
+        }
+        Poll::Ready(result)
+    }
+}
+
+/// The request counter of `route` and `status` and the latency histogram of `route`.
+fn request_handles(route: &'static str, status: StatusCode) -> (Counter, Histogram) {
+    kept((route, status.as_u16()), || {
+        let status = interned(status.as_str());
+        (
+            metrics::counter!("graphnote_http_requests_total", "route" => route, "status" => status),
+            metrics::histogram!("graphnote_http_request_duration_seconds", "route" => route),
+        )
+    })
+}
+
+/// The error counter and the latency histogram of the session store's operation `op`.
+pub fn store_handles(op: &'static str) -> (Counter, Histogram) {
+    // Status 0 is no HTTP status: these keys never meet a request's.
+    kept((op, 0), || {
+        (
+            metrics::counter!("graphnote_session_store_errors_total", "op" => op),
+            metrics::histogram!("graphnote_session_store_duration_seconds", "op" => op),
+        )
+    })
+}
+
+/// A counter and a histogram, made by `make` the first time this thread asks for `key`. Looking
+/// a metric up by name and labels hashes and compares its whole key in the recorder's registry
+/// on every call; the handles it gives stay valid for the recorder's life, so each thread keeps
+/// the ones it has used. Kept only once the recorder is installed: before, the facade hands out
+/// handles that record nowhere.
+fn kept(
+    (label, number): (&'static str, u16),
+    make: impl FnOnce() -> (Counter, Histogram),
+) -> (Counter, Histogram) {
+    type Kept = HashMap<(usize, u16), (Counter, Histogram)>;
+    thread_local! {
+        static KEPT: RefCell<Kept> = RefCell::new(HashMap::new());
+    }
+    // Labels are literals or interned, unique by content, so the address stands for the text.
+    let key = (label.as_ptr() as usize, number);
+    if let Some(handles) = KEPT.with_borrow(|kept| kept.get(&key).cloned()) {
+        return handles;
+    }
+    let handles = make();
+    if installed() {
+        KEPT.with_borrow_mut(|kept| kept.insert(key, handles.clone()));
+    }
+    handles
+}
+
+/// Whether this process's recorder is installed.
+fn installed() -> bool {
+    HANDLE.get().is_some_and(Option::is_some)
 }
 
 /// A route template or status as a `&'static str`, so that a request's labels are borrowed, not
@@ -141,8 +255,76 @@ pub fn refresh(outcome: &'static str) {
 mod tests {
     use std::time::{Duration, Instant};
 
-    use super::{builder, spawn_upkeep};
+    use axum::http::StatusCode;
+
+    use super::{HANDLE, builder, install, interned, request_handles, spawn_upkeep, store_handles};
     use crate::allocation_count::live_bytes;
+
+    /// The value of the sample `name{labels}` in Prometheus text (0 when absent).
+    fn sample(text: &str, name: &str, labels: &str) -> f64 {
+        text.lines()
+            .find_map(|line| line.strip_prefix(&format!("{name}{{{labels}}} ")))
+            .map_or(0.0, |value| value.parse().unwrap())
+    }
+
+    /// Kept handles record under their own labels: each thread asks for each key several times
+    /// (the first from the registry, the rest from its own store), and every count lands on
+    /// the right route, status and operation.
+    #[test]
+    fn kept_handles_count_under_their_own_labels() {
+        install();
+        let handle = HANDLE.get().unwrap().clone().unwrap();
+        let routes = [interned("/test/kept-a"), interned("/test/kept-b")];
+        let threads: Vec<_> = (0..3)
+            .map(|_| {
+                std::thread::spawn(move || {
+                    for _ in 0..5 {
+                        for (n, route) in routes.into_iter().enumerate() {
+                            for status in [StatusCode::OK, StatusCode::NOT_FOUND] {
+                                let (requests, duration) = request_handles(route, status);
+                                requests.increment(n as u64 + 1);
+                                duration.record(0.001);
+                            }
+                        }
+                        let (errors, duration) = store_handles("test-kept-op");
+                        errors.increment(1);
+                        duration.record(0.002);
+                    }
+                })
+            })
+            .collect();
+        for thread in threads {
+            thread.join().unwrap();
+        }
+        let text = handle.render();
+        let requests = |route: &str, status: &str| {
+            let labels = format!("route=\"{route}\",status=\"{status}\"");
+            sample(&text, "graphnote_http_requests_total", &labels)
+        };
+        assert_eq!(requests("/test/kept-a", "200"), 15.0, "{text}");
+        assert_eq!(requests("/test/kept-a", "404"), 15.0);
+        assert_eq!(requests("/test/kept-b", "200"), 30.0);
+        assert_eq!(requests("/test/kept-b", "404"), 30.0);
+        let count = |route: &str| {
+            let labels = format!("route=\"{route}\"");
+            sample(
+                &text,
+                "graphnote_http_request_duration_seconds_count",
+                &labels,
+            )
+        };
+        assert_eq!(count("/test/kept-a"), 30.0);
+        assert_eq!(count("/test/kept-b"), 30.0);
+        let op = "op=\"test-kept-op\"";
+        assert_eq!(
+            sample(&text, "graphnote_session_store_errors_total", op),
+            15.0
+        );
+        assert_eq!(
+            sample(&text, "graphnote_session_store_duration_seconds_count", op),
+            15.0
+        );
+    }
 
     /// Samples recorded: 2M queued samples hold about 16 MB, far above what the other unit
     /// tests running alongside allocate, so the measurement cannot be mistaken.

@@ -5,8 +5,9 @@
 use std::sync::Arc;
 
 use askama::Template;
-use axum::http::{HeaderValue, StatusCode, header};
-use axum::response::{Html, IntoResponse, Response};
+use axum::body::Body;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
 
 use crate::context::RequestContext;
 use crate::session::UserSummary;
@@ -77,10 +78,16 @@ pub struct ContinueSignInPage {
 pub fn render(page: &impl Template, status: StatusCode) -> Response {
     match page.render() {
         Ok(html) => {
-            let mut response = (status, Html(html)).into_response();
-            response
-                .headers_mut()
-                .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+            // Room for the security headers too, so the map is allocated once, not grown.
+            let mut headers = HeaderMap::with_capacity(2 + crate::security::HEADER_COUNT);
+            headers.insert(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("text/html; charset=utf-8"),
+            );
+            headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+            let mut response = Response::new(Body::from(html));
+            *response.status_mut() = status;
+            *response.headers_mut() = headers;
             response
         }
         Err(e) => {

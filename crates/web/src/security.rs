@@ -2,10 +2,7 @@
 //! from the app and `data:` only, no framing), `nosniff`, no referrer, and HSTS when the app is
 //! served over HTTPS. Pages are per-user, so anything that did not choose otherwise is `no-store`.
 
-use axum::extract::Request;
-use axum::http::{HeaderName, HeaderValue, header};
-use axum::middleware::Next;
-use axum::response::Response;
+use axum::http::{HeaderName, HeaderValue, Response, header};
 
 /// The policy. `style-src-attr 'unsafe-inline'` lets the sanitized OneNote page keep its
 /// reduced inline styles; scripts and style sheets come only from the app itself.
@@ -15,7 +12,7 @@ pub const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; script-src 'self'
 
 /// The headers, built at compile time (`HeaderValue::from_static` checks its text on every call
 /// otherwise: the policy alone was a per-request scan).
-const HEADERS: [(HeaderName, HeaderValue); 7] = [
+const HEADERS: [(HeaderName, HeaderValue); ALWAYS] = [
     (
         header::CONTENT_SECURITY_POLICY,
         HeaderValue::from_static(CONTENT_SECURITY_POLICY),
@@ -40,12 +37,19 @@ const HEADERS: [(HeaderName, HeaderValue); 7] = [
     (header::CACHE_CONTROL, HeaderValue::from_static("no-store")),
 ];
 
+/// How many of the headers every response gets.
+const ALWAYS: usize = 7;
+
+/// How many headers [`add`] may add (HSTS too): a response made with room for them is not grown.
+pub const HEADER_COUNT: usize = ALWAYS + 1;
+
 const HSTS: HeaderValue = HeaderValue::from_static("max-age=31536000; includeSubDomains");
 
-/// Middleware adding the headers (each unless the response set its own). `https` decides HSTS.
-pub async fn headers(https: bool, request: Request, next: Next) -> Response {
-    let mut response = next.run(request).await;
+/// Adds the headers to a response (each unless the response set its own), as a step of the
+/// app's layers. `https` decides HSTS.
+pub fn add<B>(https: bool, mut response: Response<B>) -> Response<B> {
     let headers = response.headers_mut();
+    headers.reserve(HEADER_COUNT);
     for (name, value) in HEADERS {
         headers.entry(name).or_insert(value);
     }

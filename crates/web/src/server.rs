@@ -3,17 +3,20 @@
 //! `ConnectInfo`, and graceful shutdown — on the stop signal the listener closes at once,
 //! requests in flight get a grace period to finish, then the server returns.
 
+use std::convert::Infallible;
 use std::future::Future;
 use std::net::SocketAddr;
 use std::time::Duration;
 
-use axum::Router;
+use axum::BoxError;
+use axum::body::{Bytes, HttpBody};
 use axum::extract::{ConnectInfo, Request};
+use axum::response::Response;
 use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
 use hyper_util::server::conn::auto;
 use hyper_util::server::graceful::GracefulShutdown;
 use hyper_util::service::TowerToHyperService;
-use tower::ServiceExt;
+use tower::{Service, ServiceExt};
 
 /// The most request-header bytes a connection may send before it is refused.
 pub const MAX_HEADER_BYTES: usize = 32 * 1024;
@@ -22,12 +25,23 @@ pub const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// Serves `app` on `listener` until `shutdown` completes, then lets requests in flight finish
 /// for at most `grace`.
-pub async fn serve(
+pub async fn serve<App, ResponseBody>(
     listener: tokio::net::TcpListener,
-    app: Router,
+    app: App,
     shutdown: impl Future<Output = ()> + Send,
     grace: Duration,
-) -> std::io::Result<()> {
+) -> std::io::Result<()>
+where
+    App: Service<
+            Request,
+            Response = Response<ResponseBody>,
+            Error = Infallible,
+            Future: Send + 'static,
+        > + Clone
+        + Send
+        + 'static,
+    ResponseBody: HttpBody<Data = Bytes, Error: Into<BoxError>> + Send + 'static,
+{
     let mut builder = auto::Builder::new(TokioExecutor::new());
     builder
         .http1()

@@ -73,10 +73,10 @@ async fn observed<T>(
 ) -> Result<T, StoreError> {
     let started = Instant::now();
     let result = call.await;
-    metrics::histogram!("graphnote_session_store_duration_seconds", "op" => op)
-        .record(started.elapsed().as_secs_f64());
+    let (errors, duration) = crate::metrics::store_handles(op);
+    duration.record(started.elapsed().as_secs_f64());
     if result.is_err() {
-        metrics::counter!("graphnote_session_store_errors_total", "op" => op).increment(1);
+        errors.increment(1);
     }
     result
 }
