@@ -206,8 +206,9 @@ impl Tokens {
                     self.sessions
                         .update(session, now, |s| {
                             s.sign_out_locally();
-                            s.record.reauth_requested_at = Some(now);
-                            s.record.challenge = challenge.clone();
+                            let record = s.record_mut();
+                            record.reauth_requested_at = Some(now);
+                            record.challenge = challenge.clone();
                             Ok::<_, StoreError>(())
                         })
                         .await?;

@@ -408,7 +408,7 @@ async fn seed_sessions(args: &Args) -> Result<()> {
     if real.user().is_none() || real.secrets.token_cache.is_none() {
         return Err("the cookie's session is not signed in".into());
     }
-    let (record, secrets) = (Arc::new(real.record), Arc::new(real.secrets));
+    let (record, secrets) = (real.record, real.secrets);
     let every = (count / 1000).max(1);
     let next = Arc::new(AtomicUsize::new(0));
     let mut workers = Vec::new();
@@ -428,15 +428,16 @@ async fn seed_sessions(args: &Args) -> Result<()> {
                     break;
                 }
                 let mut session = sessions.create(now);
-                session.record = (*record).clone();
-                session.record.created_at = now;
-                session.record.revision = None;
+                session.record = record.clone();
+                let copy = session.record_mut();
+                copy.created_at = now;
+                copy.revision = None;
                 // Each real sign-in has its own provider session id: give each copy its own (the
                 // emulator's `sid` is a UUID), so sid indexes hold N entries, not one.
-                if session.record.sid.is_some() {
-                    session.record.sid = Some(uuid::Uuid::new_v4().to_string());
+                if copy.sid.is_some() {
+                    copy.sid = Some(uuid::Uuid::new_v4().to_string());
                 }
-                session.secrets = (*secrets).clone();
+                session.secrets = secrets.clone();
                 sessions
                     .update(&mut session, now, |_| Ok::<_, web::session::StoreError>(()))
                     .await

@@ -130,14 +130,15 @@ async fn finish(
         .await?;
 
     let account = &cache.account;
-    session.record.user = Some(UserSummary {
+    let record = session.record_mut();
+    record.user = Some(UserSummary {
         home_account_id: account.home_account_id.clone(),
         name: account.display_name().to_string(),
         username: account.username.clone(),
         tenant_id: account.tid.clone(),
     });
-    session.record.sid = account.sid.clone();
-    session.record.signed_in_at = Some(now);
+    record.sid = account.sid.clone();
+    record.signed_in_at = Some(now);
     // Exports waiting for this account go on with this sign-in.
     exports.signed_in(&account.home_account_id, &cache).await;
     session.secrets_mut().token_cache = Some(cache);

@@ -72,7 +72,7 @@ pub async fn login(
     sessions
         .update(&mut session, now, |s| {
             s.add_pending(login.clone(), now);
-            s.record.challenge = None;
+            s.record_mut().challenge = None;
             Ok::<_, StoreError>(())
         })
         .await?;

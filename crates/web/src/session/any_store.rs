@@ -95,7 +95,7 @@ macro_rules! each_store {
 }
 
 impl SessionStore for AnyStore {
-    async fn load(&self, key: &str) -> Result<Option<StoredSession>, StoreError> {
+    async fn load(&self, key: &str) -> Result<Option<Arc<StoredSession>>, StoreError> {
         each_store!(self, "load", s => s.load(key))
     }
     async fn save(

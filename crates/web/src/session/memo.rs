@@ -9,6 +9,11 @@
 use std::collections::HashMap;
 use std::sync::Mutex;
 
+/// The maps of session records by store key. The keys are SHA-256 digests of ids the app made
+/// itself, so no client chooses what collides in them; a fast hash (still randomly seeded) does,
+/// where SipHash of the 64-character key cost a few hundred instructions per look-up.
+pub(super) type ByStoreKey<V> = HashMap<String, V, foldhash::fast::RandomState>;
+
 /// Sessions a memo keeps (about 8 kB each with the bytes and their result).
 pub const MEMO_CAPACITY: usize = 1024;
 
@@ -16,13 +21,13 @@ pub const MEMO_CAPACITY: usize = 1024;
 type MemoEntry<V> = (Box<[u8]>, V);
 
 pub struct Memo<V> {
-    entries: Mutex<HashMap<String, MemoEntry<V>>>,
+    entries: Mutex<ByStoreKey<MemoEntry<V>>>,
 }
 
 impl<V: Clone> Default for Memo<V> {
     fn default() -> Self {
         Memo {
-            entries: Mutex::new(HashMap::new()),
+            entries: Mutex::new(ByStoreKey::default()),
         }
     }
 }
@@ -54,7 +59,7 @@ impl<V: Clone> Memo<V> {
 
 /// Before `key` goes into a map that holds at most `capacity` entries: an arbitrary other entry
 /// leaves if the map is full (the memos keep what a store already has, so any may go).
-pub(super) fn make_room<V>(entries: &mut HashMap<String, V>, key: &str, capacity: usize) {
+pub(super) fn make_room<V>(entries: &mut ByStoreKey<V>, key: &str, capacity: usize) {
     if entries.len() >= capacity && !entries.contains_key(key) {
         let victim = entries.keys().next().cloned();
         if let Some(victim) = victim {

@@ -61,7 +61,8 @@ pub struct SessionSecrets {
 pub struct Session {
     /// The cookie value.
     id: String,
-    pub record: StoredSession,
+    /// Shared with the store's cache of records until changed ([`Session::record_mut`]).
+    pub record: Arc<StoredSession>,
     /// Shared with the memo of opened secrets until changed ([`Session::secrets_mut`]): a
     /// request that only reads them (nearly all) copies no token.
     pub secrets: Arc<SessionSecrets>,
@@ -81,6 +82,11 @@ impl Session {
 
     pub fn user(&self) -> Option<&UserSummary> {
         self.record.user.as_ref()
+    }
+
+    /// The record, to change (copied first if the store's cache still shares it).
+    pub fn record_mut(&mut self) -> &mut StoredSession {
+        Arc::make_mut(&mut self.record)
     }
 
     /// The secrets, to change (copied first if the memo still shares them).
@@ -113,9 +119,10 @@ impl Session {
 
     /// Forgets who is signed in and their tokens (pending sign-ins stay).
     pub fn sign_out_locally(&mut self) {
-        self.record.user = None;
-        self.record.sid = None;
-        self.record.signed_in_at = None;
+        let record = self.record_mut();
+        record.user = None;
+        record.sid = None;
+        record.signed_in_at = None;
         if self.secrets.token_cache.is_some() {
             self.secrets_mut().token_cache = None;
         }
@@ -183,7 +190,7 @@ impl Sessions {
     pub fn create(&self, now: i64) -> Session {
         Session {
             id: new_id(),
-            record: StoredSession {
+            record: Arc::new(StoredSession {
                 created_at: now,
                 last_seen: now,
                 signed_in_at: None,
@@ -193,7 +200,7 @@ impl Sessions {
                 challenge: None,
                 sealed: vec![],
                 revision: None,
-            },
+            }),
             secrets: Arc::default(),
             is_new: true,
         }
@@ -215,7 +222,7 @@ impl Sessions {
         if write_back {
             // The touch (or the reseal under the newest key) is worth a write, not a retry:
             // if another request wrote the session meanwhile, theirs is newer still.
-            session.record.last_seen = now;
+            session.record_mut().last_seen = now;
             if !self.write(&mut session, now).await? {
                 return Ok(self.open(id, now).await?.map(|(fresh, _)| fresh));
             }
@@ -312,8 +319,10 @@ impl Sessions {
     /// `Ok(false)`: someone else wrote it first; nothing was written.
     async fn write(&self, session: &mut Session, now: i64) -> Result<bool, StoreError> {
         let plaintext = serde_json::to_vec(&*session.secrets).map_err(StoreError::Encode)?;
-        session.record.sealed = self.cipher.seal(&plaintext, &session.id);
-        session.record.last_seen = now;
+        let sealed = self.cipher.seal(&plaintext, &session.id);
+        let record = session.record_mut();
+        record.sealed = sealed;
+        record.last_seen = now;
         // Nobody signed in yet (a sign-in under way, or a bot at /login): keep it only as long
         // as a sign-in may take, so anonymous traffic cannot fill the store.
         let idle = if session.record.user.is_some() {
@@ -328,7 +337,7 @@ impl Sessions {
             .await?
         {
             Written::Saved(revision) => {
-                session.record.revision = Some(revision);
+                session.record_mut().revision = Some(revision);
                 session.is_new = false;
                 Ok(true)
             }
@@ -341,8 +350,9 @@ impl Sessions {
         let old_key = session.key();
         let was_new = session.is_new;
         session.id = new_id();
-        session.record.created_at = now;
-        session.record.revision = None;
+        let record = session.record_mut();
+        record.created_at = now;
+        record.revision = None;
         if !self.write(session, now).await? {
             // Nothing can be stored under a fresh random id already.
             return Err(StoreError::Contended);

@@ -19,10 +19,9 @@
 //! At most [`RECENT_CAPACITY`] entries; when full, an arbitrary one makes room (its next load
 //! reads SQLite again).
 
-use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
-use super::memo::make_room;
+use super::memo::{ByStoreKey, make_room};
 use super::store::StoredSession;
 
 /// Sessions the cache keeps (a few kB each).
@@ -36,7 +35,7 @@ struct Entry {
 
 #[derive(Default)]
 pub struct Recent {
-    entries: Mutex<HashMap<String, Entry>>,
+    entries: Mutex<ByStoreKey<Entry>>,
 }
 
 impl Recent {
@@ -48,33 +47,29 @@ impl Recent {
         key: &str,
         now: i64,
         read: impl FnOnce() -> Result<Option<(StoredSession, i64)>, E>,
-    ) -> Result<Option<StoredSession>, E> {
-        let found = {
-            let Ok(mut entries) = self.entries.lock() else {
-                return read().map(|row| row.map(|(session, _)| session));
-            };
-            match entries.get(key) {
-                Some(entry) if entry.expires_at > now => Some(entry.session.clone()),
-                _ => {
-                    let Some((session, expires_at)) = read()? else {
-                        entries.remove(key);
-                        return Ok(None);
-                    };
-                    let session = Arc::new(session);
-                    make_room(&mut entries, key, RECENT_CAPACITY);
-                    entries.insert(
-                        key.to_string(),
-                        Entry {
-                            session: session.clone(),
-                            expires_at,
-                        },
-                    );
-                    Some(session)
-                }
-            }
+    ) -> Result<Option<Arc<StoredSession>>, E> {
+        let Ok(mut entries) = self.entries.lock() else {
+            return read().map(|row| row.map(|(session, _)| Arc::new(session)));
         };
-        // The copy is made outside the lock.
-        Ok(found.map(|session| StoredSession::clone(&session)))
+        match entries.get(key) {
+            Some(entry) if entry.expires_at > now => Ok(Some(entry.session.clone())),
+            _ => {
+                let Some((session, expires_at)) = read()? else {
+                    entries.remove(key);
+                    return Ok(None);
+                };
+                let session = Arc::new(session);
+                make_room(&mut entries, key, RECENT_CAPACITY);
+                entries.insert(
+                    key.to_string(),
+                    Entry {
+                        session: session.clone(),
+                        expires_at,
+                    },
+                );
+                Ok(Some(session))
+            }
+        }
     }
 
     /// A write of `session` under `key` was committed.

@@ -13,6 +13,7 @@
 //! answer would only make the user wait twice.
 
 use std::future::Future;
+use std::sync::Arc;
 use std::time::Duration;
 
 use redis::AsyncCommands;
@@ -154,7 +155,7 @@ impl RedisStore {
 }
 
 impl SessionStore for RedisStore {
-    async fn load(&self, key: &str) -> Result<Option<StoredSession>, StoreError> {
+    async fn load(&self, key: &str) -> Result<Option<Arc<StoredSession>>, StoreError> {
         let key = self.session_key(key);
         let fields: Result<(Option<String>, Option<u64>), StoreError> = self
             .run(|mut conn| {
@@ -187,7 +188,7 @@ impl SessionStore for RedisStore {
             .and_then(|d| super::store::decode_record(&d))
             .map(|mut session| {
                 session.revision = Some(revision.unwrap_or(0));
-                session
+                Arc::new(session)
             }))
     }
 

@@ -200,7 +200,7 @@ fn load_row(conn: &Connection, key: &str) -> rusqlite::Result<Option<(StoredSess
 }
 
 impl SessionStore for SqliteStore {
-    async fn load(&self, key: &str) -> Result<Option<StoredSession>, StoreError> {
+    async fn load(&self, key: &str) -> Result<Option<Arc<StoredSession>>, StoreError> {
         let Some(reader) = &self.reader else {
             // In memory, one connection does everything: the read runs where writes do, and
             // the cache is filled under the same connection lock they update it under.

@@ -3,6 +3,7 @@
 //! session ids, so a dump of the store shows no cookie value; the secrets inside are sealed.
 
 use std::future::Future;
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
@@ -120,10 +121,11 @@ pub struct LockToken(pub String);
 
 /// Where sessions live.
 pub trait SessionStore: Send + Sync {
+    /// The record under `key`, shared: a store that keeps records in memory hands out its own.
     fn load(
         &self,
         key: &str,
-    ) -> impl Future<Output = Result<Option<StoredSession>, StoreError>> + Send;
+    ) -> impl Future<Output = Result<Option<Arc<StoredSession>>, StoreError>> + Send;
     /// Writes the record if the stored revision is still `session.revision` (`None`: if
     /// nothing is stored under `key`); the entry disappears at `expires_at` (Unix seconds).
     fn save(

@@ -77,7 +77,7 @@ async fn play(sessions: &Sessions, order: &[Actor]) -> Result<(), StoreError> {
         .unwrap()
         .as_secs() as i64;
     let mut session = sessions.create(now);
-    session.record.user = Some(UserSummary {
+    session.record_mut().user = Some(UserSummary {
         home_account_id: "oid.tid".into(),
         name: "Ada".into(),
         username: None,
@@ -112,7 +112,7 @@ async fn play(sessions: &Sessions, order: &[Actor]) -> Result<(), StoreError> {
                     Actor::Toucher(_) => {
                         sessions
                             .update(&mut session, now, |s| {
-                                s.record.last_seen = now;
+                                s.record_mut().last_seen = now;
                                 Ok::<_, StoreError>(())
                             })
                             .await?
