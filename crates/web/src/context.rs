@@ -7,11 +7,15 @@ use std::convert::Infallible;
 use std::sync::Arc;
 
 use axum::extract::{FromRequestParts, Request};
-use axum::http::HeaderValue;
 use axum::http::request::Parts;
+use axum::http::{HeaderName, HeaderValue};
 use tower_http::request_id::{MakeRequestId, RequestId};
 
 use crate::forwarded::ProxyPolicy;
+
+/// The header that carries a request's id, in and out. A `HeaderName` made once: looking a
+/// header up by a string parses the name on every call.
+pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
 /// The request's id, the app's path prefix and the base URL the client reached the app at.
 /// Cheap to clone (shared text): the error-page layer and most handlers each take a copy.
@@ -60,7 +64,7 @@ pub fn of(extensions: &axum::http::Extensions) -> RequestContext {
 pub fn record(policy: &ProxyPolicy, mut request: Request) -> Request {
     let request_id = request
         .headers()
-        .get("x-request-id")
+        .get(REQUEST_ID)
         .and_then(|v| v.to_str().ok())
         .unwrap_or("-")
         .into();

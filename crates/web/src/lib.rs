@@ -62,7 +62,7 @@ use std::sync::Arc;
 use axum::Router;
 use axum::body::{Body, Bytes, HttpBody};
 use axum::extract::Request;
-use axum::http::{HeaderName, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use tower::{Service, ServiceBuilder};
@@ -100,13 +100,12 @@ pub fn app(
         state.config.trusted_proxies.clone(),
         &state.config.public_url,
     ));
-    let request_id = HeaderName::from_static("x-request-id");
     ServiceBuilder::new()
         .layer(SetRequestIdLayer::new(
-            request_id.clone(),
+            context::REQUEST_ID,
             context::MakeRandomRequestId,
         ))
-        .layer(PropagateRequestIdLayer::new(request_id))
+        .layer(PropagateRequestIdLayer::new(context::REQUEST_ID))
         .layer(
             TraceLayer::new_for_http()
                 .make_span_with(request_span)
@@ -192,7 +191,7 @@ fn router(state: AppState) -> Router {
 fn request_span(request: &Request) -> tracing::Span {
     let id = request
         .headers()
-        .get("x-request-id")
+        .get(context::REQUEST_ID)
         .and_then(|v| v.to_str().ok())
         .unwrap_or("-");
     tracing::info_span!(
