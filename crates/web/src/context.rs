@@ -38,8 +38,8 @@ impl RequestContext {
 impl<S: Send + Sync> FromRequestParts<S> for RequestContext {
     type Rejection = Infallible;
 
-    /// The context [`record`] recorded. Every route runs behind that layer; should a request
-    /// ever arrive without it, it gets the context of an app at the root with no request id,
+    /// The context [`record`] recorded. Every route runs behind the app's layers, which call
+    /// it; should a request ever arrive without it, it gets the context of an app at the root with no request id,
     /// which is what [`record`] would give a request without headers.
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Infallible> {
         Ok(of(&parts.extensions))
