@@ -27,6 +27,7 @@
 //!   `failure_comment` (what OneNote could not export), `resource` (resource URLs and ids,
 //!   file names, the collector), `page_link` (links between pages and their resolver),
 //!   `ink` (InkML to SVG), `conversion` (options and result types): leaves.
+//! - `strict_tree` (the tree of a page written as a tree, built without the HTML parser).
 //! - `dom` (the parsed page as a tree), `page` (a page's title, metadata and body), `layout`
 //!   (reading order of positioned content), `mathml` (equations to LaTeX).
 //! - `markdown`: `model` (blocks and inline pieces), `convert` (HTML → model: blocks, inline,
@@ -46,6 +47,7 @@ mod page;
 mod page_link;
 mod resource;
 pub mod sanitize;
+mod strict_tree;
 mod style;
 mod xhtml;
 

@@ -9,6 +9,7 @@ use scraper::{Html, HtmlTreeSink, Node};
 
 use crate::dom::{self, DomNode};
 use crate::layout_whitespace::drop_layout_whitespace;
+use crate::strict_tree;
 use crate::xhtml::expand_self_closing;
 
 /// A parsed page.
@@ -26,13 +27,19 @@ impl Page {
     }
 
     /// The page without the whitespace that only lays out its markup (see `layout_whitespace`):
-    /// for readers of its text that collapse whitespace, as the Markdown converter does.
+    /// for readers of its text that collapse whitespace, as the Markdown converter does. A page
+    /// written as a tree, as OneNote writes its own, is built by `strict_tree`; the same tree,
+    /// in a fraction of the time.
     pub(crate) fn parse_for_text(page_html: &str) -> Self {
         let expanded = expand_self_closing(page_html);
         let prepared = drop_layout_whitespace(&expanded);
-        Page {
-            html: parse_presized(&prepared.html, prepared.tags),
-        }
+        let capacity = presized_capacity(prepared.tags);
+        let html = prepared
+            .written_as_tree
+            .then(|| strict_tree::parse(&prepared.html, capacity))
+            .flatten()
+            .unwrap_or_else(|| parse_presized(&prepared.html, capacity));
+        Page { html }
     }
 
     /// The text of the first `<title>`, whitespace collapsed; empty when there is none.
@@ -81,20 +88,22 @@ impl Page {
     }
 }
 
-/// The most nodes [`parse_presized`] makes room for up front.
+/// The most nodes [`presized_capacity`] makes room for up front.
 const MAX_PRESIZED_NODES: usize = 4096;
 
-/// `Html::parse_document`, with room in the tree for the nodes the page will have. The tree
-/// keeps its nodes in one `Vec`, and a node is 128 bytes: grown one doubling at a time from
-/// empty, it was copied over twice its final size for every page (the largest single cost
-/// outside the parser in the converter's profile). A page has about one and a half nodes per
-/// tag (elements and the text between them); the room is capped, so that input made of `<`
-/// alone cannot reserve more than half a megabyte.
-fn parse_presized(html: &str, tags: usize) -> Html {
+/// Room in the tree for the nodes a page with this many tags will have. The tree keeps its
+/// nodes in one `Vec`, and a node is 128 bytes: grown one doubling at a time from empty, it was
+/// copied over twice its final size for every page (the largest single cost outside the parser
+/// in the converter's profile). A page has about one and a half nodes per tag (elements and the
+/// text between them); the room is capped, so that input made of `<` alone cannot reserve more
+/// than half a megabyte.
+fn presized_capacity(tags: usize) -> usize {
+    (tags + tags / 2 + 4).min(MAX_PRESIZED_NODES)
+}
+
+/// `Html::parse_document`, with room in the tree for `capacity` nodes.
+fn parse_presized(html: &str, capacity: usize) -> Html {
     let mut document = Html::new_document();
-    document.tree = ego_tree::Tree::with_capacity(
-        Node::Document,
-        (tags + tags / 2 + 4).min(MAX_PRESIZED_NODES),
-    );
+    document.tree = ego_tree::Tree::with_capacity(Node::Document, capacity);
     html5ever::parse_document(HtmlTreeSink::new(document), Default::default()).one(html)
 }

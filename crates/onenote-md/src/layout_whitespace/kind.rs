@@ -3,7 +3,7 @@
 
 /// What an element is, as far as whitespace beside its tags and the parser's mending go.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum Kind {
+pub(crate) enum Kind {
     Html,
     Head,
     Body,
@@ -39,7 +39,7 @@ pub(super) enum Kind {
 }
 
 impl Kind {
-    pub(super) fn of(name: &[u8]) -> Kind {
+    pub(crate) fn of(name: &[u8]) -> Kind {
         // Lower case in a small buffer, so that each name is compared once, not once per list.
         let mut lower = [0u8; 10];
         let Some(lower) = lower.get_mut(..name.len()) else {
@@ -78,7 +78,7 @@ impl Kind {
     }
 
     /// Whitespace next to this element's tags is never shown (when the page is strict).
-    pub(super) fn is_block_boundary(self) -> bool {
+    pub(crate) fn is_block_boundary(self) -> bool {
         !matches!(
             self,
             Kind::Phrasing | Kind::VoidPhrasing | Kind::Verbatim | Kind::Unknown
@@ -86,7 +86,7 @@ impl Kind {
     }
 
     /// The element has no end tag.
-    pub(super) fn is_void(self, name: &[u8]) -> bool {
+    pub(crate) fn is_void(self, name: &[u8]) -> bool {
         match self {
             Kind::LineBreak | Kind::VoidPhrasing | Kind::Rule => true,
             Kind::HeadContent => {
@@ -98,7 +98,7 @@ impl Kind {
     }
 
     /// The parser reads the element's content as text up to its end tag.
-    pub(super) fn is_raw_text(self, name: &[u8]) -> bool {
+    pub(crate) fn is_raw_text(self, name: &[u8]) -> bool {
         match self {
             Kind::HeadContent => {
                 let raw = |raw: &[u8]| name.eq_ignore_ascii_case(raw);
@@ -111,7 +111,7 @@ impl Kind {
 
     /// Whether the parser puts a `child` element inside this one as written, mending nothing
     /// (no end tag implied, nothing moved out of a table, nothing dropped).
-    pub(super) fn holds_as_written(self, child: Kind) -> bool {
+    pub(crate) fn holds_as_written(self, child: Kind) -> bool {
         let flow = matches!(
             child,
             Kind::Paragraph
@@ -144,7 +144,7 @@ impl Kind {
     }
 
     /// Whether text directly inside this element stays where it is written.
-    pub(super) fn holds_text(self) -> bool {
+    pub(crate) fn holds_text(self) -> bool {
         !matches!(
             self,
             Kind::Html

@@ -32,13 +32,16 @@ mod kind;
 use std::borrow::Cow;
 use std::ops::Range;
 
-use kind::Kind;
+pub(crate) use kind::Kind;
 
 /// A page's HTML with its layout whitespace dropped.
 pub(crate) struct Prepared<'a> {
     pub html: Cow<'a, str>,
     /// How many `<` the HTML has: about how many elements it will parse into.
     pub tags: usize,
+    /// Whether the survey found the whole page written as a tree (see [`Survey::strict`]), to
+    /// its end: `crate::strict_tree` can build it without the HTML parser.
+    pub written_as_tree: bool,
 }
 
 /// The HTML without the layout whitespace between its tags, up to the first verbatim element.
@@ -71,6 +74,7 @@ pub(crate) fn drop_layout_whitespace(html: &str) -> Prepared<'_> {
     Prepared {
         html,
         tags: survey.tags,
+        written_as_tree: survey.strict && !survey.verbatim,
     }
 }
 
@@ -90,6 +94,8 @@ struct Survey {
     /// (but `html` and `body`, which may be left to the end of the file), and each is one the
     /// parser puts where it is written, with text only where text stays.
     strict: bool,
+    /// Whether the survey stopped at a verbatim element (and so knows nothing of what follows).
+    verbatim: bool,
     tags: usize,
 }
 
@@ -100,6 +106,7 @@ impl Survey {
             // not regrown on the way.
             gaps: Vec::with_capacity((bytes.len() / 32).min(4096)),
             strict: true,
+            verbatim: false,
             tags: 0,
         };
         // The elements open, innermost last.
@@ -152,6 +159,7 @@ impl Survey {
             text_from = (name_end, false);
             if kind == Kind::Verbatim {
                 survey.tags += memchr::memchr_iter(b'<', &bytes[at..]).count();
+                survey.verbatim = true;
                 return survey;
             }
             if survey.strict {
