@@ -7,7 +7,8 @@
 
 use onenote_md::sanitize::{sanitize_page, sanitize_page_with_ink};
 use onenote_md::{
-    Conversion, Options, PageLink, PageMeta, is_valid_resource_id, to_markdown, to_markdown_with,
+    Conversion, Options, PageLink, PageMeta, is_valid_resource_id, strict_tree_agrees, to_markdown,
+    to_markdown_with,
 };
 use scraper::Html;
 
@@ -265,4 +266,11 @@ pub fn check_sanitizer(data: &[u8]) {
     for resource in &page.resources {
         assert!(is_valid_resource_id(&resource.id), "{resource:?}");
     }
+}
+
+/// The converter's own tree builder for pages written as a tree, on any input: wherever it
+/// builds a tree (of the page as given, or as the converter prepares it), the tree is the one
+/// html5ever builds.
+pub fn check_strict_tree(data: &[u8]) {
+    strict_tree_agrees(&String::from_utf8_lossy(data));
 }

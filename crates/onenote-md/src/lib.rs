@@ -58,3 +58,6 @@ pub use resource::{
     ResourceKind, ResourceRef, ResourceUrlError, is_valid_resource_id, parse_resource_url,
     resource_id_from_url,
 };
+/// For the fuzz targets and tests, not an API: see `strict_tree::agreement`.
+#[doc(hidden)]
+pub use strict_tree::agreement::agrees_as_converted as strict_tree_agrees;

@@ -14,6 +14,8 @@
 //! page gets the same tree either way; the tests compare the two on the test corpus, on
 //! generated pages and on broken ones.
 
+#[doc(hidden)]
+pub mod agreement;
 mod tokens;
 
 use std::borrow::Cow;
@@ -84,6 +86,8 @@ struct Builder {
     html: Option<NodeId>,
     body: Option<NodeId>,
     doctype: bool,
+    /// How many `<a>` are open (a count, so that a deep page costs no walk up the stack).
+    links_open: usize,
 }
 
 impl Builder {
@@ -95,6 +99,7 @@ impl Builder {
             html: None,
             body: None,
             doctype: false,
+            links_open: 0,
         }
     }
 
@@ -154,8 +159,11 @@ impl Builder {
             return None;
         }
         // A link inside a link is closed by the parser, not by its end tag.
-        if tag.name == "a" && self.open.iter().any(|open| &*open.name == "a") {
-            return None;
+        if tag.name == "a" {
+            if self.links_open > 0 {
+                return None;
+            }
+            self.links_open += 1;
         }
         let parent = parent.id;
         if kind.is_void(tag.name.as_bytes()) || kind.is_raw_text(tag.name.as_bytes()) {
@@ -179,6 +187,9 @@ impl Builder {
                 let innermost = self.open.pop()?;
                 if &*innermost.name != name {
                     return None;
+                }
+                if name == "a" {
+                    self.links_open = self.links_open.saturating_sub(1);
                 }
                 if innermost.kind == Kind::Body {
                     self.phase = Phase::AfterBody;

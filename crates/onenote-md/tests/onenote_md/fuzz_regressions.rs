@@ -47,6 +47,7 @@ fn saved_inputs_pass_the_checks_of_the_new_paths() {
             ("mathml", checks::check_mathml as fn(&[u8])),
             ("inkml", checks::check_inkml),
             ("page links", checks::check_page_links),
+            ("strict tree", checks::check_strict_tree),
         ] {
             let outcome = std::panic::catch_unwind(|| check(&data));
             assert!(outcome.is_ok(), "{path}: {name}");
