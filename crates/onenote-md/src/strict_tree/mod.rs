@@ -16,6 +16,7 @@
 
 #[doc(hidden)]
 pub mod agreement;
+mod char_refs;
 mod tokens;
 
 use std::borrow::Cow;

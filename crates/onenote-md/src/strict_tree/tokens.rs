@@ -12,7 +12,7 @@
 
 use std::borrow::Cow;
 
-use html5ever::data::NAMED_ENTITIES;
+use super::char_refs::decode;
 
 /// The page leaves the plainly written form; html5ever must read it.
 #[derive(Debug, PartialEq, Eq)]
@@ -85,7 +85,7 @@ impl<'a> Tokens<'a> {
         };
         if text_end > text_start {
             self.at = text_end;
-            let text = decode(&self.html[text_start..text_end])?;
+            let text = decode(&self.html[text_start..text_end]).ok_or(Unsupported)?;
             return Ok(Some(Token::Text(text)));
         }
         let rest = &bytes[self.at + 1..];
@@ -130,7 +130,7 @@ impl<'a> Tokens<'a> {
         }
         self.at = end + 2 + name.len() + 1;
         if rcdata {
-            decode(text)
+            decode(text).ok_or(Unsupported)
         } else {
             Ok(Cow::Borrowed(text))
         }
@@ -300,7 +300,7 @@ impl<'a> Tokens<'a> {
             }
             None => return Err(Unsupported),
         };
-        Ok((name, decode(value)?))
+        Ok((name, decode(value).ok_or(Unsupported)?))
     }
 
     fn skip_space(&mut self) {
@@ -318,103 +318,6 @@ fn lower_case(name: &str) -> Cow<'_, str> {
     } else {
         Cow::Borrowed(name)
     }
-}
-
-/// `text` with its character references decoded: `&name;` (any of HTML's named references),
-/// `&#NNN;` and `&#xHH;`. An `&` followed by neither a letter, a digit nor `#` is itself.
-/// Everything else (no `;`, an unknown name, a number the standard replaces) is unsupported:
-/// only references without their `;` are read differently in attribute values and in text, so
-/// the two read alike here.
-fn decode(text: &str) -> Result<Cow<'_, str>, Unsupported> {
-    let bytes = text.as_bytes();
-    let Some(first) = memchr::memchr(b'&', bytes) else {
-        return Ok(Cow::Borrowed(text));
-    };
-    let mut decoded = String::with_capacity(text.len());
-    let mut copied = 0;
-    let mut at = first;
-    loop {
-        decoded.push_str(&text[copied..at]);
-        let rest = &bytes[at + 1..];
-        let reference = match rest.first() {
-            Some(b'#') => {
-                let (length, character, none) = numeric_reference(&rest[1..])?;
-                (1 + length, character, none)
-            }
-            Some(b) if b.is_ascii_alphanumeric() => named_reference(rest)?,
-            // A lone `&`.
-            _ => {
-                decoded.push('&');
-                copied = at + 1;
-                match memchr::memchr(b'&', &bytes[copied..]) {
-                    Some(next) => {
-                        at = copied + next;
-                        continue;
-                    }
-                    None => break,
-                }
-            }
-        };
-        let (length, first, second) = reference;
-        decoded.push(first);
-        if let Some(second) = second {
-            decoded.push(second);
-        }
-        copied = at + 1 + length;
-        match memchr::memchr(b'&', &bytes[copied..]) {
-            Some(next) => at = copied + next,
-            None => break,
-        }
-    }
-    decoded.push_str(&text[copied..]);
-    Ok(Cow::Owned(decoded))
-}
-
-/// A decoded reference: how many bytes after the `&` it takes and the one or two characters it
-/// stands for.
-type Reference = (usize, char, Option<char>);
-
-/// `name;` at the start of `rest` (just after the `&`).
-fn named_reference(rest: &[u8]) -> Result<Reference, Unsupported> {
-    let length = rest
-        .iter()
-        .take_while(|b| b.is_ascii_alphanumeric())
-        .count();
-    if rest.get(length) != Some(&b';') {
-        // Without its `;` a name may be a legacy one read by a longest-prefix rule, or plain
-        // text: the standard's rules for which depend on what follows.
-        return Err(Unsupported);
-    }
-    // The names are ASCII letters and digits.
-    let name = std::str::from_utf8(&rest[..=length]).map_err(|_| Unsupported)?;
-    let &(first, second) = NAMED_ENTITIES.get(name).ok_or(Unsupported)?;
-    let first = char::from_u32(first).ok_or(Unsupported)?;
-    let second = match second {
-        0 => None,
-        code => Some(char::from_u32(code).ok_or(Unsupported)?),
-    };
-    Ok((length + 1, first, second))
-}
-
-/// `NNN;` or `xHH;` at the start of `rest` (just after the `&#`).
-fn numeric_reference(rest: &[u8]) -> Result<Reference, Unsupported> {
-    let (radix, digits_from) = match rest.first() {
-        Some(b'x' | b'X') => (16, 1),
-        _ => (10, 0),
-    };
-    let digits = &rest[digits_from..];
-    let length = digits.iter().take_while(|b| b.is_ascii_hexdigit()).count();
-    let digits_text = std::str::from_utf8(&digits[..length]).map_err(|_| Unsupported)?;
-    if length == 0 || length > 8 || digits.get(length) != Some(&b';') {
-        return Err(Unsupported);
-    }
-    let code = u32::from_str_radix(digits_text, radix).map_err(|_| Unsupported)?;
-    // 0, surrogates, numbers past Unicode and the C1 controls are replaced by the standard;
-    // other controls are kept but are a parse error: both are left to html5ever.
-    let character = char::from_u32(code)
-        .filter(|c| !c.is_control() || matches!(c, '\t' | '\n' | '\x0C'))
-        .ok_or(Unsupported)?;
-    Ok((digits_from + length + 1, character, None))
 }
 
 #[cfg(test)]
@@ -465,15 +368,6 @@ mod tests {
         assert_eq!(
             tokens("<a href=x HREF=y>").unwrap(),
             vec![start("a", &[("href", "x")], false)]
-        );
-    }
-
-    #[test]
-    fn decodes_named_references_with_two_characters() {
-        // `&NotEqualTilde;` is U+2242 U+0338.
-        assert_eq!(
-            tokens("&NotEqualTilde;&nbsp;").unwrap(),
-            vec![Token::Text(Cow::Borrowed("\u{2242}\u{338}\u{a0}"))]
         );
     }
 
