@@ -12,7 +12,12 @@
 //! each step with the same rules as the survey, on real tokens this time, and gives up (`None`)
 //! the moment the page leaves the form it knows: the caller then parses with html5ever. So a
 //! page gets the same tree either way; the tests compare the two on the test corpus, on
-//! generated pages and on broken ones.
+//! generated pages and on broken ones, and the `strict_tree` fuzz target on anything.
+//!
+//! Why not another crate: html5gum, the other tokenizer that follows the standard, was no faster
+//! than html5ever's on the corpus (300 rounds: 123 ms against 108 ms), and a tokenizer alone
+//! leaves the tree builder, a third of the parse. The plain form is small enough to read here,
+//! and anything outside it still goes through html5ever.
 
 #[doc(hidden)]
 pub mod agreement;
