@@ -29,7 +29,7 @@ use std::borrow::Cow;
 use ego_tree::{NodeId, Tree};
 use html5ever::tendril::StrTendril;
 use html5ever::tree_builder::QuirksMode;
-use html5ever::{Attribute, LocalName, QualName, ns};
+use html5ever::{Attribute, LocalName, QualName, local_name, ns};
 use scraper::node::{Comment, Doctype, Element, Text};
 use scraper::{Html, Node};
 
@@ -125,7 +125,7 @@ impl Builder {
             (Phase::BeforeHead, Kind::Body) => {
                 // The parser makes a `<head>` for a page that has none.
                 let html = self.html?;
-                self.append_element(html, local_name("head"), Vec::new());
+                self.append_element(html, local_name!("head"), Vec::new());
                 self.open_body(tag);
             }
             (Phase::AfterHead, Kind::Body) => self.open_body(tag),
@@ -152,10 +152,10 @@ impl Builder {
         let parent = self.open.last()?;
         if parent.kind == Kind::Table && kind == Kind::Row {
             let table = parent.id;
-            let id = self.append_element(table, local_name("tbody"), Vec::new());
+            let id = self.append_element(table, local_name!("tbody"), Vec::new());
             self.open.push(Open {
                 id,
-                name: local_name("tbody"),
+                name: local_name!("tbody"),
                 kind: Kind::TableSection,
                 implied: true,
             });
@@ -287,7 +287,7 @@ impl Builder {
 
     /// Appends the element and leaves it open.
     fn open_element(&mut self, parent: NodeId, tag: StartTag<'_>, kind: Kind) -> NodeId {
-        let name = local_name(&tag.name);
+        let name = LocalName::from(&*tag.name);
         let id = self.append_element(parent, name.clone(), tag.attributes);
         self.open.push(Open {
             id,
@@ -315,7 +315,7 @@ impl Builder {
         } else {
             return None;
         };
-        let element = self.append_element(parent, local_name(&tag.name), tag.attributes);
+        let element = self.append_element(parent, LocalName::from(&*tag.name), tag.attributes);
         match text {
             Some(text) if !text.is_empty() => self.append_text(element, &text),
             _ => Some(()),
@@ -331,7 +331,7 @@ impl Builder {
         let attributes = attributes
             .into_iter()
             .map(|(name, value)| Attribute {
-                name: QualName::new(None, ns!(), local_name(&name)),
+                name: QualName::new(None, ns!(), LocalName::from(&*name)),
                 value: StrTendril::from_slice(&value),
             })
             .collect();
@@ -356,10 +356,6 @@ impl Builder {
         }));
         Some(())
     }
-}
-
-fn local_name(name: &str) -> LocalName {
-    LocalName::from(name)
 }
 
 #[cfg(test)]
