@@ -63,10 +63,32 @@ pub fn router(emu: SharedEmulator) -> Router {
     let collapsed = routes.clone().fallback(not_found);
     routes
         .fallback(move |request: Request| retry_collapsed(collapsed.clone(), request))
+        .layer(axum::middleware::from_fn_with_state(emu.clone(), jitter))
         .layer(axum::middleware::from_fn_with_state(
             emu.log.clone(),
             request_log::record,
         ))
+}
+
+/// Holds a request back before or after it is handled, when the admin API turned jitter on
+/// (`settings::Jitter`); the admin API itself is never held.
+async fn jitter(
+    axum::extract::State(emu): axum::extract::State<SharedEmulator>,
+    request: Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let hold = match request.uri().path().starts_with("/_emulator") {
+        true => None,
+        false => emu.settings.jitter().and_then(|j| j.draw()),
+    };
+    if let Some(settings::Hold::Before(delay)) = hold {
+        tokio::time::sleep(delay).await;
+    }
+    let response = next.run(request).await;
+    if let Some(settings::Hold::After(delay)) = hold {
+        tokio::time::sleep(delay).await;
+    }
+    response
 }
 
 async fn retry_collapsed(router: Router, mut request: Request) -> Response {

@@ -1,4 +1,5 @@
-//! Knobs the admin API can turn while the emulator runs: token lifetimes and OneNote limits.
+//! Knobs the admin API can turn while the emulator runs: token lifetimes, OneNote limits, step-up
+//! and jitter on the answers.
 
 use std::sync::RwLock;
 
@@ -114,12 +115,60 @@ impl Default for OneNoteLimits {
     }
 }
 
+/// Jitter on the answers of the token endpoint and Graph, as a real network and a busy service
+/// give them: a `share` of requests (0.0–1.0) is held back by a random 0..=`max_ms` ms, either
+/// before it is handled or after (half of them each way), so a client's concurrent requests
+/// arrive and return in shuffled order. Tests of races turn it on; it is off by default.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Jitter {
+    pub max_ms: u64,
+    #[serde(default = "default_share")]
+    pub share: f64,
+}
+
+fn default_share() -> f64 {
+    0.5
+}
+
+/// The longest jitter the admin API accepts.
+pub const MAX_JITTER_MS: u64 = 5_000;
+
+/// Where a jittered request is held back.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Hold {
+    Before(std::time::Duration),
+    After(std::time::Duration),
+}
+
+impl Jitter {
+    /// Whether it makes sense: a share between 0 and 1, a delay of at most [`MAX_JITTER_MS`].
+    pub fn is_valid(&self) -> bool {
+        (0.0..=1.0).contains(&self.share) && self.max_ms <= MAX_JITTER_MS
+    }
+
+    /// The hold for one request, if it is one of the share that gets one.
+    pub fn draw(&self) -> Option<Hold> {
+        let mut rng = rand::rng();
+        if self.max_ms == 0 || !rng.random_bool(self.share.clamp(0.0, 1.0)) {
+            return None;
+        }
+        let delay = std::time::Duration::from_millis(rng.random_range(0..=self.max_ms));
+        Some(if rng.random_bool(0.5) {
+            Hold::Before(delay)
+        } else {
+            Hold::After(delay)
+        })
+    }
+}
+
 /// The current settings, shared by all handlers.
 #[derive(Default)]
 pub struct Settings {
     lifetimes: RwLock<Lifetimes>,
     onenote: RwLock<OneNoteLimits>,
     step_up: RwLock<Option<StepUp>>,
+    jitter: RwLock<Option<Jitter>>,
 }
 
 impl Settings {
@@ -128,6 +177,7 @@ impl Settings {
             lifetimes: RwLock::new(lifetimes),
             onenote: RwLock::new(onenote),
             step_up: RwLock::new(None),
+            jitter: RwLock::new(None),
         }
     }
 
@@ -153,5 +203,13 @@ impl Settings {
 
     pub fn set_step_up(&self, value: Option<StepUp>) {
         *self.step_up.write().expect("settings lock") = value;
+    }
+
+    pub fn jitter(&self) -> Option<Jitter> {
+        *self.jitter.read().expect("settings lock")
+    }
+
+    pub fn set_jitter(&self, value: Option<Jitter>) {
+        *self.jitter.write().expect("settings lock") = value;
     }
 }

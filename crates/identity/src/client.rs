@@ -97,6 +97,9 @@ struct TokenResponse {
     #[serde(default)]
     scope: Option<String>,
     expires_in: serde_json::Value,
+    /// When the provider wants the token refreshed (seconds), for long-lived tokens.
+    #[serde(default)]
+    refresh_in: Option<serde_json::Value>,
     access_token: Secret,
     #[serde(default)]
     refresh_token: Option<Secret>,
@@ -251,9 +254,10 @@ impl IdentityClient {
         Ok((cache, claims))
     }
 
-    /// Gets a fresh access token for `scopes` with the refresh token; returns the updated cache.
-    /// The caller decides when (see [`TokenCache::usable_access_token`]) and makes sure only one
-    /// refresh per user runs at a time.
+    /// Gets a fresh access token for `scopes` with the refresh token, asking for `claims` (a
+    /// challenge's, JSON text) when given; returns the updated cache, where the new token is
+    /// [`TokenCache::newest`]. The caller decides when (see [`TokenCache::choose`]) and makes sure
+    /// only one refresh per user runs at a time.
     pub async fn refresh(
         &self,
         cache: &TokenCache,
@@ -279,6 +283,9 @@ impl IdentityClient {
             .await?;
         let mut updated = cache.clone();
         store_response(&mut updated, response, scopes, now)?;
+        if let Some(token) = updated.access_tokens.iter_mut().max_by_key(|t| t.obtained) {
+            token.claims = claims.map(str::to_string);
+        }
         Ok(updated)
     }
 
@@ -417,25 +424,23 @@ fn store_response(
     requested: &[String],
     now: i64,
 ) -> Result<(), IdentityError> {
-    let expires_in = match &response.expires_in {
+    let seconds = |value: &serde_json::Value| match value {
         serde_json::Value::Number(n) => n.as_i64(),
         serde_json::Value::String(s) => s.parse().ok(),
         _ => None,
-    }
-    .ok_or_else(|| IdentityError::BadTokenResponse("expires_in is not a number".into()))?;
+    };
+    let expires_in = seconds(&response.expires_in)
+        .ok_or_else(|| IdentityError::BadTokenResponse("expires_in is not a number".into()))?;
     // The granted scopes; when the provider omits `scope`, the requested ones were granted.
     let scopes = match &response.scope {
         Some(granted) => resource_scopes(&[granted]),
         None => resource_scopes(requested),
     };
-    cache.store(
-        CachedAccessToken {
-            secret: response.access_token,
-            scopes,
-            expires_on: now + expires_in,
-        },
-        response.refresh_token,
-    );
+    let mut token = CachedAccessToken::new(response.access_token, scopes, now, expires_in);
+    if let Some(refresh_in) = response.refresh_in.as_ref().and_then(seconds) {
+        token.refresh_on = Some((now + refresh_in).min(token.expires_on));
+    }
+    cache.store(token, response.refresh_token);
     Ok(())
 }
 

@@ -24,7 +24,7 @@ pub mod pkce;
 mod secret;
 
 pub use authority::Authority;
-pub use cache::{Account, TokenCache};
+pub use cache::{Account, Rejection, TokenCache};
 pub use client::{ClientConfig, IdentityClient, PendingSignIn, ResponseMode, SignInRequest};
 pub use credential::{CertificateCredential, ClientCredential};
 pub use error::{IdTokenError, IdentityError, TokenEndpointError};

@@ -76,7 +76,7 @@ async fn sign_in_against_a_tenant_and_the_common_authority() {
         );
         assert_eq!(cache.account.display_name(), "Ada Lovelace");
         assert!(cache.refresh_token.is_some());
-        assert!(cache.usable_access_token(&["User.Read"], now()).is_some());
+        assert!(cache.choose(&["User.Read"], None, now()).is_some());
         assert!(cache.account.sid.is_some() && cache.account.login_hint.is_some());
     }
 }

@@ -133,7 +133,7 @@ impl AppState {
         let exports = Exports::new(
             &config,
             &sessions.store,
-            identity.clone(),
+            tokens.clone(),
             graph.clone(),
             Feature::OneNote.scopes_with(&config.scopes).into(),
         )

@@ -5,6 +5,7 @@
 //! | `GET`/`PUT /limits` | OneNote limits `{"per_minute","per_hour","concurrent","sections_for_all_pages"}`; a `PUT` also clears the counters |
 //! | `POST /limits/advance` | `{"seconds": n}`: OneNote's throttle sees `n` more seconds pass (tests of the hourly limit) |
 //! | `GET`/`POST`/`DELETE /faults`, `DELETE /faults/{id}` | Graph fault rules (format in [`crate::graph::faults`]) |
+//! | `GET`/`PUT`/`DELETE /jitter` | `{"max_ms": 200, "share": 0.5}`: hold a share of the token endpoint's and Graph's answers back by a random 0..=`max_ms` ms ([`crate::settings::Jitter`]) |
 //! | `GET /onenote/{user}/pages` | every page of the user (seeded or created): `id`, `title`, `section`, `notebook`, `level`, `order`, `createdDateTime`, `lastModifiedDateTime`, and its `resources` with their `sha256` |
 //! | `GET /onenote/{user}/resources` | every resource of the user: `id`, `page`, `content_type`, `size`, `sha256` |
 //! | `GET /onenote/{user}/resources/{id}` | a resource's bytes as stored (for tests to compare) |
@@ -20,7 +21,7 @@ use serde_json::{Value, json};
 use super::error::AdminError;
 use crate::clock::iso8601;
 use crate::graph::faults::{FaultRule, FaultRuleSpec};
-use crate::settings::{OneNoteLimits, StepUp};
+use crate::settings::{Jitter, MAX_JITTER_MS, OneNoteLimits, StepUp};
 use crate::state::SharedEmulator;
 
 pub fn routes() -> Router<SharedEmulator> {
@@ -36,9 +37,37 @@ pub fn routes() -> Router<SharedEmulator> {
             get(list_faults).post(add_fault).delete(clear_faults),
         )
         .route("/faults/{id}", delete(remove_fault))
+        .route(
+            "/jitter",
+            get(get_jitter).put(put_jitter).delete(clear_jitter),
+        )
         .route("/onenote/{user}/pages", get(list_pages))
         .route("/onenote/{user}/resources", get(list_resources))
         .route("/onenote/{user}/resources/{id}", get(resource_bytes))
+}
+
+async fn get_jitter(State(emu): State<SharedEmulator>) -> Json<Option<Jitter>> {
+    Json(emu.settings.jitter())
+}
+
+async fn put_jitter(
+    State(emu): State<SharedEmulator>,
+    body: Result<Json<Jitter>, axum::extract::rejection::JsonRejection>,
+) -> Result<Json<Jitter>, AdminError> {
+    let Json(jitter) = body.map_err(|e| AdminError(StatusCode::BAD_REQUEST, e.body_text()))?;
+    if !jitter.is_valid() {
+        return Err(AdminError(
+            StatusCode::BAD_REQUEST,
+            format!("share must be between 0 and 1, max_ms at most {MAX_JITTER_MS}"),
+        ));
+    }
+    emu.settings.set_jitter(Some(jitter));
+    Ok(Json(jitter))
+}
+
+async fn clear_jitter(State(emu): State<SharedEmulator>) -> StatusCode {
+    emu.settings.set_jitter(None);
+    StatusCode::NO_CONTENT
 }
 
 async fn get_step_up(State(emu): State<SharedEmulator>) -> Json<Option<StepUp>> {

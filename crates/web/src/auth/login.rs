@@ -2,6 +2,8 @@
 //! (state, nonce, PKCE verifier) sealed into the session, then a redirect to the authorize
 //! endpoint. `consent` names a feature whose extra scopes to ask for (incremental consent);
 //! free-form scopes are not accepted, so a link cannot make the app ask for arbitrary permissions.
+//! A claims challenge only a sign-in can meet is asked for here: the session's own (a page view
+//! met it), or the one an export of the signed-in user waits for.
 
 use std::sync::Arc;
 
@@ -16,9 +18,10 @@ use crate::clock::now;
 use crate::config::Config;
 use crate::context::RequestContext;
 use crate::error::AppError;
+use crate::exports::Exports;
 use crate::extract::{AppQuery, MaybeSession};
 use crate::features::Feature;
-use crate::session::{PendingLogin, Sessions, StoreError};
+use crate::session::{ClaimsChallenge, PendingLogin, Sessions, StoreError};
 
 #[derive(Deserialize)]
 pub struct LoginQuery {
@@ -30,6 +33,7 @@ pub async fn login(
     State(config): State<Arc<Config>>,
     State(identity): State<Arc<IdentityClient>>,
     State(sessions): State<Arc<Sessions>>,
+    State(exports): State<Exports>,
     ctx: RequestContext,
     MaybeSession(session): MaybeSession,
     AppQuery(query): AppQuery<LoginQuery>,
@@ -53,7 +57,19 @@ pub async fn login(
         }
     }
     // A claims challenge only a sign-in can meet (step-up, a revoked session): ask for it now.
-    let challenge = session.record.challenge.clone();
+    let mut challenge = session.record.challenge.clone();
+    if challenge.is_none()
+        && let Some(user) = session.user()
+    {
+        challenge = exports
+            .credentials
+            .challenge(&user.home_account_id)
+            .await?
+            .map(|claims| ClaimsChallenge {
+                claims,
+                login_hint: user.username.clone(),
+            });
+    }
     if let Some(challenge) = &challenge {
         login_hint = login_hint.or_else(|| challenge.login_hint.clone());
     }

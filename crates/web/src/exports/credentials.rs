@@ -4,42 +4,28 @@
 //!
 //! The copy is written when an export starts and whenever the owner signs in while one is not
 //! finished, and deleted when they sign out — at `/logout`, or when the provider session it came
-//! from ends (front-channel logout) — which pauses their exports until they sign in again. The
-//! job refreshes it as a session would (the provider may turn the refresh token down: then the
-//! copy is deleted and the export waits for a sign-in too).
+//! from ends (front-channel logout) — which pauses their exports until they sign in again.
+//!
+//! Its tokens come through the app's one token path (`crate::tokens`, the copy being a
+//! [`TokenHome`]), exactly as a page view's. When only the owner can go on (the provider wants
+//! a new sign-in, or Graph a claims challenge no refresh can meet), the copy is deleted — so no
+//! instance calls Graph for the export, nor refreshes, until the owner is back — and the
+//! challenge is kept for the owner's next sign-in to ask for ([`Credentials::challenge`]).
 
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
-use identity::{IdentityClient, Secret, TokenCache};
+use identity::TokenCache;
 
 use super::store::JobStore;
-use crate::clock::now;
-use crate::error::Chain;
 use crate::session::StoreError;
 use crate::session::crypto::Cipher;
-
-/// Why there is no token for an owner's export.
-#[derive(Debug, thiserror::Error)]
-pub enum NoToken {
-    /// Only the owner can fix it (signed out, or the provider wants a new sign-in).
-    #[error("{0}")]
-    OwnerNeeded(&'static str),
-    /// The provider or the store failed; trying later may work.
-    #[error("{0}")]
-    Unavailable(String),
-}
+use crate::tokens::TokenHome;
 
 /// The sealed token caches of export owners.
 #[derive(Clone)]
 pub struct Credentials {
     store: Arc<JobStore>,
     cipher: Arc<Cipher>,
-    identity: Arc<IdentityClient>,
-    scopes: Arc<[String]>,
-    /// One refresh per owner at a time in this instance (only one instance runs an owner's
-    /// export: it holds the owner's lease).
-    refreshing: Arc<Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>>,
 }
 
 pub const SIGNED_OUT: &str =
@@ -47,8 +33,19 @@ pub const SIGNED_OUT: &str =
 pub const SIGN_IN_AGAIN: &str = "Microsoft asks you to sign in again before the export can go on. \
      Sign in as the same account and it resumes where it stopped.";
 
+pub const STRONGER_SIGN_IN: &str = "Microsoft asks for a stronger sign-in before the export can go \
+     on (a Conditional Access policy, or your sessions were revoked). Sign in again as the same \
+     account and it resumes where it stopped.";
+pub const CONSENT_NEEDED: &str = "graphnote no longer has your permission to read OneNote. \
+     Open OneNote in graphnote, allow it again, and the export goes on.";
+
 fn value_name(owner: &str) -> String {
     format!("credentials:{owner}")
+}
+
+/// The claims challenge the owner's next sign-in must ask for.
+fn challenge_name(owner: &str) -> String {
+    format!("challenge:{owner}")
 }
 
 /// Whose sign-in came from a provider session (the ID token's `sid`): what a front-channel
@@ -62,19 +59,8 @@ fn provider_session_name(sid: &str) -> String {
 }
 
 impl Credentials {
-    pub fn new(
-        store: Arc<JobStore>,
-        cipher: Arc<Cipher>,
-        identity: Arc<IdentityClient>,
-        scopes: Arc<[String]>,
-    ) -> Credentials {
-        Credentials {
-            store,
-            cipher,
-            identity,
-            scopes,
-            refreshing: Arc::default(),
-        }
+    pub fn new(store: Arc<JobStore>, cipher: Arc<Cipher>) -> Credentials {
+        Credentials { store, cipher }
     }
 
     /// Keeps `cache` as the owner's.
@@ -140,52 +126,77 @@ impl Credentials {
         Ok(serde_json::from_slice(&opened.plaintext).ok())
     }
 
-    /// An access token for the owner's OneNote calls, other than `rejected`.
-    pub async fn token(&self, owner: &str, rejected: Option<&Secret>) -> Result<Secret, NoToken> {
-        let unavailable =
-            |e: &(dyn std::error::Error + 'static)| NoToken::Unavailable(Chain(e).to_string());
-        let lock = self
-            .refreshing
-            .lock()
-            .map(|mut map| map.entry(owner.to_string()).or_default().clone())
-            .map_err(|_| NoToken::Unavailable("a refresh lock was poisoned".into()))?;
-        let _one_at_a_time = lock.lock().await;
-        let cache = self
-            .load(owner)
-            .await
-            .map_err(|e| unavailable(&e))?
-            .ok_or(NoToken::OwnerNeeded(SIGNED_OUT))?;
-        if let Some(token) = cache
-            .usable_access_token(&self.scopes, now())
-            .filter(|t| Some(&t.secret) != rejected)
-        {
-            return Ok(token.secret.clone());
+    /// Only the owner can go on: forget their sign-in (nothing is called for them until they
+    /// sign in again) and keep the claims that sign-in must ask for, if any.
+    pub async fn owner_needed(&self, owner: &str, claims: Option<&str>) -> Result<(), StoreError> {
+        if let Some(claims) = claims {
+            self.store
+                .put_value(&challenge_name(owner), claims.as_bytes())
+                .await?;
         }
-        match self
-            .identity
-            .refresh(&cache, &self.scopes, None, now())
-            .await
-        {
-            Ok(updated) => {
-                self.put(owner, &updated)
-                    .await
-                    .map_err(|e| unavailable(&e))?;
-                let token = updated
-                    .access_tokens
-                    .iter()
-                    .filter(|t| Some(&t.secret) != rejected)
-                    .max_by_key(|t| t.expires_on)
-                    .map(|t| t.secret.clone());
-                token.ok_or(NoToken::Unavailable(
-                    "the refresh gave no access token".into(),
-                ))
-            }
-            Err(e) if e.needs_interaction() => {
-                tracing::info!(error = %Chain(&e), "an export's refresh token was turned down; waiting for the owner");
-                let _ = self.remove(owner).await;
-                Err(NoToken::OwnerNeeded(SIGN_IN_AGAIN))
-            }
-            Err(e) => Err(unavailable(&e)),
+        self.remove(owner).await
+    }
+
+    /// The claims challenge waiting for the owner's next sign-in (not secret: what Graph asked).
+    pub async fn challenge(&self, owner: &str) -> Result<Option<String>, StoreError> {
+        let value = self.store.value(&challenge_name(owner)).await?;
+        Ok(value.map(|v| String::from_utf8_lossy(&v).into_owned()))
+    }
+
+    /// The owner signed in (meeting the challenge, if one was waiting).
+    pub async fn challenge_met(&self, owner: &str) -> Result<(), StoreError> {
+        self.store.remove_value(&challenge_name(owner)).await
+    }
+
+    /// The owner's sealed cache as a [`TokenHome`] for the token path.
+    pub fn home<'a>(&'a self, owner: &'a str) -> CredentialsHome<'a> {
+        CredentialsHome {
+            credentials: self,
+            owner,
+            cache: None,
         }
+    }
+}
+
+/// An export owner's sealed cache, as the token path sees it.
+pub struct CredentialsHome<'a> {
+    credentials: &'a Credentials,
+    owner: &'a str,
+    /// As last read (`None` until read: the first look reloads).
+    cache: Option<TokenCache>,
+}
+
+impl CredentialsHome<'_> {
+    /// Reads the cache, if it has not been read yet.
+    pub async fn load(&mut self) -> Result<(), StoreError> {
+        if self.cache.is_none() {
+            self.reload().await?;
+        }
+        Ok(())
+    }
+}
+
+impl TokenHome for CredentialsHome<'_> {
+    fn lock_name(&self) -> String {
+        value_name(self.owner)
+    }
+
+    fn cache(&self) -> Option<&TokenCache> {
+        self.cache.as_ref()
+    }
+
+    async fn reload(&mut self) -> Result<(), StoreError> {
+        self.cache = self.credentials.load(self.owner).await?;
+        Ok(())
+    }
+
+    async fn save(&mut self, cache: TokenCache) -> Result<(), StoreError> {
+        // The owner signed out while this refresh ran: their sign-in stays forgotten.
+        if !self.credentials.present(self.owner).await? {
+            return Err(StoreError::SessionEnded);
+        }
+        self.credentials.put(self.owner, &cache).await?;
+        self.cache = Some(cache);
+        Ok(())
     }
 }

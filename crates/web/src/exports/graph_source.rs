@@ -4,6 +4,7 @@
 //! about them (wait, skip, pause for the owner, or stop with advice).
 
 use std::future::Future;
+use std::sync::Arc;
 
 use export::{FetchError, Source};
 use graph::ink_content::PageContent;
@@ -11,42 +12,66 @@ use graph::onenote::{NotebookTree, Page};
 use graph::{GraphClient, GraphError};
 use identity::Secret;
 
-use super::credentials::{Credentials, NoToken};
+use super::credentials::{
+    CONSENT_NEEDED, Credentials, SIGN_IN_AGAIN, SIGNED_OUT, STRONGER_SIGN_IN,
+};
+use crate::error::Chain;
+use crate::tokens::{CallError, TokenError, TokenHome, Tokens, UserNeeded};
 
 /// One owner's OneNote.
 pub struct GraphSource {
     pub graph: GraphClient,
+    pub tokens: Tokens,
     pub credentials: Credentials,
+    /// The scopes the export's calls need (the sign-in's and OneNote's).
+    pub scopes: Arc<[String]>,
     pub owner: String,
 }
 
 impl GraphSource {
+    /// One Graph call with the owner's token, through the app's token path.
     async fn call<T, F, Fut>(&self, call: F) -> Result<T, FetchError>
     where
         F: Fn(GraphClient, Secret) -> Fut,
         Fut: Future<Output = Result<T, GraphError>>,
     {
-        let token = self.token(None).await?;
-        match call(self.graph.clone(), token.clone()).await {
-            Err(GraphError::Unauthorized { .. }) => {
-                let token = self.token(Some(&token)).await?;
-                call(self.graph.clone(), token).await.map_err(sorted)
+        let mut home = self.credentials.home(&self.owner);
+        home.load().await.map_err(|e| transient(&e))?;
+        if home.cache().is_none() {
+            return Err(FetchError::Paused(SIGNED_OUT.into()));
+        }
+        let result = self
+            .tokens
+            .call(&mut home, &self.scopes, |token| {
+                call(self.graph.clone(), token)
+            })
+            .await;
+        match result {
+            Ok(value) => Ok(value),
+            Err(CallError::Graph(e)) => Err(sorted(e)),
+            Err(CallError::Token(TokenError::UserNeeded(need))) => {
+                let (claims, why) = match &need {
+                    UserNeeded::Consent(_) => (None, CONSENT_NEEDED),
+                    UserNeeded::SignIn { claims: Some(c) } => (Some(c.as_str()), STRONGER_SIGN_IN),
+                    UserNeeded::SignIn { claims: None } => (None, SIGN_IN_AGAIN),
+                };
+                tracing::info!(reason = why, "an export waits for its owner");
+                self.credentials
+                    .owner_needed(&self.owner, claims)
+                    .await
+                    .map_err(|e| transient(&e))?;
+                Err(FetchError::Paused(why.into()))
             }
-            other => other.map_err(sorted),
+            Err(CallError::Token(e)) => Err(transient(&e)),
         }
     }
+}
 
-    async fn token(&self, rejected: Option<&Secret>) -> Result<Secret, FetchError> {
-        self.credentials
-            .token(&self.owner, rejected)
-            .await
-            .map_err(|e| match e {
-                NoToken::OwnerNeeded(why) => FetchError::Paused(why.to_string()),
-                NoToken::Unavailable(why) => FetchError::Transient {
-                    message: why,
-                    retry_after: None,
-                },
-            })
+/// A failure of the store or the provider: worth trying again later.
+fn transient(e: &(dyn std::error::Error + 'static)) -> FetchError {
+    FetchError::Transient {
+        message: Chain(e).to_string(),
+        retry_after: None,
     }
 }
 

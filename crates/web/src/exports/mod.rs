@@ -27,11 +27,11 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use graph::GraphClient;
-use identity::IdentityClient;
 
 use crate::config::Config;
 use crate::session::crypto::Cipher;
 use crate::session::{AnyStore, StoreError};
+use crate::tokens::Tokens;
 use credentials::Credentials;
 use store::JobStore;
 
@@ -49,6 +49,10 @@ pub struct Settings {
 pub struct Exports {
     pub store: Arc<JobStore>,
     pub credentials: Credentials,
+    /// The app's one token path, for the owners' Graph calls.
+    pub tokens: Tokens,
+    /// The scopes an export's calls need (the sign-in's and OneNote's).
+    pub scopes: Arc<[String]>,
     pub graph: GraphClient,
     /// Where each job's folder is: `DATA_DIR/exports/{id}`.
     pub root: PathBuf,
@@ -64,7 +68,7 @@ impl Exports {
     pub fn new(
         config: &Config,
         sessions: &AnyStore,
-        identity: Arc<IdentityClient>,
+        tokens: Tokens,
         graph: GraphClient,
         scopes: Arc<[String]>,
     ) -> Result<Exports, StoreError> {
@@ -76,7 +80,9 @@ impl Exports {
         });
         let cipher = Arc::new(Cipher::new(&config.session_secrets));
         Ok(Exports {
-            credentials: Credentials::new(store.clone(), cipher, identity, scopes),
+            credentials: Credentials::new(store.clone(), cipher),
+            tokens,
+            scopes,
             store,
             graph,
             root,
@@ -115,8 +121,12 @@ impl Exports {
         self.settings.lease.as_millis() as u64
     }
 
-    /// The owner signed in: their unfinished exports may go on with this sign-in.
+    /// The owner signed in: their unfinished exports may go on with this sign-in (which asked
+    /// for the claims challenge one of them waited for, if any: see `auth::login`).
     pub async fn signed_in(&self, owner: &str, cache: &identity::TokenCache) {
+        if let Err(e) = self.credentials.challenge_met(owner).await {
+            tracing::warn!(error = %crate::error::Chain(&e), "cannot clear the user's exports' claims challenge");
+        }
         let jobs = match self.store.jobs().await {
             Ok(jobs) => jobs,
             Err(e) => {

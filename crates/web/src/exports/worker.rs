@@ -160,7 +160,9 @@ async fn run_job(exports: &Exports, job: Job, holder: &str) {
     )));
     let source = GraphSource {
         graph: exports.graph.background(),
+        tokens: exports.tokens.clone(),
         credentials: exports.credentials.clone(),
+        scopes: exports.scopes.clone(),
         owner: job.owner.clone(),
     };
     let folder = JobFolder(exports.folder(&id));
