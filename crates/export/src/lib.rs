@@ -10,10 +10,10 @@
 //!
 //! Leaves first; each module uses only modules above it.
 //!
-//! - `names` (safe, unique file names), `manifest` (what an export holds), `status` (progress
+//! - `paths` (every path of the vault, from one registry), `manifest` (what an export holds), `status` (progress
 //!   and ETA), `source` (the [`Source`] trait), `scope` (all, a notebook, a section), `archive`
 //!   (the streaming zip): leaves.
-//! - `layout`: where every notebook, section and page goes (uses `names`, `manifest`).
+//! - `layout`: where every notebook, section and page goes (uses `paths`, `manifest`).
 //! - `links`: links between pages as relative paths (uses `layout`).
 //! - `vault`: files on disk, index pages (uses `layout`, `links`).
 //! - `report`: `_export/report.md` (uses `manifest`, `status`, `vault`).
@@ -23,7 +23,7 @@ pub mod archive;
 pub mod layout;
 pub mod links;
 pub mod manifest;
-pub mod names;
+pub mod paths;
 pub mod report;
 pub mod runner;
 pub mod scope;
@@ -31,8 +31,9 @@ pub mod source;
 pub mod status;
 pub mod vault;
 
+pub use layout::{MANIFEST_PATH, REPORT_PATH};
 pub use manifest::Manifest;
-pub use runner::{Finished, Halt, JobFolder, MANIFEST_PATH, Observer, Patience, REPORT_PATH, run};
+pub use runner::{Finished, Halt, JobFolder, Observer, Patience, run};
 pub use scope::Scope;
 pub use source::{FetchError, Source};
 pub use status::{Changes, Skipped, Status};

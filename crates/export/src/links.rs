@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use onenote_md::PageLink;
 use percent_encoding::{AsciiSet, CONTROLS, utf8_percent_encode};
 
-use crate::layout::{INDEX_FILE, Plan};
+use crate::layout::Plan;
 
 /// What may not stand as it is in a path of a Markdown link.
 const PATH_SEGMENT: &AsciiSet = &CONTROLS
@@ -44,9 +44,7 @@ impl Targets {
         }
         for section in &plan.sections {
             if let Some(id) = &section.link_id {
-                targets
-                    .sections
-                    .insert(id.clone(), format!("{}/{INDEX_FILE}", section.folder));
+                targets.sections.insert(id.clone(), section.index.clone());
             }
         }
         targets

@@ -26,6 +26,10 @@ pub struct PageEntry {
     pub title: String,
     /// The page's `.md` file, relative to the vault's root.
     pub path: String,
+    /// The folder its subpages go in (`None` in exports made before it was recorded: the
+    /// path without `.md`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub children: Option<String>,
     pub section: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub modified: Option<String>,

@@ -20,19 +20,14 @@ use graph::onenote::{NotebookTree, Page};
 use onenote_md::{CarriedFiles, Options, PageLink, PageMeta};
 use serde::{Deserialize, Serialize};
 
-use crate::layout::{self, Plan, PlannedPage, RESOURCE_FOLDER};
+use crate::layout::{self, MANIFEST_PATH, Plan, PlannedPage, REPORT_PATH, RESOURCE_FOLDER};
 use crate::links::{Targets, relative};
 use crate::manifest::{Manifest, PageEntry, ResourceEntry, SectionEntry};
-use crate::names::Names;
+use crate::paths::{Kind, VaultPaths};
 use crate::scope::Scope;
 use crate::source::{FetchError, Source};
 use crate::status::{Changes, Skipped, Status};
 use crate::vault::{self, Vault};
-
-/// The manifest, inside the vault.
-pub const MANIFEST_PATH: &str = "_export/manifest.json";
-/// The report, inside the vault.
-pub const REPORT_PATH: &str = "_export/report.md";
 
 /// How hard to try a call that OneNote throttles or fails.
 #[derive(Debug, Clone, Copy)]
@@ -186,11 +181,17 @@ impl<S: Source> Run<'_, S> {
             self.save()?;
         }
         let listing = self.progress.listing.take().expect("listed above");
-        let plan = layout::plan(&listing.trees, &listing.pages, previous);
+        let mut plan = layout::plan(&listing.trees, &listing.pages, previous);
         self.progress.listing = Some(listing);
         self.progress.status.pages_total = plan.pages.len() as u64;
         let targets = Targets::of(&plan);
-        let mut names = self.resource_names(previous);
+        // The files of pages this run wrote before it was stopped keep their names.
+        let mut paths = std::mem::take(&mut plan.paths);
+        for entry in self.progress.done.values() {
+            for resource in &entry.resources {
+                paths.keep(&resource.path, Kind::File);
+            }
+        }
         for page in &plan.pages {
             if self.progress.done.contains_key(&page.id)
                 || self.progress.skipped_pages.contains(&page.id)
@@ -202,7 +203,7 @@ impl<S: Source> Run<'_, S> {
             if let Some(before) = before.filter(|b| self.unchanged(b, page)) {
                 self.progress.done.insert(page.id.clone(), before.clone());
             } else {
-                self.page(&plan, page, before, &targets, &mut names).await?;
+                self.page(&plan, page, before, &targets, &mut paths).await?;
             }
             self.progress.status.pages_done = self.progress.done.len() as u64;
             self.save()?;
@@ -252,19 +253,6 @@ impl<S: Source> Run<'_, S> {
             && self.vault.exists(&before.path)
     }
 
-    /// The resource names taken in each section's folder by pages already written.
-    fn resource_names(&self, previous: Option<&Manifest>) -> Names {
-        let mut names = Names::default();
-        let done = self.progress.done.values();
-        for entry in done.chain(previous.into_iter().flat_map(|m| m.pages.values())) {
-            for resource in &entry.resources {
-                let (folder, name) = layout::split(&resource.path);
-                names.reserve(folder, name);
-            }
-        }
-        names
-    }
-
     /// Fetches, converts and writes one page with its resources.
     async fn page(
         &mut self,
@@ -272,7 +260,7 @@ impl<S: Source> Run<'_, S> {
         page: &PlannedPage,
         before: Option<&PageEntry>,
         targets: &Targets,
-        names: &mut Names,
+        paths: &mut VaultPaths,
     ) -> Result<(), Halt> {
         self.doing(&format!("exporting {}", page.path));
         let source = self.source;
@@ -285,17 +273,16 @@ impl<S: Source> Run<'_, S> {
             }
             Err(Fail::Halt(halt)) => return Err(halt),
         };
-        let folder = plan
-            .section(&page.section)
-            .map(|s| format!("{}/{RESOURCE_FOLDER}", s.folder))
-            .unwrap_or_else(|| RESOURCE_FOLDER.to_string());
+        let folder = match plan.section(&page.section) {
+            Some(section) => section.resources.clone(),
+            None => paths.adopt_folder("", RESOURCE_FOLDER, 0),
+        };
         // A changed page takes its files' names again, so they stay where they were.
         for resource in before.map(|b| b.resources.as_slice()).unwrap_or_default() {
-            let (dir, name) = layout::split(&resource.path);
-            names.release(dir, name);
+            paths.release(&resource.path);
         }
         let placed: RefCell<HashMap<String, String>> = RefCell::default();
-        let names_cell = RefCell::new(std::mem::take(names));
+        let paths_cell = RefCell::new(std::mem::take(paths));
         let conversion = {
             let resource_path = |chosen: &str| {
                 let file = chosen.rsplit('/').next().unwrap_or(chosen);
@@ -303,8 +290,7 @@ impl<S: Source> Run<'_, S> {
                     Some((stem, ext)) if !stem.is_empty() => (stem, Some(ext)),
                     _ => (file, None),
                 };
-                let name = names_cell.borrow_mut().claim(&folder, stem, extension);
-                let path = format!("{folder}/{name}");
+                let path = paths_cell.borrow_mut().file(&folder, stem, extension);
                 let link = relative(&page.path, &path);
                 placed.borrow_mut().insert(link.clone(), path);
                 link
@@ -327,7 +313,7 @@ impl<S: Source> Run<'_, S> {
                 },
             )
         };
-        *names = names_cell.into_inner();
+        *paths = paths_cell.into_inner();
         let placed = placed.into_inner();
         let mut resources = Vec::new();
         for resource in &conversion.resources {
@@ -360,6 +346,10 @@ impl<S: Source> Run<'_, S> {
                     self.remove(&old.path)?;
                 }
             }
+            // Moved in OneNote (another section, or its old path could not be kept).
+            if before.path != page.path {
+                self.remove(&before.path)?;
+            }
         }
         self.write(&page.path, conversion.markdown.as_bytes())?;
         self.progress.status.broken_links += conversion.unresolved_links.len() as u64;
@@ -373,6 +363,7 @@ impl<S: Source> Run<'_, S> {
             PageEntry {
                 title: page.title.clone(),
                 path: page.path.clone(),
+                children: Some(page.children.clone()),
                 section: page.section.clone(),
                 modified: page.modified.clone(),
                 link_id: page.link_id.clone(),

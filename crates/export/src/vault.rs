@@ -6,7 +6,7 @@ use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use crate::layout::{INDEX_FILE, Plan};
+use crate::layout::Plan;
 use crate::links::relative;
 
 /// The vault's root folder.
@@ -80,7 +80,7 @@ impl Vault {
 pub fn index_pages(plan: &Plan) -> Vec<(String, String)> {
     let mut out = Vec::new();
     for notebook in &plan.notebooks {
-        let index = format!("{}/{INDEX_FILE}", notebook.folder);
+        let index = notebook.index.clone();
         let mut text = format!("# {}\n", markdown_text(&notebook.name));
         for id in &notebook.sections {
             let Some(section) = plan.section(id) else {
@@ -99,7 +99,7 @@ pub fn index_pages(plan: &Plan) -> Vec<(String, String)> {
         out.push((index, text));
     }
     for section in &plan.sections {
-        let index = format!("{}/{INDEX_FILE}", section.folder);
+        let index = section.index.clone();
         let pages = page_list(plan, &section.id, &index);
         let pages = if pages.is_empty() {
             "*(no pages)*\n".to_string()

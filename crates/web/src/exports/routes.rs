@@ -290,7 +290,7 @@ async fn download(exports: &Exports, job: &Job, request: Request) -> Result<Resp
     let mut response = served.map(axum::body::Body::new).into_response();
     let name = format!(
         "graphnote-{}.zip",
-        export::names::safe_stem(&job.label).replace(['"', ';', '\\'], "_")
+        export::paths::safe_stem(&job.label).replace(['"', ';', '\\'], "_")
     );
     let disposition = format!(
         "attachment; filename=\"{}\"; filename*=UTF-8''{}",

@@ -2,7 +2,7 @@
 //! Access now wants a second factor for OneNote): the job waits for the owner, and while it
 //! waits nothing calls Graph or the token endpoint for it — not once in a minute of polls.
 //! The owner's next sign-in asks for the challenge's claims, and the export then finishes with
-//! every page fetched once.
+//! every page in the vault once, and none fetched again but the one in flight.
 
 use super::*;
 
@@ -103,9 +103,11 @@ async fn an_export_waits_for_a_stronger_sign_in_without_calling_anything() {
         }
     }
     assert_eq!(fetched.len(), pages, "every page fetched");
+    // The page whose resource met the challenge is fetched again when the run resumes.
+    let twice: Vec<_> = fetched.iter().filter(|(_, n)| **n > 1).collect();
     assert!(
-        fetched.values().all(|n| *n == 1),
-        "no page fetched twice: {fetched:?}"
+        twice.len() <= 1 && twice.iter().all(|(_, n)| **n == 2),
+        "no page fetched twice but the one in flight: {twice:?}"
     );
     assert_eq!(pages_by_id(&download(&owner, &app, &id).await).len(), pages);
 }
