@@ -17,13 +17,17 @@
 //! - `links`: links between pages as relative paths (uses `layout`).
 //! - `vault`: files on disk, index pages (uses `layout`, `links`).
 //! - `report`: `_export/report.md` (uses `manifest`, `status`, `vault`).
+//! - `progress`: the run's durable progress, a journal (uses `manifest`, `status`).
+//! - `folder`: a job's folder: vault, progress, zip (uses `progress`, `scope`, `vault`).
 //! - `runner`: one run, start to finish (uses all of the above).
 
 pub mod archive;
+pub mod folder;
 pub mod layout;
 pub mod links;
 pub mod manifest;
 pub mod paths;
+pub mod progress;
 pub mod report;
 pub mod runner;
 pub mod scope;
@@ -31,9 +35,10 @@ pub mod source;
 pub mod status;
 pub mod vault;
 
+pub use folder::JobFolder;
 pub use layout::{MANIFEST_PATH, REPORT_PATH};
 pub use manifest::Manifest;
-pub use runner::{Finished, Halt, JobFolder, Observer, Patience, run};
+pub use runner::{Finished, Halt, Observer, Patience, run};
 pub use scope::Scope;
 pub use source::{FetchError, Source};
 pub use status::{Changes, Skipped, Status};

@@ -2,7 +2,7 @@
 //! since the last run, and everything skipped or left unresolved, with the reasons.
 
 use crate::manifest::Manifest;
-use crate::status::{Changes, Status};
+use crate::status::{Changes, Status, human_bytes};
 use crate::vault::markdown_text;
 
 /// The report's text.
@@ -15,11 +15,12 @@ pub fn report(manifest: &Manifest, status: &Status, changes: &Changes, updated: 
     };
     let mut text = String::from("# Export report\n\n");
     text.push_str(&format!(
-        "- Pages: {}\n- Sections: {}\n- Resources: {resources}\n- Bytes written: {}\n\
+        "- Pages: {}\n- Sections: {}\n- Resources: {resources}\n- Size: {} ({} bytes)\n\
          - Graph calls: {} ({per_page:.2} per page)\n- Time: {} s, of which {} s waiting for \
          OneNote's limits\n",
         manifest.pages.len(),
         manifest.sections.len(),
+        human_bytes(status.bytes),
         status.bytes,
         status.calls,
         status.elapsed_seconds,

@@ -1,29 +1,37 @@
 //! Running one export: list what is in scope (once: the listing is kept), lay out the vault, then
 //! fetch and convert page after page, writing each page and its resources before the next one —
-//! and recording it as done in `progress.json`, so a restart goes on from the next page and
-//! fetches nothing twice. A throttled or failing call is waited out with back-off; one that
-//! still fails skips that page or resource (reported), never the export. At the end: the index
-//! pages, the manifest, the report and the zip.
+//! and recording it in the job's journal ([`crate::progress`]), so a restart goes on from the
+//! next page and fetches nothing twice. A throttled or failing call is waited out with back-off;
+//! one that still fails skips that page or resource (reported), never the export. At the end:
+//! the index pages, the manifest, the report and the zip.
+//!
+//! This is the one place that retries a call: the source makes each call once (the web app's
+//! Graph client for exports does not retry on its own), so a page costs at most
+//! [`Patience::attempts`] requests, never attempts times the client's own retries.
+//!
+//! Files are written on tokio's blocking threads: a page's files, the journal and the zip (with
+//! its compression and fsync of hundreds of megabytes) never stall the threads that serve page
+//! views.
 //!
 //! An update is the same run over a vault that already holds an export: pages whose
 //! `lastModifiedDateTime` is unchanged are kept as they are (not fetched), changed and new ones
 //! are fetched, and pages no longer in OneNote are removed.
 
 use std::cell::RefCell;
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::HashMap;
 use std::future::Future;
-use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use aws_lc_rs::digest;
-use graph::onenote::{NotebookTree, Page};
+use graph::ink_content::PageContent;
 use onenote_md::{CarriedFiles, Options, PageLink, PageMeta};
-use serde::{Deserialize, Serialize};
 
+use crate::folder::JobFolder;
 use crate::layout::{self, MANIFEST_PATH, Plan, PlannedPage, REPORT_PATH, RESOURCE_FOLDER};
 use crate::links::{Targets, relative};
 use crate::manifest::{Manifest, PageEntry, ResourceEntry, SectionEntry};
 use crate::paths::{Kind, VaultPaths};
+use crate::progress::{Line, Listing, Outcome, Pending, Progress, ProgressFiles};
 use crate::scope::Scope;
 use crate::source::{FetchError, Source};
 use crate::status::{Changes, Skipped, Status};
@@ -52,17 +60,20 @@ impl Default for Patience {
 pub trait Observer: Send + Sync {
     /// The status changed (after each page, and while waiting for OneNote).
     fn progress(&self, status: &Status);
-    /// Whether to stop now (checked between calls): cancelled, or paused from outside.
+    /// Whether to stop now (checked between calls): cancelled, or the lease lost.
     fn stop(&self) -> Option<Halt>;
 }
 
 /// Why a run ended before the export was complete.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Halt {
+    /// The owner cancelled it.
     Cancelled,
-    /// Waiting for the owner (signed out, refresh token rejected), or for this instance to get
-    /// the job back: the reason, in words.
-    Paused(String),
+    /// This instance no longer holds the job (another took it over after this one stalled):
+    /// stop, and record nothing.
+    LeaseLost,
+    /// Only the owner can go on (signed out, a stronger sign-in, consent): why, in words.
+    NeedsOwner(String),
     /// The export cannot be made as asked: what to do instead.
     Failed(String),
 }
@@ -74,56 +85,6 @@ pub struct Finished {
     pub changes: Changes,
     /// The zip's size in bytes.
     pub archive_bytes: u64,
-}
-
-/// The job's folder: `vault/` (what the zip holds), `progress.json`, `export.zip`.
-#[derive(Debug, Clone)]
-pub struct JobFolder(pub PathBuf);
-
-impl JobFolder {
-    pub fn vault(&self) -> Vault {
-        Vault::new(self.0.join("vault"))
-    }
-    pub fn archive(&self) -> PathBuf {
-        self.0.join("export.zip")
-    }
-    fn progress(&self) -> PathBuf {
-        self.0.join("progress.json")
-    }
-
-    /// The name of what `scope` covers, once a run has listed it.
-    pub fn label(&self, scope: &Scope) -> Option<String> {
-        let bytes = std::fs::read(self.progress()).ok()?;
-        let progress: Progress = serde_json::from_slice(&bytes).ok()?;
-        progress.listing.map(|listing| scope.label(&listing.trees))
-    }
-
-    /// Forgets the last run's progress, keeping the vault: the next run is an update.
-    pub fn start_update(&self) -> std::io::Result<()> {
-        match std::fs::remove_file(self.progress()) {
-            Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e),
-            _ => Ok(()),
-        }
-    }
-}
-
-/// What the run has done so far, kept durable between pages.
-#[derive(Debug, Default, Serialize, Deserialize)]
-struct Progress {
-    listing: Option<Listing>,
-    /// Pages written (or kept) in this run.
-    done: BTreeMap<String, PageEntry>,
-    /// Pages given up on in this run.
-    skipped_pages: BTreeSet<String>,
-    changes: Changes,
-    status: Status,
-}
-
-/// What is in scope, as listed at the start of the run.
-#[derive(Debug, Serialize, Deserialize)]
-struct Listing {
-    trees: Vec<NotebookTree>,
-    pages: HashMap<String, Vec<Page>>,
 }
 
 enum Fail {
@@ -140,45 +101,56 @@ pub async fn run<S: Source>(
     patience: Patience,
 ) -> Result<Finished, Halt> {
     let vault = folder.vault();
-    let previous: Option<Manifest> = vault
-        .read(MANIFEST_PATH)
-        .ok()
-        .and_then(|bytes| serde_json::from_slice(&bytes).ok());
-    let progress: Progress = std::fs::read(folder.progress())
-        .ok()
-        .and_then(|bytes| serde_json::from_slice(&bytes).ok())
-        .unwrap_or_default();
+    let files = folder.progress();
+    let (previous, progress) = {
+        let (vault, files) = (vault.clone(), files.clone());
+        blocking(move || {
+            let previous: Option<Manifest> = vault
+                .read(MANIFEST_PATH)
+                .ok()
+                .and_then(|bytes| serde_json::from_slice(&bytes).ok());
+            Ok((previous, files.load()?))
+        })
+        .await?
+    };
     let mut run = Run {
         source,
         folder,
+        files,
         vault,
         observer,
         patience,
+        elapsed_before: progress.status.elapsed_seconds,
         progress,
         started: Instant::now(),
-        elapsed_before: 0,
+        page_skips: Vec::new(),
     };
-    run.elapsed_before = run.progress.status.elapsed_seconds;
     run.go(scope, previous.as_ref()).await
 }
 
 struct Run<'a, S> {
     source: &'a S,
     folder: &'a JobFolder,
+    files: ProgressFiles,
     vault: Vault,
     observer: &'a dyn Observer,
     patience: Patience,
     progress: Progress,
     started: Instant,
     elapsed_before: u64,
+    /// What was skipped while doing the page in hand (journaled with it).
+    page_skips: Vec<Skipped>,
 }
 
 impl<S: Source> Run<'_, S> {
     async fn go(&mut self, scope: &Scope, previous: Option<&Manifest>) -> Result<Finished, Halt> {
         if self.progress.listing.is_none() {
             let listing = self.list(scope).await?;
+            let files = self.files.clone();
+            let saved = listing.clone();
+            blocking(move || files.save_listing(&saved)).await?;
+            self.progress.status.skipped = listing.skipped.clone();
             self.progress.listing = Some(listing);
-            self.save()?;
         }
         let listing = self.progress.listing.take().expect("listed above");
         let mut plan = layout::plan(&listing.trees, &listing.pages, previous);
@@ -200,19 +172,20 @@ impl<S: Source> Run<'_, S> {
             }
             self.halt_if_asked()?;
             let before = previous.and_then(|m| m.pages.get(&page.id));
-            if let Some(before) = before.filter(|b| self.unchanged(b, page)) {
-                self.progress.done.insert(page.id.clone(), before.clone());
-            } else {
-                self.page(&plan, page, before, &targets, &mut paths).await?;
-            }
-            self.progress.status.pages_done = self.progress.done.len() as u64;
-            self.save()?;
-            self.observer.progress(&self.progress.status);
+            let kept = match before {
+                Some(before) => self.unchanged(before, page).await,
+                None => false,
+            };
+            let line = match before {
+                Some(before) if kept => self.line(page, Outcome::Kept, Some(before.clone()), 0),
+                _ => self.page(&plan, page, before, &targets, &mut paths).await?,
+            };
+            self.record(line).await?;
         }
         if let Some(previous) = previous {
-            self.remove_deleted(previous, &plan)?;
+            self.remove_deleted(previous, &plan).await?;
         }
-        self.finish(scope, &plan, previous.is_some())
+        self.finish(scope, &plan, previous.is_some()).await
     }
 
     /// The notebooks in scope and every section's pages.
@@ -242,18 +215,59 @@ impl<S: Source> Run<'_, S> {
             };
             pages.insert(section.id.clone(), list);
         }
-        Ok(Listing { trees, pages })
+        Ok(Listing {
+            trees,
+            pages,
+            skipped: std::mem::take(&mut self.page_skips),
+        })
     }
 
     /// Whether the vault's copy of `page` is still what OneNote has.
-    fn unchanged(&self, before: &PageEntry, page: &PlannedPage) -> bool {
-        before.modified.is_some()
-            && before.modified == page.modified
-            && before.path == page.path
-            && self.vault.exists(&before.path)
+    async fn unchanged(&self, before: &PageEntry, page: &PlannedPage) -> bool {
+        if before.modified.is_none() || before.modified != page.modified || before.path != page.path
+        {
+            return false;
+        }
+        let (vault, path) = (self.vault.clone(), before.path.clone());
+        blocking(move || Ok(vault.exists(&path)))
+            .await
+            .unwrap_or(false)
     }
 
-    /// Fetches, converts and writes one page with its resources.
+    /// The journal line for a page finished with `outcome`.
+    fn line(
+        &mut self,
+        page: &PlannedPage,
+        outcome: Outcome,
+        entry: Option<PageEntry>,
+        bytes: u64,
+    ) -> Line {
+        self.tick();
+        let status = &self.progress.status;
+        Line {
+            page: page.id.clone(),
+            outcome,
+            entry,
+            skipped: std::mem::take(&mut self.page_skips),
+            bytes,
+            calls: status.calls,
+            waited_seconds: status.throttled_seconds,
+            elapsed_seconds: status.elapsed_seconds,
+        }
+    }
+
+    /// Makes a finished page durable, then counts it (as a resumed run counts it again).
+    async fn record(&mut self, line: Line) -> Result<(), Halt> {
+        let files = self.files.clone();
+        let saved = line.clone();
+        blocking(move || files.append(&saved)).await?;
+        self.progress.apply(line);
+        self.observer.progress(&self.progress.status);
+        Ok(())
+    }
+
+    /// Fetches (or takes from the last run's page in flight), converts and writes one page with
+    /// its resources; the line that records it.
     async fn page(
         &mut self,
         plan: &Plan,
@@ -261,17 +275,14 @@ impl<S: Source> Run<'_, S> {
         before: Option<&PageEntry>,
         targets: &Targets,
         paths: &mut VaultPaths,
-    ) -> Result<(), Halt> {
+    ) -> Result<Line, Halt> {
         self.doing(&format!("exporting {}", page.path));
-        let source = self.source;
-        let content = match self.fetch(|| source.page_content(&page.id)).await {
+        let content = match self.content(page).await? {
             Ok(content) => content,
-            Err(Fail::Skip(reason)) => {
+            Err(reason) => {
                 self.skip("page", &page.path, &reason);
-                self.progress.skipped_pages.insert(page.id.clone());
-                return Ok(());
+                return Ok(self.line(page, Outcome::Skipped, None, 0));
             }
-            Err(Fail::Halt(halt)) => return Err(halt),
         };
         let folder = match plan.section(&page.section) {
             Some(section) => section.resources.clone(),
@@ -315,7 +326,9 @@ impl<S: Source> Run<'_, S> {
         };
         *paths = paths_cell.into_inner();
         let placed = placed.into_inner();
+        let source = self.source;
         let mut resources = Vec::new();
+        let mut bytes_written = 0;
         for resource in &conversion.resources {
             let Some(path) = placed.get(&resource.file_name) else {
                 continue;
@@ -331,70 +344,93 @@ impl<S: Source> Run<'_, S> {
                     Err(Fail::Halt(halt)) => return Err(halt),
                 },
             };
-            self.write(path, &bytes)?;
-            self.progress.status.resources_done += 1;
             resources.push(ResourceEntry {
                 id: resource.id.clone(),
                 path: path.clone(),
                 sha256: sha256_hex(&bytes),
                 bytes: bytes.len() as u64,
             });
+            bytes_written += bytes.len() as u64;
+            self.write(path, bytes).await?;
         }
         if let Some(before) = before {
             for old in &before.resources {
                 if !resources.iter().any(|r| r.path == old.path) {
-                    self.remove(&old.path)?;
+                    self.remove(&old.path).await?;
                 }
             }
             // Moved in OneNote (another section, or its old path could not be kept).
             if before.path != page.path {
-                self.remove(&before.path)?;
+                self.remove(&before.path).await?;
             }
         }
-        self.write(&page.path, conversion.markdown.as_bytes())?;
-        self.progress.status.broken_links += conversion.unresolved_links.len() as u64;
-        let changes = &mut self.progress.changes;
-        match before {
-            Some(_) => changes.changed.push(page.path.clone()),
-            None => changes.added.push(page.path.clone()),
+        let markdown = conversion.markdown.into_bytes();
+        bytes_written += markdown.len() as u64;
+        self.write(&page.path, markdown).await?;
+        let entry = PageEntry {
+            title: page.title.clone(),
+            path: page.path.clone(),
+            children: Some(page.children.clone()),
+            section: page.section.clone(),
+            modified: page.modified.clone(),
+            link_id: page.link_id.clone(),
+            resources,
+            broken_links: conversion.unresolved_links,
+        };
+        let outcome = match before {
+            Some(_) => Outcome::Changed,
+            None => Outcome::Added,
+        };
+        Ok(self.line(page, outcome, Some(entry), bytes_written))
+    }
+
+    /// The page's content: kept from the last run if it stopped on this page, else fetched
+    /// (and kept until the page is finished). `Ok(Err(reason))`: skip the page.
+    async fn content(&mut self, page: &PlannedPage) -> Result<Result<PageContent, String>, Halt> {
+        let (files, id) = (self.files.clone(), page.id.clone());
+        if let Some(content) = blocking(move || Ok(files.pending(&id))).await? {
+            return Ok(Ok(content));
         }
-        self.progress.done.insert(
-            page.id.clone(),
-            PageEntry {
-                title: page.title.clone(),
-                path: page.path.clone(),
-                children: Some(page.children.clone()),
-                section: page.section.clone(),
-                modified: page.modified.clone(),
-                link_id: page.link_id.clone(),
-                resources,
-                broken_links: conversion.unresolved_links,
-            },
-        );
-        Ok(())
+        let source = self.source;
+        let content = match self.fetch(|| source.page_content(&page.id)).await {
+            Ok(content) => content,
+            Err(Fail::Skip(reason)) => return Ok(Err(reason)),
+            Err(Fail::Halt(halt)) => return Err(halt),
+        };
+        let files = self.files.clone();
+        let pending = Pending {
+            page: page.id.clone(),
+            content: content.clone(),
+        };
+        blocking(move || files.save_pending(&pending)).await?;
+        Ok(Ok(content))
     }
 
     /// Removes the files of pages the previous export had and OneNote no longer has.
-    fn remove_deleted(&mut self, previous: &Manifest, plan: &Plan) -> Result<(), Halt> {
+    async fn remove_deleted(&mut self, previous: &Manifest, plan: &Plan) -> Result<(), Halt> {
         for (id, entry) in &previous.pages {
             if plan.pages.iter().any(|p| &p.id == id) {
                 continue;
             }
             for resource in &entry.resources {
-                self.remove(&resource.path)?;
+                self.remove(&resource.path).await?;
             }
-            self.remove(&entry.path)?;
+            self.remove(&entry.path).await?;
             self.progress.changes.removed.push(entry.path.clone());
         }
         Ok(())
     }
 
     /// The index pages, the manifest, the report and the zip.
-    fn finish(&mut self, scope: &Scope, plan: &Plan, updated: bool) -> Result<Finished, Halt> {
+    async fn finish(
+        &mut self,
+        scope: &Scope,
+        plan: &Plan,
+        updated: bool,
+    ) -> Result<Finished, Halt> {
         self.doing("writing the archive");
-        // Index pages of sections that went away go with them.
         for (path, text) in vault::index_pages(plan) {
-            self.write(&path, text.as_bytes())?;
+            self.write(&path, text.into_bytes()).await?;
         }
         let manifest = Manifest {
             scope: scope.kind().to_string(),
@@ -413,11 +449,18 @@ impl<S: Source> Run<'_, S> {
                 })
                 .collect(),
         };
-        self.progress.status.broken_links = manifest
+        let status = &mut self.progress.status;
+        status.broken_links = manifest
             .pages
             .values()
             .map(|p| p.broken_links.len() as u64)
             .sum();
+        let json = serde_json::to_vec_pretty(&manifest).map_err(|e| disk(&e))?;
+        self.write(MANIFEST_PATH, json).await?;
+        // The vault's size, as the report, the job's page and the list of exports give it: every
+        // file in it (the report itself is the one file not counted: it says the number).
+        let root = self.vault.root().to_path_buf();
+        self.progress.status.bytes = blocking(move || crate::archive::size(&root)).await?;
         self.tick();
         let report = crate::report::report(
             &manifest,
@@ -425,13 +468,14 @@ impl<S: Source> Run<'_, S> {
             &self.progress.changes,
             updated,
         );
-        let json = serde_json::to_vec_pretty(&manifest).map_err(|e| disk(&e))?;
-        self.write(MANIFEST_PATH, &json)?;
-        self.write(REPORT_PATH, report.as_bytes())?;
-        let archive_bytes = crate::archive::write(self.vault.root(), &self.folder.archive())
-            .map_err(|e| disk(&e))?;
+        self.write(REPORT_PATH, report.into_bytes()).await?;
+        let dates = crate::archive::Dates::of(&manifest);
+        let (root, target) = (self.vault.root().to_path_buf(), self.folder.archive());
+        let archive_bytes = blocking(move || {
+            crate::archive::write(&root, &target, &dates).map_err(std::io::Error::other)
+        })
+        .await?;
         self.doing("done");
-        self.save()?;
         Ok(Finished {
             status: self.progress.status.clone(),
             changes: self.progress.changes.clone(),
@@ -457,23 +501,31 @@ impl<S: Source> Run<'_, S> {
                 }) => {
                     let pause = retry_after.unwrap_or(wait).min(self.patience.max_wait);
                     wait = (wait * 2).min(self.patience.max_wait);
-                    let doing = std::mem::take(&mut self.progress.status.doing);
-                    self.progress.status.doing = format!(
-                        "waiting {} s for OneNote ({message})",
-                        pause.as_secs().max(1)
-                    );
-                    self.observer.progress(&self.progress.status);
-                    tokio::time::sleep(pause).await;
-                    self.progress.status.doing = doing;
-                    self.progress.status.throttled_seconds += pause.as_secs();
+                    self.wait(pause, &message).await;
                     last = message;
                 }
                 Err(FetchError::Failed(reason)) => return Err(Fail::Skip(reason)),
-                Err(FetchError::Paused(reason)) => return Err(Fail::Halt(Halt::Paused(reason))),
+                Err(FetchError::NeedsOwner(reason)) => {
+                    return Err(Fail::Halt(Halt::NeedsOwner(reason)));
+                }
                 Err(FetchError::Fatal(reason)) => return Err(Fail::Halt(Halt::Failed(reason))),
             }
         }
         Err(Fail::Skip(format!("still failing after retries: {last}")))
+    }
+
+    /// Waits `pause` for OneNote, saying so (and until when) meanwhile.
+    async fn wait(&mut self, pause: Duration, why: &str) {
+        let doing = std::mem::take(&mut self.progress.status.doing);
+        let status = &mut self.progress.status;
+        status.doing = format!("waiting {} s for OneNote ({why})", pause.as_secs().max(1));
+        status.waiting_until = Some(unix_now() + pause.as_secs() as i64);
+        self.observer.progress(&self.progress.status);
+        tokio::time::sleep(pause).await;
+        let status = &mut self.progress.status;
+        status.doing = doing;
+        status.waiting_until = None;
+        status.throttled_seconds += pause.as_secs();
     }
 
     fn halt_if_asked(&self) -> Result<(), Halt> {
@@ -490,47 +542,48 @@ impl<S: Source> Run<'_, S> {
 
     fn skip(&mut self, kind: &str, name: &str, reason: &str) {
         tracing::warn!(kind, reason, "export skipped an item");
-        self.progress.status.skipped.push(Skipped {
+        let skipped = Skipped {
             kind: kind.to_string(),
             name: name.to_string(),
             reason: reason.to_string(),
-        });
+        };
+        self.page_skips.push(skipped);
     }
 
-    fn write(&mut self, path: &str, bytes: &[u8]) -> Result<(), Halt> {
-        self.vault.write(path, bytes).map_err(|e| disk(&e))?;
-        self.progress.status.bytes += bytes.len() as u64;
-        Ok(())
+    async fn write(&self, path: &str, bytes: Vec<u8>) -> Result<(), Halt> {
+        let (vault, path) = (self.vault.clone(), path.to_string());
+        blocking(move || vault.write(&path, &bytes)).await
     }
 
-    fn remove(&self, path: &str) -> Result<(), Halt> {
-        self.vault.remove(path).map_err(|e| disk(&e))
+    async fn remove(&self, path: &str) -> Result<(), Halt> {
+        let (vault, path) = (self.vault.clone(), path.to_string());
+        blocking(move || vault.remove(&path)).await
     }
 
     fn tick(&mut self) {
         self.progress.status.elapsed_seconds =
             self.elapsed_before + self.started.elapsed().as_secs();
     }
-
-    /// Makes what is done so far durable.
-    fn save(&mut self) -> Result<(), Halt> {
-        self.tick();
-        let json = serde_json::to_vec(&self.progress).map_err(|e| disk(&e))?;
-        write_atomically(&self.folder.progress(), &json).map_err(|e| disk(&e))
-    }
 }
 
-fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir)?;
+/// Runs disk work on tokio's blocking threads.
+async fn blocking<T: Send + 'static>(
+    work: impl FnOnce() -> std::io::Result<T> + Send + 'static,
+) -> Result<T, Halt> {
+    match tokio::task::spawn_blocking(work).await {
+        Ok(result) => result.map_err(|e| disk(&e)),
+        Err(e) => Err(disk(&e)),
     }
-    let partial = path.with_extension("part");
-    std::fs::write(&partial, bytes)?;
-    std::fs::rename(partial, path)
 }
 
 fn disk(e: &dyn std::error::Error) -> Halt {
     Halt::Failed(format!("cannot write the export: {e}"))
+}
+
+fn unix_now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64)
 }
 
 /// Lower-case hex SHA-256.

@@ -1,6 +1,7 @@
 //! Where an export reads OneNote from. The web app implements [`Source`] over its Graph client
-//! (the owner's token, the shared per-user budget, background priority); the tests implement it
-//! over the emulator the same way. Each call is one Graph request, so the export can count them.
+//! (the owner's token, the shared per-user budget, background priority); the runner's own tests
+//! implement it in memory (`tests/runner.rs`). Each call is one Graph request, made once: the
+//! runner alone decides about trying again, so it can count calls and keep to one retry policy.
 
 use std::future::Future;
 use std::time::Duration;
@@ -20,10 +21,10 @@ pub enum FetchError {
     /// This item cannot be had (gone, refused, unreadable): skip it and say why.
     #[error("{0}")]
     Failed(String),
-    /// Nothing more can be fetched until the owner acts (signed out, refresh token rejected):
-    /// stop, keep what was done, and wait.
+    /// Nothing more can be fetched until the owner acts (signed out, a stronger sign-in,
+    /// consent): stop, keep what was done, and wait for them.
     #[error("{0}")]
-    Paused(String),
+    NeedsOwner(String),
     /// The export as asked cannot be made (OneNote refuses the listing, e.g. too many sections
     /// for one call): stop with a message saying what to do instead.
     #[error("{0}")]

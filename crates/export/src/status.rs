@@ -9,12 +9,16 @@ pub struct Status {
     pub pages_total: u64,
     pub pages_done: u64,
     pub resources_done: u64,
-    /// Bytes written to the vault so far.
+    /// The vault's size: while running, what the pages written so far take; at the end, every
+    /// file in it. The job's page, the list of exports and the report all give this number.
     pub bytes: u64,
     /// Graph calls made (the listing, page contents, resources).
     pub calls: u64,
     /// Time spent waiting for OneNote (throttled or unavailable calls waited out).
     pub throttled_seconds: u64,
+    /// While a wait is on: when it ends (Unix seconds).
+    #[serde(default)]
+    pub waiting_until: Option<i64>,
     /// Time spent running (over every run, when it was resumed).
     pub elapsed_seconds: u64,
     /// What it is doing now, in words.
@@ -40,6 +44,29 @@ pub struct Changes {
     pub added: Vec<String>,
     pub changed: Vec<String>,
     pub removed: Vec<String>,
+}
+
+/// A size as people read it: `812 B`, `235 kB`, `1.4 MB`, `2.07 GB` (powers of 1000, as file
+/// managers on macOS and Linux count).
+pub fn human_bytes(bytes: u64) -> String {
+    const UNITS: [&str; 4] = ["kB", "MB", "GB", "TB"];
+    if bytes < 1000 {
+        return format!("{bytes} B");
+    }
+    let mut value = bytes as f64 / 1000.0;
+    let mut unit = 0;
+    while value >= 999.5 && unit + 1 < UNITS.len() {
+        value /= 1000.0;
+        unit += 1;
+    }
+    let digits = if value < 9.995 {
+        2
+    } else if value < 99.95 {
+        1
+    } else {
+        0
+    };
+    format!("{value:.digits$} {}", UNITS[unit])
 }
 
 impl Status {
@@ -68,6 +95,21 @@ impl Status {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sizes_read_as_people_read_them() {
+        for (bytes, text) in [
+            (0, "0 B"),
+            (999, "999 B"),
+            (1000, "1.00 kB"),
+            (235_128, "235 kB"),
+            (1_400_000, "1.40 MB"),
+            (99_960_000, "100 MB"),
+            (2_070_000_000, "2.07 GB"),
+        ] {
+            assert_eq!(human_bytes(bytes), text, "{bytes}");
+        }
+    }
 
     #[test]
     fn eta_follows_the_slower_limit_and_the_resources_per_page() {

@@ -72,6 +72,18 @@ pub enum GraphError {
 }
 
 impl GraphError {
+    /// The error code Graph sent (`error.code`; OneNote's are numbers, e.g. `10008`), whatever
+    /// the HTTP status it came with.
+    pub fn code(&self) -> Option<&str> {
+        match self {
+            GraphError::Unauthorized { code, .. }
+            | GraphError::Forbidden { code, .. }
+            | GraphError::NotFound { code }
+            | GraphError::Rejected { code, .. } => Some(code),
+            _ => None,
+        }
+    }
+
     /// When the caller may try again, if Graph said.
     pub fn retry_after(&self) -> Option<Duration> {
         match self {

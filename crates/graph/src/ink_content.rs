@@ -6,7 +6,7 @@
 //! rather than through a streaming multipart parser (those are built for form uploads).
 
 /// A page's content with its ink.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct PageContent {
     pub html: String,
     /// The InkML part, when the page has ink.

@@ -16,6 +16,7 @@ use axum::response::{IntoResponse, Response};
 use graph::GraphError;
 use identity::{IdTokenError, IdentityError};
 
+use crate::exports::store::JobError;
 use crate::features::Feature;
 use crate::session::StoreError;
 
@@ -58,6 +59,9 @@ pub enum AppError {
     Graph(#[from] GraphError),
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// The export job store failed, or an export cannot take what was asked in its state.
+    #[error(transparent)]
+    Jobs(#[from] JobError),
     #[error("not found")]
     NotFound,
     /// A request the app cannot use; says what is wrong with it.
@@ -101,6 +105,8 @@ impl AppError {
             // The session was signed out (another tab) while this request used it: sign in.
             AppError::Store(StoreError::SessionEnded) => StatusCode::FOUND,
             AppError::Store(_) => StatusCode::SERVICE_UNAVAILABLE,
+            AppError::Jobs(JobError::Refused(_)) => StatusCode::CONFLICT,
+            AppError::Jobs(_) => StatusCode::SERVICE_UNAVAILABLE,
             AppError::NotFound => StatusCode::NOT_FOUND,
             AppError::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::Forbidden(_) => StatusCode::FORBIDDEN,

@@ -9,6 +9,7 @@ use graph::GraphError;
 use identity::IdentityError;
 
 use crate::error::AppError;
+use crate::exports::store::JobError;
 
 /// An error page's parts. `action` is an app-relative path and its label.
 pub struct Problem {
@@ -99,6 +100,18 @@ pub fn of(error: &AppError) -> Problem {
         AppError::Store(_) => page(
             "graphnote is temporarily unavailable",
             "graphnote cannot reach its session storage. Nothing was lost; try again in a moment.",
+        ),
+        AppError::Jobs(JobError::Refused(refused)) => page(
+            "Not possible now",
+            &format!(
+                "This export is {} now, so that cannot be done. Reload its page to see where it is.",
+                refused.from.as_str()
+            ),
+        )
+        .action("/onenote/exports", "Your exports"),
+        AppError::Jobs(_) => page(
+            "Exports are temporarily unavailable",
+            "graphnote cannot reach the storage of its exports. Nothing was lost; try again in a moment.",
         ),
         AppError::NotFound => {
             page("Page not found", "There is nothing at this address.").action("/", "Home")

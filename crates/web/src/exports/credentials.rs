@@ -16,10 +16,9 @@ use std::sync::Arc;
 
 use identity::TokenCache;
 
-use super::store::JobStore;
-use crate::session::StoreError;
+use super::store::{JobError, JobStore};
 use crate::session::crypto::Cipher;
-use crate::tokens::TokenHome;
+use crate::tokens::{TokenError, TokenHome, UserNeeded};
 
 /// The sealed token caches of export owners.
 #[derive(Clone)]
@@ -64,8 +63,8 @@ impl Credentials {
     }
 
     /// Keeps `cache` as the owner's.
-    pub async fn put(&self, owner: &str, cache: &TokenCache) -> Result<(), StoreError> {
-        let json = serde_json::to_vec(cache).map_err(StoreError::Encode)?;
+    pub async fn put(&self, owner: &str, cache: &TokenCache) -> Result<(), JobError> {
+        let json = serde_json::to_vec(cache).map_err(JobError::Encode)?;
         let sealed = self.cipher.seal(&json, &value_name(owner));
         self.store.put_value(&value_name(owner), &sealed).await?;
         if let Some(sid) = &cache.account.sid {
@@ -78,7 +77,7 @@ impl Credentials {
 
     /// The provider session `sid` ended (front-channel logout): if the owner's kept sign-in came
     /// from it, forget it, as a sign-out would. Returns the owner whose sign-in was forgotten.
-    pub async fn provider_session_ended(&self, sid: &str) -> Result<Option<String>, StoreError> {
+    pub async fn provider_session_ended(&self, sid: &str) -> Result<Option<String>, JobError> {
         let name = provider_session_name(sid);
         let Some(owner) = self.store.value(&name).await? else {
             return Ok(None);
@@ -98,7 +97,7 @@ impl Credentials {
     }
 
     /// Forgets the owner's sign-in (they signed out).
-    pub async fn remove(&self, owner: &str) -> Result<(), StoreError> {
+    pub async fn remove(&self, owner: &str) -> Result<(), JobError> {
         // The note of which provider session it came from goes with it.
         if let Some(sid) = self.load(owner).await?.and_then(|cache| cache.account.sid) {
             self.store
@@ -108,11 +107,11 @@ impl Credentials {
         self.store.remove_value(&value_name(owner)).await
     }
 
-    pub async fn present(&self, owner: &str) -> Result<bool, StoreError> {
+    pub async fn present(&self, owner: &str) -> Result<bool, JobError> {
         Ok(self.store.value(&value_name(owner)).await?.is_some())
     }
 
-    async fn load(&self, owner: &str) -> Result<Option<TokenCache>, StoreError> {
+    async fn load(&self, owner: &str) -> Result<Option<TokenCache>, JobError> {
         let Some(sealed) = self.store.value(&value_name(owner)).await? else {
             return Ok(None);
         };
@@ -128,7 +127,7 @@ impl Credentials {
 
     /// Only the owner can go on: forget their sign-in (nothing is called for them until they
     /// sign in again) and keep the claims that sign-in must ask for, if any.
-    pub async fn owner_needed(&self, owner: &str, claims: Option<&str>) -> Result<(), StoreError> {
+    pub async fn owner_needed(&self, owner: &str, claims: Option<&str>) -> Result<(), JobError> {
         if let Some(claims) = claims {
             self.store
                 .put_value(&challenge_name(owner), claims.as_bytes())
@@ -138,13 +137,13 @@ impl Credentials {
     }
 
     /// The claims challenge waiting for the owner's next sign-in (not secret: what Graph asked).
-    pub async fn challenge(&self, owner: &str) -> Result<Option<String>, StoreError> {
+    pub async fn challenge(&self, owner: &str) -> Result<Option<String>, JobError> {
         let value = self.store.value(&challenge_name(owner)).await?;
         Ok(value.map(|v| String::from_utf8_lossy(&v).into_owned()))
     }
 
     /// The owner signed in (meeting the challenge, if one was waiting).
-    pub async fn challenge_met(&self, owner: &str) -> Result<(), StoreError> {
+    pub async fn challenge_met(&self, owner: &str) -> Result<(), JobError> {
         self.store.remove_value(&challenge_name(owner)).await
     }
 
@@ -168,7 +167,7 @@ pub struct CredentialsHome<'a> {
 
 impl CredentialsHome<'_> {
     /// Reads the cache, if it has not been read yet.
-    pub async fn load(&mut self) -> Result<(), StoreError> {
+    pub async fn load(&mut self) -> Result<(), TokenError> {
         if self.cache.is_none() {
             self.reload().await?;
         }
@@ -185,18 +184,35 @@ impl TokenHome for CredentialsHome<'_> {
         self.cache.as_ref()
     }
 
-    async fn reload(&mut self) -> Result<(), StoreError> {
-        self.cache = self.credentials.load(self.owner).await?;
+    async fn reload(&mut self) -> Result<(), TokenError> {
+        self.cache = self
+            .credentials
+            .load(self.owner)
+            .await
+            .map_err(store_failed)?;
         Ok(())
     }
 
-    async fn save(&mut self, cache: TokenCache) -> Result<(), StoreError> {
+    async fn save(&mut self, cache: TokenCache) -> Result<(), TokenError> {
         // The owner signed out while this refresh ran: their sign-in stays forgotten.
-        if !self.credentials.present(self.owner).await? {
-            return Err(StoreError::SessionEnded);
+        if !self
+            .credentials
+            .present(self.owner)
+            .await
+            .map_err(store_failed)?
+        {
+            return Err(TokenError::UserNeeded(UserNeeded::SignIn { claims: None }));
         }
-        self.credentials.put(self.owner, &cache).await?;
+        self.credentials
+            .put(self.owner, &cache)
+            .await
+            .map_err(store_failed)?;
         self.cache = Some(cache);
         Ok(())
     }
+}
+
+/// The job store failed under the token path.
+fn store_failed(e: JobError) -> TokenError {
+    TokenError::Home(Box::new(e))
 }

@@ -38,7 +38,7 @@ impl GraphSource {
         let mut home = self.credentials.home(&self.owner);
         home.load().await.map_err(|e| transient(&e))?;
         if home.cache().is_none() {
-            return Err(FetchError::Paused(SIGNED_OUT.into()));
+            return Err(FetchError::NeedsOwner(SIGNED_OUT.into()));
         }
         let result = self
             .tokens
@@ -60,7 +60,7 @@ impl GraphSource {
                     .owner_needed(&self.owner, claims)
                     .await
                     .map_err(|e| transient(&e))?;
-                Err(FetchError::Paused(why.into()))
+                Err(FetchError::NeedsOwner(why.into()))
             }
             Err(CallError::Token(e)) => Err(transient(&e)),
         }
@@ -75,9 +75,22 @@ fn transient(e: &(dyn std::error::Error + 'static)) -> FetchError {
     }
 }
 
-/// What the export does about a Graph failure.
+/// What the export does about a Graph failure: OneNote's own error codes first (their advice,
+/// whatever the HTTP status), then by the kind of failure.
 fn sorted(e: GraphError) -> FetchError {
     let message = crate::error::Chain(&e).to_string();
+    let graph_message = match &e {
+        GraphError::Forbidden { message, .. } | GraphError::Rejected { message, .. } => {
+            message.as_str()
+        }
+        _ => "",
+    };
+    if let Some(advice) = e
+        .code()
+        .and_then(|code| super::advice::for_code(code, graph_message))
+    {
+        return advice;
+    }
     match e {
         GraphError::Throttled { retry_after } | GraphError::Unavailable { retry_after, .. } => {
             FetchError::Transient {
@@ -89,24 +102,9 @@ fn sorted(e: GraphError) -> FetchError {
             message,
             retry_after: None,
         },
-        GraphError::Unauthorized { .. } => FetchError::Paused(
-            "Microsoft Graph no longer accepts your sign-in (it may ask for a stronger one). \
-             Sign in again and the export goes on."
-                .into(),
-        ),
-        GraphError::Rejected { ref code, .. } if code == "10008" || code == "10013" => {
-            FetchError::Fatal(
-                "OneNote says this account's notebooks are too large to list in one go \
-                 (OneNote error 10008/10013: a document library with more than 5,000 items). \
-                 Export the notebooks one by one, or move files out of the library."
-                    .into(),
-            )
-        }
-        GraphError::Rejected { ref code, .. } if code == "20266" => FetchError::Fatal(
-            "OneNote refuses to list this many sections in one call (OneNote error 20266). \
-             Export each notebook, or each section, on its own."
-                .into(),
-        ),
+        // The token path turns a second refusal into "only the owner can go on": one more
+        // here is the same.
+        GraphError::Unauthorized { .. } => FetchError::NeedsOwner(SIGN_IN_AGAIN.into()),
         GraphError::Setup { .. } => FetchError::Fatal(message),
         GraphError::NotFound { .. } => {
             FetchError::Failed("OneNote no longer has it (deleted since the listing?)".into())

@@ -4,40 +4,7 @@
 use export::{Scope, Status};
 use serde::{Deserialize, Serialize};
 
-/// Where a job is in its life.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum JobState {
-    /// Waiting for its turn (one running export per user, oldest first).
-    Queued,
-    Running,
-    /// Paused until the owner signs in again (the reason says why).
-    Waiting,
-    Done,
-    Failed,
-    Cancelled,
-}
-
-impl JobState {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            JobState::Queued => "queued",
-            JobState::Running => "running",
-            JobState::Waiting => "waiting",
-            JobState::Done => "done",
-            JobState::Failed => "failed",
-            JobState::Cancelled => "cancelled",
-        }
-    }
-
-    /// Whether the job will not run again by itself.
-    pub fn is_final(self) -> bool {
-        matches!(
-            self,
-            JobState::Done | JobState::Failed | JobState::Cancelled
-        )
-    }
-}
+pub use super::machine::JobState;
 
 /// One export.
 #[derive(Debug, Clone, Serialize, Deserialize)]

@@ -1,23 +1,35 @@
 //! Whole-notebook exports as durable background jobs (the vault itself is built by the
-//! `export` crate): the job store (SQLite for one instance, Redis for several), the owner's
-//! sealed sign-in, the worker every instance runs, and the pages and downloads.
+//! `export` crate): the job's life (`machine`), the job store (SQLite for one instance, Redis for
+//! several), the owner's sealed sign-in, the worker every instance runs, and the pages and
+//! downloads.
 //!
-//! Why not a job-queue crate: apalis 1.0's SQLite backend needs sqlx 0.9, whose
-//! `libsqlite3-sys` cannot be linked beside the one `rusqlite` 0.43 (the session store) uses —
-//! Cargo allows one crate linking the native `sqlite3` per build. What a job needs here is
-//! small and specific: one running export per user across instances, a lease taken over when
-//! an instance dies, progress that survives restarts page by page (kept by the export itself),
-//! Cancel and sign-out noticed while running. A store with compare-and-set records and leases
-//! (`store`) gives exactly that over the store the app already runs, in both its backends.
+//! Why not a job-queue crate. apalis 1.0 was looked at again (2026-12): its SQLite backend
+//! (sqlx 0.9.1, `libsqlite3-sys` 0.40) now resolves beside `rusqlite` 0.43 in one build — the
+//! earlier reason, a link conflict, is gone (checked with `cargo generate-lockfile` on a probe
+//! crate). What still falls short, read in apalis-sqlite 1.0.0's source and tracker:
+//!
+//! * one running export per user across instances: apalis takes tasks from a queue, with no
+//!   exclusivity by key, so it would still need a lease per owner of our own;
+//! * takeover: apalis re-enqueues the tasks of a *worker* that missed its heartbeats
+//!   (`reenqueue_orphaned`), all of them at once; a run that hangs inside a live worker is never
+//!   taken over, and long tasks being re-run while alive is an open report (apalis issue 530);
+//!   here each job has its own lease, renewed by its own heartbeat;
+//! * cancel: its `kill` marks a task by its lock holder; stopping a run from another instance
+//!   needs the cancel flag this store keeps anyway;
+//! * it would add sqlx and a second SQLite driver and pool beside the sessions' `rusqlite`.
+//!
+//! So the jobs stay in a small store of our own (`store`) over the store the app already runs,
+//! with one contract test suite for both backends (`tests/web/job_store.rs`), and a state
+//! machine every change goes through.
 //!
 //! Several instances must share `DATA_DIR` (a shared volume), where the vaults and zips are.
 
+pub mod advice;
 pub mod credentials;
 pub mod graph_source;
 pub mod job;
-pub mod redis_jobs;
+pub mod machine;
 pub mod routes;
-pub mod sqlite_jobs;
 pub mod store;
 pub mod worker;
 
@@ -29,11 +41,11 @@ use std::time::Duration;
 use graph::GraphClient;
 
 use crate::config::Config;
+use crate::session::AnyStore;
 use crate::session::crypto::Cipher;
-use crate::session::{AnyStore, StoreError};
 use crate::tokens::Tokens;
 use credentials::Credentials;
-use store::JobStore;
+use store::{JobError, JobStore};
 
 /// The timings the worker keeps to (from the configuration).
 #[derive(Debug, Clone, Copy)]
@@ -71,7 +83,7 @@ impl Exports {
         tokens: Tokens,
         graph: GraphClient,
         scopes: Arc<[String]>,
-    ) -> Result<Exports, StoreError> {
+    ) -> Result<Exports, JobError> {
         let root = config.data_dir.join("exports");
         create_private_dir(&root)?;
         let store = Arc::new(match sessions {
@@ -103,9 +115,11 @@ impl Exports {
         self.root.join(id)
     }
 
-    /// Deletes a job's files.
-    pub fn remove_files(&self, id: &str) {
-        if let Err(e) = std::fs::remove_dir_all(self.folder(id))
+    /// Deletes a job's files (on a blocking thread: a vault is thousands of files).
+    pub async fn remove_files(&self, id: &str) {
+        let folder = self.folder(id);
+        let removed = tokio::task::spawn_blocking(move || std::fs::remove_dir_all(folder)).await;
+        if let Ok(Err(e)) = removed
             && e.kind() != std::io::ErrorKind::NotFound
         {
             tracing::warn!(export = %id, error = %e, "cannot delete an export's files");
@@ -122,23 +136,32 @@ impl Exports {
     }
 
     /// The owner signed in: their unfinished exports may go on with this sign-in (which asked
-    /// for the claims challenge one of them waited for, if any: see `auth::login`).
+    /// for the claims challenge one of them waited for, if any: see `auth::login`), and those
+    /// waiting for them are queued again.
     pub async fn signed_in(&self, owner: &str, cache: &identity::TokenCache) {
-        if let Err(e) = self.credentials.challenge_met(owner).await {
-            tracing::warn!(error = %crate::error::Chain(&e), "cannot clear the user's exports' claims challenge");
+        if let Err(e) = self.owner_back(owner, cache).await {
+            tracing::warn!(error = %crate::error::Chain(&e), "cannot resume the user's exports");
         }
-        let jobs = match self.store.jobs().await {
-            Ok(jobs) => jobs,
-            Err(e) => {
-                tracing::warn!(error = %crate::error::Chain(&e), "cannot look for the user's exports");
-                return;
+    }
+
+    async fn owner_back(&self, owner: &str, cache: &identity::TokenCache) -> Result<(), JobError> {
+        self.credentials.challenge_met(owner).await?;
+        let jobs = self.store.owned_by(owner).await?;
+        if jobs.iter().all(|j| j.state.is_final()) {
+            return Ok(());
+        }
+        self.credentials.put(owner, cache).await?;
+        for job in jobs.iter().filter(|j| j.state == job::JobState::Waiting) {
+            match self
+                .store
+                .apply(&job.id, machine::Event::OwnerBack, |j| j.reason = None)
+                .await
+            {
+                Ok(_) | Err(JobError::Refused(_)) => {}
+                Err(e) => return Err(e),
             }
-        };
-        if jobs.iter().any(|j| j.owner == owner && !j.state.is_final())
-            && let Err(e) = self.credentials.put(owner, cache).await
-        {
-            tracing::warn!(error = %crate::error::Chain(&e), "cannot keep the sign-in for the user's exports");
         }
+        Ok(())
     }
 
     /// The owner signed out: their exports pause until they sign in again.
@@ -162,8 +185,8 @@ impl Exports {
 }
 
 /// The exports folder, readable by the app's user only (the vaults are notebook content).
-fn create_private_dir(dir: &std::path::Path) -> Result<(), StoreError> {
-    let failed = |source| StoreError::CreateDir {
+fn create_private_dir(dir: &std::path::Path) -> Result<(), JobError> {
+    let failed = |source| JobError::CreateDir {
         path: dir.to_path_buf(),
         source,
     };

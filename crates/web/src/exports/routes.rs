@@ -19,6 +19,8 @@ use serde::Deserialize;
 use tower::ServiceExt;
 
 use super::job::{Job, JobState};
+use super::machine::{Event as JobEvent, transition};
+use super::store::JobError;
 use super::worker::cancel_flag;
 use super::{Exports, random_id, valid_job_id};
 use crate::clock::now;
@@ -35,6 +37,10 @@ pub struct StartForm {
     scope: String,
     #[serde(default)]
     id: Option<String>,
+    /// What the notebook or section is called, as the page that started it showed (the label
+    /// until the export lists it; shown only to its owner).
+    #[serde(default)]
+    name: Option<String>,
     #[serde(default)]
     csrf: String,
 }
@@ -148,28 +154,85 @@ pub async fn start(
         )));
     }
     let owner = owner(&session)?;
-    let job = Job {
-        id: random_id(),
-        owner: owner.clone(),
-        label: match &scope {
-            Scope::All => "All notebooks".into(),
-            Scope::Notebook(_) => "A notebook".into(),
-            Scope::Section(_) => "A section".into(),
-        },
-        scope,
-        state: JobState::Queued,
-        reason: None,
-        status: export::Status::default(),
-        created: now(),
-        started: None,
-        finished: None,
-        archive_bytes: None,
-        updating: false,
+    let name = form.name.as_deref().map(shown_name).unwrap_or_default();
+    let label = match (&scope, name.is_empty()) {
+        (Scope::All, _) => "All notebooks".to_string(),
+        (Scope::Notebook(_), true) => "A notebook".into(),
+        (Scope::Section(_), true) => "A section".into(),
+        (scope, false) => super::worker::scope_label(scope, &name),
     };
     exports.credentials.put(&owner, cache).await?;
-    exports.store.insert(&job).await?;
-    tracing::info!(export = %job.id, scope = job.scope.kind(), "export queued");
+    let job = start_once(&exports, &owner, scope, label).await?;
     Ok(see_other(&ctx, &format!("/onenote/exports/{}", job.id)))
+}
+
+/// How long starting an export holds the owner's start lock (it takes a few store calls).
+const START_LOCK_MS: u64 = 10_000;
+
+/// Queues an export of `scope` for `owner` — or, when one of the same scope is already queued,
+/// running or waiting, returns that one: a double click or a retried POST does not make a
+/// second export spending the same scarce budget. The owner's start lock makes the look and the
+/// insert one step, across instances.
+async fn start_once(
+    exports: &Exports,
+    owner: &str,
+    scope: Scope,
+    label: String,
+) -> Result<Job, AppError> {
+    let lock = format!("start:{owner}");
+    let holder = random_id();
+    let mut waited = 0;
+    while !exports.store.lease(&lock, &holder, START_LOCK_MS).await? {
+        if waited >= START_LOCK_MS {
+            return Err(AppError::Conflict(
+                "another export is being started for you right now; try again in a moment".into(),
+            ));
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+        waited += 25;
+    }
+    let result = async {
+        let existing = exports
+            .store
+            .owned_by(owner)
+            .await?
+            .into_iter()
+            .find(|j| !j.state.is_final() && j.scope == scope);
+        if let Some(job) = existing {
+            tracing::info!(export = %job.id, "export already queued; not starting another");
+            return Ok(job);
+        }
+        let job = Job {
+            id: random_id(),
+            owner: owner.to_string(),
+            label,
+            scope,
+            state: JobState::Queued,
+            reason: None,
+            status: export::Status::default(),
+            created: now(),
+            started: None,
+            finished: None,
+            archive_bytes: None,
+            updating: false,
+        };
+        exports.store.insert(&job).await?;
+        tracing::info!(export = %job.id, scope = job.scope.kind(), "export queued");
+        Ok::<_, AppError>(job)
+    }
+    .await;
+    let _ = exports.store.release(&lock, &holder).await;
+    result
+}
+
+/// A name from the form as a label may show it: one line, at most 200 characters.
+fn shown_name(name: &str) -> String {
+    let one_line: String = name
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .take(200)
+        .collect();
+    one_line.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 /// Refuse to start below this much free disk: an export of a large notebook is gigabytes.
@@ -194,13 +257,7 @@ pub async fn list(
     SignedIn(session): SignedIn,
 ) -> Result<Response, AppError> {
     let owner = owner(&session)?;
-    let mut jobs: Vec<Job> = exports
-        .store
-        .jobs()
-        .await?
-        .into_iter()
-        .filter(|j| j.owner == owner)
-        .collect();
+    let mut jobs: Vec<Job> = exports.store.owned_by(&owner).await?;
     jobs.reverse();
     Ok(render(
         &ListPage {
@@ -351,22 +408,27 @@ pub async fn cancel(
     Ok(see_other(&ctx, &format!("/onenote/exports/{id}")))
 }
 
-/// Stops an export: one not running is cancelled here; a running one is told to stop.
+/// Stops an export: one not running is cancelled here; a running one is told to stop (its run
+/// halts between two calls, and the worker records the cancel).
 async fn stop(exports: &Exports, job: &Job) -> Result<(), AppError> {
-    let changed = exports
-        .store
-        .modify(&job.id, |j| {
-            if matches!(j.state, JobState::Queued | JobState::Waiting) {
-                j.state = JobState::Cancelled;
-                j.finished = Some(now());
-                true
-            } else {
-                false
-            }
-        })
-        .await?;
-    if changed.is_some_and(|j| j.state == JobState::Running) {
+    if job.state == JobState::Running {
         exports.store.put_value(&cancel_flag(&job.id), b"1").await?;
+    } else {
+        let cancelled = exports
+            .store
+            .modify(&job.id, |j| {
+                if j.state == JobState::Running {
+                    return Ok::<_, JobError>(false);
+                }
+                j.state = transition(j.state, JobEvent::Cancel)?;
+                j.finished = Some(now());
+                Ok(true)
+            })
+            .await?;
+        // It started running meanwhile: tell the run.
+        if cancelled.is_some_and(|j| j.state == JobState::Running) {
+            exports.store.put_value(&cancel_flag(&job.id), b"1").await?;
+        }
     }
     tracing::info!(export = %job.id, "export cancel asked for");
     Ok(())
@@ -392,16 +454,12 @@ pub async fn update(
     }
     exports
         .store
-        .modify(&job.id, |j| {
-            if j.state != JobState::Done {
-                return false;
-            }
-            j.state = JobState::Queued;
+        .apply(&job.id, JobEvent::Update, |j| {
             j.updating = true;
             j.finished = None;
             j.started = None;
+            j.reason = None;
             j.status = export::Status::default();
-            true
         })
         .await?;
     tracing::info!(export = %job.id, "export update queued");
@@ -421,7 +479,7 @@ pub async fn delete(
         ));
     }
     exports.store.delete(&job.id).await?;
-    exports.remove_files(&job.id);
+    exports.remove_files(&job.id).await;
     tracing::info!(export = %job.id, "export deleted");
     Ok(see_other(&ctx, "/onenote/exports"))
 }

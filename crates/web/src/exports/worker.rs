@@ -1,23 +1,35 @@
-//! The export worker every instance runs: it looks for work every `EXPORT_POLL_MILLISECONDS`,
-//! takes the oldest unfinished export of each user whose lease it can get (one running export
-//! per user, across all instances; the others wait in order), and runs it. While a run goes on,
-//! a heartbeat renews the lease, saves the progress to the store, and notices Cancel, a
-//! sign-out, or a lost lease (another instance took over after this one stalled). When an
-//! instance dies, its lease expires and another instance resumes the export from its durable
-//! progress. Finished exports past `EXPORT_RETENTION_HOURS` are deleted.
+//! The export worker every instance runs. Every `EXPORT_POLL_MILLISECONDS` it reads the
+//! unfinished jobs (an index: not every job ever made), and takes each owner's oldest one if it
+//! is runnable (queued, or running on an instance whose lease lapsed) and this instance gets the
+//! owner's lease (one running export per user, across all instances; the others wait in order).
+//!
+//! A run goes in a task of its own, watched by [`supervise`]: if it panics, the panic is logged
+//! with the export's id, the job fails with a message saying so, and the lease and the running
+//! slot are given back — so the owner's next export runs without a restart. While a run goes on,
+//! a heartbeat renews the lease, saves the progress to the job record, and notices Cancel, a
+//! sign-out, or a lost lease (another instance took over after this one stalled). Every state
+//! change goes through [`super::machine::transition`]. Finished exports past
+//! `EXPORT_RETENTION_HOURS` are deleted by a sweep once a minute.
 
 use std::collections::HashSet;
+use std::future::Future;
 use std::sync::{Arc, Mutex};
-
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use export::{Halt, JobFolder, Observer, Patience, Status};
+use graph::RetryPolicy;
 
 use super::Exports;
+use super::credentials::SIGNED_OUT;
 use super::graph_source::GraphSource;
-use super::job::{Job, JobState};
+use super::job::Job;
+use super::machine::Event;
+use super::store::{JobError, JobStore};
 use crate::clock::now;
 use crate::error::Chain;
+
+/// How often finished exports are looked at for deletion.
+const SWEEP_EVERY: Duration = Duration::from_secs(60);
 
 /// Runs the worker until `shutdown` resolves. The runs it started stop with it, where they
 /// are, as if the process had died: their leases lapse and the next instance to look (or this
@@ -25,9 +37,16 @@ use crate::error::Chain;
 pub async fn run(exports: Exports, shutdown: tokio::sync::watch::Receiver<bool>) {
     let mut runs = tokio::task::JoinSet::new();
     let mut shutdown = shutdown;
+    let mut swept: Option<Instant> = None;
     loop {
         if let Err(e) = look_for_work(&exports, &mut runs).await {
             tracing::warn!(error = %Chain(&e), "the export worker could not read the job store");
+        }
+        if swept.is_none_or(|at| at.elapsed() >= SWEEP_EVERY) {
+            swept = Some(Instant::now());
+            if let Err(e) = delete_expired(&exports).await {
+                tracing::warn!(error = %Chain(&e), "the export worker could not delete old exports");
+            }
         }
         while runs.try_join_next().is_some() {}
         tokio::select! {
@@ -36,30 +55,20 @@ pub async fn run(exports: Exports, shutdown: tokio::sync::watch::Receiver<bool>)
         }
     }
     runs.abort_all();
-    if let Ok(mut running) = exports.running.lock() {
-        running.clear();
-    }
+    while runs.join_next().await.is_some() {}
 }
 
 async fn look_for_work(
     exports: &Exports,
     runs: &mut tokio::task::JoinSet<()>,
-) -> Result<(), crate::session::StoreError> {
-    let jobs = exports.store.jobs().await?;
+) -> Result<(), JobError> {
     let mut owners_seen = HashSet::new();
-    for job in jobs {
-        if job.state.is_final() {
-            expire_if_old(exports, &job).await?;
-            continue;
-        }
+    for job in exports.store.unfinished().await? {
         // Only each owner's oldest unfinished export may run; the rest wait their turn.
-        if !owners_seen.insert(job.owner.clone()) {
+        if !owners_seen.insert(job.owner.clone()) || !job.state.is_runnable() {
             continue;
         }
         if exports.is_running_here(&job.id) {
-            continue;
-        }
-        if job.state == JobState::Waiting && !exports.credentials.present(&job.owner).await? {
             continue;
         }
         let holder = format!("{}:{}", exports.instance, job.id);
@@ -70,23 +79,16 @@ async fn look_for_work(
         {
             continue;
         }
-        if let Ok(mut running) = exports.running.lock() {
-            running.insert(job.id.clone());
-        }
-        let exports = exports.clone();
-        runs.spawn(async move {
-            let id = job.id.clone();
-            run_job(&exports, job, &holder).await;
-            if let Ok(mut running) = exports.running.lock() {
-                running.remove(&id);
-            }
-        });
+        let slot = RunningSlot::take(&exports.running, &job.id);
+        let store = exports.store.clone();
+        let run = run_job(exports.clone(), job.clone(), holder.clone());
+        runs.spawn(async move { supervise(&store, &job, &holder, slot, run).await });
     }
     Ok(())
 }
 
 /// The lease an owner's running export holds.
-fn lease_name(owner: &str) -> String {
+pub fn lease_name(owner: &str) -> String {
     format!("owner:{owner}")
 }
 
@@ -95,16 +97,97 @@ pub fn cancel_flag(id: &str) -> String {
     format!("cancel:{id}")
 }
 
-async fn expire_if_old(exports: &Exports, job: &Job) -> Result<(), crate::session::StoreError> {
-    let Some(finished) = job.finished else {
-        return Ok(());
-    };
-    if now() - finished < exports.settings.retention.as_secs() as i64 {
-        return Ok(());
+async fn delete_expired(exports: &Exports) -> Result<(), JobError> {
+    let before = now() - exports.settings.retention.as_secs() as i64;
+    for job in exports.store.finished_before(before).await? {
+        tracing::info!(export = %job.id, "deleting an export past its retention time");
+        exports.remove_files(&job.id).await;
+        exports.store.delete(&job.id).await?;
     }
-    tracing::info!(export = %job.id, "deleting an export past its retention time");
-    exports.remove_files(&job.id);
-    exports.store.delete(&job.id).await
+    Ok(())
+}
+
+/// This instance's note that it runs a job, taken back however the run ends.
+pub struct RunningSlot {
+    running: Arc<Mutex<HashSet<String>>>,
+    id: String,
+}
+
+impl RunningSlot {
+    pub fn take(running: &Arc<Mutex<HashSet<String>>>, id: &str) -> RunningSlot {
+        if let Ok(mut set) = running.lock() {
+            set.insert(id.to_string());
+        }
+        RunningSlot {
+            running: running.clone(),
+            id: id.to_string(),
+        }
+    }
+}
+
+impl Drop for RunningSlot {
+    fn drop(&mut self) {
+        if let Ok(mut set) = self.running.lock() {
+            set.remove(&self.id);
+        }
+    }
+}
+
+/// What a job says when its run panicked.
+pub const INTERNAL_ERROR: &str = "graphnote ran into an internal error while exporting, and \
+     stopped this export (the error is in its log under this export's id). Start the export \
+     again; what was done so far is kept.";
+
+/// Runs `run` (the job's run) in a task of its own: when it panics, logs the panic with the
+/// export's id, fails the job, and gives the lease back; in every case the running slot goes.
+pub async fn supervise(
+    store: &JobStore,
+    job: &Job,
+    holder: &str,
+    slot: RunningSlot,
+    run: impl Future<Output = ()> + Send + 'static,
+) {
+    let mut task = AbortOnDrop(tokio::spawn(run));
+    let outcome = task.finished().await;
+    if let Err(e) = outcome
+        && e.is_panic()
+    {
+        let panic = e.into_panic();
+        let message = panic
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| panic.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "a panic without a message".into());
+        tracing::error!(export = %job.id, panic = %message, "an export run panicked; the export is failed");
+        metrics::counter!("graphnote_export_panics_total").increment(1);
+        let failed = store
+            .apply(&job.id, Event::Fail, |j| {
+                j.reason = Some(INTERNAL_ERROR.into());
+                j.finished = Some(now());
+            })
+            .await;
+        if let Err(e) = failed {
+            tracing::error!(export = %job.id, error = %Chain(&e), "cannot record an export's failure");
+        }
+        let _ = store.release(&lease_name(&job.owner), holder).await;
+        let _ = store.remove_value(&cancel_flag(&job.id)).await;
+    }
+    drop(slot);
+}
+
+/// A task that is aborted when this is dropped (so aborting the watcher aborts the run).
+struct AbortOnDrop<T>(tokio::task::JoinHandle<T>);
+
+impl<T> AbortOnDrop<T> {
+    async fn finished(&mut self) -> Result<T, tokio::task::JoinError> {
+        (&mut self.0).await
+    }
+}
+
+impl<T> Drop for AbortOnDrop<T> {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
 }
 
 /// What the run and the heartbeat share.
@@ -124,24 +207,25 @@ impl Observer for Shared {
     }
 }
 
-async fn run_job(exports: &Exports, job: Job, holder: &str) {
+async fn run_job(exports: Exports, job: Job, holder: String) {
     let id = job.id.clone();
     let started = exports
         .store
-        .modify(&id, |j| {
-            if j.state.is_final() {
-                return false;
-            }
-            j.state = JobState::Running;
+        .apply(&id, Event::Start, |j| {
             j.reason = None;
             j.started.get_or_insert(now());
-            true
         })
         .await;
     match started {
-        Ok(Some(j)) if j.state == JobState::Running => {}
-        _ => {
-            let _ = exports.store.release(&lease_name(&job.owner), holder).await;
+        Ok(Some(_)) => {}
+        outcome => {
+            if let Err(e) = outcome {
+                tracing::info!(export = %id, error = %Chain(&e), "an export could not start");
+            }
+            let _ = exports
+                .store
+                .release(&lease_name(&job.owner), &holder)
+                .await;
             return;
         }
     }
@@ -155,11 +239,15 @@ async fn run_job(exports: &Exports, job: Job, holder: &str) {
     let heartbeat = AbortOnDrop(tokio::spawn(heartbeat(
         exports.clone(),
         job.clone(),
-        holder.to_string(),
+        holder.clone(),
         shared.clone(),
     )));
     let source = GraphSource {
-        graph: exports.graph.background(),
+        // The runner is the one place that retries (see `export::runner`).
+        graph: exports.graph.background().with_retry(RetryPolicy {
+            max_attempts: 1,
+            ..RetryPolicy::default()
+        }),
         tokens: exports.tokens.clone(),
         credentials: exports.credentials.clone(),
         scopes: exports.scopes.clone(),
@@ -172,24 +260,15 @@ async fn run_job(exports: &Exports, job: Job, holder: &str) {
     };
     let result = export::run(&source, &folder, &job.scope, shared.as_ref(), patience).await;
     drop(heartbeat);
-    let lost_lease = matches!(&result, Err(Halt::Paused(r)) if r == LEASE_LOST);
-    if !lost_lease {
-        finish(exports, &id, &shared, result).await;
+    if !matches!(result, Err(Halt::LeaseLost)) {
+        finish(&exports, &id, &shared, result).await;
     }
-    let _ = exports.store.release(&lease_name(&job.owner), holder).await;
+    let _ = exports
+        .store
+        .release(&lease_name(&job.owner), &holder)
+        .await;
     let _ = exports.store.remove_value(&cancel_flag(&id)).await;
 }
-
-/// A task that is aborted when this is dropped.
-struct AbortOnDrop(tokio::task::JoinHandle<()>);
-
-impl Drop for AbortOnDrop {
-    fn drop(&mut self) {
-        self.0.abort();
-    }
-}
-
-const LEASE_LOST: &str = "another instance took this export over";
 
 /// Records how the run ended.
 async fn finish(
@@ -199,47 +278,51 @@ async fn finish(
     result: Result<export::Finished, Halt>,
 ) {
     let status = shared.status.lock().ok().and_then(|s| s.clone());
-    let (state, reason) = match &result {
-        Ok(_) => (JobState::Done, None),
-        Err(Halt::Cancelled) => (JobState::Cancelled, None),
-        Err(Halt::Paused(why)) => (JobState::Waiting, Some(why.clone())),
-        Err(Halt::Failed(why)) => (JobState::Failed, Some(why.clone())),
+    let (event, reason) = match &result {
+        Ok(_) => (Event::Finish, None),
+        Err(Halt::Cancelled) => (Event::Cancel, None),
+        Err(Halt::NeedsOwner(why)) => (Event::NeedsOwner, Some(why.clone())),
+        Err(Halt::Failed(why)) => (Event::Fail, Some(why.clone())),
+        Err(Halt::LeaseLost) => return,
     };
-    metrics::counter!("graphnote_export_jobs_total", "state" => state.as_str()).increment(1);
+    if event == Event::Cancel {
+        exports.remove_files(id).await;
+    }
     if let Ok(done) = &result {
         metrics::counter!("graphnote_export_pages_total").increment(done.status.pages_done);
         metrics::counter!("graphnote_export_throttle_wait_seconds_total")
             .increment(done.status.throttled_seconds);
     }
-    if state == JobState::Cancelled {
-        exports.remove_files(id);
-    }
-    tracing::info!(export = %id, state = state.as_str(), "export run ended");
     let written = exports
         .store
-        .modify(id, |j| {
-            j.state = state;
+        .apply(id, event, |j| {
             j.reason = reason.clone();
             match &result {
                 Ok(done) => {
                     j.status = done.status.clone();
                     j.archive_bytes = Some(done.archive_bytes);
-                    j.finished = Some(now());
                 }
                 Err(_) => {
                     if let Some(status) = &status {
                         j.status = status.clone();
                     }
-                    if state.is_final() {
-                        j.finished = Some(now());
-                    }
                 }
             }
-            true
+            if j.state.is_final() {
+                j.finished = Some(now());
+            }
         })
         .await;
-    if let Err(e) = written {
-        tracing::error!(export = %id, error = %Chain(&e), "cannot record how an export ended");
+    match written {
+        Ok(Some(job)) => {
+            metrics::counter!("graphnote_export_jobs_total", "state" => job.state.as_str())
+                .increment(1);
+            tracing::info!(export = %id, state = job.state.as_str(), "export run ended");
+        }
+        Ok(None) => {}
+        Err(e) => {
+            tracing::error!(export = %id, error = %Chain(&e), "cannot record how an export ended");
+        }
     }
 }
 
@@ -250,55 +333,159 @@ async fn heartbeat(exports: Exports, job: Job, holder: String, shared: Arc<Share
     let mut label_set = false;
     loop {
         tokio::time::sleep(every.min(exports.settings.poll.max(Duration::from_millis(200)))).await;
-        let halt = match exports
-            .store
-            .lease(&lease_name(&job.owner), &holder, exports.lease_ms())
-            .await
-        {
-            Ok(false) => Some(Halt::Paused(LEASE_LOST.into())),
-            _ => None,
-        };
-        let halt = match halt {
-            Some(h) => Some(h),
-            None => match exports.store.value(&cancel_flag(&job.id)).await {
-                Ok(Some(_)) => Some(Halt::Cancelled),
-                _ => match exports.credentials.present(&job.owner).await {
-                    Ok(false) => Some(Halt::Paused(super::credentials::SIGNED_OUT.into())),
-                    _ => None,
-                },
-            },
-        };
-        if let Some(halt) = halt
+        if let Some(halt) = reason_to_stop(&exports, &job, &holder).await
             && let Ok(mut slot) = shared.halt.lock()
         {
             slot.get_or_insert(halt);
         }
         let status = shared.status.lock().ok().and_then(|s| s.clone());
-        if status.is_some() && status != saved {
-            let label = if label_set {
-                None
-            } else {
-                JobFolder(exports.folder(&job.id)).label(&job.scope)
-            };
-            let result = exports
-                .store
-                .modify(&job.id, |j| {
-                    if j.state != JobState::Running {
-                        return false;
-                    }
-                    if let Some(status) = &status {
-                        j.status = status.clone();
-                    }
-                    if let Some(label) = &label {
-                        j.label = label.clone();
-                    }
-                    true
-                })
-                .await;
-            if result.is_ok() {
-                label_set |= label.is_some();
-                saved = status;
-            }
+        if status.is_none() || status == saved {
+            continue;
         }
+        let label = match label_set {
+            true => None,
+            false => {
+                let (folder, scope) = (JobFolder(exports.folder(&job.id)), job.scope.clone());
+                tokio::task::spawn_blocking(move || folder.label(&scope))
+                    .await
+                    .ok()
+                    .flatten()
+                    .map(|name| scope_label(&job.scope, &name))
+            }
+        };
+        let result = exports
+            .store
+            .modify(&job.id, |j| {
+                if j.state != super::job::JobState::Running {
+                    return Ok::<_, JobError>(false);
+                }
+                if let Some(status) = &status {
+                    j.status = status.clone();
+                }
+                if let Some(label) = &label {
+                    j.label = label.clone();
+                }
+                Ok(true)
+            })
+            .await;
+        if result.is_ok() {
+            label_set |= label.is_some();
+            saved = status;
+        }
+    }
+}
+
+/// The job's label once its notebook or section is listed: "Notebook: Research".
+pub fn scope_label(scope: &export::Scope, name: &str) -> String {
+    match scope {
+        export::Scope::All => "All notebooks".into(),
+        export::Scope::Notebook(_) => format!("Notebook: {name}"),
+        export::Scope::Section(_) => format!("Section: {name}"),
+    }
+}
+
+/// Why the run should stop now, if it should: the lease went to another instance, the owner
+/// cancelled, or the owner signed out.
+async fn reason_to_stop(exports: &Exports, job: &Job, holder: &str) -> Option<Halt> {
+    let store = &exports.store;
+    if let Ok(false) = store
+        .lease(&lease_name(&job.owner), holder, exports.lease_ms())
+        .await
+    {
+        return Some(Halt::LeaseLost);
+    }
+    if let Ok(Some(_)) = store.value(&cancel_flag(&job.id)).await {
+        return Some(Halt::Cancelled);
+    }
+    if let Ok(false) = exports.credentials.present(&job.owner).await {
+        return Some(Halt::NeedsOwner(SIGNED_OUT.into()));
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use std::io::Write;
+
+    use tracing::instrument::WithSubscriber;
+
+    use super::*;
+    use crate::exports::job::JobState;
+
+    /// Log lines, as a subscriber writes them.
+    #[derive(Clone, Default)]
+    struct Lines(Arc<Mutex<Vec<u8>>>);
+
+    impl Write for Lines {
+        fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+            self.0.lock().unwrap().extend_from_slice(bytes);
+            Ok(bytes.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    fn job(id: &str, owner: &str) -> Job {
+        Job {
+            id: id.into(),
+            owner: owner.into(),
+            scope: export::Scope::All,
+            label: "All notebooks".into(),
+            state: JobState::Running,
+            reason: None,
+            status: Status::default(),
+            created: now(),
+            started: Some(now()),
+            finished: None,
+            archive_bytes: None,
+            updating: false,
+        }
+    }
+
+    #[tokio::test]
+    async fn a_panicking_run_is_logged_failed_and_frees_its_owner() {
+        let dir = std::env::temp_dir().join(format!("worker-test-{}", crate::exports::random_id()));
+        let store = JobStore::sqlite(&dir.join("jobs.sqlite3")).unwrap();
+        let first = job(&crate::exports::random_id(), "owner.tenant");
+        store.insert(&first).await.unwrap();
+        assert!(
+            store
+                .lease(&lease_name(&first.owner), "me:1", 60_000)
+                .await
+                .unwrap()
+        );
+        let running = Arc::new(Mutex::new(HashSet::new()));
+        let slot = RunningSlot::take(&running, &first.id);
+
+        let lines = Lines::default();
+        let writer = lines.clone();
+        let subscriber = tracing_subscriber::fmt()
+            .with_writer(move || writer.clone())
+            .with_ansi(false)
+            .finish();
+        supervise(&store, &first, "me:1", slot, async {
+            panic!("a page nobody expected");
+        })
+        .with_subscriber(subscriber)
+        .await;
+
+        let log = String::from_utf8(lines.0.lock().unwrap().clone()).unwrap();
+        assert!(
+            log.contains(&first.id) && log.contains("a page nobody expected"),
+            "{log}"
+        );
+        let failed = store.get(&first.id).await.unwrap().unwrap();
+        assert_eq!(failed.state, JobState::Failed);
+        assert_eq!(failed.reason.as_deref(), Some(INTERNAL_ERROR));
+        assert!(running.lock().unwrap().is_empty(), "the slot is free");
+        // The owner's next export can take the lease at once: no restart needed.
+        assert!(
+            store
+                .lease(&lease_name(&first.owner), "me:2", 60_000)
+                .await
+                .unwrap()
+        );
+        let _ = std::fs::remove_dir_all(dir);
     }
 }

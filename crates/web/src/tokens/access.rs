@@ -26,9 +26,9 @@ pub trait TokenHome: Send {
     /// The cache as this caller has it now (it may be behind the store).
     fn cache(&self) -> Option<&TokenCache>;
     /// Reads the cache again from the store: another request or instance may have changed it.
-    fn reload(&mut self) -> impl Future<Output = Result<(), StoreError>> + Send;
+    fn reload(&mut self) -> impl Future<Output = Result<(), TokenError>> + Send;
     /// Keeps `cache` as the user's, in the store.
-    fn save(&mut self, cache: TokenCache) -> impl Future<Output = Result<(), StoreError>> + Send;
+    fn save(&mut self, cache: TokenCache) -> impl Future<Output = Result<(), TokenError>> + Send;
 }
 
 /// Only the user can go on.
@@ -47,6 +47,9 @@ pub enum TokenError {
     UserNeeded(UserNeeded),
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// Another home's store failed (an export owner's sealed cache, in the job store).
+    #[error("the store of the user's token cache failed")]
+    Home(#[source] Box<dyn std::error::Error + Send + Sync>),
     /// The provider failed in a way a later try may not (it is down, a bad answer).
     #[error(transparent)]
     Provider(#[from] IdentityError),

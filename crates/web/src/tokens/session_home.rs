@@ -41,17 +41,18 @@ impl TokenHome for SessionHome<'_> {
         self.session.secrets.token_cache.as_ref()
     }
 
-    async fn reload(&mut self) -> Result<(), StoreError> {
-        self.sessions.reload(self.session, now()).await
+    async fn reload(&mut self) -> Result<(), TokenError> {
+        Ok(self.sessions.reload(self.session, now()).await?)
     }
 
-    async fn save(&mut self, cache: TokenCache) -> Result<(), StoreError> {
+    async fn save(&mut self, cache: TokenCache) -> Result<(), TokenError> {
         self.sessions
             .update(self.session, now(), |s| {
                 s.secrets_mut().token_cache = Some(cache.clone());
                 Ok::<_, StoreError>(())
             })
-            .await
+            .await?;
+        Ok(())
     }
 }
 
@@ -85,6 +86,7 @@ impl Tokens {
         let need = match e {
             TokenError::UserNeeded(need) => need,
             TokenError::Store(e) => return e.into(),
+            TokenError::Home(e) => return AppError::internal_because("token cache store", e),
             TokenError::Provider(e) => return e.into(),
         };
         let claims = match need {

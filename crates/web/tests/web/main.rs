@@ -8,6 +8,7 @@ mod adversarial;
 mod browser;
 mod exports;
 mod headers;
+mod job_store;
 mod onenote;
 mod operations;
 mod pages;

@@ -4,6 +4,7 @@
 //! resolvable link resolved; the broken one reported); an update fetches only what changed;
 //! nobody else can reach an export; sign-out pauses one and signing in again resumes it.
 
+mod advice;
 mod claims;
 mod durability;
 mod isolation;

@@ -85,7 +85,7 @@ async fn a_notebook_exports_as_a_vault_and_an_update_fetches_only_what_changed()
     let vault = pages_by_id(&files);
     assert_eq!(vault.len(), emulated.len(), "one file per page");
     assert_eq!(done["pages_done"], emulated.len() as u64);
-    assert_eq!(done["label"], "Flight Research");
+    assert_eq!(done["label"], "Notebook: Flight Research");
     for page in &emulated {
         let id = page["id"].as_str().unwrap();
         assert!(
