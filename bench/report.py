@@ -385,6 +385,16 @@ def main():
         w(f"| VmHWM | {mb(b['idle_kb']):.1f} MB | {mb(b['peak_export_kb']):.1f} MB "
           f"| {mb(b['peak_download_kb']):.1f} MB | < 150 MB {verdict(ok)} |")
         w("")
+        zipping, other = b.get("probe_while_zipping_ms"), b.get("probe_otherwise_ms")
+        if zipping and other and zipping.get("n"):
+            w("A signed-in page that calls nothing (`/onenote/exports`), asked every 50 ms during that export, "
+              "while the app wrote the zip and otherwise:")
+            w("")
+            w("| while | requests | p50 | p99 | slowest |")
+            w("|---|---:|---:|---:|---:|")
+            for label, s in (("writing the zip", zipping), ("the rest of the export", other)):
+                w(f"| {label} | {s['n']} | {s['p50']:.1f} ms | {s['p99']:.1f} ms | {s['max']:.1f} ms |")
+            w("")
 
     # --- converter
     conv = raw / "convert.txt"

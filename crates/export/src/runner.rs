@@ -18,7 +18,7 @@
 //! are fetched, and pages no longer in OneNote are removed.
 
 use std::cell::RefCell;
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::future::Future;
 use std::time::{Duration, Instant};
 
@@ -124,6 +124,7 @@ pub async fn run<S: Source>(
         progress,
         started: Instant::now(),
         page_skips: Vec::new(),
+        call_times: VecDeque::new(),
     };
     run.go(scope, previous.as_ref()).await
 }
@@ -140,7 +141,12 @@ struct Run<'a, S> {
     elapsed_before: u64,
     /// What was skipped while doing the page in hand (journaled with it).
     page_skips: Vec<Skipped>,
+    /// How long the last calls took (µs).
+    call_times: VecDeque<u64>,
 }
+
+/// How many of the last calls' times the median is taken over.
+const CALLS_TIMED: usize = 31;
 
 impl<S: Source> Run<'_, S> {
     async fn go(&mut self, scope: &Scope, previous: Option<&Manifest>) -> Result<Finished, Halt> {
@@ -493,8 +499,12 @@ impl<S: Source> Run<'_, S> {
         for _ in 0..self.patience.attempts.max(1) {
             self.halt_if_asked().map_err(Fail::Halt)?;
             self.progress.status.calls += 1;
+            let started = tokio::time::Instant::now();
             match call().await {
-                Ok(value) => return Ok(value),
+                Ok(value) => {
+                    self.timed(started.elapsed());
+                    return Ok(value);
+                }
                 Err(FetchError::Transient {
                     message,
                     retry_after,
@@ -519,13 +529,26 @@ impl<S: Source> Run<'_, S> {
         let doing = std::mem::take(&mut self.progress.status.doing);
         let status = &mut self.progress.status;
         status.doing = format!("waiting {} s for OneNote ({why})", pause.as_secs().max(1));
+        status.waiting_since = Some(unix_now());
         status.waiting_until = Some(unix_now() + pause.as_secs() as i64);
         self.observer.progress(&self.progress.status);
         tokio::time::sleep(pause).await;
         let status = &mut self.progress.status;
         status.doing = doing;
+        status.waiting_since = None;
         status.waiting_until = None;
         status.throttled_seconds += pause.as_secs();
+    }
+
+    /// Notes how long a call took; the status keeps the median of the last ones.
+    fn timed(&mut self, took: Duration) {
+        if self.call_times.len() == CALLS_TIMED {
+            self.call_times.pop_front();
+        }
+        self.call_times.push_back(took.as_micros() as u64);
+        let mut sorted: Vec<u64> = self.call_times.iter().copied().collect();
+        sorted.sort_unstable();
+        self.progress.status.call_micros = Some(sorted[sorted.len() / 2]);
     }
 
     fn halt_if_asked(&self) -> Result<(), Halt> {

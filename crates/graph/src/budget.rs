@@ -12,7 +12,7 @@ use tokio::time::Instant;
 use tokio::sync::Semaphore;
 
 use crate::error::GraphError;
-use crate::gate::{GateFuture, OneNoteGate, Permit, Priority};
+use crate::gate::{GateFuture, OneNoteGate, Permit, Priority, RecentFuture};
 
 /// The limits, per user.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -113,8 +113,8 @@ impl Budget {
         self.limits
     }
 
-    /// Waits for a slot for `user` and records the request. Fails with `Throttled` when the
-    /// rate limits would make it wait longer than `max_wait`. Background work may use all but
+    /// Waits for a slot for `user` and records the request. Fails when the
+    /// rate limits would make it wait longer than `max_wait` (`Paced`). Background work may use all but
     /// one concurrency slot, so a page view always finds one.
     pub async fn acquire(
         &self,
@@ -132,19 +132,23 @@ impl Budget {
             Some(slots) => Some(
                 tokio::time::timeout(max_wait, slots.acquire_owned())
                     .await
-                    .map_err(|_| GraphError::Throttled {
-                        retry_after: Some(Duration::from_secs(1)),
+                    .map_err(|_| GraphError::Paced {
+                        retry_after: Duration::from_secs(1),
                     })?
-                    .map_err(|_| GraphError::Throttled { retry_after: None })?,
+                    .map_err(|_| GraphError::Paced {
+                        retry_after: Duration::from_secs(1),
+                    })?,
             ),
             None => None,
         };
         let slot = tokio::time::timeout(max_wait, semaphore.acquire_owned())
             .await
-            .map_err(|_| GraphError::Throttled {
-                retry_after: Some(Duration::from_secs(1)),
+            .map_err(|_| GraphError::Paced {
+                retry_after: Duration::from_secs(1),
             })?
-            .map_err(|_| GraphError::Throttled { retry_after: None })?;
+            .map_err(|_| GraphError::Paced {
+                retry_after: Duration::from_secs(1),
+            })?;
         let mut waiting = Waiting {
             budget: self,
             user,
@@ -161,11 +165,7 @@ impl Budget {
                     }
                     tokio::time::sleep(wait).await
                 }
-                Some(wait) => {
-                    return Err(GraphError::Throttled {
-                        retry_after: Some(wait),
-                    });
-                }
+                Some(wait) => return Err(GraphError::Paced { retry_after: wait }),
             }
         }
     }
@@ -276,6 +276,29 @@ impl OneNoteGate for Budget {
         max_wait: Duration,
     ) -> GateFuture<'a> {
         Box::pin(Budget::acquire(self, user, priority, max_wait))
+    }
+
+    fn recent<'a>(&'a self, user: &'a str) -> RecentFuture<'a> {
+        let now = Instant::now();
+        let ages = self
+            .users
+            .lock()
+            .map(|users| {
+                users
+                    .by_key
+                    .get(user)
+                    .map(|budget| {
+                        budget
+                            .started
+                            .iter()
+                            .map(|t| now.duration_since(*t))
+                            .filter(|age| *age < HOUR + WINDOW_MARGIN)
+                            .collect()
+                    })
+                    .unwrap_or_default()
+            })
+            .unwrap_or_default();
+        Box::pin(std::future::ready(Ok(ages)))
     }
 }
 

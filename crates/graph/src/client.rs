@@ -117,6 +117,12 @@ impl GraphClient {
         }
     }
 
+    /// How long ago each of `user`'s OneNote calls of the last hour started (see
+    /// [`OneNoteGate::recent`]).
+    pub async fn recent_onenote_calls(&self, user: &str) -> Result<Vec<Duration>, GraphError> {
+        self.gate.recent(user).await
+    }
+
     /// The same client with another retry policy (e.g. more patience for a zip download).
     pub fn with_retry(&self, retry: RetryPolicy) -> GraphClient {
         GraphClient {

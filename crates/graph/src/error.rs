@@ -36,6 +36,11 @@ pub enum GraphError {
     /// 429 (or 503 with Retry-After) that retrying within the budget did not get past.
     #[error("Microsoft Graph is throttling requests for this user")]
     Throttled { retry_after: Option<Duration> },
+    /// graphnote's own pacing: the call would break OneNote's limits for this user (a window is
+    /// full, or every slot is taken) for longer than the caller can wait. Nothing was sent; no
+    /// fault of Microsoft's.
+    #[error("graphnote is keeping to OneNote's limits for this user")]
+    Paced { retry_after: Duration },
     /// 5xx after retries.
     #[error("Microsoft Graph is unavailable (HTTP {status})")]
     Unavailable {
@@ -90,6 +95,7 @@ impl GraphError {
             GraphError::Throttled { retry_after } | GraphError::Unavailable { retry_after, .. } => {
                 *retry_after
             }
+            GraphError::Paced { retry_after } => Some(*retry_after),
             _ => None,
         }
     }

@@ -23,17 +23,25 @@ pub enum Priority {
 /// A future the gate returns (the trait is object-safe: the client holds `dyn OneNoteGate`).
 pub type GateFuture<'a> = Pin<Box<dyn Future<Output = Result<Permit, GraphError>> + Send + 'a>>;
 
+/// How long ago each of a user's calls of the last hour started, oldest first.
+pub type RecentFuture<'a> =
+    Pin<Box<dyn Future<Output = Result<Vec<Duration>, GraphError>> + Send + 'a>>;
+
 /// Keeps each user's OneNote calls within the limits.
 pub trait OneNoteGate: Send + Sync {
-    /// Waits for `user`'s turn, at most `max_wait`. Fails with [`GraphError::Throttled`] (and
-    /// how long the wait would be) when the turn is further away than that, so a caller can say
-    /// "waiting for OneNote's limit, about N s" — or wait again.
+    /// Waits for `user`'s turn, at most `max_wait`. Fails with [`GraphError::Paced`] (and how
+    /// long the wait would be) when the turn is further away than that, so a caller can say
+    /// "keeping to OneNote's limit, next call at …" — or wait again.
     fn acquire<'a>(
         &'a self,
         user: &'a str,
         priority: Priority,
         max_wait: Duration,
     ) -> GateFuture<'a>;
+
+    /// How long ago each of `user`'s calls of the last hour started (what the windows hold
+    /// now): what an estimate of when more calls can go starts from.
+    fn recent<'a>(&'a self, user: &'a str) -> RecentFuture<'a>;
 }
 
 /// Holding this is being one of the user's calls in flight; dropping it ends that.

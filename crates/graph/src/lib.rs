@@ -20,4 +20,4 @@ pub mod onenote;
 pub use budget::{Budget, Limits, WINDOW_MARGIN};
 pub use client::{Binary, GraphClient, RetryPolicy};
 pub use error::{GraphError, GraphErrorBody};
-pub use gate::{GateFuture, OneNoteGate, Permit, Priority};
+pub use gate::{GateFuture, OneNoteGate, Permit, Priority, RecentFuture};

@@ -130,7 +130,7 @@ impl AppError {
 /// id that cannot exist is "not found" to the one who typed it, not a failure of Graph.
 fn graph_status(e: &GraphError) -> StatusCode {
     match e {
-        GraphError::Throttled { .. } => StatusCode::TOO_MANY_REQUESTS,
+        GraphError::Throttled { .. } | GraphError::Paced { .. } => StatusCode::TOO_MANY_REQUESTS,
         GraphError::Unavailable { .. } => StatusCode::SERVICE_UNAVAILABLE,
         GraphError::Forbidden { .. } => StatusCode::FORBIDDEN,
         GraphError::NotFound { .. } => StatusCode::NOT_FOUND,

@@ -151,6 +151,18 @@ fn graph(status: StatusCode, e: &GraphError) -> Problem {
                 )
             }
         }
+        GraphError::Paced { retry_after } => Problem {
+            retry_after: Some(*retry_after),
+            ..page(
+                "Keeping to OneNote's limit",
+                &format!(
+                    "OneNote lets an app make only so many requests for each account (120 a \
+                     minute and 400 an hour), and graphnote keeps within that so OneNote never \
+                     has to refuse you. The next request for you can go {}. Nothing was lost.",
+                    crate::clock::when_next(*retry_after)
+                ),
+            )
+        },
         GraphError::Unavailable { status, retry_after } => Problem {
             retry_after: *retry_after,
             ..page(

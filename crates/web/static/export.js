@@ -25,11 +25,11 @@
     var bar = document.getElementById("progress");
     if (bar) { bar.value = percent; bar.textContent = percent + "%"; }
     set("percent", percent + "%");
-    set("state", s.state);
+    set("state", s.state_words);
     set("doing", s.doing);
     set("pages", s.pages_done + " of " + s.pages_total);
     set("resources", String(s.resources_done));
-    set("bytes", String(s.bytes));
+    set("bytes", s.size);
     set("calls", String(s.calls));
     set("throttled", s.throttled_seconds + " s");
     set("eta", s.eta_seconds === null ? "—" : "about " + duration(s.eta_seconds));

@@ -3,11 +3,16 @@
 //! `export` signs in (with OneNote's consent), opens a page of notes to view, starts an export
 //! of everything from `/onenote`'s form, follows it through its JSON status until it is done,
 //! and views that page every `--views-every` seconds meanwhile — the same page viewed five times
-//! before the export gives the idle baseline. It prints one JSON object: the wall time, the
-//! job's last status, both sets of page-view times, and the job's URL and the session cookie
+//! before the export gives the idle baseline. With `--probe-every MS` it also asks for a
+//! signed-in page that calls nothing (`/onenote/exports`) every MS milliseconds, and splits
+//! those latencies by whether the export was writing its zip then (the job's `doing`): what the
+//! zip's compression and fsync cost everyone else. It prints one JSON object: the wall time, the
+//! job's last status, the page-view and probe times, and the job's URL and the session cookie
 //! for `download`, which fetches the zip (counting its bytes, keeping none) and prints its size
 //! and time.
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use reqwest::header::{ACCEPT, COOKIE};
@@ -63,10 +68,28 @@ pub async fn export(args: &Args) -> Result<()> {
         return Err(format!("starting the export answered {}", answer.status()));
     }
     let job = location(&exports, &answer)?;
+    let probe_every: u64 = args
+        .or("probe-every", "0")
+        .parse()
+        .map_err(|_| "--probe-every must be a number of milliseconds")?;
+    let zipping = Arc::new(AtomicBool::new(false));
+    let samples: Samples = Arc::default();
+    let probe = (probe_every > 0).then(|| {
+        let cookie = jar.header(&origin(&base)).unwrap_or_default();
+        tokio::spawn(probe_loop(
+            client.clone(),
+            exports.clone(),
+            cookie,
+            Duration::from_millis(probe_every),
+            zipping.clone(),
+            samples.clone(),
+        ))
+    });
     let mut during = Vec::new();
     let mut next_view = Instant::now() + every;
     let status = loop {
         let status = job_status(&client, &mut jar, &job).await?;
+        zipping.store(status["doing"] == "writing the archive", Ordering::Relaxed);
         match status["state"].as_str() {
             Some("done") => break status,
             Some("failed" | "cancelled" | "waiting") => {
@@ -81,6 +104,14 @@ pub async fn export(args: &Args) -> Result<()> {
         tokio::time::sleep(Duration::from_millis(250)).await;
     };
     let wall = started.elapsed().as_secs_f64();
+    let (probe_zip, probe_other) = match probe {
+        Some(task) => {
+            task.abort();
+            let _ = task.await;
+            summary_split(&samples.lock().map(|s| s.clone()).unwrap_or_default())
+        }
+        None => (serde_json::Value::Null, serde_json::Value::Null),
+    };
     println!(
         "{}",
         serde_json::json!({
@@ -88,11 +119,62 @@ pub async fn export(args: &Args) -> Result<()> {
             "status": status,
             "page_views_idle_ms": idle,
             "page_views_during_ms": during,
+            "probe_while_zipping_ms": probe_zip,
+            "probe_otherwise_ms": probe_other,
             "job": job.as_str(),
             "cookie": jar.header(&origin(&base)),
         })
     );
     Ok(())
+}
+
+/// Probe samples: (latency ms, whether the export was writing its zip).
+type Samples = Arc<std::sync::Mutex<Vec<(f64, bool)>>>;
+
+/// Asks for `page` every `every` until aborted, adding each answer's latency to `samples`.
+async fn probe_loop(
+    client: reqwest::Client,
+    page: Url,
+    cookie: String,
+    every: Duration,
+    zipping: Arc<AtomicBool>,
+    samples: Samples,
+) {
+    loop {
+        let asked = Instant::now();
+        let answered = client
+            .get(page.clone())
+            .header(COOKIE, &cookie)
+            .send()
+            .await
+            .and_then(|r| r.error_for_status());
+        if answered.is_ok() {
+            let ms = asked.elapsed().as_secs_f64() * 1000.0;
+            let zipping = zipping.load(Ordering::Relaxed);
+            if let Ok(mut samples) = samples.lock() {
+                samples.push((ms, zipping));
+            }
+        }
+        tokio::time::sleep(every).await;
+    }
+}
+
+/// `{n, p50, p99, max}` of the samples taken while zipping, and of the others.
+fn summary_split(samples: &[(f64, bool)]) -> (serde_json::Value, serde_json::Value) {
+    let summary = |zipping: bool| {
+        let mut ms: Vec<f64> = samples
+            .iter()
+            .filter(|(_, z)| *z == zipping)
+            .map(|(m, _)| *m)
+            .collect();
+        ms.sort_by(f64::total_cmp);
+        let at = |q: f64| {
+            ms.get(((ms.len() as f64 * q).ceil() as usize).saturating_sub(1))
+                .copied()
+        };
+        serde_json::json!({"n": ms.len(), "p50": at(0.5), "p99": at(0.99), "max": ms.last()})
+    };
+    (summary(true), summary(false))
 }
 
 pub async fn download(args: &Args) -> Result<()> {

@@ -98,6 +98,10 @@ fn sorted(e: GraphError) -> FetchError {
                 retry_after,
             }
         }
+        GraphError::Paced { retry_after } => FetchError::Transient {
+            message: "keeping to OneNote's limits for your account".into(),
+            retry_after: Some(retry_after),
+        },
         GraphError::Transport(_) | GraphError::GateUnavailable(_) => FetchError::Transient {
             message,
             retry_after: None,

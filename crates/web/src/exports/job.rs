@@ -41,50 +41,94 @@ pub struct JobView {
     pub id: String,
     pub label: String,
     pub state: &'static str,
+    /// The state in words ("Waiting for you").
+    pub state_words: &'static str,
     pub reason: Option<String>,
     pub doing: String,
     pub pages_total: u64,
     pub pages_done: u64,
     pub resources_done: u64,
+    /// The vault's size (what the report says), and in words.
     pub bytes: u64,
+    pub size: String,
     pub calls: u64,
+    /// Time spent waiting for OneNote, the wait going on now included.
     pub throttled_seconds: u64,
+    /// Seconds to go, from OneNote's windows as they stand (see `export::status::schedule`).
     pub eta_seconds: Option<u64>,
+    /// When the next call can go, if graphnote is holding the export back to keep within
+    /// OneNote's limits (Unix seconds).
+    pub paced_until: Option<i64>,
     pub skipped: Vec<export::Skipped>,
     pub broken_links: u64,
     pub started: Option<i64>,
     pub finished: Option<i64>,
     pub archive_bytes: Option<u64>,
+    /// The zip's size in words.
+    pub archive_size: Option<String>,
 }
 
+/// Holding the export back longer than this is worth saying on its page.
+const PACED_AFTER_SECONDS: f64 = 5.0;
+
 impl Job {
-    /// The JSON view; `limits` give the ETA.
-    pub fn view(&self, limits: graph::Limits) -> JobView {
+    /// The JSON view at `now_ms` (Unix milliseconds). `limits`: OneNote's (the export gets the
+    /// background share of them); `recent`: how long ago the owner's calls of the last hour
+    /// started (seconds), from the OneNote budget.
+    pub fn view(&self, limits: graph::Limits, recent: &[f64], now_ms: i64) -> JobView {
+        let now = now_ms / 1000;
         let status = &self.status;
+        let unfinished = !self.state.is_final();
+        let background = limits.for_background();
+        // Calls started after the status was taken are in its calls left, not in the windows.
+        let lag = status
+            .as_of_ms
+            .map_or(0.0, |at| ((now_ms - at) as f64 / 1000.0).max(0.0));
+        let recent: Vec<f64> = recent.iter().copied().filter(|age| *age >= lag).collect();
+        let schedule = status.calls_left().filter(|_| unfinished).map(|calls| {
+            let pace = export::status::Pace {
+                per_minute: background.per_minute,
+                per_hour: background.per_hour,
+                call_seconds: status.call_seconds(),
+            };
+            export::status::schedule(calls, pace, &recent)
+        });
+        let paced =
+            schedule.filter(|s| self.state == JobState::Running && s.next > PACED_AFTER_SECONDS);
+        let paced_until = paced.map(|s| now + s.next.ceil() as i64);
+        let doing = match paced {
+            Some(s) => pacing_words(limits, s.next),
+            None => status.doing.clone(),
+        };
+        let waiting_now = status
+            .waiting_since
+            .filter(|_| self.state == JobState::Running)
+            .map_or(0, |since| (now - since).max(0) as u64);
         JobView {
             id: self.id.clone(),
             label: self.label.clone(),
             state: self.state.as_str(),
+            state_words: self.state.in_words(),
             reason: self.reason.clone(),
-            doing: status.doing.clone(),
+            doing,
             pages_total: status.pages_total,
             pages_done: status.pages_done,
             resources_done: status.resources_done,
             bytes: status.bytes,
+            size: export::status::human_bytes(status.bytes),
             calls: status.calls,
-            throttled_seconds: status.throttled_seconds,
+            throttled_seconds: status.throttled_seconds + waiting_now,
             eta_seconds: match self.state {
                 JobState::Done | JobState::Failed | JobState::Cancelled => Some(0),
-                _ => {
-                    let limits = limits.for_background();
-                    status.eta_seconds(limits.per_minute, limits.per_hour)
-                }
+                _ => schedule.map(|s| s.done.ceil() as u64),
             },
+            paced_until,
             skipped: status.skipped.clone(),
             broken_links: status.broken_links,
             started: self.started,
             finished: self.finished,
             archive_bytes: self.archive_bytes,
+            archive_size: self.archive_bytes.map(export::status::human_bytes),
         }
     }
 
@@ -97,5 +141,24 @@ impl Job {
             .checked_div(self.status.pages_total)
             .unwrap_or(0)
             .min(99)
+    }
+}
+
+/// What the export is doing while graphnote holds it back for OneNote's windows: whose limit,
+/// and when the next call goes.
+fn pacing_words(limits: graph::Limits, wait: f64) -> String {
+    let when = crate::clock::when_next(std::time::Duration::from_secs_f64(wait));
+    if wait > 61.0 + 1.0 {
+        format!(
+            "keeping to OneNote's limit of {} requests an hour for your account: the next \
+             request goes {when}",
+            limits.per_hour
+        )
+    } else {
+        format!(
+            "keeping to OneNote's limit of {} requests a minute for your account: the next \
+             request goes {when}",
+            limits.per_minute
+        )
     }
 }

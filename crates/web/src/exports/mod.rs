@@ -110,6 +110,22 @@ impl Exports {
         })
     }
 
+    /// The job's JSON view now, with the owner's OneNote windows as they stand (one look at
+    /// the budget; without it the ETA assumes empty windows).
+    pub async fn view(&self, job: &job::Job) -> job::JobView {
+        let recent: Vec<f64> = match job.state.is_final() {
+            true => Vec::new(),
+            false => match self.graph.recent_onenote_calls(&job.owner).await {
+                Ok(ages) => ages.iter().map(Duration::as_secs_f64).collect(),
+                Err(e) => {
+                    tracing::debug!(error = %crate::error::Chain(&e), "cannot read the OneNote windows for an ETA");
+                    Vec::new()
+                }
+            },
+        };
+        job.view(self.limits, &recent, crate::clock::now_ms())
+    }
+
     /// The folder of job `id` (a hex id: never a path).
     pub fn folder(&self, id: &str) -> PathBuf {
         self.root.join(id)

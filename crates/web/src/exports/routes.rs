@@ -248,7 +248,14 @@ fn free_bytes(dir: &std::path::Path) -> Option<u64> {
 #[template(path = "exports.html")]
 struct ListPage {
     layout: Layout,
-    jobs: Vec<Job>,
+    rows: Vec<ListRow>,
+}
+
+/// One export in the list: what it is, when it started, its state and its size.
+struct ListRow {
+    job: Job,
+    started: String,
+    size: String,
 }
 
 pub async fn list(
@@ -259,10 +266,27 @@ pub async fn list(
     let owner = owner(&session)?;
     let mut jobs: Vec<Job> = exports.store.owned_by(&owner).await?;
     jobs.reverse();
+    let rows = jobs
+        .into_iter()
+        .map(|job| ListRow {
+            started: job
+                .started
+                .map_or("not yet".into(), crate::clock::date_time),
+            size: match job.archive_bytes {
+                Some(zipped) => format!(
+                    "{} ({} zipped)",
+                    export::status::human_bytes(job.status.bytes),
+                    export::status::human_bytes(zipped)
+                ),
+                None => export::status::human_bytes(job.status.bytes),
+            },
+            job,
+        })
+        .collect();
     Ok(render(
         &ListPage {
             layout: Layout::new(&ctx, session.user()),
-            jobs,
+            rows,
         },
         StatusCode::OK,
     ))
@@ -273,6 +297,7 @@ pub async fn list(
 struct JobPage {
     layout: Layout,
     job: Job,
+    view: super::job::JobView,
     percent: u64,
     eta: Option<String>,
     csrf: String,
@@ -299,13 +324,17 @@ pub async fn show(
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.contains("application/json"));
     if wants_json {
-        let mut response = axum::Json(job.view(exports.limits)).into_response();
+        let mut response = axum::Json(exports.view(&job).await).into_response();
         response
             .headers_mut()
             .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
         return Ok(response);
     }
-    let view = job.view(exports.limits);
+    let view = exports.view(&job).await;
+    let folder = JobFolder(exports.folder(&job.id));
+    let has_archive = tokio::task::spawn_blocking(move || folder.archive().is_file())
+        .await
+        .unwrap_or(false);
     Ok(render(
         &JobPage {
             layout: Layout::new(&ctx, session.user()),
@@ -315,7 +344,8 @@ pub async fn show(
                 .filter(|_| !job.state.is_final())
                 .map(readable_duration),
             csrf: csrf.token(&session),
-            has_archive: JobFolder(exports.folder(&job.id)).archive().is_file(),
+            has_archive,
+            view,
             job,
         },
         StatusCode::OK,
@@ -345,9 +375,11 @@ async fn download(exports: &Exports, job: &Job, request: Request) -> Result<Resp
         .await
         .map_err(|e| AppError::internal_because("cannot read the export's archive", e))?;
     let mut response = served.map(axum::body::Body::new).into_response();
+    let date = job.finished.or(job.started).unwrap_or(job.created);
     let name = format!(
-        "graphnote-{}.zip",
-        export::paths::safe_stem(&job.label).replace(['"', ';', '\\'], "_")
+        "graphnote-{}-{}.zip",
+        export::paths::safe_stem(&job.label).replace(['"', ';', '\\', ' '], "_"),
+        crate::clock::date(date)
     );
     let disposition = format!(
         "attachment; filename=\"{}\"; filename*=UTF-8''{}",
@@ -384,7 +416,7 @@ pub async fn events(
                 // Deleted, or the store is away: end the stream (the browser reconnects).
                 _ => return None,
             };
-            let json = serde_json::to_string(&job.view(exports.limits)).unwrap_or_default();
+            let json = serde_json::to_string(&exports.view(&job).await).unwrap_or_default();
             if last.as_deref() != Some(json.as_str()) {
                 let event: Result<Event, Infallible> =
                     Ok(Event::default().event("status").data(&json));

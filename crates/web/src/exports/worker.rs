@@ -199,7 +199,9 @@ struct Shared {
 impl Observer for Shared {
     fn progress(&self, status: &Status) {
         if let Ok(mut slot) = self.status.lock() {
-            *slot = Some(status.clone());
+            let mut status = status.clone();
+            status.as_of_ms = Some(crate::clock::now_ms());
+            *slot = Some(status);
         }
     }
     fn stop(&self) -> Option<Halt> {
@@ -246,7 +248,7 @@ async fn run_job(exports: Exports, job: Job, holder: String) {
         // The runner is the one place that retries (see `export::runner`).
         graph: exports.graph.background().with_retry(RetryPolicy {
             max_attempts: 1,
-            ..RetryPolicy::default()
+            ..exports.graph.retry
         }),
         tokens: exports.tokens.clone(),
         credentials: exports.credentials.clone(),

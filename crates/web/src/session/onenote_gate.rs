@@ -8,7 +8,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use graph::{GateFuture, GraphError, Limits, OneNoteGate, Permit, Priority};
+use graph::{GateFuture, GraphError, Limits, OneNoteGate, Permit, Priority, RecentFuture};
 use rand::Rng;
 
 use super::redis_store::RedisStore;
@@ -155,9 +155,7 @@ impl RedisGate {
                     p if p > SLOT_POLL * 2 => p,
                     _ => Duration::from_secs(1),
                 };
-                return Err(GraphError::Throttled {
-                    retry_after: Some(retry_after),
-                });
+                return Err(GraphError::Paced { retry_after });
             }
             tokio::time::sleep(pause).await;
         }
@@ -192,6 +190,37 @@ impl OneNoteGate for RedisGate {
         max_wait: Duration,
     ) -> GateFuture<'a> {
         Box::pin(self.acquire_inner(user, priority, max_wait))
+    }
+
+    fn recent<'a>(&'a self, user: &'a str) -> RecentFuture<'a> {
+        Box::pin(async move {
+            let keys = Keys::new(&self.prefix, user);
+            // Redis's clock, as the script that records the starts uses.
+            let (time, starts): ((i64, i64), Vec<(String, i64)>) = self
+                .store
+                .run(|mut conn| {
+                    let starts = keys.starts.clone();
+                    async move {
+                        redis::pipe()
+                            .cmd("TIME")
+                            .cmd("ZRANGE")
+                            .arg(starts)
+                            .arg(0)
+                            .arg(-1)
+                            .arg("WITHSCORES")
+                            .query_async(&mut conn)
+                            .await
+                    }
+                })
+                .await
+                .map_err(|e| GraphError::GateUnavailable(Box::new(e)))?;
+            let now_ms = time.0 * 1000 + time.1 / 1000;
+            Ok(starts
+                .into_iter()
+                .map(|(_, at)| Duration::from_millis((now_ms - at).max(0) as u64))
+                .filter(|age| *age < Duration::from_secs(3600) + graph::WINDOW_MARGIN)
+                .collect())
+        })
     }
 }
 

@@ -85,7 +85,7 @@ async fn export_a_section_in_the_browser(javascript: bool) {
             .text()
             .await
             .unwrap(),
-        "done"
+        "Done"
     );
 
     let download = chrome.driver.find(By::Css("#download")).await.unwrap();

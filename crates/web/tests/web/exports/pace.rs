@@ -105,3 +105,85 @@ async fn an_export_runs_at_onenotes_limit_and_is_never_throttled() {
     );
     app.stop().await;
 }
+
+/// The export's ETA comes from OneNote's windows as they stand, so it holds: sampled at 10%,
+/// 50% and 90% of a run that the per-minute window holds back twice (the big section, some 175
+/// calls, at 83 background calls a minute: three bursts a minute apart, the last a small one),
+/// each ETA is within 25% of the time the run then took. While it is held back, the page says it is graphnote
+/// keeping to OneNote's limit, and when the next call goes.
+#[tokio::test]
+async fn the_eta_holds_through_a_run_the_windows_hold_back() {
+    const PER_MINUTE: u32 = 88;
+    let emu = TestEmulator::start().await;
+    lift_emulator_limits(&emu).await;
+    let dir = TempDir::new();
+    let app = TestApp::start_with(&emu, &sqlite_store(&dir), |env| {
+        env.insert("ONENOTE_MAX_CONCURRENT".into(), "5".into());
+        env.insert("ONENOTE_PER_MINUTE".into(), PER_MINUTE.to_string());
+        env.insert("ONENOTE_PER_HOUR".into(), "100000".into());
+        // The export waits for each window inside the call, as at OneNote's real limits.
+        env.insert("ONENOTE_WAIT_SECONDS".into(), "90".into());
+        env.insert("REQUEST_TIMEOUT_SECONDS".into(), "120".into());
+        quick_exports(env, &dir.0);
+    })
+    .await;
+    let user = User::new();
+    user.sign_in_for_onenote(&app, KATHERINE).await;
+    let section = emu
+        .call_admin(
+            Method::GET,
+            &format!("/onenote/{KATHERINE}/pages"),
+            Value::Null,
+        )
+        .await["pages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["section"]["displayName"] == "Trajectories")
+        .map(|p| p["section"]["id"].as_str().unwrap().to_string())
+        .unwrap();
+
+    let id = start_export(&user, &app, "section", Some(&section)).await;
+    let mut samples: Vec<(Instant, u64, u64, Option<u64>, String)> = Vec::new();
+    let done_at = loop {
+        let json = status(&user, &app, &id).await;
+        if json["state"] == "done" {
+            break Instant::now();
+        }
+        assert!(json["state"] != "failed", "{json}");
+        samples.push((
+            Instant::now(),
+            json["pages_done"].as_u64().unwrap_or(0),
+            json["pages_total"].as_u64().unwrap_or(0),
+            json["eta_seconds"].as_u64(),
+            json["doing"].as_str().unwrap_or_default().to_string(),
+        ));
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    };
+    let total = samples.iter().map(|s| s.2).max().unwrap();
+    for (at, pages, _, eta, doing) in &samples {
+        let left = done_at.duration_since(*at).as_secs_f64();
+        eprintln!("{left:.1} s before the end: {pages} pages, ETA {eta:?}: {doing}");
+    }
+    assert!(total > 100, "the big section: {total} pages");
+    for share in [0.1, 0.5, 0.9] {
+        let (at, pages, _, eta, _) = samples
+            .iter()
+            .find(|s| s.1 as f64 >= share * total as f64 && s.3.is_some())
+            .unwrap_or_else(|| panic!("no sample at {share}"));
+        let eta = eta.unwrap() as f64;
+        let took = done_at.duration_since(*at).as_secs_f64();
+        eprintln!("at {pages} of {total} pages: ETA {eta} s, then took {took:.1} s");
+        assert!(
+            (eta - took).abs() <= 0.25 * took,
+            "at {share} ({pages} of {total}): ETA {eta} s, but it took {took:.1} s"
+        );
+    }
+    assert!(
+        samples.iter().any(|s| s.4.contains(&format!(
+            "keeping to OneNote's limit of {PER_MINUTE} requests a minute"
+        ))),
+        "the page said why it was waiting"
+    );
+    app.stop().await;
+}
