@@ -69,14 +69,7 @@ async fn sigterm_lets_requests_in_flight_finish_then_exits_zero() {
         "the request in flight finished"
     );
 
-    let deadline = Instant::now() + Duration::from_secs(20);
-    let status = loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            break status;
-        }
-        assert!(Instant::now() < deadline, "the process did not exit");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    };
+    let status = exited(&mut child).await;
     assert!(status.success(), "exit status {status}");
     let _ = std::fs::remove_dir_all(dir);
 }
@@ -155,14 +148,7 @@ async fn every_request_line_is_written_before_a_stopped_process_exits() {
             "{format}: {} requests answered",
             ids.len()
         );
-        let deadline = Instant::now() + Duration::from_secs(20);
-        let status = loop {
-            if let Some(status) = child.try_wait().unwrap() {
-                break status;
-            }
-            assert!(Instant::now() < deadline, "the process did not exit");
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        };
+        let status = exited(&mut child).await;
         assert!(status.success(), "{format}: exit status {status}");
         let log = reader.join().unwrap();
         let missing: Vec<&String> = ids
@@ -195,5 +181,17 @@ async fn every_request_line_is_written_before_a_stopped_process_exits() {
             }
         }
         let _ = std::fs::remove_dir_all(dir);
+    }
+}
+
+/// Waits (20 s at most) for the process to exit; its status.
+async fn exited(child: &mut std::process::Child) -> std::process::ExitStatus {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            return status;
+        }
+        assert!(Instant::now() < deadline, "the process did not exit");
+        tokio::time::sleep(Duration::from_millis(50)).await;
     }
 }

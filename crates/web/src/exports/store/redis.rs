@@ -6,6 +6,7 @@
 //! script, the first time a list is read.
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use super::backend::{JobBackend, JobError, Row};
 use crate::session::{RedisStore, StoreError};
@@ -90,6 +91,8 @@ return 0
 
 pub struct RedisJobs {
     store: Arc<RedisStore>,
+    /// Whether the jobs written before the indexes are known to be indexed.
+    indexed: AtomicBool,
 }
 
 fn failed(e: StoreError) -> JobError {
@@ -98,7 +101,10 @@ fn failed(e: StoreError) -> JobError {
 
 impl RedisJobs {
     pub fn new(store: Arc<RedisStore>) -> RedisJobs {
-        RedisJobs { store }
+        RedisJobs {
+            store,
+            indexed: AtomicBool::new(false),
+        }
     }
 
     fn key(&self, kind: &str, name: &str) -> String {
@@ -107,6 +113,29 @@ impl RedisJobs {
 
     fn index(&self, which: &str) -> String {
         format!("{}export:{which}", self.store.prefix())
+    }
+
+    /// Runs a Lua script with these keys and arguments; its integer answer.
+    async fn script(
+        &self,
+        source: &str,
+        keys: &[String],
+        args: &[String],
+    ) -> Result<i64, JobError> {
+        let script = redis::Script::new(source);
+        self.store
+            .run(|mut conn| {
+                let mut invocation = script.prepare_invoke();
+                for key in keys {
+                    invocation.key(key);
+                }
+                for arg in args {
+                    invocation.arg(arg);
+                }
+                async move { invocation.invoke_async(&mut conn).await }
+            })
+            .await
+            .map_err(failed)
     }
 
     /// Runs the write script for `row` (`revision` `None`: a new job).
@@ -118,32 +147,23 @@ impl RedisJobs {
             self.index("finished"),
             self.key("owner", &row.owner),
         ];
-        let expected = revision.map(|r| r.to_string()).unwrap_or_default();
-        let finished = row.finished.map(|f| f.to_string()).unwrap_or_default();
-        let script = redis::Script::new(WRITE_SCRIPT);
-        let written: i64 = self
-            .store
-            .run(|mut conn| {
-                let mut invocation = script.prepare_invoke();
-                for key in &keys {
-                    invocation.key(key);
-                }
-                invocation
-                    .arg(&row.id)
-                    .arg(&row.data)
-                    .arg(row.created)
-                    .arg(if row.unfinished { "1" } else { "0" })
-                    .arg(&finished)
-                    .arg(&expected);
-                async move { invocation.invoke_async(&mut conn).await }
-            })
-            .await
-            .map_err(failed)?;
-        Ok(written == 1)
+        let args = [
+            row.id,
+            row.data,
+            row.created.to_string(),
+            if row.unfinished { "1" } else { "0" }.to_string(),
+            row.finished.map(|f| f.to_string()).unwrap_or_default(),
+            revision.map(|r| r.to_string()).unwrap_or_default(),
+        ];
+        Ok(self.script(WRITE_SCRIPT, &keys, &args).await? == 1)
     }
 
-    /// Indexes jobs written before the indexes were kept (once; a marker says it is done).
+    /// Indexes jobs written before the indexes were kept (once per store: a marker in Redis
+    /// says it is done, and this instance remembers having seen it).
     async fn indexed(&self) -> Result<(), JobError> {
+        if self.indexed.load(Ordering::Relaxed) {
+            return Ok(());
+        }
         let keys = [
             self.index("jobs"),
             self.index("unfinished"),
@@ -151,19 +171,8 @@ impl RedisJobs {
             self.index("indexed"),
         ];
         let prefixes = [self.key("job", ""), self.key("owner", "")];
-        let script = redis::Script::new(INDEX_SCRIPT);
-        let _: i64 = self
-            .store
-            .run(|mut conn| {
-                let mut invocation = script.prepare_invoke();
-                for key in &keys {
-                    invocation.key(key);
-                }
-                invocation.arg(&prefixes[0]).arg(&prefixes[1]);
-                async move { invocation.invoke_async(&mut conn).await }
-            })
-            .await
-            .map_err(failed)?;
+        self.script(INDEX_SCRIPT, &keys, &prefixes).await?;
+        self.indexed.store(true, Ordering::Relaxed);
         Ok(())
     }
 
@@ -258,20 +267,8 @@ impl JobBackend for RedisJobs {
             self.index("unfinished"),
             self.index("finished"),
         ];
-        let owners = self.key("owner", "");
-        let script = redis::Script::new(DELETE_SCRIPT);
-        let _: i64 = self
-            .store
-            .run(|mut conn| {
-                let mut invocation = script.prepare_invoke();
-                for key in &keys {
-                    invocation.key(key);
-                }
-                invocation.arg(id).arg(&owners);
-                async move { invocation.invoke_async(&mut conn).await }
-            })
-            .await
-            .map_err(failed)?;
+        let args = [id.to_string(), self.key("owner", "")];
+        self.script(DELETE_SCRIPT, &keys, &args).await?;
         Ok(())
     }
 

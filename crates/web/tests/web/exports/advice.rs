@@ -12,22 +12,12 @@ async fn failed_with(user: &User, app: &TestApp, emu: &TestEmulator, fault: Valu
     // The form first (its page lists the notebooks too), then the fault, then the start.
     let index = user.get(&app.url("/onenote")).await.text().await.unwrap();
     emu.call_admin(Method::POST, "/faults", fault).await;
-    let started = user
-        .browser
-        .client
-        .post(app.url("/onenote/exports"))
-        .form(&[
-            ("scope", "notebook".to_string()),
-            ("id", notebook),
-            ("csrf", csrf_token(&index)),
-        ])
-        .send()
-        .await
-        .unwrap();
-    let id = location(&started)
-        .strip_prefix("/onenote/exports/")
-        .expect("the export's page")
-        .to_string();
+    let form = [
+        ("scope", "notebook".to_string()),
+        ("id", notebook),
+        ("csrf", csrf_token(&index)),
+    ];
+    let id = post_start(user, app, &form).await;
     let failed = wait_for(user, app, &id, &["failed"]).await;
     emu.call_admin(Method::DELETE, "/faults", Value::Null).await;
     let page = user
@@ -93,25 +83,16 @@ async fn starting_the_same_export_twice_gives_the_one_export() {
         ("name", "Flight Research".to_string()),
         ("csrf", csrf_token(&index)),
     ];
-    let post = || async {
-        let started = user
-            .browser
-            .client
-            .post(app.url("/onenote/exports"))
-            .form(&form)
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(started.status(), StatusCode::SEE_OTHER);
-        location(&started)
-    };
-    let (first, second) = tokio::join!(post(), post());
+    let (first, second) = tokio::join!(
+        post_start(&user, &app, &form),
+        post_start(&user, &app, &form)
+    );
     assert_eq!(first, second, "one export for two starts at once");
     // A retried POST later: still the same one.
-    assert_eq!(post().await, first);
+    assert_eq!(post_start(&user, &app, &form).await, first);
     // Another scope is another export.
     let all = start_export(&user, &app, "all", None).await;
-    assert_ne!(first, format!("/onenote/exports/{all}"));
+    assert_ne!(first, all);
 
     let list = user
         .get(&app.url("/onenote/exports"))

@@ -99,11 +99,17 @@ async fn start_export(user: &User, app: &TestApp, scope: &str, id: Option<&str>)
     if let Some(id) = id {
         form.push(("id", id.to_string()));
     }
+    post_start(user, app, &form).await
+}
+
+/// Posts the start form `form` (with the CSRF token of a page the user loaded); returns the
+/// export's id.
+async fn post_start(user: &User, app: &TestApp, form: &[(&str, String)]) -> String {
     let started = user
         .browser
         .client
         .post(app.url("/onenote/exports"))
-        .form(&form)
+        .form(form)
         .send()
         .await
         .unwrap();
