@@ -64,6 +64,14 @@ pub enum AppError {
     Jobs(#[from] JobError),
     #[error("not found")]
     NotFound,
+    /// A section's screen past its last one (`?page=` too high).
+    #[error("screen {asked} of a section that has {last}")]
+    NoSuchScreen {
+        asked: usize,
+        last: usize,
+        /// The section's path (its first screen).
+        section: String,
+    },
     /// A request the app cannot use; says what is wrong with it.
     #[error("bad request: {0}")]
     BadRequest(String),
@@ -107,7 +115,7 @@ impl AppError {
             AppError::Store(_) => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Jobs(JobError::Refused(_)) => StatusCode::CONFLICT,
             AppError::Jobs(_) => StatusCode::SERVICE_UNAVAILABLE,
-            AppError::NotFound => StatusCode::NOT_FOUND,
+            AppError::NotFound | AppError::NoSuchScreen { .. } => StatusCode::NOT_FOUND,
             AppError::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::Forbidden(_) => StatusCode::FORBIDDEN,
             AppError::Conflict(_) => StatusCode::CONFLICT,

@@ -118,7 +118,7 @@ pub fn respond(ctx: &RequestContext, error: &AppError) -> Response {
         detail: problem.detail,
         action: problem
             .action
-            .map(|(path, label)| (ctx.path(path), label.to_string())),
+            .map(|(path, label)| (ctx.path(&path), label.to_string())),
     };
     let mut response = render(&page, problem.status);
     if let Some(wait) = problem.retry_after

@@ -17,7 +17,7 @@ pub struct Problem {
     pub title: &'static str,
     pub message: String,
     pub detail: Option<String>,
-    pub action: Option<(&'static str, &'static str)>,
+    pub action: Option<(std::borrow::Cow<'static, str>, &'static str)>,
     pub retry_after: Option<Duration>,
 }
 
@@ -38,8 +38,12 @@ impl Problem {
         self
     }
 
-    fn action(mut self, path: &'static str, label: &'static str) -> Problem {
-        self.action = Some((path, label));
+    fn action(
+        mut self,
+        path: impl Into<std::borrow::Cow<'static, str>>,
+        label: &'static str,
+    ) -> Problem {
+        self.action = Some((path.into(), label));
         self
     }
 }
@@ -116,6 +120,18 @@ pub fn of(error: &AppError) -> Problem {
         AppError::NotFound => {
             page("Page not found", "There is nothing at this address.").action("/", "Home")
         }
+        AppError::NoSuchScreen {
+            asked,
+            last,
+            section,
+        } => page(
+            "No such page of this section",
+            &format!(
+                "This section's pages fill {last} {} (50 pages each): there is no page {asked}.",
+                if *last == 1 { "screen" } else { "screens" }
+            ),
+        )
+        .action(section.clone(), "Back to the first page"),
         AppError::TooLarge => page(
             "Request too large",
             "graphnote does not accept requests this large.",

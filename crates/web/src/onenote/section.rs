@@ -1,5 +1,7 @@
 //! `GET /onenote/sections/{id}[?page=N]`: a section's pages in OneNote's order, indented by
-//! subpage level, 50 at a time.
+//! subpage level, 50 at a time. One rule for `page`: a whole number from 1 to the section's last
+//! screen; anything else is a page that says so (400 for what is not a number, 404 for a screen
+//! past the end) with a link to the first screen.
 
 use askama::Template;
 use axum::extract::{Path, State};
@@ -33,14 +35,16 @@ struct SectionPage {
     notebook: Option<String>,
     pages: Vec<PageRow>,
     page_number: usize,
+    /// How many screens the section's pages fill (at least one).
+    page_count: usize,
     previous: Option<usize>,
     next: Option<usize>,
 }
 
 #[derive(Deserialize)]
 pub struct Paging {
-    /// 1-based; a value that is not a whole number is refused by the extractor (400 page).
-    page: Option<usize>,
+    /// 1-based; read here, not by the extractor, so every wrong value gets the same words.
+    page: Option<String>,
 }
 
 pub async fn section(
@@ -51,14 +55,18 @@ pub async fn section(
     AppQuery(paging): AppQuery<Paging>,
 ) -> Result<Response, AppError> {
     valid_id(&id)?;
-    let number = match paging.page {
+    let number = match paging.page.as_deref() {
         None => 1,
-        Some(n) if (1..=10_000).contains(&n) => n,
-        Some(n) => {
-            return Err(AppError::BadRequest(format!(
-                "page={n} is not a page number"
-            )));
-        }
+        Some(text) => match text.parse::<usize>() {
+            Ok(n) if n >= 1 => n,
+            _ => {
+                return Err(AppError::BadRequest(
+                    "page= takes a screen number: a whole number from 1. Open the section \
+                     without it for its first screen."
+                        .into(),
+                ));
+            }
+        },
     };
     let next_path = format!("/onenote/sections/{id}");
     let (section, all) = onenote
@@ -68,8 +76,16 @@ pub async fn section(
             Ok((section, pages))
         })
         .await?;
+    let page_count = all.len().div_ceil(PAGE_SIZE).max(1);
+    if number > page_count {
+        return Err(AppError::NoSuchScreen {
+            asked: number,
+            last: page_count,
+            section: format!("/onenote/sections/{id}"),
+        });
+    }
     let start = (number - 1) * PAGE_SIZE;
-    let has_more = all.len() > start + PAGE_SIZE;
+    let has_more = number < page_count;
     let pages = all
         .iter()
         .skip(start)
@@ -89,6 +105,7 @@ pub async fn section(
             notebook: section.parent_notebook.and_then(|n| n.display_name),
             pages,
             page_number: number,
+            page_count,
             previous: (number > 1).then(|| number - 1),
             next: has_more.then(|| number + 1),
         },

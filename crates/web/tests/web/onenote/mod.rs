@@ -9,6 +9,7 @@
 mod browsing;
 mod isolation;
 mod sample_routes;
+mod screens;
 mod throttling;
 
 use std::collections::{BTreeMap, HashSet};
