@@ -173,6 +173,8 @@ fn router(state: AppState) -> Router {
         .route("/static/app.css", get(routes::assets::app_css))
         .route("/static/autosubmit.js", get(routes::assets::autosubmit_js))
         .route("/static/export.js", get(routes::assets::export_js))
+        .route("/static/favicon.svg", get(routes::assets::favicon))
+        .route("/favicon.ico", get(routes::assets::favicon))
         .fallback(not_found);
     let routes = if prefix.is_empty() {
         routes

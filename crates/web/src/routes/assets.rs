@@ -1,4 +1,4 @@
-//! The app's own stylesheet and script, compiled into the binary (no CDN).
+//! The app's own stylesheet, scripts and icon, compiled into the binary (no CDN).
 
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
@@ -6,6 +6,7 @@ use axum::response::{IntoResponse, Response};
 const APP_CSS: &str = include_str!("../../static/app.css");
 const AUTOSUBMIT_JS: &str = include_str!("../../static/autosubmit.js");
 const EXPORT_JS: &str = include_str!("../../static/export.js");
+const FAVICON_SVG: &str = include_str!("../../static/favicon.svg");
 
 fn asset(body: &'static str, content_type: &'static str) -> Response {
     let mut response = body.into_response();
@@ -28,4 +29,10 @@ pub async fn autosubmit_js() -> Response {
 
 pub async fn export_js() -> Response {
     asset(EXPORT_JS, "text/javascript; charset=utf-8")
+}
+
+/// The icon, also at `/favicon.ico` (browsers ask for it there whatever the page says; an SVG
+/// under that name is fine by them).
+pub async fn favicon() -> Response {
+    asset(FAVICON_SVG, "image/svg+xml")
 }

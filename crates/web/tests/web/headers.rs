@@ -115,6 +115,8 @@ fn anonymous_requests() -> Vec<(Method, &'static str, Option<&'static [u8]>, Sta
         (Method::GET, "/readyz", None, StatusCode::OK),
         (Method::GET, "/static/app.css", None, StatusCode::OK),
         (Method::GET, "/static/autosubmit.js", None, StatusCode::OK),
+        (Method::GET, "/static/favicon.svg", None, StatusCode::OK),
+        (Method::GET, "/favicon.ico", None, StatusCode::OK),
         (Method::GET, "/static/nope.js", None, StatusCode::NOT_FOUND),
         (Method::GET, "/no/such/page", None, StatusCode::NOT_FOUND),
         (Method::DELETE, "/", None, StatusCode::METHOD_NOT_ALLOWED),
