@@ -250,7 +250,7 @@ impl IdentityClient {
             id_token: Some(id_token),
             access_tokens: vec![],
         };
-        store_response(&mut cache, response, &pending.scopes, now)?;
+        store_response(&mut cache, response, &pending.scopes, None, now)?;
         Ok((cache, claims))
     }
 
@@ -282,10 +282,7 @@ impl IdentityClient {
             .token_request(&provider.metadata, &mut form, now)
             .await?;
         let mut updated = cache.clone();
-        store_response(&mut updated, response, scopes, now)?;
-        if let Some(token) = updated.access_tokens.iter_mut().max_by_key(|t| t.obtained) {
-            token.claims = claims.map(str::to_string);
-        }
+        store_response(&mut updated, response, scopes, claims, now)?;
         Ok(updated)
     }
 
@@ -418,10 +415,12 @@ fn scope_string(scopes: &[String]) -> String {
     all.join(" ")
 }
 
+/// Stores the response's tokens in `cache`; `claims`: the challenge the request asked to meet.
 fn store_response(
     cache: &mut TokenCache,
     response: TokenResponse,
     requested: &[String],
+    claims: Option<&str>,
     now: i64,
 ) -> Result<(), IdentityError> {
     let seconds = |value: &serde_json::Value| match value {
@@ -437,6 +436,7 @@ fn store_response(
         None => resource_scopes(requested),
     };
     let mut token = CachedAccessToken::new(response.access_token, scopes, now, expires_in);
+    token.claims = claims.map(str::to_string);
     if let Some(refresh_in) = response.refresh_in.as_ref().and_then(seconds) {
         token.refresh_on = Some((now + refresh_in).min(token.expires_on));
     }

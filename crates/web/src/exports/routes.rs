@@ -443,24 +443,19 @@ pub async fn cancel(
 /// Stops an export: one not running is cancelled here; a running one is told to stop (its run
 /// halts between two calls, and the worker records the cancel).
 async fn stop(exports: &Exports, job: &Job) -> Result<(), AppError> {
-    if job.state == JobState::Running {
+    let now_is = exports
+        .store
+        .modify(&job.id, |j| {
+            if j.state == JobState::Running {
+                return Ok::<_, JobError>(false);
+            }
+            j.state = transition(j.state, JobEvent::Cancel)?;
+            j.finished = Some(now());
+            Ok(true)
+        })
+        .await?;
+    if now_is.is_some_and(|j| j.state == JobState::Running) {
         exports.store.put_value(&cancel_flag(&job.id), b"1").await?;
-    } else {
-        let cancelled = exports
-            .store
-            .modify(&job.id, |j| {
-                if j.state == JobState::Running {
-                    return Ok::<_, JobError>(false);
-                }
-                j.state = transition(j.state, JobEvent::Cancel)?;
-                j.finished = Some(now());
-                Ok(true)
-            })
-            .await?;
-        // It started running meanwhile: tell the run.
-        if cancelled.is_some_and(|j| j.state == JobState::Running) {
-            exports.store.put_value(&cancel_flag(&job.id), b"1").await?;
-        }
     }
     tracing::info!(export = %job.id, "export cancel asked for");
     Ok(())
