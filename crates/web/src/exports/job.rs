@@ -23,6 +23,11 @@ pub struct Job {
     #[serde(default)]
     pub status: Status,
     pub created: i64,
+    /// When it was queued, in Unix milliseconds: the order an owner's exports run in (two
+    /// started in the same second still run in the order they were asked for). 0 in records
+    /// written before it was kept.
+    #[serde(default)]
+    pub created_ms: i64,
     #[serde(default)]
     pub started: Option<i64>,
     #[serde(default)]
@@ -72,6 +77,14 @@ pub struct JobView {
 const PACED_AFTER_SECONDS: f64 = 5.0;
 
 impl Job {
+    /// Its place in its owner's queue (milliseconds; older records by their second).
+    pub fn queued_at_ms(&self) -> i64 {
+        match self.created_ms {
+            0 => self.created.saturating_mul(1000),
+            ms => ms,
+        }
+    }
+
     /// The JSON view at `now_ms` (Unix milliseconds). `limits`: OneNote's (the export gets the
     /// background share of them); `recent`: how long ago the owner's calls of the last hour
     /// started (seconds), from the OneNote budget.

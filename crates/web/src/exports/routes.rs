@@ -211,6 +211,7 @@ async fn start_once(
             reason: None,
             status: export::Status::default(),
             created: now(),
+            created_ms: crate::clock::now_ms(),
             started: None,
             finished: None,
             archive_bytes: None,

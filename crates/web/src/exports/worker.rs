@@ -438,6 +438,7 @@ mod tests {
             reason: None,
             status: Status::default(),
             created: now(),
+            created_ms: 0,
             started: Some(now()),
             finished: None,
             archive_bytes: None,

@@ -25,6 +25,7 @@ fn job(id: &str, owner: &str, created: i64) -> Job {
         reason: None,
         status: Status::default(),
         created,
+        created_ms: 0,
         started: None,
         finished: None,
         archive_bytes: None,
@@ -115,6 +116,19 @@ async fn contract(store: &JobStore) {
     );
     store.release("owner:ada", "two").await.unwrap();
     assert!(store.lease("owner:ada", "one", 300).await.unwrap());
+
+    // Two exports asked for in the same second run in the order they were asked for (ids are
+    // random: here the later one's sorts first).
+    let mut late = job("a-late", "eve", 50);
+    late.created_ms = 50_900;
+    let mut early = job("z-early", "eve", 50);
+    early.created_ms = 50_100;
+    store.insert(&late).await.unwrap();
+    store.insert(&early).await.unwrap();
+    assert_eq!(
+        ids(&store.owned_by("eve").await.unwrap()),
+        ["z-early", "a-late"]
+    );
 
     // Values.
     assert!(store.value("cancel:a").await.unwrap().is_none());

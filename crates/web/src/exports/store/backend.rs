@@ -42,6 +42,7 @@ pub enum JobError {
 pub struct Row {
     pub id: String,
     pub owner: String,
+    /// What lists are ordered by: when the job was queued (ms; seconds in rows written before).
     pub created: i64,
     /// Whether it is queued, running or waiting (in the unfinished index).
     pub unfinished: bool,

@@ -168,7 +168,7 @@ fn row_of(job: &Job) -> Result<Row, JobError> {
     Ok(Row {
         id: job.id.clone(),
         owner: job.owner.clone(),
-        created: job.created,
+        created: job.queued_at_ms(),
         unfinished: !job.state.is_final(),
         finished: job.finished,
         data: serde_json::to_string(job).map_err(JobError::Encode)?,

@@ -107,3 +107,62 @@ async fn starting_the_same_export_twice_gives_the_one_export() {
     );
     assert!(list.contains("All notebooks"), "{list}");
 }
+
+/// Cancel: a queued export is cancelled at once; a running one stops between two calls, its
+/// files go, and nothing more is fetched for it.
+#[tokio::test]
+async fn cancel_ends_a_queued_export_at_once_and_a_running_one_between_two_calls() {
+    let emu = TestEmulator::start().await;
+    let dir = TempDir::new();
+    let app = quick_app(&emu, &dir).await;
+    slow_pages(&emu, 200).await;
+    let user = User::new();
+    user.sign_in_for_onenote(&app, KATHERINE).await;
+    let notebook = emu.notebook_id(KATHERINE, "Flight Research").await;
+    let running = start_export(&user, &app, "notebook", Some(&notebook)).await;
+    // One running export per user: the second waits its turn.
+    let queued = start_export(&user, &app, "all", None).await;
+    while status(&user, &app, &running).await["pages_done"].as_u64() < Some(2) {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(status(&user, &app, &queued).await["state"], "queued");
+
+    let cancel = |id: String| {
+        let (user, app) = (&user, &app);
+        async move {
+            let page = user
+                .get(&app.url(&format!("/onenote/exports/{id}")))
+                .await
+                .text()
+                .await
+                .unwrap();
+            let answer = user
+                .browser
+                .client
+                .post(app.url(&format!("/onenote/exports/{id}/cancel")))
+                .form(&[("csrf", csrf_token(&page))])
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(answer.status(), StatusCode::SEE_OTHER);
+        }
+    };
+    cancel(queued.clone()).await;
+    assert_eq!(status(&user, &app, &queued).await["state"], "cancelled");
+
+    cancel(running.clone()).await;
+    wait_for(&user, &app, &running, &["cancelled"]).await;
+    let since = emu.log_position().await;
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let fetched = emu
+        .log_since(since)
+        .await
+        .iter()
+        .filter(|e| e["path"].as_str().unwrap_or_default().contains("/onenote/"))
+        .count();
+    assert_eq!(fetched, 0, "nothing fetched after the cancel");
+    assert!(
+        !dir.0.join("exports").join(&running).exists(),
+        "the cancelled export's files are gone"
+    );
+}
