@@ -67,14 +67,14 @@ fn page_around(mathml: &str, href: &str) -> String {
     )
 }
 
-/// Equations: any MathML inside a page converts (as LaTeX or kept MathML) without panic, and
-/// the Markdown is well formed.
+/// Equations: any MathML inside a page converts (as LaTeX or kept MathML) without panic, the
+/// Markdown is well formed, and the page viewer's copy passes the sanitizer's checks.
 pub fn check_mathml(data: &[u8]) {
     let mathml = String::from_utf8_lossy(data);
-    check_conversion(&to_markdown(
-        &page_around(&mathml, "https://example.com/"),
-        &PageMeta::default(),
-    ));
+    let page = page_around(&mathml, "https://example.com/");
+    check_conversion(&to_markdown(&page, &PageMeta::default()));
+    // The page viewer keeps equations as MathML: the sanitizer's MathML allow-list must hold.
+    check_sanitizer(page.as_bytes());
 }
 
 /// Ink: any InkML converts without panic, to drawings that are well-formed SVG; the page viewer
@@ -156,10 +156,27 @@ pub fn check_page_links(data: &[u8]) {
 const PROXY: &str = "/onenote/resources/";
 
 /// Elements that must never come out of the sanitizer.
-const FORBIDDEN: [&str; 16] = [
-    "script", "style", "iframe", "frame", "frameset", "object", "embed", "form", "input", "button",
-    "textarea", "svg", "math", "base", "meta", "link",
+const FORBIDDEN: [&str; 17] = [
+    "script",
+    "style",
+    "iframe",
+    "frame",
+    "frameset",
+    "object",
+    "embed",
+    "form",
+    "input",
+    "button",
+    "textarea",
+    "svg",
+    "base",
+    "meta",
+    "link",
+    "annotation-xml",
+    "mglyph",
 ];
+
+const MATHML: &str = "http://www.w3.org/1998/Math/MathML";
 
 fn dangerous_url(value: &str) -> bool {
     // Browsers ignore ASCII whitespace and control characters inside a scheme.
@@ -224,8 +241,22 @@ pub fn check_sanitizer(data: &[u8]) {
         };
         let tag = element.name();
         assert!(!FORBIDDEN.contains(&tag), "<{tag}> survived: {body}");
+        // Equations stay MathML: nothing of another namespace inside one (where HTML inside
+        // MathML could be read differently by the browser's parser).
+        let in_math = node
+            .ancestors()
+            .filter_map(|a| a.value().as_element())
+            .any(|a| &*a.name.ns == MATHML);
+        assert!(
+            !in_math || &*element.name.ns == MATHML,
+            "<{tag}> inside an equation: {body}"
+        );
         for (name, value) in element.attrs() {
             let name = name.to_ascii_lowercase();
+            assert!(
+                &*element.name.ns != MATHML || !(name.contains("href") || name.contains(':')),
+                "{name} on MathML <{tag}>: {body}"
+            );
             assert!(!name.starts_with("on"), "an event handler {name}: {body}");
             assert!(name != "srcdoc" && name != "formaction", "{name}: {body}");
             if matches!(

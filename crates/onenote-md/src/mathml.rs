@@ -11,8 +11,10 @@ const MAX_DEPTH: usize = 40;
 /// The longest LaTeX written for one equation.
 const MAX_LATEX: usize = 20_000;
 
-/// The MathML vocabulary kept when an equation stays MathML.
-const MATH_ELEMENTS: &[&str] = &[
+/// The MathML vocabulary kept when an equation stays MathML (in the Markdown, and in the page
+/// viewer, where the browser draws it). No `annotation-xml` (it can hold HTML) and no `mglyph`
+/// (an image by URL).
+pub(crate) const MATH_ELEMENTS: &[&str] = &[
     "math",
     "semantics",
     "annotation",
@@ -46,11 +48,11 @@ const MATH_ELEMENTS: &[&str] = &[
     "none",
     "merror",
     "maction",
-    "mglyph",
 ];
 
-/// Attributes kept when an equation stays MathML: the ones that change what is drawn.
-const MATH_ATTRIBUTES: &[&str] = &[
+/// Attributes kept when an equation stays MathML: the ones that change what is drawn. None of
+/// them is a URL, a script or a style.
+pub(crate) const MATH_ATTRIBUTES: &[&str] = &[
     "display",
     "mathvariant",
     "stretchy",

@@ -23,8 +23,11 @@ pub(crate) enum Block {
         tags: Tags,
         content: Vec<Piece>,
     },
-    /// Monospace text, written as a fenced code block.
+    /// Monospace text, written as a fenced code block. OneNote writes each line of code as a
+    /// paragraph of its own, so neighbouring ones are one block.
     Code(String),
+    /// A `<pre>`: a fenced code block of its own, never joined with the code next to it.
+    Preformatted(String),
     List(List),
     Table(Table),
     Quote(Vec<Block>),

@@ -66,13 +66,81 @@ const FORBIDDEN_IN_VALUES: &[&str] = &[
 /// Longest value kept, in bytes: real values are short.
 const MAX_VALUE_LEN: usize = 200;
 
+/// Fonts OneNote pages name that are fixed-width: without a generic family after them, a
+/// browser that lacks the font falls back to its default, a serif, for code.
+const MONOSPACE_FONTS: &[&str] = &[
+    "consolas",
+    "courier new",
+    "courier",
+    "lucida console",
+    "cascadia code",
+    "cascadia mono",
+    "menlo",
+    "monaco",
+];
+
+/// Fonts with serifs, which fall back to `serif` (every other named font to `sans-serif`).
+const SERIF_FONTS: &[&str] = &[
+    "times new roman",
+    "times",
+    "cambria",
+    "georgia",
+    "garamond",
+    "book antiqua",
+    "palatino linotype",
+];
+
+/// CSS's generic families: a list ending in one needs no fallback.
+const GENERIC_FAMILIES: &[&str] = &[
+    "serif",
+    "sans-serif",
+    "monospace",
+    "cursive",
+    "fantasy",
+    "system-ui",
+    "ui-monospace",
+    "ui-sans-serif",
+    "ui-serif",
+    "math",
+];
+
 /// The style with only allowed properties and safe values, as `name:value;name:value`.
 pub(super) fn filter_style(style: &str) -> String {
     declarations(style)
         .filter(|(name, value)| ALLOWED_PROPERTIES.contains(&&**name) && is_safe_value(value))
-        .map(|(name, value)| format!("{name}:{value}"))
+        .map(|(name, value)| match &*name {
+            "font-family" => format!("{name}:{}", with_generic_family(value)),
+            _ => format!("{name}:{value}"),
+        })
         .collect::<Vec<_>>()
         .join(";")
+}
+
+/// A font list that ends in a generic family, so text keeps its kind (code fixed-width, body
+/// text sans-serif) where the named fonts are not installed: `Consolas` → `Consolas,monospace`.
+fn with_generic_family(families: &str) -> String {
+    let unquote = |family: &str| {
+        family
+            .trim()
+            .trim_matches(|c| c == '\'' || c == '"')
+            .trim()
+            .to_ascii_lowercase()
+    };
+    let names: Vec<String> = families.split(',').map(unquote).collect();
+    if names
+        .iter()
+        .any(|name| GENERIC_FAMILIES.contains(&name.as_str()))
+    {
+        return families.to_string();
+    }
+    let generic = if names.iter().any(|n| MONOSPACE_FONTS.contains(&n.as_str())) {
+        "monospace"
+    } else if names.iter().any(|n| SERIF_FONTS.contains(&n.as_str())) {
+        "serif"
+    } else {
+        "sans-serif"
+    };
+    format!("{},{generic}", families.trim())
 }
 
 fn is_safe_value(value: &str) -> bool {
@@ -103,8 +171,30 @@ mod tests {
             filter_style(
                 "position:absolute;left:48px;top:120px;width:624px;font-family:'Courier New';color:#1e4e79"
             ),
-            "width:624px;font-family:'Courier New';color:#1e4e79"
+            "width:624px;font-family:'Courier New',monospace;color:#1e4e79"
         );
+    }
+
+    #[test]
+    fn font_lists_end_in_a_generic_family() {
+        for (style, kept) in [
+            ("font-family:Consolas", "font-family:Consolas,monospace"),
+            ("font-family:Calibri", "font-family:Calibri,sans-serif"),
+            (
+                "font-family:\"Times New Roman\"",
+                "font-family:\"Times New Roman\",serif",
+            ),
+            (
+                "font-family:Consolas, monospace",
+                "font-family:Consolas, monospace",
+            ),
+            (
+                "font-family:Arial,Sans-Serif",
+                "font-family:Arial,Sans-Serif",
+            ),
+        ] {
+            assert_eq!(filter_style(style), kept, "{style}");
+        }
     }
 
     #[test]

@@ -13,14 +13,18 @@
 //!
 //! What is kept: structural and text elements (`div`, `p`, `span`, `h1`–`h6`, lists, tables,
 //! `br`, `b`, `i`, `u`, `s`, `strong`, `em`, `sup`, `sub`, `a`, `img`, `pre`, `code`, `cite`,
-//! `del`, `blockquote`, `hr`), a safe subset of inline styles, `dir` and `lang`. Links keep only
-//! `http`, `https` and `mailto` targets and get `rel="noopener noreferrer"` (no `target`). Never
-//! kept: scripts, styles, event handlers, forms, frames, `object`/`embed`, SVG, MathML, `base`,
-//! `meta`, images from anywhere but the app.
+//! `del`, `blockquote`, `hr`), a safe subset of inline styles, `dir` and `lang`, and equations as
+//! MathML (presentation elements and the attributes that change the drawing; no `annotation-xml`,
+//! no links, no events). Links keep only `http`, `https` and `mailto` targets and get
+//! `rel="noopener noreferrer"` (no `target`); a link to another OneNote page leads where the app
+//! says ([`AppUrls::page_link`]) or stays as text marked `onenote-link`. Never kept: scripts, styles, event handlers, forms,
+//! frames, `object`/`embed`, SVG, `base`, `meta`, images from anywhere but the app.
 
 mod css;
 mod policy;
 mod rewrite;
+
+pub use rewrite::AppUrls;
 
 use crate::ResourceRef;
 use crate::page::Page;
@@ -38,7 +42,8 @@ pub struct SanitizedPage {
 
 /// Makes OneNote page HTML safe to embed in the app's page: `resource_href(id)` gives the app
 /// URL to use for a resource id (e.g. `/onenote/resources/{id}`). Ids passed to it are always
-/// valid resource ids (see [`crate::is_valid_resource_id`]).
+/// valid resource ids (see [`crate::is_valid_resource_id`]). An attachment's link adds its file
+/// name as a query, `?name=report.pdf` (form-encoded), for the download to carry.
 ///
 /// ```
 /// use onenote_md::sanitize::sanitize_page;
@@ -62,10 +67,23 @@ pub fn sanitize_page_with_ink(
     resource_href: &dyn Fn(&str) -> String,
     ink: Option<&str>,
 ) -> SanitizedPage {
+    let urls = AppUrls {
+        resource: resource_href,
+        page_link: &|_| None,
+    };
+    sanitize_page_in_app(page_html, &urls, ink)
+}
+
+/// [`sanitize_page_with_ink`], with links between pages leading where `urls.page_link` says.
+pub fn sanitize_page_in_app(
+    page_html: &str,
+    urls: &AppUrls<'_>,
+    ink: Option<&str>,
+) -> SanitizedPage {
     let page = Page::parse(page_html);
     let drawings = ink.map(crate::ink::drawings).unwrap_or_default();
     let rewritten = match page.body() {
-        Some(body) => rewrite::rewrite_body(&body, resource_href, drawings),
+        Some(body) => rewrite::rewrite_body(&body, urls, drawings),
         None => rewrite::Rewritten::default(),
     };
     SanitizedPage {

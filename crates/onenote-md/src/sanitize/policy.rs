@@ -4,7 +4,8 @@
 //! rewrite cannot put anything unsafe on the page: only listed elements and attributes survive,
 //! URL attributes must be `http`, `https` or `mailto` (checked by ammonia) or one of the app URLs
 //! the rewrite produced, styles are filtered again, and the content of script-like elements is
-//! removed with them.
+//! removed with them. MathML is kept (the browser draws equations) with its own element and
+//! attribute lists, which hold no URL, script or HTML-carrying element.
 
 use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
@@ -14,6 +15,7 @@ use ammonia::{Builder, UrlRelative};
 
 use super::css::{ALLOWED_PROPERTIES, filter_style};
 use super::rewrite::{is_direction, is_language_tag, is_small_number};
+use crate::mathml::{MATH_ATTRIBUTES, MATH_ELEMENTS};
 
 const TAGS: &[&str] = &[
     "div",
@@ -66,7 +68,6 @@ const REMOVED_WITH_CONTENT: &[&str] = &[
     "embed",
     "applet",
     "svg",
-    "math",
     "form",
     "textarea",
     "select",
@@ -93,20 +94,33 @@ const TAG_ATTRIBUTES: &[(&str, &[&str])] = &[
 ];
 
 /// The classes the rewrite uses, so the app's stylesheet can style them.
-const CLASSES: &[(&str, &str)] = &[("p", "onenote-missing"), ("span", "onenote-tag")];
+const CLASSES: &[(&str, &str)] = &[
+    ("p", "onenote-missing"),
+    ("span", "onenote-tag"),
+    ("span", "onenote-link"),
+];
 
 /// Cleans rewritten HTML. `app_urls` are the only image sources and relative links allowed.
 pub(super) fn clean(html: &str, app_urls: HashSet<String>) -> String {
     let app_urls = Arc::new(app_urls);
     let mut builder = Builder::empty();
+    // MathML: its presentation elements and the attributes that change what is drawn. ammonia
+    // also removes any element whose namespace changes where a browser's parser would not
+    // change it (HTML smuggled into an equation).
+    let math_attributes: HashSet<&str> = MATH_ATTRIBUTES.iter().copied().collect();
     builder
-        .tags(TAGS.iter().copied().collect())
+        .tags(TAGS.iter().chain(MATH_ELEMENTS).copied().collect())
         .clean_content_tags(REMOVED_WITH_CONTENT.iter().copied().collect())
         .generic_attributes(GENERIC_ATTRIBUTES.iter().copied().collect())
         .tag_attributes(
             TAG_ATTRIBUTES
                 .iter()
                 .map(|(tag, attributes)| (*tag, attributes.iter().copied().collect()))
+                .chain(
+                    MATH_ELEMENTS
+                        .iter()
+                        .map(|tag| (*tag, math_attributes.clone())),
+                )
                 .collect(),
         )
         .allowed_classes(
@@ -142,6 +156,9 @@ fn filter_attribute<'u>(
     value: &'u str,
 ) -> Option<Cow<'u, str>> {
     let keep = match (element, attribute) {
+        (element, attribute) if MATH_ELEMENTS.contains(&element) && attribute != "style" => {
+            is_math_value(attribute, value)
+        }
         ("img", "src") => app_urls.contains(value),
         ("a", "href") => app_urls.contains(value) || is_absolute_link(value),
         (_, "style") => {
@@ -154,6 +171,18 @@ fn filter_attribute<'u>(
         _ => true,
     };
     keep.then_some(Cow::Borrowed(value))
+}
+
+/// A MathML attribute's value as equations carry them: a fence or separator character for
+/// `open`, `close` and `separators` (`(`, `⟨`, `,`), otherwise a word, a number or a length
+/// (`block`, `bold`, `0.2em`, `-1`).
+fn is_math_value(attribute: &str, value: &str) -> bool {
+    let plain = |c: char| c.is_alphanumeric() || matches!(c, ' ' | '.' | '-' | '+' | '%' | '#');
+    let fence = |c: char| !c.is_control() && !matches!(c, '<' | '>' | '"' | '\'' | '&' | '=' | '`');
+    match attribute {
+        "open" | "close" | "separators" => value.chars().count() <= 8 && value.chars().all(fence),
+        _ => value.chars().count() <= 32 && value.chars().all(plain),
+    }
 }
 
 /// An absolute `http(s)://` or `mailto:` URL. (ammonia checks the scheme as well; this also

@@ -3,8 +3,9 @@
 //! It walks the body in reading order and writes HTML as it goes, escaping every text and
 //! attribute value itself. Elements it knows to be safe are written with a filtered set of
 //! attributes; OneNote's special elements are replaced (`img` pointed at the app, `object` and
-//! `iframe` turned into links); hidden elements (`script`, `style`, `svg`, forms …) are dropped
-//! with their content; any other element is dropped but its content kept.
+//! `iframe` turned into links); equations are written again as MathML alone
+//! ([`crate::mathml`]); hidden elements (`script`, `style`, `svg`, forms …) are dropped with
+//! their content; any other element is dropped but its content kept.
 
 use std::collections::{HashSet, VecDeque};
 
@@ -16,13 +17,14 @@ use scraper::node::Element;
 use url::Url;
 
 use super::css::filter_style;
-use crate::ResourceRef;
 use crate::dom::{self, DomNode};
 use crate::failure_comment::missing_content_note;
 use crate::ink::Drawing;
 use crate::layout;
+use crate::mathml;
 use crate::note_tag::Tags;
 use crate::resource::{ResourceCollector, display_name, resource_id_from_url};
+use crate::{PageLink, ResourceRef};
 
 /// How deep the rewrite follows nested elements before flattening to text.
 const MAX_DEPTH: usize = 64;
@@ -71,6 +73,16 @@ const TAGGABLE_ELEMENTS: &[&str] = &["p", "h1", "h2", "h3", "h4", "h5", "h6", "l
 /// Link schemes kept in the sanitized page.
 const LINK_SCHEMES: &[&str] = &["http", "https", "mailto"];
 
+/// Where the app serves what a page points at.
+pub struct AppUrls<'a> {
+    /// The URL of a resource (image or attachment) by id, as for [`super::sanitize_page`].
+    pub resource: &'a dyn Fn(&str) -> String,
+    /// The URL that opens the page (or section) a link between pages names, if the app can
+    /// (a relative URL of the app's). A OneNote link without one keeps its text, marked
+    /// `<span class="onenote-link">`.
+    pub page_link: &'a dyn Fn(&PageLink) -> Option<String>,
+}
+
 /// The rewritten body and what the policy needs to know about it.
 #[derive(Debug, Default)]
 pub(crate) struct Rewritten {
@@ -84,11 +96,12 @@ pub(crate) struct Rewritten {
 /// drawings stand where OneNote left its ink markers (the rest at the end).
 pub(crate) fn rewrite_body(
     body: &DomNode<'_>,
-    resource_href: &dyn Fn(&str) -> String,
+    urls: &AppUrls<'_>,
     drawings: Vec<Drawing>,
 ) -> Rewritten {
     let mut rewriter = Rewriter {
-        resource_href,
+        resource_href: urls.resource,
+        page_href: urls.page_link,
         out: String::new(),
         resources: ResourceCollector::default(),
         app_urls: HashSet::new(),
@@ -116,6 +129,7 @@ pub(crate) fn rewrite_body(
 /// The HTML written so far, and the resources and app URLs it uses.
 struct Rewriter<'f> {
     resource_href: &'f dyn Fn(&str) -> String,
+    page_href: &'f dyn Fn(&PageLink) -> Option<String>,
     out: String,
     resources: ResourceCollector,
     app_urls: HashSet<String>,
@@ -174,6 +188,9 @@ impl Rewriter<'_> {
     fn element(&mut self, node: &DomNode<'_>, element: &Element, depth: usize, in_link: bool) {
         let name = element.name();
         match name {
+            // Equations as MathML the browser draws: only MathML elements, their text and the
+            // attributes that change what is drawn (the policy checks them again).
+            "math" => self.out.push_str(&mathml::clean_source(node)),
             name if dom::is_hidden_element(name) => {}
             "img" => {
                 self.tag_marker(element);
@@ -181,15 +198,23 @@ impl Rewriter<'_> {
             }
             "object" => self.attachment(element, in_link),
             "iframe" => self.embed(element, in_link),
-            "a" => match dom::attr(element, "href").and_then(safe_link) {
-                Some(href) if !in_link => {
-                    self.open_tag("a", &[("href", href)]);
-                    self.children(node, depth, true);
-                    self.out.push_str("</a>");
+            "a" => {
+                let href = dom::attr(element, "href").unwrap_or_default();
+                match self.link_target(href) {
+                    Target::Kept(href) if !in_link => {
+                        self.open_tag("a", &[("href", href)]);
+                        self.children(node, depth, true);
+                        self.out.push_str("</a>");
+                    }
+                    Target::OneNote if !in_link => {
+                        self.out.push_str("<span class=\"onenote-link\">");
+                        self.children(node, depth, true);
+                        self.out.push_str("</span>");
+                    }
+                    // A link we do not keep leaves its text.
+                    _ => self.children(node, depth, in_link),
                 }
-                // A link we do not keep leaves its text.
-                _ => self.children(node, depth, in_link),
-            },
+            }
             "br" | "hr" => self.open_tag(name, &[]),
             name if KEPT_ELEMENTS.contains(&name) => {
                 self.open_tag(name, &kept_attributes(element));
@@ -251,7 +276,7 @@ impl Rewriter<'_> {
         }
     }
 
-    /// `<object data-attachment=…>` → `<a href="{app url}">📎 name</a>`.
+    /// `<object data-attachment=…>` → `<a href="{app url}?name={file name}">📎 name</a>`.
     fn attachment(&mut self, element: &Element, in_link: bool) {
         let raw_name = dom::attr(element, "data-attachment").unwrap_or("attachment");
         let label = format!("📎 {}", display_name(raw_name));
@@ -262,7 +287,12 @@ impl Rewriter<'_> {
             Some((id, url)) if !in_link => {
                 self.resources
                     .attachment(&id, url, raw_name, dom::attr(element, "type"));
-                let href = self.app_url(&id);
+                // The file's name goes with the link, so the download can carry it.
+                let name: String =
+                    url::form_urlencoded::byte_serialize(display_name(raw_name).as_bytes())
+                        .collect();
+                let href = format!("{}?name={name}", (self.resource_href)(&id));
+                self.app_urls.insert(href.clone());
                 self.open_tag("a", &[("href", href)]);
                 self.text(&label);
                 self.out.push_str("</a>");
@@ -305,6 +335,27 @@ impl Rewriter<'_> {
             self.out.push_str("<span class=\"onenote-tag\">");
             self.text(&marker.join(" "));
             self.out.push_str("</span> ");
+        }
+    }
+
+    /// Where a link may lead: a link to another OneNote page (either form) where the app says
+    /// (remembered so the policy lets it through), a web or mail address as it is, or nowhere.
+    fn link_target(&mut self, href: &str) -> Target {
+        if let Some(app_url) = PageLink::parse(href).and_then(|link| (self.page_href)(&link)) {
+            self.app_urls.insert(app_url.clone());
+            return Target::Kept(app_url);
+        }
+        if let Some(href) = safe_link(href) {
+            return Target::Kept(href);
+        }
+        if href
+            .trim_start()
+            .to_ascii_lowercase()
+            .starts_with("onenote:")
+        {
+            Target::OneNote
+        } else {
+            Target::Dropped
         }
     }
 
@@ -352,6 +403,16 @@ impl Rewriter<'_> {
         }
         self.out.push('>');
     }
+}
+
+/// What becomes of a link.
+enum Target {
+    /// A link with this `href`.
+    Kept(String),
+    /// A OneNote link the app cannot follow: its text, marked as such.
+    OneNote,
+    /// Its text only.
+    Dropped,
 }
 
 /// The attributes kept on an ordinary element, filtered.

@@ -231,6 +231,28 @@ fn code_blocks_and_tasks_read_back() {
     );
 }
 
+#[test]
+fn a_preformatted_block_and_the_code_line_after_it_stay_two_blocks() {
+    let html = r#"<html><head><title>Code</title></head><body><div>
+<pre>fn main() {
+    println!("hello");
+}</pre>
+<p style="font-family:Consolas">SELECT id FROM pages;</p>
+<p style="font-family:Consolas">SELECT title FROM pages;</p>
+</div></body></html>"#;
+    let conversion = to_markdown(html, &PageMeta::default());
+    let rendered = markdown_to_html(&conversion.markdown);
+    let blocks = texts(&rendered, "pre code");
+    assert_eq!(blocks.len(), 2, "{}", conversion.markdown);
+    assert!(blocks[0].starts_with("fn main()") && blocks[0].ends_with('}'));
+    // OneNote's lines of code, one paragraph each, are still one block.
+    assert_eq!(
+        blocks[1], "SELECT id FROM pages;\nSELECT title FROM pages;",
+        "{}",
+        conversion.markdown
+    );
+}
+
 fn texts(rendered: &str, selector: &str) -> Vec<String> {
     let selector = Selector::parse(selector).expect("valid selector");
     Html::parse_document(rendered)

@@ -41,6 +41,69 @@ const ALLOWED_ELEMENTS: &[&str] = &[
     "blockquote",
 ];
 
+/// MathML's presentation elements (MathML Core's, and the older ones OneNote's equations use):
+/// the only elements allowed in the MathML namespace, and nothing but them inside an equation.
+const MATH_ELEMENTS: &[&str] = &[
+    "math",
+    "semantics",
+    "annotation",
+    "mrow",
+    "mi",
+    "mn",
+    "mo",
+    "mtext",
+    "ms",
+    "mspace",
+    "msup",
+    "msub",
+    "msubsup",
+    "mfrac",
+    "msqrt",
+    "mroot",
+    "mover",
+    "munder",
+    "munderover",
+    "mtable",
+    "mtr",
+    "mlabeledtr",
+    "mtd",
+    "mstyle",
+    "mfenced",
+    "menclose",
+    "mpadded",
+    "mphantom",
+    "mmultiscripts",
+    "mprescripts",
+    "none",
+    "merror",
+    "maction",
+];
+
+/// MathML attributes that only change how an equation is drawn.
+const MATH_ATTRIBUTES: &[&str] = &[
+    "display",
+    "mathvariant",
+    "stretchy",
+    "fence",
+    "separator",
+    "separators",
+    "accent",
+    "accentunder",
+    "linethickness",
+    "open",
+    "close",
+    "notation",
+    "columnalign",
+    "rowalign",
+    "scriptlevel",
+    "displaystyle",
+    "lspace",
+    "rspace",
+    "depth",
+];
+
+const MATHML_NAMESPACE: &str = "http://www.w3.org/1998/Math/MathML";
+
 pub const RESOURCE_PREFIX: &str = "/onenote/resources/";
 
 /// Every way the sanitized HTML could run script, load something from elsewhere, or break out.
@@ -54,11 +117,41 @@ pub fn assert_safe(body_html: &str) {
         if name == "html" || name == "body" {
             continue; // the fragment parser's own wrapper
         }
-        assert!(
-            ALLOWED_ELEMENTS.contains(&name),
-            "element <{name}> survived in {body_html}"
-        );
+        let is_math = &*element.name.ns == MATHML_NAMESPACE;
+        let in_math = node
+            .ancestors()
+            .filter_map(|a| a.value().as_element())
+            .any(|a| &*a.name.ns == MATHML_NAMESPACE);
+        if is_math {
+            assert!(
+                MATH_ELEMENTS.contains(&name),
+                "MathML <{name}> survived in {body_html}"
+            );
+        } else {
+            assert!(
+                !in_math,
+                "<{name}> ({}) inside an equation in {body_html}",
+                element.name.ns
+            );
+            assert!(
+                ALLOWED_ELEMENTS.contains(&name),
+                "element <{name}> survived in {body_html}"
+            );
+        }
         for (attribute, value) in element.attrs() {
+            if is_math && attribute != "style" {
+                assert!(
+                    MATH_ATTRIBUTES.contains(&attribute)
+                        || attribute == "width"
+                        || attribute == "height",
+                    "attribute {attribute} on MathML <{name}> in {body_html}"
+                );
+                assert!(
+                    !value.contains(['<', '>', '"', '\'', '=', '&', ':']),
+                    "{attribute}={value:?} on MathML <{name}> in {body_html}"
+                );
+                continue;
+            }
             let lower = value.to_ascii_lowercase();
             assert!(
                 !attribute.starts_with("on"),

@@ -48,7 +48,7 @@ impl Converter<'_> {
     pub(super) fn preformatted(&mut self, node: &DomNode<'_>, sink: &mut Sink) {
         sink.flush();
         let text = dom::text_content(node).replace('\u{A0}', " ");
-        sink.blocks.push(Block::Code(text));
+        sink.blocks.push(Block::Preformatted(text));
     }
 
     /// `<blockquote>`.

@@ -93,7 +93,7 @@ impl HtmlWriter {
                 labels(tags),
                 inline::html(content)
             )),
-            Block::Code(code) => {
+            Block::Code(code) | Block::Preformatted(code) => {
                 if let Some(code) = tidy_code(code) {
                     self.preformatted(&code);
                 }

@@ -109,7 +109,7 @@ fn block_markdown(block: &Block) -> String {
             }
             format!("{} {labels}{text}", "#".repeat(usize::from(*level)))
         }
-        Block::Code(code) => match tidy_code(code) {
+        Block::Code(code) | Block::Preformatted(code) => match tidy_code(code) {
             Some(code) => {
                 let fence = escape::code_fence(&code);
                 format!("{fence}\n{code}\n{fence}")
