@@ -12,7 +12,7 @@ use tokio::time::Instant;
 use tokio::sync::Semaphore;
 
 use crate::error::GraphError;
-use crate::gate::{GateFuture, OneNoteGate, Permit, Priority, RecentFuture};
+use crate::gate::{GateFuture, OneNoteGate, Permit, Priority, RecentFuture, Windows};
 
 /// The limits, per user.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -23,15 +23,14 @@ pub struct Limits {
 }
 
 impl Limits {
-    /// What background work (an export) may use of the windows: all but a twentieth of each
-    /// (at least one call, where the window holds two or more), kept for page views — so a page
-    /// view during an export never waits for a window the export filled. (Concurrency is shared
-    /// out separately: background work leaves one slot.)
-    pub fn for_background(self) -> Limits {
-        let share = |limit: usize| {
-            let limit = limit.max(1);
-            limit - limit.div_ceil(20).min(limit - 1)
-        };
+    /// What background work (an export) may use of each window: three quarters while the user
+    /// is away, so a quarter is always there when they come back; half while they are browsing
+    /// (`user_active`: a OneNote call of theirs in the last [`ACTIVE_FOR`]). At least one call
+    /// per window either way. (Concurrency is shared out separately: background work leaves one
+    /// slot.) A page view also goes before any background call that waits with it.
+    pub fn for_background(self, user_active: bool) -> Limits {
+        let (kept, of) = if user_active { (1, 2) } else { (3, 4) };
+        let share = |limit: usize| (limit * kept / of).max(1);
         Limits {
             concurrent: self.concurrent,
             per_minute: share(self.per_minute),
@@ -39,6 +38,10 @@ impl Limits {
         }
     }
 }
+
+/// How long after a user's last page view (a OneNote call of theirs) background work keeps to
+/// the smaller share of the windows.
+pub const ACTIVE_FOR: Duration = Duration::from_secs(5 * 60);
 
 impl Default for Limits {
     fn default() -> Self {
@@ -68,6 +71,8 @@ struct UserBudget {
     waiting: usize,
     /// Start times of recent requests, oldest first (at most an hour's worth).
     started: VecDeque<Instant>,
+    /// When the user last asked for a call themselves (a page view).
+    last_interactive: Option<Instant>,
 }
 
 impl UserBudget {
@@ -211,6 +216,7 @@ impl Budget {
             background: Arc::new(Semaphore::new(slots.saturating_sub(1).max(1))),
             waiting: 0,
             started: VecDeque::new(),
+            last_interactive: None,
         }
     }
 
@@ -221,11 +227,19 @@ impl Budget {
         if priority == Priority::Background && budget.waiting > 0 {
             return Some(YIELD_POLL);
         }
-        let limits = match priority {
-            Priority::Background => self.limits.for_background(),
-            Priority::Interactive => self.limits,
-        };
         let now = Instant::now();
+        let limits = match priority {
+            Priority::Background => {
+                let active = budget
+                    .last_interactive
+                    .is_some_and(|t| now.duration_since(t) < ACTIVE_FOR);
+                self.limits.for_background(active)
+            }
+            Priority::Interactive => {
+                budget.last_interactive = Some(now);
+                self.limits
+            }
+        };
         let (hour, minute) = (HOUR + WINDOW_MARGIN, MINUTE + WINDOW_MARGIN);
         while budget
             .started
@@ -280,25 +294,26 @@ impl OneNoteGate for Budget {
 
     fn recent<'a>(&'a self, user: &'a str) -> RecentFuture<'a> {
         let now = Instant::now();
-        let ages = self
+        let windows = self
             .users
             .lock()
-            .map(|users| {
-                users
-                    .by_key
-                    .get(user)
-                    .map(|budget| {
-                        budget
-                            .started
-                            .iter()
-                            .map(|t| now.duration_since(*t))
-                            .filter(|age| *age < HOUR + WINDOW_MARGIN)
-                            .collect()
-                    })
-                    .unwrap_or_default()
+            .ok()
+            .and_then(|users| {
+                let budget = users.by_key.get(user)?;
+                Some(Windows {
+                    ages: budget
+                        .started
+                        .iter()
+                        .map(|t| now.duration_since(*t))
+                        .filter(|age| *age < HOUR + WINDOW_MARGIN)
+                        .collect(),
+                    user_active: budget
+                        .last_interactive
+                        .is_some_and(|t| now.duration_since(t) < ACTIVE_FOR),
+                })
             })
             .unwrap_or_default();
-        Box::pin(std::future::ready(Ok(ages)))
+        Box::pin(std::future::ready(Ok(windows)))
     }
 }
 
@@ -307,16 +322,52 @@ mod tests {
     use super::*;
 
     #[test]
-    fn background_work_leaves_page_views_a_twentieth_of_each_window() {
+    fn background_work_takes_three_quarters_of_each_window_and_half_while_the_user_browses() {
         let limits = |per_minute, per_hour| Limits {
             concurrent: 5,
             per_minute,
             per_hour,
         };
-        assert_eq!(limits(120, 400).for_background(), limits(114, 380));
-        assert_eq!(limits(200, 100000).for_background(), limits(190, 95000));
-        assert_eq!(limits(2, 21).for_background(), limits(1, 19));
-        assert_eq!(limits(1, 0).for_background(), limits(1, 1));
+        assert_eq!(limits(120, 400).for_background(false), limits(90, 300));
+        assert_eq!(limits(120, 400).for_background(true), limits(60, 200));
+        assert_eq!(limits(3, 21).for_background(false), limits(2, 15));
+        assert_eq!(limits(1, 1).for_background(true), limits(1, 1));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn background_work_keeps_to_half_the_window_while_the_user_browses() {
+        let budget = Budget::new(Limits {
+            concurrent: 5,
+            per_minute: 8,
+            per_hour: 1000,
+        });
+        let short = Duration::from_millis(10);
+        let run = async |budget: &Budget| {
+            let mut calls = 0;
+            while budget
+                .acquire("ada", Priority::Background, short)
+                .await
+                .is_ok()
+            {
+                calls += 1;
+            }
+            calls
+        };
+        // Away: three quarters of the minute.
+        assert_eq!(run(&budget).await, 6);
+        tokio::time::advance(Duration::from_secs(62)).await;
+        // A page view: for the next five minutes, half (less the view itself).
+        drop(
+            budget
+                .acquire("ada", Priority::Interactive, short)
+                .await
+                .unwrap(),
+        );
+        assert_eq!(run(&budget).await, 3);
+        tokio::time::advance(Duration::from_secs(62)).await;
+        assert_eq!(run(&budget).await, 4, "still browsing a minute later");
+        tokio::time::advance(ACTIVE_FOR).await;
+        assert_eq!(run(&budget).await, 6, "away again");
     }
 
     #[tokio::test(start_paused = true)]

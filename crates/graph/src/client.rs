@@ -15,7 +15,7 @@ use std::sync::Arc;
 
 use crate::budget::{Budget, Limits};
 use crate::error::{ErrorEnvelope, GraphError};
-use crate::gate::{OneNoteGate, Priority};
+use crate::gate::{OneNoteGate, Priority, Windows};
 
 /// How hard to try before giving up.
 #[derive(Debug, Clone)]
@@ -117,9 +117,8 @@ impl GraphClient {
         }
     }
 
-    /// How long ago each of `user`'s OneNote calls of the last hour started (see
-    /// [`OneNoteGate::recent`]).
-    pub async fn recent_onenote_calls(&self, user: &str) -> Result<Vec<Duration>, GraphError> {
+    /// What `user`'s OneNote windows hold now (see [`OneNoteGate::recent`]).
+    pub async fn onenote_windows(&self, user: &str) -> Result<Windows, GraphError> {
         self.gate.recent(user).await
     }
 

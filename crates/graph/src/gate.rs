@@ -23,9 +23,18 @@ pub enum Priority {
 /// A future the gate returns (the trait is object-safe: the client holds `dyn OneNoteGate`).
 pub type GateFuture<'a> = Pin<Box<dyn Future<Output = Result<Permit, GraphError>> + Send + 'a>>;
 
-/// How long ago each of a user's calls of the last hour started, oldest first.
-pub type RecentFuture<'a> =
-    Pin<Box<dyn Future<Output = Result<Vec<Duration>, GraphError>> + Send + 'a>>;
+/// What a user's windows hold now (see [`OneNoteGate::recent`]).
+pub type RecentFuture<'a> = Pin<Box<dyn Future<Output = Result<Windows, GraphError>> + Send + 'a>>;
+
+/// A user's windows as they stand: what an estimate of when more calls can go starts from.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Windows {
+    /// How long ago each of the user's calls of the last hour started, oldest first.
+    pub ages: Vec<Duration>,
+    /// Whether the user is browsing (a page view in the last [`crate::ACTIVE_FOR`]), so that
+    /// background work keeps to the smaller share (see [`crate::Limits::for_background`]).
+    pub user_active: bool,
+}
 
 /// Keeps each user's OneNote calls within the limits.
 pub trait OneNoteGate: Send + Sync {
@@ -39,8 +48,8 @@ pub trait OneNoteGate: Send + Sync {
         max_wait: Duration,
     ) -> GateFuture<'a>;
 
-    /// How long ago each of `user`'s calls of the last hour started (what the windows hold
-    /// now): what an estimate of when more calls can go starts from.
+    /// What `user`'s windows hold now: how long ago each call of the last hour started, and
+    /// whether the user is browsing.
     fn recent<'a>(&'a self, user: &'a str) -> RecentFuture<'a>;
 }
 

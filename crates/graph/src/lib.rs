@@ -17,7 +17,7 @@ pub mod ink_content;
 mod me;
 pub mod onenote;
 
-pub use budget::{Budget, Limits, WINDOW_MARGIN};
+pub use budget::{ACTIVE_FOR, Budget, Limits, WINDOW_MARGIN};
 pub use client::{Binary, GraphClient, RetryPolicy};
 pub use error::{GraphError, GraphErrorBody};
-pub use gate::{GateFuture, OneNoteGate, Permit, Priority, RecentFuture};
+pub use gate::{GateFuture, OneNoteGate, Permit, Priority, RecentFuture, Windows};

@@ -85,14 +85,21 @@ impl Job {
         }
     }
 
-    /// The JSON view at `now_ms` (Unix milliseconds). `limits`: OneNote's (the export gets the
-    /// background share of them); `recent`: how long ago the owner's calls of the last hour
-    /// started (seconds), from the OneNote budget.
-    pub fn view(&self, limits: graph::Limits, recent: &[f64], now_ms: i64) -> JobView {
+    /// The JSON view at `now_ms` (Unix milliseconds). `limits`: OneNote's, of which the export
+    /// gets its share (half while the owner browses, `owner_active`; see
+    /// `graph::Limits::for_background`); `recent`: how long ago the owner's calls of the last
+    /// hour started (seconds), from the OneNote budget.
+    pub fn view(
+        &self,
+        limits: graph::Limits,
+        owner_active: bool,
+        recent: &[f64],
+        now_ms: i64,
+    ) -> JobView {
+        let share = limits.for_background(owner_active);
         let now = now_ms / 1000;
         let status = &self.status;
         let unfinished = !self.state.is_final();
-        let background = limits.for_background();
         // Calls started after the status was taken are in its calls left, not in the windows.
         let lag = status
             .as_of_ms
@@ -100,8 +107,8 @@ impl Job {
         let recent: Vec<f64> = recent.iter().copied().filter(|age| *age >= lag).collect();
         let schedule = status.calls_left().filter(|_| unfinished).map(|calls| {
             let pace = export::status::Pace {
-                per_minute: background.per_minute,
-                per_hour: background.per_hour,
+                per_minute: share.per_minute,
+                per_hour: share.per_hour,
                 call_seconds: status.call_seconds(),
             };
             export::status::schedule(calls, pace, &recent)
@@ -110,7 +117,7 @@ impl Job {
             schedule.filter(|s| self.state == JobState::Running && s.next > PACED_AFTER_SECONDS);
         let paced_until = paced.map(|s| now + s.next.ceil() as i64);
         let doing = match paced {
-            Some(s) => pacing_words(limits, s.next),
+            Some(s) => pacing_words(limits, owner_active, s.next),
             None => status.doing.clone(),
         };
         let waiting_now = status
@@ -158,20 +165,19 @@ impl Job {
 }
 
 /// What the export is doing while graphnote holds it back for OneNote's windows: whose limit,
-/// and when the next call goes.
-fn pacing_words(limits: graph::Limits, wait: f64) -> String {
+/// what share of it the export takes, and when the next call goes.
+fn pacing_words(limits: graph::Limits, owner_active: bool, wait: f64) -> String {
     let when = crate::clock::when_next(std::time::Duration::from_secs_f64(wait));
-    if wait > 61.0 + 1.0 {
-        format!(
-            "keeping to OneNote's limit of {} requests an hour for your account: the next \
-             request goes {when}",
-            limits.per_hour
-        )
-    } else {
-        format!(
-            "keeping to OneNote's limit of {} requests a minute for your account: the next \
-             request goes {when}",
-            limits.per_minute
-        )
-    }
+    let share = match owner_active {
+        true => "exports take half of it while you browse",
+        false => "exports take three quarters of it, leaving the rest for your page views",
+    };
+    let (limit, per) = match wait > 61.0 + 1.0 {
+        true => (limits.per_hour, "an hour"),
+        false => (limits.per_minute, "a minute"),
+    };
+    format!(
+        "keeping to OneNote's limit of {limit} requests {per} for your account ({share}): the \
+         next request goes {when}"
+    )
 }

@@ -113,17 +113,23 @@ impl Exports {
     /// The job's JSON view now, with the owner's OneNote windows as they stand (one look at
     /// the budget; without it the ETA assumes empty windows).
     pub async fn view(&self, job: &job::Job) -> job::JobView {
-        let recent: Vec<f64> = match job.state.is_final() {
-            true => Vec::new(),
-            false => match self.graph.recent_onenote_calls(&job.owner).await {
-                Ok(ages) => ages.iter().map(Duration::as_secs_f64).collect(),
+        let windows = match job.state.is_final() {
+            true => graph::Windows::default(),
+            false => match self.graph.onenote_windows(&job.owner).await {
+                Ok(windows) => windows,
                 Err(e) => {
                     tracing::debug!(error = %crate::error::Chain(&e), "cannot read the OneNote windows for an ETA");
-                    Vec::new()
+                    graph::Windows::default()
                 }
             },
         };
-        job.view(self.limits, &recent, crate::clock::now_ms())
+        let recent: Vec<f64> = windows.ages.iter().map(Duration::as_secs_f64).collect();
+        job.view(
+            self.limits,
+            windows.user_active,
+            &recent,
+            crate::clock::now_ms(),
+        )
     }
 
     /// The folder of job `id` (a hex id: never a path).

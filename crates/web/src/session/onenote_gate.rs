@@ -1,14 +1,16 @@
 //! OneNote's per-user limits shared by every instance on one Redis (graph's in-process budget
 //! serves one instance, on SQLite). For each (app, user) Redis holds the calls in flight (a
 //! sorted set of leases: a crashed instance's slots expire by themselves) and the start times of
-//! the last hour's calls (a sorted set, for the per-minute and per-hour windows), and the
-//! interactive callers waiting (background work lets them go first). One Lua script decides,
+//! the last hour's calls (a sorted set, for the per-minute and per-hour windows), the
+//! interactive callers waiting (background work lets them go first), and a mark that lives
+//! `graph::ACTIVE_FOR` after the user's last page view (background work then keeps to half of
+//! each window instead of three quarters). One Lua script decides,
 //! atomically and on Redis's clock, whether a call may start now or how long it must wait.
 
 use std::sync::Arc;
 use std::time::Duration;
 
-use graph::{GateFuture, GraphError, Limits, OneNoteGate, Permit, Priority, RecentFuture};
+use graph::{GateFuture, GraphError, Limits, OneNoteGate, Permit, Priority, RecentFuture, Windows};
 use rand::Rng;
 
 use super::redis_store::RedisStore;
@@ -21,9 +23,12 @@ const SLOT_POLL: Duration = Duration::from_millis(40);
 /// How long an interactive caller counts as waiting without looking again.
 const WAITING_TTL: Duration = Duration::from_secs(5);
 
-/// KEYS: slots, starts, waiting. ARGV: token, lease ms, concurrent, per minute, per hour,
-/// priority (`i` interactive, `b` background), how long a waiting mark lasts (ms), the window
-/// margin (ms; see `graph::WINDOW_MARGIN`: a call counts against the windows that much longer).
+/// KEYS: slots, starts, waiting, active. ARGV: token, lease ms, concurrent, per minute, per
+/// hour, priority (`i` interactive, `b` background), how long a waiting mark lasts (ms), the
+/// window margin (ms; see `graph::WINDOW_MARGIN`: a call counts against the windows that much
+/// longer), background's per minute and per hour while the user is active, how long a user
+/// counts as active after a page view (ms). For background work, ARGV 4 and 5 are its share
+/// while the user is away (see `graph::Limits::for_background`).
 /// Returns {0, 0} (go), {1, ms} (a window is full: wait ms), {2, 0} (every slot taken), {3, 0}
 /// (background: an interactive caller waits).
 const ACQUIRE: &str = r#"
@@ -40,9 +45,14 @@ if background then
   if redis.call("ZCARD", KEYS[3]) > 0 then return {3, 0} end
   -- Background work leaves one slot free for page views.
   if concurrent > 1 then concurrent = concurrent - 1 end
+  -- and keeps to the smaller share while the user browses.
+  if redis.call("EXISTS", KEYS[4]) == 1 then
+    per_minute, per_hour = tonumber(ARGV[9]), tonumber(ARGV[10])
+  end
 else
   redis.call("ZADD", KEYS[3], now + tonumber(ARGV[7]), token)
   redis.call("PEXPIRE", KEYS[3], tonumber(ARGV[7]))
+  redis.call("SET", KEYS[4], "1", "PX", tonumber(ARGV[11]))
 end
 if redis.call("ZCARD", KEYS[1]) >= concurrent then return {2, 0} end
 local in_hour = redis.call("ZCARD", KEYS[2])
@@ -100,8 +110,9 @@ impl RedisGate {
         let script = redis::Script::new(ACQUIRE);
         let (priority, limits) = match priority {
             Priority::Interactive => ("i", self.limits),
-            Priority::Background => ("b", self.limits.for_background()),
+            Priority::Background => ("b", self.limits.for_background(false)),
         };
+        let while_active = self.limits.for_background(true);
         let (code, wait_ms): (i64, i64) = self
             .store
             .run(|mut conn| {
@@ -109,6 +120,7 @@ impl RedisGate {
                 invocation
                     .key(&keys.starts)
                     .key(&keys.waiting)
+                    .key(&keys.active)
                     .arg(token)
                     .arg(LEASE.as_millis() as u64)
                     .arg(limits.concurrent.max(1))
@@ -116,7 +128,10 @@ impl RedisGate {
                     .arg(limits.per_hour.max(1))
                     .arg(priority)
                     .arg(WAITING_TTL.as_millis() as u64)
-                    .arg(graph::WINDOW_MARGIN.as_millis() as u64);
+                    .arg(graph::WINDOW_MARGIN.as_millis() as u64)
+                    .arg(while_active.per_minute.max(1))
+                    .arg(while_active.per_hour.max(1))
+                    .arg(graph::ACTIVE_FOR.as_millis() as u64);
                 async move { invocation.invoke_async(&mut conn).await }
             })
             .await
@@ -196,10 +211,10 @@ impl OneNoteGate for RedisGate {
         Box::pin(async move {
             let keys = Keys::new(&self.prefix, user);
             // Redis's clock, as the script that records the starts uses.
-            let (time, starts): ((i64, i64), Vec<(String, i64)>) = self
+            let (time, starts, active): ((i64, i64), Vec<(String, i64)>, bool) = self
                 .store
                 .run(|mut conn| {
-                    let starts = keys.starts.clone();
+                    let (starts, active) = (keys.starts.clone(), keys.active.clone());
                     async move {
                         redis::pipe()
                             .cmd("TIME")
@@ -208,6 +223,8 @@ impl OneNoteGate for RedisGate {
                             .arg(0)
                             .arg(-1)
                             .arg("WITHSCORES")
+                            .cmd("EXISTS")
+                            .arg(active)
                             .query_async(&mut conn)
                             .await
                     }
@@ -215,11 +232,14 @@ impl OneNoteGate for RedisGate {
                 .await
                 .map_err(|e| GraphError::GateUnavailable(Box::new(e)))?;
             let now_ms = time.0 * 1000 + time.1 / 1000;
-            Ok(starts
-                .into_iter()
-                .map(|(_, at)| Duration::from_millis((now_ms - at).max(0) as u64))
-                .filter(|age| *age < Duration::from_secs(3600) + graph::WINDOW_MARGIN)
-                .collect())
+            Ok(Windows {
+                ages: starts
+                    .into_iter()
+                    .map(|(_, at)| Duration::from_millis((now_ms - at).max(0) as u64))
+                    .filter(|age| *age < Duration::from_secs(3600) + graph::WINDOW_MARGIN)
+                    .collect(),
+                user_active: active,
+            })
         })
     }
 }
@@ -238,6 +258,8 @@ struct Keys {
     slots: String,
     starts: String,
     waiting: String,
+    /// Present while the user counts as browsing (`graph::ACTIVE_FOR` after a page view).
+    active: String,
 }
 
 impl Keys {
@@ -246,6 +268,7 @@ impl Keys {
             slots: format!("{prefix}{user}:slots"),
             starts: format!("{prefix}{user}:starts"),
             waiting: format!("{prefix}{user}:waiting"),
+            active: format!("{prefix}{user}:active"),
         }
     }
 }

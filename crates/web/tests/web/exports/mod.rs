@@ -5,6 +5,7 @@
 //! nobody else can reach an export; sign-out pauses one and signing in again resumes it.
 
 mod advice;
+mod browsing;
 mod claims;
 mod durability;
 mod isolation;

@@ -1,12 +1,14 @@
 //! An export at OneNote's own limit: with the emulator and the app both allowing L calls a
-//! minute, the export keeps to it — never a 429 from OneNote — and uses it: pages and resources
-//! per minute over the run of at least 0.9·L. Meanwhile the owner's page views do not wait for
-//! the windows the export fills (a share of each window is kept for them).
+//! minute, the export keeps to its share of it — never a 429 from OneNote — and uses that share:
+//! with its owner browsing throughout (a page view every 15 s), half of each window, so pages and
+//! resources per minute over the run of at least 0.9·L/2. Meanwhile the owner's page views do
+//! not wait for the windows the export fills (the other half is theirs).
 
 use super::*;
 
-/// L: small enough that the export-sized notebook (some 340 calls) needs the budget twice over.
-const PER_MINUTE: u32 = 200;
+/// L: small enough that the export-sized notebook (some 340 calls) needs the budget three times
+/// over at the export's share.
+const PER_MINUTE: u32 = 240;
 
 #[tokio::test]
 async fn an_export_runs_at_onenotes_limit_and_is_never_throttled() {
@@ -86,8 +88,8 @@ async fn an_export_runs_at_onenotes_limit_and_is_never_throttled() {
     let throttled = onenote.iter().filter(|e| e["status"] == 429).count();
     assert_eq!(throttled, 0, "OneNote never had to throttle the export");
     assert!(
-        onenote.len() > 3 * PER_MINUTE as usize / 2,
-        "the run needed the budget more than once: {} calls",
+        onenote.len() as f64 > f64::from(PER_MINUTE),
+        "the run needed the export's share more than twice: {} calls",
         onenote.len()
     );
     assert_eq!(done["skipped"], json!([]), "nothing was skipped");
@@ -98,19 +100,23 @@ async fn an_export_runs_at_onenotes_limit_and_is_never_throttled() {
          {per_minute:.0} a minute at L = {PER_MINUTE}",
         onenote.len()
     );
+    // Its owner browses throughout: the export's share is half of each window.
+    let share = f64::from(PER_MINUTE) / 2.0;
     assert!(
-        per_minute >= 0.9 * f64::from(PER_MINUTE),
+        per_minute >= 0.9 * share,
         "{items} pages and resources in {minutes:.2} min: {per_minute:.0} a minute, \
-         under 0.9 × {PER_MINUTE}"
+         under 0.9 × {share}"
     );
     app.stop().await;
 }
 
-/// The export's ETA comes from OneNote's windows as they stand, so it holds: sampled at 10%,
-/// 50% and 90% of a run that the per-minute window holds back twice (the big section, some 175
-/// calls, at 83 background calls a minute: three bursts a minute apart, the last a small one),
-/// each ETA is within 25% of the time the run then took. While it is held back, the page says it is graphnote
-/// keeping to OneNote's limit, and when the next call goes.
+/// The export's ETA comes from OneNote's windows as they stand, so it holds through a run that
+/// the per-minute window holds back three times (the big section, some 175 calls, at 44
+/// background calls a minute — its owner signed in to OneNote moments ago, so counts as
+/// browsing: four bursts a minute apart, the last a small one): sampled at 10% and 50% of the
+/// pages and at the last look while the window held the run back, each ETA is within 25% of the
+/// time the run then took. While it is held back, the page says it is graphnote keeping to
+/// OneNote's limit, and when the next call goes.
 #[tokio::test]
 async fn the_eta_holds_through_a_run_the_windows_hold_back() {
     const PER_MINUTE: u32 = 88;
@@ -166,7 +172,13 @@ async fn the_eta_holds_through_a_run_the_windows_hold_back() {
         eprintln!("{left:.1} s before the end: {pages} pages, ETA {eta:?}: {doing}");
     }
     assert!(total > 100, "the big section: {total} pages");
-    for share in [0.1, 0.5, 0.9] {
+    // Early, half way, and the last look while the window still held the run back (the last
+    // burst then finishes it at once).
+    let held_back = samples
+        .iter()
+        .rfind(|s| s.3.is_some() && done_at.duration_since(s.0) > Duration::from_secs(10))
+        .expect("a look while the run was held back");
+    for share in [0.1, 0.5, held_back.1 as f64 / total as f64] {
         let (at, pages, _, eta, _) = samples
             .iter()
             .find(|s| s.1 as f64 >= share * total as f64 && s.3.is_some())
