@@ -10,7 +10,9 @@
 //!
 //! Bad input — a file that is not HTML, one that cannot be read, a folder without pages, two
 //! pages that would write different files under one name — is one line on standard error and
-//! exit code 2. Nothing is overwritten with other bytes.
+//! exit code 2. Nothing is overwritten with other bytes. Markdown that links files which could
+//! not be written (a OneNote resource not saved beside its page; any file when printing) is
+//! converted all the same, and one line on standard error names them, with exit code 1.
 
 use std::collections::HashMap;
 use std::io::{Read, Write};
@@ -31,11 +33,11 @@ pub struct ConvertArgs {
     /// Write `NAME.md` files (and their resources) into this folder instead of printing.
     #[arg(long)]
     out: Option<PathBuf>,
-    /// Start each document with YAML front matter (title, created).
-    #[arg(long, overrides_with = "no_front_matter", default_value_t = true)]
+    /// Start each document with YAML front matter (title, created, modified). The default.
+    #[arg(long, conflicts_with = "no_front_matter")]
     front_matter: bool,
     /// Leave the front matter out.
-    #[arg(long = "no-front-matter", overrides_with = "front_matter")]
+    #[arg(long = "no-front-matter")]
     no_front_matter: bool,
 }
 
@@ -62,7 +64,16 @@ enum ConvertError {
 
 pub fn run(args: ConvertArgs) -> ExitCode {
     match convert(&args) {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(missing) if missing.is_empty() => ExitCode::SUCCESS,
+        Ok(missing) => {
+            eprintln!(
+                "graphnote convert: the Markdown links {} {} that could not be written: {}",
+                missing.len(),
+                if missing.len() == 1 { "file" } else { "files" },
+                missing.join(", ")
+            );
+            ExitCode::from(1)
+        }
         Err(e) => {
             eprintln!("graphnote convert: {e}");
             ExitCode::from(2)
@@ -70,16 +81,24 @@ pub fn run(args: ConvertArgs) -> ExitCode {
     }
 }
 
-fn convert(args: &ConvertArgs) -> Result<(), ConvertError> {
-    let front_matter = args.front_matter && !args.no_front_matter;
+/// Converts; the files the Markdown links to but that were not written (as `page: file (why)`).
+fn convert(args: &ConvertArgs) -> Result<Vec<String>, ConvertError> {
+    let front_matter = !args.no_front_matter;
     let pages = pages(&args.inputs)?;
+    let mut missing = Vec::new();
     let Some(out) = &args.out else {
         let [page] = pages.as_slice() else {
             return Err(ConvertError::SeveralWithoutOut);
         };
-        let markdown = convert_page(page, front_matter)?.markdown;
-        let _ = std::io::stdout().write_all(markdown.as_bytes());
-        return Ok(());
+        let conversion = convert_page(page, front_matter)?;
+        let _ = std::io::stdout().write_all(conversion.markdown.as_bytes());
+        for resource in &conversion.resources {
+            missing.push(format!(
+                "{} (printing writes no files: give --out DIR)",
+                resource.file_name
+            ));
+        }
+        return Ok(missing);
     };
     std::fs::create_dir_all(out).map_err(|e| ConvertError::Unwritable(show(out), e))?;
     let mut written: HashMap<PathBuf, Vec<u8>> = HashMap::new();
@@ -94,15 +113,20 @@ fn convert(args: &ConvertArgs) -> Result<(), ConvertError> {
                 Some(bytes) => Some(bytes),
                 None => page.resource(&resource.id),
             };
-            if let Some(bytes) = bytes {
-                files.push((out.join(&resource.file_name), bytes));
+            match bytes {
+                Some(bytes) => files.push((out.join(&resource.file_name), bytes)),
+                None => missing.push(format!(
+                    "{} of {} (not found beside the page in resources/)",
+                    resource.file_name,
+                    page.name()
+                )),
             }
         }
         for (path, bytes) in files {
             write_once(&path, bytes, &mut written)?;
         }
     }
-    Ok(())
+    Ok(missing)
 }
 
 /// A page to convert: a file, or standard input.

@@ -34,11 +34,18 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Run the emulator and the web app together, wired up, with zero configuration.
+    ///
+    /// Open the app's address in a browser and sign in as ada@contoso.example with the password
+    /// graphnote-demo (the README lists every demo account). The environment may still set
+    /// RESPONSE_MODE, LOG_FORMAT, SESSION_STORE, SCOPE and RUST_LOG.
     Demo {
+        /// Where the web app listens (loopback; open http://THIS in a browser).
         #[arg(long, default_value = "127.0.0.1:5000")]
         listen: SocketAddr,
+        /// Where the emulated Entra ID and Microsoft Graph listen.
         #[arg(long, default_value = "127.0.0.1:8443")]
         emulator_listen: SocketAddr,
+        /// Where the demo keeps its sessions, exports and the emulator's keys.
         #[arg(long, default_value = ".data")]
         data_dir: PathBuf,
         /// Serve the emulator over HTTPS (a browser must then trust its ca.pem).
@@ -46,6 +53,16 @@ enum Command {
         tls: bool,
     },
     /// Run the web app, configured from the environment and `.env`.
+    ///
+    /// Required: CLIENT_ID, SESSION_SECRET, and CLIENT_SECRET or CLIENT_CERTIFICATE_PATH.
+    /// Optional: AUTHORITY, PUBLIC_URL, LISTEN, REDIRECT_PATH, SCOPE,
+    /// RESPONSE_MODE, GRAPH_ENDPOINT, CA_BUNDLE, SESSION_STORE, DATA_DIR,
+    /// SESSION_IDLE_SECONDS, SESSION_MAX_AGE_SECONDS, TRUSTED_PROXIES,
+    /// REQUEST_TIMEOUT_SECONDS, SHUTDOWN_GRACE_SECONDS, ONENOTE_MAX_CONCURRENT,
+    /// ONENOTE_PER_MINUTE, ONENOTE_PER_HOUR, ONENOTE_WAIT_SECONDS, EXPORT_RETENTION_HOURS,
+    /// EXPORT_LEASE_SECONDS, EXPORT_POLL_MILLISECONDS, EXPORT_RETRY_MILLISECONDS, LOG_FORMAT,
+    /// RUST_LOG. The README's "Configuration" section says what each does and its default;
+    /// a wrong value stops start-up with one line naming it.
     Serve,
     /// Run the Entra ID + Microsoft Graph emulator.
     Emulator(emulator_cmd::EmulatorArgs),

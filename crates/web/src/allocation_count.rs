@@ -2,7 +2,13 @@
 //! allocated by the whole test process.
 
 use std::alloc::{GlobalAlloc, Layout, System};
+use std::sync::Mutex;
 use std::sync::atomic::{AtomicIsize, Ordering};
+
+/// Held by a test that measures [`live_bytes`], and by the tests that hold megabytes for long
+/// enough to spoil such a measurement (a tracing subscriber, an SQLite store and a runtime, for
+/// a second or more), so that they never run at the same time.
+pub static MEASURING: Mutex<()> = Mutex::new(());
 
 struct Counting;
 

@@ -4,7 +4,7 @@
 //! in the request's extensions; handlers take it as an extractor.
 
 use std::convert::Infallible;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use axum::extract::{FromRequestParts, Request};
 use axum::http::request::Parts;
@@ -12,6 +12,7 @@ use axum::http::{HeaderName, HeaderValue};
 use tower_http::request_id::{MakeRequestId, RequestId};
 
 use crate::forwarded::ProxyPolicy;
+use crate::session::UserSummary;
 
 /// The header that carries a request's id, in and out. A `HeaderName` made once: looking a
 /// header up by a string parses the name on every call.
@@ -26,6 +27,9 @@ pub struct RequestContext {
     pub prefix: Arc<str>,
     /// `scheme://host[:port]` + prefix, no trailing slash.
     pub public_base: Arc<str>,
+    /// Who the request was made by, once [`crate::extract::SignedIn`] has found out: shared
+    /// with the error-page layer's copy, so a page that failed still shows its navigation.
+    pub signed_in: Arc<OnceLock<UserSummary>>,
 }
 
 impl RequestContext {
@@ -55,6 +59,7 @@ pub fn of(extensions: &axum::http::Extensions) -> RequestContext {
             request_id: "-".into(),
             prefix: "".into(),
             public_base: "".into(),
+            signed_in: Arc::default(),
         })
 }
 
@@ -76,6 +81,7 @@ pub fn record(policy: &ProxyPolicy, mut request: Request) -> Request {
         request_id,
         prefix: policy.prefix().clone(),
         public_base: origin.public_base,
+        signed_in: Arc::default(),
     };
     request.extensions_mut().insert(context);
     request

@@ -31,8 +31,11 @@ pub enum AppError {
     SignInExpired,
     #[error("invalid ID token")]
     InvalidIdToken(#[source] IdTokenError),
+    /// The user declined the permissions asked for. `signed_in`: they were asked for more than
+    /// the sign-in (incremental consent for a feature), which leaves the rest of the app working;
+    /// `next` is the page that asked.
     #[error("the user declined consent")]
-    ConsentDenied,
+    ConsentDenied { signed_in: bool, next: String },
     /// The user cancelled the sign-in (or its second factor) at the provider.
     #[error("the user cancelled the sign-in")]
     SignInCancelled,
@@ -64,6 +67,12 @@ pub enum AppError {
     Jobs(#[from] JobError),
     #[error("not found")]
     NotFound,
+    /// A form was posted without a live session; `next` is the page the form was on.
+    #[error("a form was sent after the session ended")]
+    SignInToContinue { next: String },
+    /// A link between pages whose target is not among the user's notebooks.
+    #[error("the page a OneNote link names was not found")]
+    LinkTargetNotFound,
     /// A section's screen past its last one (`?page=` too high).
     #[error("screen {asked} of a section that has {last}")]
     NoSuchScreen {
@@ -106,7 +115,9 @@ impl AppError {
                 IdentityError::Unreachable { .. } | IdentityError::BadMetadata { .. },
             ) => StatusCode::BAD_GATEWAY,
             AppError::Identity(_) | AppError::Internal { .. } => StatusCode::INTERNAL_SERVER_ERROR,
-            AppError::ConsentDenied | AppError::AdminConsentRequired => StatusCode::FORBIDDEN,
+            AppError::ConsentDenied { .. } | AppError::AdminConsentRequired => {
+                StatusCode::FORBIDDEN
+            }
             AppError::SignInCancelled => StatusCode::UNAUTHORIZED,
             AppError::ReauthLoop => StatusCode::UNAUTHORIZED,
             AppError::Graph(e) => graph_status(e),
@@ -115,7 +126,10 @@ impl AppError {
             AppError::Store(_) => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Jobs(JobError::Refused(_)) => StatusCode::CONFLICT,
             AppError::Jobs(_) => StatusCode::SERVICE_UNAVAILABLE,
-            AppError::NotFound | AppError::NoSuchScreen { .. } => StatusCode::NOT_FOUND,
+            AppError::SignInToContinue { .. } => StatusCode::UNAUTHORIZED,
+            AppError::NotFound | AppError::NoSuchScreen { .. } | AppError::LinkTargetNotFound => {
+                StatusCode::NOT_FOUND
+            }
             AppError::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::Forbidden(_) => StatusCode::FORBIDDEN,
             AppError::Conflict(_) => StatusCode::CONFLICT,

@@ -111,7 +111,7 @@ pub fn respond(ctx: &RequestContext, error: &AppError) -> Response {
         tracing::info!(error = %Chain(error), status, "request refused");
     }
     let page = ErrorPage {
-        layout: Layout::new(ctx, None),
+        layout: Layout::new(ctx, ctx.signed_in.get()),
         status,
         title: problem.title.to_string(),
         message: problem.message,

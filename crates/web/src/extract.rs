@@ -6,6 +6,7 @@
 use std::sync::Arc;
 
 use axum::extract::{FromRef, FromRequest, FromRequestParts};
+use axum::http::Method;
 use axum::http::request::Parts;
 
 use crate::clock::now;
@@ -42,11 +43,56 @@ where
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, AppError> {
         let MaybeSession(session) = MaybeSession::from_request_parts(parts, state).await?;
         match session {
-            Some(s) if s.user().is_some() && s.secrets.token_cache.is_some() => Ok(SignedIn(s)),
+            Some(s) if s.user().is_some() && s.secrets.token_cache.is_some() => {
+                if let Some(user) = s.user() {
+                    let _ = crate::context::of(&parts.extensions)
+                        .signed_in
+                        .set(user.clone());
+                }
+                Ok(SignedIn(s))
+            }
+            // A form posted after the session ended: a sign-in redirect would take the browser
+            // to the identity provider as the form's answer, which the app's own CSP
+            // (`form-action 'self'`) forbids, and the button would do nothing. A page of the
+            // app's says so instead, and its sign-in comes back to the page the form was on.
+            _ if parts.method != Method::GET && parts.method != Method::HEAD => {
+                Err(AppError::SignInToContinue {
+                    next: form_page(parts),
+                })
+            }
             _ => Err(AppError::Reauthenticate {
                 next: app_path(parts),
             }),
         }
+    }
+}
+
+/// The page a form posted to `path` is on: the path one level up (the app's forms post to
+/// `/onenote/exports` from `/onenote`, and to `/onenote/exports/{id}/cancel` from
+/// `/onenote/exports/{id}`).
+fn form_page(parts: &Parts) -> String {
+    let path = parts.uri.path().trim_end_matches('/');
+    match path.rsplit_once('/') {
+        Some(("", _)) | None => "/".to_string(),
+        Some((parent, _)) => parent.to_string(),
+    }
+}
+
+/// Whether the request carries the mark sign-out leaves (see [`crate::session::CookieSettings`]).
+pub struct SignedOutMark(pub bool);
+
+impl<S> FromRequestParts<S> for SignedOutMark
+where
+    Arc<Sessions>: FromRef<S>,
+    S: Send + Sync,
+{
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let sessions = Arc::<Sessions>::from_ref(state);
+        Ok(SignedOutMark(
+            sessions.cookie.is_marked_signed_out(&parts.headers),
+        ))
     }
 }
 

@@ -35,6 +35,7 @@ mod allocation_count;
 pub mod auth;
 pub mod clock;
 pub mod config;
+pub mod content_disposition;
 pub mod context;
 pub mod csrf;
 pub mod error;
@@ -142,6 +143,7 @@ fn router(state: AppState) -> Router {
         .route("/onenote", get(onenote::notebooks::index))
         .route("/onenote/sections/{id}", get(onenote::section::section))
         .route("/onenote/pages/{id}", get(onenote::page::page))
+        .route("/onenote/links", get(onenote::page_link::follow))
         .route("/onenote/resources/{id}", get(onenote::resource::resource))
         .route(
             "/onenote/exports",

@@ -334,6 +334,9 @@ mod tests {
 
     #[test]
     fn upkeep_drains_histogram_samples_without_anyone_rendering() {
+        let _alone = crate::allocation_count::MEASURING
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
         let recorder = builder().build_recorder();
         let interval = Duration::from_secs(1);
         spawn_upkeep(recorder.handle(), interval).unwrap();

@@ -47,6 +47,13 @@ pub struct HomePage<'a> {
     pub tenant: Option<&'a str>,
 }
 
+/// `/` right after signing out.
+#[derive(Template)]
+#[template(path = "signed_out.html")]
+pub struct SignedOutPage {
+    pub layout: Layout,
+}
+
 #[derive(Template)]
 #[template(path = "msal_demo.html")]
 pub struct MsalDemoPage {

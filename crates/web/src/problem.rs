@@ -74,9 +74,14 @@ pub fn of(error: &AppError) -> Problem {
         )
         .detail(e.to_string())
         .action("/login", "Sign in again"),
-        AppError::ConsentDenied => page(
+        AppError::ConsentDenied { signed_in: true, next } => page(
+            "Permission not given",
+            "You did not allow graphnote to read what this page needs. The rest of graphnote works as before; to use this page, open it again and allow it.",
+        )
+        .action(next.clone(), "Try again"),
+        AppError::ConsentDenied { signed_in: false, .. } => page(
             "Permissions were not granted",
-            "graphnote cannot work without the permissions it asked for. You can sign in again and accept them.",
+            "graphnote needs the permissions it asked for to sign you in. You can sign in again and accept them.",
         )
         .action("/login", "Try again"),
         AppError::SignInCancelled => page(
@@ -120,6 +125,16 @@ pub fn of(error: &AppError) -> Problem {
         AppError::NotFound => {
             page("Page not found", "There is nothing at this address.").action("/", "Home")
         }
+        AppError::SignInToContinue { next } => page(
+            "Your session has ended",
+            "You were signed out (in another tab, or after a while away), so graphnote did not do what the button asked. Sign in again: you will come back to the page you were on, and can press it again there.",
+        )
+        .action(format!("/login?next={}", crate::error::encode(next)), "Sign in again"),
+        AppError::LinkTargetNotFound => page(
+            "This link leads nowhere graphnote can find",
+            "The link names a OneNote page that is not in the notebooks your account shows graphnote: it may have been deleted or moved, or it lives in a notebook shared from elsewhere.",
+        )
+        .action("/onenote", "Your notebooks"),
         AppError::NoSuchScreen {
             asked,
             last,
@@ -205,7 +220,8 @@ fn graph(status: StatusCode, e: &GraphError) -> Problem {
         _ if status == StatusCode::NOT_FOUND => page(
             "Not found",
             "Microsoft Graph has no such item for your account. It may have been deleted or moved.",
-        ),
+        )
+        .action("/onenote", "Your notebooks"),
         other => page(
             "Microsoft Graph failed",
             "graphnote could not get an answer from Microsoft Graph. Try again in a moment.",

@@ -116,10 +116,18 @@ async fn finish(
         .await?;
 
     if let Some(error) = params.error {
+        // Someone already signed in who declines more permissions keeps the app's navigation.
+        if let Some(user) = session.user() {
+            let _ = ctx.signed_in.set(user.clone());
+        }
         return Err(provider_error(
-            &error,
-            params.error_description.as_deref(),
-            params.error_subcode.as_deref(),
+            ProviderAnswer {
+                error: &error,
+                description: params.error_description.as_deref(),
+                subcode: params.error_subcode.as_deref(),
+            },
+            session.user().is_some(),
+            &pending.next,
         ));
     }
     let code = params.code.ok_or_else(|| {
@@ -154,8 +162,21 @@ async fn finish(
     Ok(response)
 }
 
-/// Maps an error the provider put on the redirect to the page that explains it.
-fn provider_error(error: &str, description: Option<&str>, subcode: Option<&str>) -> AppError {
+/// The error the provider put on the redirect.
+struct ProviderAnswer<'a> {
+    error: &'a str,
+    description: Option<&'a str>,
+    subcode: Option<&'a str>,
+}
+
+/// Maps an error the provider put on the redirect to the page that explains it, for a user
+/// who is (`signed_in`) or is not signed in yet, coming from `next`.
+fn provider_error(answer: ProviderAnswer<'_>, signed_in: bool, next: &str) -> AppError {
+    let ProviderAnswer {
+        error,
+        description,
+        subcode,
+    } = answer;
     let description = description.unwrap_or("");
     let code = description
         .strip_prefix("AADSTS")
@@ -163,7 +184,10 @@ fn provider_error(error: &str, description: Option<&str>, subcode: Option<&str>)
         .and_then(|n| n.parse::<u32>().ok());
     match (error, code) {
         (_, Some(90094 | 900941 | 90099)) => AppError::AdminConsentRequired,
-        ("access_denied", Some(65004)) => AppError::ConsentDenied,
+        ("access_denied", Some(65004)) => AppError::ConsentDenied {
+            signed_in,
+            next: next.to_string(),
+        },
         ("access_denied", _) if subcode == Some("cancel") => AppError::SignInCancelled,
         _ => AppError::ProviderError {
             error: error.chars().filter(|c| !c.is_control()).take(64).collect(),

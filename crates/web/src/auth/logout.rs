@@ -46,9 +46,9 @@ pub async fn logout(
         tracing::info!("user signed out");
     }
     let mut response = Redirect::to(&target).into_response();
-    response
-        .headers_mut()
-        .insert(header::SET_COOKIE, sessions.cookie.clear());
+    let headers = response.headers_mut();
+    headers.insert(header::SET_COOKIE, sessions.cookie.clear());
+    headers.append(header::SET_COOKIE, sessions.cookie.mark_signed_out());
     Ok(response)
 }
 

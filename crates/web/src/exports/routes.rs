@@ -382,16 +382,10 @@ async fn download(exports: &Exports, job: &Job, request: Request) -> Result<Resp
         export::paths::safe_stem(&job.label).replace(['"', ';', '\\', ' '], "_"),
         crate::clock::date(date)
     );
-    let disposition = format!(
-        "attachment; filename=\"{}\"; filename*=UTF-8''{}",
-        name.replace(|c: char| !c.is_ascii() || c.is_ascii_control(), "_"),
-        percent_encoding::utf8_percent_encode(&name, percent_encoding::NON_ALPHANUMERIC)
+    response.headers_mut().insert(
+        header::CONTENT_DISPOSITION,
+        crate::content_disposition::attachment(&name),
     );
-    if let Ok(value) = HeaderValue::from_str(&disposition) {
-        response
-            .headers_mut()
-            .insert(header::CONTENT_DISPOSITION, value);
-    }
     response
         .headers_mut()
         .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));

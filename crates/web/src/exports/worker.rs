@@ -446,8 +446,19 @@ mod tests {
         }
     }
 
-    #[tokio::test]
-    async fn a_panicking_run_is_logged_failed_and_frees_its_owner() {
+    #[test]
+    fn a_panicking_run_is_logged_failed_and_frees_its_owner() {
+        let _not_while_measuring = crate::allocation_count::MEASURING
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap()
+            .block_on(a_panicking_run());
+    }
+
+    async fn a_panicking_run() {
         let dir = std::env::temp_dir().join(format!("worker-test-{}", crate::exports::random_id()));
         let store = JobStore::sqlite(&dir.join("jobs.sqlite3")).unwrap();
         let first = job(&crate::exports::random_id(), "owner.tenant");

@@ -3,6 +3,7 @@
 //! uses — so the links work after unzipping. A zip build that meets OneNote throttling waits
 //! within a longer allowance instead of failing.
 
+use crate::content_disposition::attachment;
 use std::io::Write;
 use std::time::Duration;
 
@@ -60,27 +61,6 @@ pub fn file_stem(title: Option<&str>) -> String {
     } else {
         stem
     }
-}
-
-/// `Content-Disposition: attachment` with an ASCII fallback and the UTF-8 name.
-fn attachment(name: &str) -> HeaderValue {
-    let ascii: String = name
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || "-_.".contains(c) {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect();
-    let encoded: String = url::form_urlencoded::byte_serialize(name.as_bytes())
-        .collect::<String>()
-        .replace('+', "%20");
-    HeaderValue::from_str(&format!(
-        "attachment; filename=\"{ascii}\"; filename*=UTF-8''{encoded}"
-    ))
-    .unwrap_or_else(|_| HeaderValue::from_static("attachment"))
 }
 
 pub fn markdown_download(meta: &Page, content: &PageContent) -> Response {

@@ -7,6 +7,7 @@ pub mod access;
 pub mod export;
 pub mod notebooks;
 pub mod page;
+pub mod page_link;
 pub mod resource;
 pub mod sample_routes;
 pub mod section;

@@ -7,6 +7,7 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use graph::ink_content::PageContent;
 use graph::onenote::Page;
+use onenote_md::sanitize::{AppUrls, sanitize_page_in_app};
 
 use super::access::OneNote;
 use super::export::{markdown_download, zip_download};
@@ -30,6 +31,8 @@ struct PageView {
     section: Option<(String, String)>,
     /// Sanitized HTML.
     body: String,
+    /// The images and attachments the page shows: files a text-only `.md` links but lacks.
+    files: usize,
 }
 
 /// What the path asks for.
@@ -75,11 +78,11 @@ fn view(
     meta: &Page,
     content: &PageContent,
 ) -> Response {
-    let sanitized = onenote_md::sanitize::sanitize_page_with_ink(
-        &content.html,
-        &|rid| ctx.path(&format!("/onenote/resources/{rid}")),
-        content.ink.as_deref(),
-    );
+    let urls = AppUrls {
+        resource: &|rid| ctx.path(&format!("/onenote/resources/{rid}")),
+        page_link: &|link| super::page_link::href(ctx, link),
+    };
+    let sanitized = sanitize_page_in_app(&content.html, &urls, content.ink.as_deref());
     let title = match meta.title.as_deref() {
         Some(t) if !t.trim().is_empty() => t.to_string(),
         _ if !sanitized.title.trim().is_empty() => sanitized.title.clone(),
@@ -107,6 +110,7 @@ fn view(
                         s.display_name.clone().unwrap_or_else(|| "Section".into()),
                     )
                 }),
+            files: sanitized.resources.len(),
             body: sanitized.body_html,
         },
         StatusCode::OK,

@@ -1,16 +1,20 @@
 //! `GET /onenote/resources/{id}`: a page's image or attachment, fetched from Graph with the
 //! signed-in user's token. Only ids are accepted — the app never fetches a URL a browser gave
 //! it — and only the user's own resources come back (Graph answers 404 for anyone else's).
-//! Images are served inline; everything else (SVG included) as a download, sandboxed.
+//! Images are served inline; everything else (SVG included) as a download, sandboxed, under
+//! the attachment's own name (`?name=`, which the page's link carries) and with the type its
+//! name or Graph gives — never one a browser would run (HTML, SVG, scripts go as bytes).
 
 use axum::extract::{Path, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
 
 use super::access::OneNote;
 use super::valid_id;
+use crate::content_disposition::attachment;
 use crate::error::AppError;
-use crate::extract::SignedIn;
+use crate::extract::{AppQuery, SignedIn};
 
 /// Raster image types shown inline.
 const INLINE_TYPES: [&str; 5] = [
@@ -21,10 +25,29 @@ const INLINE_TYPES: [&str; 5] = [
     "image/bmp",
 ];
 
+/// Types a download never gets, whatever its name says: a browser would render or run them.
+const ACTIVE_TYPES: &[&str] = &[
+    "text/html",
+    "application/xhtml+xml",
+    "image/svg+xml",
+    "text/xml",
+    "application/xml",
+    "text/javascript",
+    "application/javascript",
+    "application/x-javascript",
+];
+
+#[derive(Deserialize)]
+pub struct Download {
+    /// The attachment's file name, as the page names it.
+    name: Option<String>,
+}
+
 pub async fn resource(
     State(onenote): State<OneNote>,
     SignedIn(mut session): SignedIn,
     Path(id): Path<String>,
+    AppQuery(download): AppQuery<Download>,
 ) -> Result<Response, AppError> {
     valid_id(&id)?;
     let next = format!("/onenote/resources/{id}");
@@ -55,14 +78,12 @@ pub async fn resource(
             );
         }
         None => {
+            let name = download.name.as_deref().unwrap_or_default();
             headers.insert(
                 header::CONTENT_TYPE,
-                HeaderValue::from_static("application/octet-stream"),
+                download_type(declared.as_deref(), name),
             );
-            headers.insert(
-                header::CONTENT_DISPOSITION,
-                HeaderValue::from_static("attachment"),
-            );
+            headers.insert(header::CONTENT_DISPOSITION, attachment(name));
         }
     }
     headers.insert(
@@ -74,6 +95,18 @@ pub async fn resource(
         HeaderValue::from_static("private, max-age=300"),
     );
     Ok(response)
+}
+
+/// The type of a download: what Graph declared, else what the name's extension says, unless
+/// that is a type a browser renders or runs.
+fn download_type(declared: Option<&str>, name: &str) -> HeaderValue {
+    let declared = declared.filter(|t| *t != "application/octet-stream");
+    let guessed = mime_guess::from_path(name).first_raw();
+    declared
+        .or(guessed)
+        .filter(|t| !ACTIVE_TYPES.contains(t) && !t.contains("script") && !t.ends_with("+xml"))
+        .and_then(|t| HeaderValue::from_str(t).ok())
+        .unwrap_or_else(|| HeaderValue::from_static("application/octet-stream"))
 }
 
 fn static_type(t: &str) -> &'static str {

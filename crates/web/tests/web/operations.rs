@@ -75,6 +75,11 @@ async fn behind_a_trusted_proxy_under_a_prefix_and_ignoring_untrusted_forwarding
         query_param(&location(&out), "post_logout_redirect_uri").as_deref(),
         Some(format!("{public}/").as_str())
     );
+    // The provider sends the browser back to the prefix's home: it says "signed out" once
+    // (the mark's cookie is the prefix's), then wants a new sign-in.
+    let home = user.get(&format!("{public}/")).await;
+    assert_eq!(home.status(), StatusCode::OK, "signed out");
+    assert!(home.text().await.unwrap().contains("You have signed out"));
     assert_eq!(
         user.get(&format!("{public}/")).await.status(),
         StatusCode::SEE_OTHER,

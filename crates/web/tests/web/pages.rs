@@ -29,6 +29,30 @@ async fn declined_consent_and_admin_consent_have_their_pages() {
     )
     .await;
 
+    // Declining only OneNote's permission, signed in: the rest of the app still works, the page
+    // keeps the navigation, and "Try again" goes back to OneNote.
+    let user = User::new();
+    user.sign_in(&app, "alan@contoso.example").await;
+    let declined = user
+        .sign_in_answering(&app, "/onenote", "alan@contoso.example", false)
+        .await;
+    assert_eq!(declined.status(), StatusCode::FORBIDDEN);
+    let body = declined.text().await.unwrap();
+    assert!(body.contains("Permission not given"), "{body}");
+    assert!(body.contains("The rest of graphnote works"), "{body}");
+    assert!(
+        body.contains("id=\"sign-out\""),
+        "the navigation bar: {body}"
+    );
+    assert!(
+        body.contains("href=\"/onenote\">Try again"),
+        "back to OneNote: {body}"
+    );
+    assert_eq!(
+        user.get(&app.url("/msal-demo")).await.status(),
+        StatusCode::OK
+    );
+
     let admin_app = TestApp::start_with(
         &emu,
         &format!("sqlite:{}", dir.0.join("b.sqlite3").display()),

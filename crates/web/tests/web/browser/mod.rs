@@ -20,6 +20,7 @@
 mod attacks;
 mod claims;
 mod exports;
+mod first_hour;
 mod onenote_pages;
 mod signing_in;
 

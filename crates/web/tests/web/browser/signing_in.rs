@@ -40,12 +40,23 @@ async fn a_person_signs_in_reads_their_profile_and_signs_out() {
     assert_eq!(me["displayName"], display_name(&emu, ADA).await);
     chrome.screenshot("msal-demo").await;
 
-    // Signing out goes through the provider's sign-out page and back to an app that wants a
-    // new sign-in.
+    // Signing out goes through the provider's sign-out and back to the app, which says so
+    // (once: the page after wants a new sign-in), without the navigation of a signed-in user.
     let sign_out = chrome.wait_for("#sign-out").await;
     chrome.click_and_leave(&sign_out).await;
-    chrome.wait_for_page(&emu.base_url, "#signin").await;
+    chrome.wait_for_page(&app.url("/"), "#signed-out").await;
     chrome.screenshot("signed-out").await;
+    assert!(
+        chrome
+            .js("return document.querySelector('#sign-out') === null && \
+                   !document.querySelector('footer').textContent.includes('signed in')")
+            .await
+            == true,
+        "{}",
+        chrome.body_text().await
+    );
+    chrome.goto(&app.url("/")).await;
+    chrome.wait_for_page(&emu.base_url, "#signin").await;
     if let Some(now) = session_cookie(&chrome, &app).await {
         assert_ne!(now.value, cookie.value, "the signed-in session id is gone");
     }

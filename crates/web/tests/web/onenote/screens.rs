@@ -63,6 +63,10 @@ async fn page_numbers_follow_one_rule_with_one_clear_message() {
             "a link back to the first screen"
         );
         assert!(body.contains("/static/app.css"), "the app's layout");
+        assert!(
+            body.contains("id=\"sign-out\""),
+            "the navigation bar: {body}"
+        );
     }
     for wrong in ["0", "-1", "abc", "2.5", ""] {
         let answer = user.get(&url(&format!("?page={wrong}"))).await;
@@ -73,5 +77,9 @@ async fn page_numbers_follow_one_rule_with_one_clear_message() {
             "page={wrong}: {body}"
         );
         assert!(!body.contains("invalid digit"), "no serde message: {body}");
+        assert!(
+            body.contains("id=\"sign-out\""),
+            "the navigation bar: {body}"
+        );
     }
 }
