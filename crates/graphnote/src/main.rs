@@ -5,6 +5,7 @@
 mod convert_cmd;
 mod demo_cmd;
 mod emulator_cmd;
+mod log_writer;
 mod serve_cmd;
 mod shutdown;
 mod telemetry;
@@ -79,7 +80,7 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    runtime.block_on(async move {
+    let code = runtime.block_on(async move {
         match cli.command {
             Command::Emulator(args) => {
                 telemetry::init("text");
@@ -103,5 +104,9 @@ fn main() -> ExitCode {
             // Pure and synchronous: no telemetry, nothing awaited.
             Command::Convert(args) => convert_cmd::run(args),
         }
-    })
+    });
+    // The runtime's threads are gone: every log line is in the buffer. Out with them.
+    drop(runtime);
+    log_writer::flush();
+    code
 }

@@ -49,7 +49,11 @@ pub async fn serve(config: Config, banner: Option<String>) -> ExitCode {
         None => println!("graphnote listening on {listen}, reachable at {public}"),
     }
     match web::serve(state, listener, crate::shutdown::signal()).await {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(()) => {
+            // The last line of a clean stop: a log that ends without it was cut short.
+            tracing::info!("stopped");
+            ExitCode::SUCCESS
+        }
         Err(e) => {
             eprintln!("graphnote: server stopped: {e}");
             ExitCode::FAILURE

@@ -1,5 +1,6 @@
-//! Logging set up once at start: `RUST_LOG`-style filtering (default `info`), text or JSON lines.
-//! Request ids and the "never log a secret" rule live in the web app's middleware.
+//! Logging set up once at start: `RUST_LOG`-style filtering (default `info`), text or JSON lines,
+//! to standard error in batches ([`crate::log_writer`]). Request ids and the "never log a
+//! secret" rule live in the web app's middleware.
 
 use std::io::IsTerminal;
 
@@ -12,7 +13,8 @@ pub fn init(format: &str) {
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_ansi(std::io::stderr().is_terminal())
-        .with_writer(std::io::stderr);
+        .with_writer(crate::log_writer::BatchedStderr);
+    crate::log_writer::start_flushing();
     let _ = if format == "json" {
         builder.json().flatten_event(true).try_init()
     } else {

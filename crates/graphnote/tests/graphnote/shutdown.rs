@@ -151,6 +151,15 @@ async fn every_request_line_is_written_before_a_stopped_process_exits() {
         let status = exited(&mut child).await;
         assert!(status.success(), "{format}: exit status {status}");
         let log = reader.join().unwrap();
+        // Lines are written in batches: the last, logged just before the process exits, is
+        // there too (the final flush).
+        assert!(
+            log.lines()
+                .rfind(|l| !l.trim().is_empty())
+                .is_some_and(|l| l.contains("stopped") && !l.contains("stopping")),
+            "{format}: the log does not end with the stop: {}",
+            log.lines().rev().take(3).collect::<Vec<_>>().join("\n")
+        );
         let missing: Vec<&String> = ids
             .iter()
             .filter(|id| {
