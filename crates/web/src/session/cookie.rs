@@ -14,6 +14,8 @@ pub struct CookieSettings {
     pub name: String,
     pub secure: bool,
     pub path: String,
+    /// The signed-out mark's name: the session cookie's, with `-signed-out` after it.
+    mark: String,
 }
 
 impl CookieSettings {
@@ -33,6 +35,7 @@ impl CookieSettings {
             } else {
                 prefix
             },
+            mark: format!("{name}-signed-out"),
         }
     }
 
@@ -42,50 +45,44 @@ impl CookieSettings {
         read_named(headers, &self.name)
     }
 
-    /// `Set-Cookie` for the signed-out mark (ten minutes: the round trip through the provider's
-    /// sign-out page).
-    pub fn mark_signed_out(&self) -> HeaderValue {
-        let secure = if self.secure { "; Secure" } else { "" };
-        let value = format!(
-            "{}-signed-out=1; Path={}; Max-Age=600; HttpOnly; SameSite=Lax{secure}",
-            self.name, self.path
-        );
-        HeaderValue::from_str(&value).expect("a constant cookie")
-    }
-
-    /// Whether the request carries the signed-out mark.
-    pub fn is_marked_signed_out(&self, headers: &HeaderMap) -> bool {
-        read_named(headers, &format!("{}-signed-out", self.name)) == Some("1")
-    }
-
-    /// `Set-Cookie` that removes the signed-out mark (once its page has been shown).
-    pub fn clear_signed_out_mark(&self) -> HeaderValue {
-        let secure = if self.secure { "; Secure" } else { "" };
-        let value = format!(
-            "{}-signed-out=; Path={}; Max-Age=0; HttpOnly; SameSite=Lax{secure}",
-            self.name, self.path
-        );
-        HeaderValue::from_str(&value).expect("a constant cookie")
-    }
-
     /// `Set-Cookie` for a session id. A session cookie (no Max-Age): the server decides expiry.
     pub fn set(&self, id: &str) -> HeaderValue {
-        let secure = if self.secure { "; Secure" } else { "" };
-        let value = format!(
-            "{}={id}; Path={}; HttpOnly; SameSite=Lax{secure}",
-            self.name, self.path
-        );
-        HeaderValue::from_str(&value).expect("session ids are base64url")
+        self.set_cookie(&self.name, id, None)
     }
 
     /// `Set-Cookie` that removes the session cookie.
     pub fn clear(&self) -> HeaderValue {
+        self.set_cookie(&self.name, "", Some(0))
+    }
+
+    /// `Set-Cookie` for the signed-out mark (ten minutes: the round trip through the provider's
+    /// sign-out page).
+    pub fn mark_signed_out(&self) -> HeaderValue {
+        self.set_cookie(&self.mark, "1", Some(600))
+    }
+
+    /// Whether the request carries the signed-out mark.
+    pub fn is_marked_signed_out(&self, headers: &HeaderMap) -> bool {
+        read_named(headers, &self.mark) == Some("1")
+    }
+
+    /// `Set-Cookie` that removes the signed-out mark (once its page has been shown).
+    pub fn clear_signed_out_mark(&self) -> HeaderValue {
+        self.set_cookie(&self.mark, "", Some(0))
+    }
+
+    /// `Set-Cookie` for `name=value` on the app's path: `HttpOnly`, `SameSite=Lax`, `Secure`
+    /// over HTTPS, and `Max-Age` when given.
+    fn set_cookie(&self, name: &str, value: &str, max_age: Option<u32>) -> HeaderValue {
+        let max_age = max_age
+            .map(|s| format!("; Max-Age={s}"))
+            .unwrap_or_default();
         let secure = if self.secure { "; Secure" } else { "" };
-        let value = format!(
-            "{}=; Path={}; Max-Age=0; HttpOnly; SameSite=Lax{secure}",
-            self.name, self.path
+        let cookie = format!(
+            "{name}={value}; Path={}{max_age}; HttpOnly; SameSite=Lax{secure}",
+            self.path
         );
-        HeaderValue::from_str(&value).expect("a constant cookie")
+        HeaderValue::from_str(&cookie).expect("cookie values are base64url ids or constants")
     }
 }
 
