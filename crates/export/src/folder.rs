@@ -1,7 +1,8 @@
 //! A job's folder on disk: `vault/` (what the zip holds), `progress/` (see [`crate::progress`])
-//! and `export.zip`.
+//! and `export.zip` — or, for `graphnote convert`, a vault where the user asked for it, its
+//! progress in a working folder, and no zip.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use crate::progress::ProgressFiles;
 use crate::scope::Scope;
@@ -9,19 +10,51 @@ use crate::vault::Vault;
 
 /// The job's folder.
 #[derive(Debug, Clone)]
-pub struct JobFolder(pub PathBuf);
+pub struct JobFolder {
+    vault: PathBuf,
+    progress: PathBuf,
+    archive: PathBuf,
+    /// Whether a run ends by writing the zip.
+    zipped: bool,
+}
 
 impl JobFolder {
-    pub fn vault(&self) -> Vault {
-        Vault::new(self.0.join("vault"))
+    /// An export job's folder: `root/vault`, `root/progress`, `root/export.zip`.
+    pub fn new(root: &Path) -> JobFolder {
+        JobFolder {
+            vault: root.join("vault"),
+            progress: root.join("progress"),
+            archive: root.join("export.zip"),
+            zipped: true,
+        }
     }
 
+    /// A vault written straight into `vault`, its progress kept in `work`, and no zip.
+    pub fn unzipped(vault: &Path, work: &Path) -> JobFolder {
+        JobFolder {
+            vault: vault.to_path_buf(),
+            progress: work.join("progress"),
+            archive: work.join("export.zip"),
+            zipped: false,
+        }
+    }
+
+    pub fn vault(&self) -> Vault {
+        Vault::new(self.vault.clone())
+    }
+
+    /// Where the zip goes.
     pub fn archive(&self) -> PathBuf {
-        self.0.join("export.zip")
+        self.archive.clone()
+    }
+
+    /// Whether a run writes the zip (an export job's folder does; `graphnote convert`'s not).
+    pub fn zipped(&self) -> bool {
+        self.zipped
     }
 
     pub fn progress(&self) -> ProgressFiles {
-        ProgressFiles::new(self.0.join("progress"))
+        ProgressFiles::new(self.progress.clone())
     }
 
     /// The name of what `scope` covers, once a run has listed it (reads a file: call it off

@@ -27,9 +27,12 @@ use crate::status::{Changes, Skipped, Status};
 pub struct Listing {
     pub trees: Vec<NotebookTree>,
     pub pages: HashMap<String, Vec<Page>>,
-    /// Sections whose pages could not be listed.
+    /// Sections whose pages could not be listed (and what the source left out).
     #[serde(default)]
     pub skipped: Vec<Skipped>,
+    /// What the source noticed, for the report.
+    #[serde(default)]
+    pub notes: Vec<String>,
 }
 
 /// How a page came out of the run.
@@ -265,6 +268,7 @@ mod tests {
                 trees: vec![],
                 pages: HashMap::new(),
                 skipped: vec![],
+                notes: vec![],
             })
             .unwrap();
         files.append(&line("a", Outcome::Added, 3)).unwrap();

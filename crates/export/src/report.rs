@@ -55,6 +55,12 @@ pub fn report(manifest: &Manifest, status: &Status, changes: &Changes, updated: 
             markdown_text(&skipped.reason)
         ));
     }
+    if !status.notes.is_empty() {
+        text.push_str("\n## Notes\n\n");
+        for note in &status.notes {
+            text.push_str(&format!("- {}\n", markdown_text(note)));
+        }
+    }
     text.push_str(
         "\n## Links not in this export\n\nThese stay OneNote links: they lead to pages outside \
          the export, or to pages that no longer exist.\n\n",

@@ -156,6 +156,7 @@ impl<S: Source> Run<'_, S> {
             let saved = listing.clone();
             blocking(move || files.save_listing(&saved)).await?;
             self.progress.status.skipped = listing.skipped.clone();
+            self.progress.status.notes = listing.notes.clone();
             self.progress.listing = Some(listing);
         }
         let listing = self.progress.listing.take().expect("listed above");
@@ -208,6 +209,7 @@ impl<S: Source> Run<'_, S> {
                 "the notebook or section to export is not there any more".into(),
             ));
         }
+        self.page_skips.extend(source.skipped());
         let mut pages = HashMap::new();
         for section in trees.iter().flat_map(|t| crate::scope::sections(t)) {
             self.doing(&format!("listing the pages of {}", section.display_name));
@@ -225,6 +227,7 @@ impl<S: Source> Run<'_, S> {
             trees,
             pages,
             skipped: std::mem::take(&mut self.page_skips),
+            notes: source.notes(),
         })
     }
 
@@ -475,12 +478,17 @@ impl<S: Source> Run<'_, S> {
             updated,
         );
         self.write(REPORT_PATH, report.into_bytes()).await?;
-        let dates = crate::archive::Dates::of(&manifest);
-        let (root, target) = (self.vault.root().to_path_buf(), self.folder.archive());
-        let archive_bytes = blocking(move || {
-            crate::archive::write(&root, &target, &dates).map_err(std::io::Error::other)
-        })
-        .await?;
+        let archive_bytes = match self.folder.zipped().then(|| self.folder.archive()) {
+            Some(target) => {
+                let dates = crate::archive::Dates::of(&manifest);
+                let root = self.vault.root().to_path_buf();
+                blocking(move || {
+                    crate::archive::write(&root, &target, &dates).map_err(std::io::Error::other)
+                })
+                .await?
+            }
+            None => 0,
+        };
         self.doing("done");
         Ok(Finished {
             status: self.progress.status.clone(),

@@ -9,6 +9,8 @@ use std::time::Duration;
 use graph::ink_content::PageContent;
 use graph::onenote::{NotebookTree, Page};
 
+use crate::status::Skipped;
+
 /// Why a call gave nothing.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum FetchError {
@@ -47,4 +49,14 @@ pub trait Source: Send + Sync {
     ) -> impl Future<Output = Result<PageContent, FetchError>> + Send;
     /// A resource's bytes.
     fn resource(&self, id: &str) -> impl Future<Output = Result<Vec<u8>, FetchError>> + Send;
+    /// What the source itself left out before the export began (a file it could not read),
+    /// reported with the export's own skips. Graph has none: what it cannot list, it refuses.
+    fn skipped(&self) -> Vec<Skipped> {
+        Vec::new()
+    }
+    /// What the source noticed but did not leave out (a reader's warnings, a choice it made
+    /// between copies), for the report's notes.
+    fn notes(&self) -> Vec<String> {
+        Vec::new()
+    }
 }

@@ -37,6 +37,9 @@ pub struct Status {
     /// What it is doing now, in words.
     pub doing: String,
     pub skipped: Vec<Skipped>,
+    /// What the source noticed but did not leave out (the file reader's warnings).
+    #[serde(default)]
+    pub notes: Vec<String>,
     /// Links that lead to no page of the export (to a page outside it, or deleted).
     pub broken_links: u64,
 }

@@ -172,7 +172,7 @@ impl Observer for Stopper {
 
 fn folder() -> (JobFolder, TempDir) {
     let dir = TempDir(std::env::temp_dir().join(format!("runner-test-{}", uuid())));
-    (JobFolder(dir.0.clone()), dir)
+    (JobFolder::new(&dir.0), dir)
 }
 
 struct TempDir(std::path::PathBuf);

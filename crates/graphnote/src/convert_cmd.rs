@@ -1,4 +1,6 @@
-//! `graphnote convert`: OneNote page HTML saved on disk, as Markdown, without signing in.
+//! `graphnote convert`: OneNote page HTML saved on disk, as Markdown, without signing in — or
+//! OneNote's own files (`.one`, `.onetoc2`, `.onepkg`, a notebook folder or its `.zip`) as a
+//! vault, which `crate::convert_files` does.
 //!
 //! * `graphnote convert PAGE.html` (or `-` for standard input) prints the Markdown.
 //! * `graphnote convert --out DIR FILE…|FOLDER` writes `DIR/NAME.md` for each page (`*.html` in a
@@ -27,7 +29,8 @@ const MAX_PAGE_BYTES: u64 = 64 * 1024 * 1024;
 
 #[derive(Args)]
 pub struct ConvertArgs {
-    /// Pages (`.html`), a folder of pages, or `-` for standard input.
+    /// Pages (`.html`), a folder of pages, or `-` for standard input; or OneNote's files:
+    /// `.one`, `.onetoc2`, `.onepkg`, a `.zip` of a notebook folder, or a folder holding them.
     #[arg(required = true)]
     inputs: Vec<PathBuf>,
     /// Write `NAME.md` files (and their resources) into this folder instead of printing.
@@ -39,6 +42,9 @@ pub struct ConvertArgs {
     /// Leave the front matter out.
     #[arg(long = "no-front-matter")]
     no_front_matter: bool,
+    /// OneNote files: bring pages from the notebook's recycle bin too, into `_deleted/`.
+    #[arg(long)]
+    include_deleted: bool,
 }
 
 /// Why a conversion stopped: said in one line.
@@ -62,7 +68,15 @@ enum ConvertError {
     Clash(String),
 }
 
-pub fn run(args: ConvertArgs) -> ExitCode {
+pub async fn run(args: ConvertArgs) -> ExitCode {
+    if crate::convert_files::applies(&args.inputs) {
+        return crate::convert_files::run(crate::convert_files::FileArgs {
+            inputs: &args.inputs,
+            out: args.out.as_deref(),
+            include_deleted: args.include_deleted,
+        })
+        .await;
+    }
     match convert(&args) {
         Ok(missing) if missing.is_empty() => ExitCode::SUCCESS,
         Ok(missing) => {

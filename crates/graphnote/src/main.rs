@@ -3,6 +3,7 @@
 //! `convert` (saved OneNote page HTML to Markdown).
 
 mod convert_cmd;
+mod convert_files;
 mod demo_cmd;
 mod emulator_cmd;
 mod log_writer;
@@ -101,8 +102,8 @@ fn main() -> ExitCode {
                 .await
             }
             Command::Serve => serve_cmd::run().await,
-            // Pure and synchronous: no telemetry, nothing awaited.
-            Command::Convert(args) => convert_cmd::run(args),
+            // No telemetry: what it says goes to standard error in its own words.
+            Command::Convert(args) => convert_cmd::run(args).await,
         }
     });
     // The runtime's threads are gone: every log line is in the buffer. Out with them.

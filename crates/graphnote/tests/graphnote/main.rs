@@ -4,6 +4,7 @@
 mod support;
 
 mod convert;
+mod convert_files;
 mod export_kill;
 mod shutdown;
 mod single_instance;

@@ -332,7 +332,7 @@ pub async fn show(
         return Ok(response);
     }
     let view = exports.view(&job).await;
-    let folder = JobFolder(exports.folder(&job.id));
+    let folder = JobFolder::new(&exports.folder(&job.id));
     let has_archive = tokio::task::spawn_blocking(move || folder.archive().is_file())
         .await
         .unwrap_or(false);
@@ -365,7 +365,7 @@ fn readable_duration(seconds: u64) -> String {
 /// The zip, from disk: `ServeFile` gives `Content-Length`, ranges and `If-Range` (and
 /// `application/zip`, from the extension).
 async fn download(exports: &Exports, job: &Job, request: Request) -> Result<Response, AppError> {
-    let path = JobFolder(exports.folder(&job.id)).archive();
+    let path = JobFolder::new(&exports.folder(&job.id)).archive();
     if !path.is_file() {
         return Err(AppError::Conflict(
             "this export has no archive yet: it is not finished".into(),
@@ -467,7 +467,7 @@ pub async fn update(
             "only a finished export can be brought up to date".into(),
         ));
     }
-    let folder = JobFolder(exports.folder(&job.id));
+    let folder = JobFolder::new(&exports.folder(&job.id));
     folder
         .start_update()
         .map_err(|e| AppError::internal_because("cannot reset the export's progress", e))?;

@@ -255,7 +255,7 @@ async fn run_job(exports: Exports, job: Job, holder: String) {
         scopes: exports.scopes.clone(),
         owner: job.owner.clone(),
     };
-    let folder = JobFolder(exports.folder(&id));
+    let folder = JobFolder::new(&exports.folder(&id));
     let patience = Patience {
         first_wait: exports.settings.first_retry,
         ..Patience::default()
@@ -347,7 +347,7 @@ async fn heartbeat(exports: Exports, job: Job, holder: String, shared: Arc<Share
         let label = match label_set {
             true => None,
             false => {
-                let (folder, scope) = (JobFolder(exports.folder(&job.id)), job.scope.clone());
+                let (folder, scope) = (JobFolder::new(&exports.folder(&job.id)), job.scope.clone());
                 tokio::task::spawn_blocking(move || folder.label(&scope))
                     .await
                     .ok()

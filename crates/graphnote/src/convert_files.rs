@@ -1,0 +1,194 @@
+//! `graphnote convert PATH… --out DIR` for OneNote's own files: `.one` sections, a notebook
+//! folder (its `.onetoc2`), a `.onepkg`, a `.zip` of a notebook folder, or a folder of any of
+//! these. The files are read ([`onenote_files::read`]) and written by the export's runner as
+//! the same vault a Graph export gives: `DIR/Notebook/Section group/Section/Page.md`, each
+//! section's files in `resources/`, `index.md` pages, `_export/manifest.json` and
+//! `_export/report.md`. Converting into a folder that already holds such a vault updates it.
+//!
+//! Exit status: 0 when everything converted; 1 when something was skipped (one line here, the
+//! details in the report); 2 for bad usage or when nothing could be read.
+
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use export::{Halt, JobFolder, Observer, Patience, Scope, Status};
+use onenote_files::{FileSource, ReadOptions};
+
+/// How `convert` reads OneNote files.
+pub struct FileArgs<'a> {
+    pub inputs: &'a [PathBuf],
+    pub out: Option<&'a Path>,
+    pub include_deleted: bool,
+}
+
+/// Whether `inputs` are OneNote's files rather than saved page HTML: any of them is a OneNote
+/// file, or a folder without `.html` pages in it.
+pub fn applies(inputs: &[PathBuf]) -> bool {
+    inputs.iter().any(|input| {
+        if input.is_dir() {
+            let html = std::fs::read_dir(input).is_ok_and(|entries| {
+                entries.filter_map(Result::ok).any(|e| {
+                    e.path()
+                        .extension()
+                        .is_some_and(|x| x.eq_ignore_ascii_case("html"))
+                })
+            });
+            !html
+        } else {
+            onenote_files::is_onenote_path(input)
+        }
+    })
+}
+
+pub async fn run(args: FileArgs<'_>) -> ExitCode {
+    match convert(&args).await {
+        Ok(status) if status.skipped.is_empty() => ExitCode::SUCCESS,
+        Ok(status) => {
+            let out = args.out.map(show).unwrap_or_default();
+            let first = &status.skipped[0];
+            eprintln!(
+                "graphnote convert: {} skipped ({} {}: {}{}); see {out}/{}",
+                status.skipped.len(),
+                first.kind,
+                first.name,
+                first.reason,
+                if status.skipped.len() > 1 {
+                    ", …"
+                } else {
+                    ""
+                },
+                export::REPORT_PATH
+            );
+            ExitCode::from(1)
+        }
+        Err(message) => {
+            eprintln!("graphnote convert: {message}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+async fn convert(args: &FileArgs<'_>) -> Result<Status, String> {
+    let out = args
+        .out
+        .ok_or("give --out DIR to convert OneNote files (they become a folder of Markdown)")?;
+    std::fs::create_dir_all(out).map_err(|e| format!("{}: cannot be written: {e}", show(out)))?;
+    let work = WorkFolder::new(out)?;
+    let options = ReadOptions {
+        include_deleted: args.include_deleted,
+    };
+    let library = onenote_files::read(args.inputs, &work.0, options).map_err(|e| e.to_string())?;
+    if library.notebooks.is_empty() {
+        let why = library
+            .skipped
+            .iter()
+            .map(|s| format!("{}: {}", s.name, s.reason))
+            .collect::<Vec<_>>()
+            .join("; ");
+        return Err(if why.is_empty() {
+            "no OneNote notebook or section found in what was given".into()
+        } else {
+            format!("nothing could be read: {why}")
+        });
+    }
+    let source = FileSource::new(library);
+    let folder = JobFolder::unzipped(out, &work.0);
+    let observer = Bar::new(source.page_count());
+    // A file either reads or it does not: trying again changes nothing.
+    let patience = Patience {
+        attempts: 1,
+        first_wait: Duration::ZERO,
+        max_wait: Duration::ZERO,
+    };
+    let finished = export::run(&source, &folder, &Scope::All, &observer, patience).await;
+    observer.done();
+    match finished {
+        Ok(finished) => Ok(finished.status),
+        Err(Halt::Failed(why) | Halt::NeedsOwner(why)) => Err(why),
+        Err(Halt::Cancelled | Halt::LeaseLost) => Err("stopped".into()),
+    }
+}
+
+/// A folder for unpacked archives and the run's progress, inside the output (on the disk the
+/// user chose for the result) and removed at the end, whatever happens.
+struct WorkFolder(PathBuf);
+
+impl WorkFolder {
+    fn new(out: &Path) -> Result<WorkFolder, String> {
+        let path = out.join(format!(".graphnote-convert-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&path);
+        std::fs::create_dir_all(&path)
+            .map_err(|e| format!("{}: cannot be written: {e}", show(out)))?;
+        Ok(WorkFolder(path))
+    }
+}
+
+impl Drop for WorkFolder {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// Progress on standard error when it is a terminal: pages, sections' worth of bytes written.
+struct Bar {
+    terminal: bool,
+    pages: usize,
+    last: Mutex<Option<Instant>>,
+}
+
+impl Bar {
+    fn new(pages: usize) -> Bar {
+        Bar {
+            terminal: std::io::stderr().is_terminal(),
+            pages,
+            last: Mutex::new(None),
+        }
+    }
+
+    fn done(&self) {
+        if self.terminal {
+            eprintln!();
+        }
+    }
+}
+
+impl Observer for Bar {
+    fn progress(&self, status: &Status) {
+        if !self.terminal {
+            return;
+        }
+        let mut last = self.last.lock().unwrap_or_else(|e| e.into_inner());
+        if last.is_some_and(|t| t.elapsed() < Duration::from_millis(100)) {
+            return;
+        }
+        *last = Some(Instant::now());
+        let total = self.pages.max(status.pages_total as usize);
+        let width = 30;
+        let filled = (status.pages_done as usize * width)
+            .checked_div(total)
+            .unwrap_or(0);
+        let mut err = std::io::stderr().lock();
+        let _ = write!(
+            err,
+            "\r[{}{}] {}/{} pages, {} resources, {:.1} MB  ",
+            "#".repeat(filled.min(width)),
+            " ".repeat(width - filled.min(width)),
+            status.pages_done,
+            total,
+            status.resources_done,
+            status.bytes as f64 / 1e6
+        );
+        let _ = err.flush();
+    }
+
+    fn stop(&self) -> Option<Halt> {
+        None
+    }
+}
+
+fn show(path: &Path) -> String {
+    path.display().to_string()
+}

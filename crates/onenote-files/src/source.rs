@@ -1,0 +1,291 @@
+//! OneNote files as the export's [`Source`]: the notebooks read from files answer the same four
+//! questions Graph answers (the tree, a section's pages, a page's content, a resource's bytes),
+//! so the export's one runner lays out, converts, links and reports them as it does pages
+//! fetched from Graph.
+//!
+//! Ids are made here (`n1`, `s3`, `s3-p2`, `s3-p2-r1`): they only have to be unique within one
+//! conversion. A page carries its own GUID in `links.oneNoteClientUrl`, as Graph's pages do, so
+//! links between pages resolve to the vault's files by that GUID.
+
+use std::collections::HashMap;
+use std::io::Read;
+use std::sync::Mutex;
+
+use export::{FetchError, Skipped, Source};
+use graph::ink_content::PageContent;
+use graph::onenote::{
+    EntityRef, GroupTree, Href, Links, Notebook, NotebookTree, Page, Section, SectionGroup,
+};
+use onenote_parser::contents::FileDataStatus;
+use time::format_description::well_known::Rfc3339;
+
+use crate::page_html::{self, Resource};
+use crate::reading::{Entry, Library};
+
+/// The largest resource read (a OneNote section holds files up to its own size; this bounds
+/// what one read can ask of memory).
+const MAX_RESOURCE_BYTES: u64 = 2 * 1024 * 1024 * 1024;
+
+/// Notebooks read from files.
+pub struct FileSource {
+    trees: Vec<NotebookTree>,
+    /// Each section's pages, by section id.
+    sections: HashMap<String, SectionFile>,
+    /// Which section and which of its pages, by page id.
+    pages: HashMap<String, (String, usize)>,
+    /// Resources of the pages rendered so far, by id.
+    resources: Mutex<HashMap<String, Resource>>,
+    skipped: Vec<Skipped>,
+    notes: Vec<String>,
+}
+
+struct SectionFile {
+    section: Box<onenote_parser::section::Section>,
+    listing: Vec<Page>,
+}
+
+impl FileSource {
+    pub fn new(library: Library) -> FileSource {
+        let mut source = FileSource {
+            trees: Vec::new(),
+            sections: HashMap::new(),
+            pages: HashMap::new(),
+            resources: Mutex::new(HashMap::new()),
+            skipped: library.skipped,
+            notes: library.notes,
+        };
+        let mut ids = Ids::default();
+        for notebook in library.notebooks {
+            let notebook_ref = EntityRef {
+                id: ids.next("n"),
+                display_name: Some(notebook.name.clone()),
+            };
+            let (sections, groups) =
+                source.entries(notebook.entries, &notebook_ref, None, &mut ids);
+            source.trees.push(NotebookTree {
+                notebook: Notebook {
+                    id: notebook_ref.id.clone(),
+                    display_name: notebook.name,
+                    is_default: false,
+                    last_modified_date_time: None,
+                    links: Links::default(),
+                },
+                sections,
+                groups,
+            });
+        }
+        source
+    }
+
+    /// The number of pages read.
+    pub fn page_count(&self) -> usize {
+        self.pages.len()
+    }
+
+    fn entries(
+        &mut self,
+        entries: Vec<Entry>,
+        notebook: &EntityRef,
+        group: Option<&EntityRef>,
+        ids: &mut Ids,
+    ) -> (Vec<Section>, Vec<GroupTree>) {
+        let (mut sections, mut groups) = (Vec::new(), Vec::new());
+        for entry in entries {
+            match entry {
+                Entry::Section(section) => {
+                    sections.push(self.section(*section, notebook, group, ids))
+                }
+                Entry::Group { name, entries } => {
+                    let this = EntityRef {
+                        id: ids.next("g"),
+                        display_name: Some(name.clone()),
+                    };
+                    let (inner_sections, inner_groups) =
+                        self.entries(entries, notebook, Some(&this), ids);
+                    groups.push(GroupTree {
+                        group: SectionGroup {
+                            id: this.id.clone(),
+                            display_name: name,
+                            parent_notebook: Some(notebook.clone()),
+                            parent_section_group: group.cloned(),
+                        },
+                        sections: inner_sections,
+                        groups: inner_groups,
+                    });
+                }
+            }
+        }
+        (sections, groups)
+    }
+
+    fn section(
+        &mut self,
+        section: onenote_parser::section::Section,
+        notebook: &EntityRef,
+        group: Option<&EntityRef>,
+        ids: &mut Ids,
+    ) -> Section {
+        let id = ids.next("s");
+        let guid = section.file_identity().to_string();
+        let all: Vec<&onenote_parser::page::Page> = section
+            .page_series()
+            .iter()
+            .flat_map(|series| series.pages())
+            .collect();
+        // Graph's levels start at 0; the file's at 1 (or wherever its first page is).
+        let top = all.iter().map(|p| p.level()).min().unwrap_or(0);
+        let mut listing = Vec::with_capacity(all.len());
+        for (n, page) in all.iter().enumerate() {
+            let page_id = format!("{id}-p{}", n + 1);
+            let link = format!(
+                "onenote:#section-id={{{guid}}}&page-id={}&end",
+                page.link_target_id()
+            );
+            listing.push(Page {
+                id: page_id.clone(),
+                title: page.title_text().map(str::to_string),
+                created_date_time: page.created_time().format(&Rfc3339).ok(),
+                last_modified_date_time: page.updated_time().format(&Rfc3339).ok(),
+                level: Some((page.level() - top).clamp(0, 16)),
+                order: Some(n as i32),
+                links: Links {
+                    one_note_client_url: Some(Href { href: Some(link) }),
+                    ..Links::default()
+                },
+                parent_section: Some(EntityRef {
+                    id: id.clone(),
+                    display_name: Some(section.display_name().to_string()),
+                }),
+            });
+            self.pages.insert(page_id, (id.clone(), n));
+        }
+        let graph_section = Section {
+            id: id.clone(),
+            display_name: section.display_name().to_string(),
+            parent_notebook: Some(notebook.clone()),
+            parent_section_group: group.cloned(),
+            links: Links {
+                one_note_client_url: Some(Href {
+                    href: Some(format!("onenote:#section-id={{{guid}}}&end")),
+                }),
+                ..Links::default()
+            },
+        };
+        self.sections.insert(
+            id,
+            SectionFile {
+                section: Box::new(section),
+                listing,
+            },
+        );
+        graph_section
+    }
+
+    fn page(&self, id: &str) -> Result<&onenote_parser::page::Page, FetchError> {
+        let (section, n) = self
+            .pages
+            .get(id)
+            .ok_or_else(|| FetchError::Failed("no such page in these files".into()))?;
+        self.sections[section]
+            .section
+            .page_series()
+            .iter()
+            .flat_map(|series| series.pages())
+            .nth(*n)
+            .ok_or_else(|| FetchError::Failed("no such page in these files".into()))
+    }
+
+    fn render(&self, id: &str) -> Result<PageContent, FetchError> {
+        let page = self.page(id)?;
+        let rendered =
+            crate::reading::quietly(|| page_html::render(page, id)).map_err(FetchError::Failed)?;
+        let mut resources = self.resources.lock().unwrap_or_else(|e| e.into_inner());
+        resources.extend(rendered.resources);
+        Ok(PageContent {
+            html: rendered.html,
+            ink: rendered.ink,
+        })
+    }
+
+    fn read_resource(&self, id: &str) -> Result<Vec<u8>, FetchError> {
+        let resource = self
+            .resources
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(id)
+            .cloned()
+            .ok_or_else(|| FetchError::Failed("no such resource in these files".into()))?;
+        let (status, reader) = match &resource {
+            Resource::Image(image) => (image.data_status(), image.read()),
+            Resource::File(file) => (file.data_status(), Some(file.read())),
+        };
+        match status {
+            FileDataStatus::Available => {}
+            FileDataStatus::Missing => {
+                return Err(FetchError::Failed(
+                    "the section file does not hold its bytes (OneNote had not downloaded them)"
+                        .into(),
+                ));
+            }
+            _ => {
+                return Err(FetchError::Failed(
+                    "the section file marks its bytes as invalid".into(),
+                ));
+            }
+        }
+        let reader = reader
+            .ok_or_else(|| FetchError::Failed("the section file does not hold its bytes".into()))?;
+        let mut bytes = Vec::new();
+        crate::reading::quietly(|| reader.take(MAX_RESOURCE_BYTES + 1).read_to_end(&mut bytes))
+            .map_err(FetchError::Failed)?
+            .map_err(|e| {
+                FetchError::Failed(format!("could not be read from the section file: {e}"))
+            })?;
+        if bytes.len() as u64 > MAX_RESOURCE_BYTES {
+            return Err(FetchError::Failed(format!(
+                "is larger than {MAX_RESOURCE_BYTES} bytes"
+            )));
+        }
+        Ok(bytes)
+    }
+}
+
+impl Source for FileSource {
+    async fn tree(&self) -> Result<Vec<NotebookTree>, FetchError> {
+        Ok(self.trees.clone())
+    }
+
+    async fn section_pages(&self, section: &str) -> Result<Vec<Page>, FetchError> {
+        self.sections
+            .get(section)
+            .map(|s| s.listing.clone())
+            .ok_or_else(|| FetchError::Failed("no such section in these files".into()))
+    }
+
+    async fn page_content(&self, page: &str) -> Result<PageContent, FetchError> {
+        self.render(page)
+    }
+
+    async fn resource(&self, id: &str) -> Result<Vec<u8>, FetchError> {
+        self.read_resource(id)
+    }
+
+    fn skipped(&self) -> Vec<Skipped> {
+        self.skipped.clone()
+    }
+
+    fn notes(&self) -> Vec<String> {
+        self.notes.clone()
+    }
+}
+
+/// Ids unique within one conversion.
+#[derive(Default)]
+struct Ids(usize);
+
+impl Ids {
+    fn next(&mut self, prefix: &str) -> String {
+        self.0 += 1;
+        format!("{prefix}{}", self.0)
+    }
+}
