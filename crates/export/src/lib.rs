@@ -16,7 +16,7 @@
 //! - `layout`: where every notebook, section and page goes (uses `paths`, `manifest`).
 //! - `links`: links between pages as relative paths (uses `layout`).
 //! - `vault`: files on disk, index pages (uses `layout`, `links`).
-//! - `report`: `_export/report.md` (uses `manifest`, `status`, `vault`).
+//! - `report`: `_export/report.md` (uses `manifest`, `scope`, `status`, `vault`).
 //! - `progress`: the run's durable progress, a journal (uses `manifest`, `status`).
 //! - `folder`: a job's folder: vault, progress, zip (uses `progress`, `scope`, `vault`).
 //! - `runner`: one run, start to finish (uses all of the above).

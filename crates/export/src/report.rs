@@ -2,30 +2,38 @@
 //! since the last run, and everything skipped or left unresolved, with the reasons.
 
 use crate::manifest::Manifest;
+use crate::scope::Scope;
 use crate::status::{Changes, Status, human_bytes};
 use crate::vault::markdown_text;
 
 /// The report's text.
 pub fn report(manifest: &Manifest, status: &Status, changes: &Changes, updated: bool) -> String {
     let resources: usize = manifest.pages.values().map(|p| p.resources.len()).sum();
-    let per_page = if status.pages_done == 0 {
-        0.0
-    } else {
-        status.calls as f64 / status.pages_done as f64
-    };
     let mut text = String::from("# Export report\n\n");
     text.push_str(&format!(
-        "- Pages: {}\n- Sections: {}\n- Resources: {resources}\n- Size: {} ({} bytes)\n\
-         - Graph calls: {} ({per_page:.2} per page)\n- Time: {} s, of which {} s waiting for \
-         OneNote's limits\n",
+        "- Pages: {}\n- Sections: {}\n- Resources: {resources}\n- Size: {} ({} bytes)\n",
         manifest.pages.len(),
         manifest.sections.len(),
         human_bytes(status.bytes),
         status.bytes,
-        status.calls,
-        status.elapsed_seconds,
-        status.throttled_seconds,
     ));
+    if manifest.scope == Scope::Files.kind() {
+        text.push_str(&format!(
+            "- Read from OneNote's own files: no Graph call\n- Time: {} s\n",
+            status.elapsed_seconds
+        ));
+    } else {
+        let per_page = if status.pages_done == 0 {
+            0.0
+        } else {
+            status.calls as f64 / status.pages_done as f64
+        };
+        text.push_str(&format!(
+            "- Graph calls: {} ({per_page:.2} per page)\n- Time: {} s, of which {} s waiting for \
+             OneNote's limits\n",
+            status.calls, status.elapsed_seconds, status.throttled_seconds,
+        ));
+    }
     if updated {
         text.push_str("\n## Changes since the last export\n\n");
         let mut any = false;

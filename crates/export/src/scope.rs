@@ -1,5 +1,6 @@
 //! What an export covers: everything, one notebook, or one section (with the section groups
-//! above it, so its place in the vault is the same as in a whole-notebook export).
+//! above it, so its place in the vault is the same as in a whole-notebook export) — or OneNote
+//! files the owner uploaded, read whole.
 
 use graph::onenote::{GroupTree, NotebookTree, Section};
 use serde::{Deserialize, Serialize};
@@ -10,6 +11,8 @@ pub enum Scope {
     All,
     Notebook(String),
     Section(String),
+    /// The OneNote files uploaded with the job (in its folder), not OneNote through Graph.
+    Files,
 }
 
 impl Scope {
@@ -19,12 +22,13 @@ impl Scope {
             Scope::All => "all",
             Scope::Notebook(_) => "notebook",
             Scope::Section(_) => "section",
+            Scope::Files => "files",
         }
     }
 
     pub fn id(&self) -> Option<&str> {
         match self {
-            Scope::All => None,
+            Scope::All | Scope::Files => None,
             Scope::Notebook(id) | Scope::Section(id) => Some(id),
         }
     }
@@ -32,7 +36,7 @@ impl Scope {
     /// The trees cut down to the scope (empty when what it names is not there).
     pub fn narrow(&self, trees: Vec<NotebookTree>) -> Vec<NotebookTree> {
         match self {
-            Scope::All => trees,
+            Scope::All | Scope::Files => trees,
             Scope::Notebook(id) => trees.into_iter().filter(|t| &t.notebook.id == id).collect(),
             Scope::Section(id) => trees
                 .into_iter()
@@ -49,6 +53,11 @@ impl Scope {
     pub fn label(&self, trees: &[NotebookTree]) -> String {
         match self {
             Scope::All => "All notebooks".to_string(),
+            Scope::Files => trees
+                .iter()
+                .map(|t| t.notebook.display_name.as_str())
+                .collect::<Vec<_>>()
+                .join(", "),
             Scope::Notebook(_) => trees
                 .first()
                 .map(|t| t.notebook.display_name.clone())

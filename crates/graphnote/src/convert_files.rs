@@ -25,22 +25,36 @@ pub struct FileArgs<'a> {
 }
 
 /// Whether `inputs` are OneNote's files rather than saved page HTML: any of them is a OneNote
-/// file, or a folder without `.html` pages in it.
+/// file, or a folder without `.html` pages that holds one (within a few levels).
 pub fn applies(inputs: &[PathBuf]) -> bool {
     inputs.iter().any(|input| {
         if input.is_dir() {
-            let html = std::fs::read_dir(input).is_ok_and(|entries| {
-                entries.filter_map(Result::ok).any(|e| {
-                    e.path()
-                        .extension()
-                        .is_some_and(|x| x.eq_ignore_ascii_case("html"))
-                })
-            });
-            !html
+            !has_files(input, |p| has_extension(p, "html"), 0)
+                && has_files(input, onenote_files::is_onenote_path, 3)
         } else {
             onenote_files::is_onenote_path(input)
         }
     })
+}
+
+/// Whether `folder`, or a folder in it down to `depth` levels, holds a file `wanted` takes.
+fn has_files(folder: &Path, wanted: fn(&Path) -> bool, depth: usize) -> bool {
+    let Ok(entries) = std::fs::read_dir(folder) else {
+        return false;
+    };
+    entries.filter_map(Result::ok).any(|entry| {
+        let path = entry.path();
+        if path.is_dir() {
+            depth > 0 && has_files(&path, wanted, depth - 1)
+        } else {
+            wanted(&path)
+        }
+    })
+}
+
+fn has_extension(path: &Path, extension: &str) -> bool {
+    path.extension()
+        .is_some_and(|x| x.eq_ignore_ascii_case(extension))
 }
 
 pub async fn run(args: FileArgs<'_>) -> ExitCode {
@@ -82,17 +96,7 @@ async fn convert(args: &FileArgs<'_>) -> Result<Status, String> {
     };
     let library = onenote_files::read(args.inputs, &work.0, options).map_err(|e| e.to_string())?;
     if library.notebooks.is_empty() {
-        let why = library
-            .skipped
-            .iter()
-            .map(|s| format!("{}: {}", s.name, s.reason))
-            .collect::<Vec<_>>()
-            .join("; ");
-        return Err(if why.is_empty() {
-            "no OneNote notebook or section found in what was given".into()
-        } else {
-            format!("nothing could be read: {why}")
-        });
+        return Err(library.why_nothing());
     }
     let source = FileSource::new(library);
     let folder = JobFolder::unzipped(out, &work.0);
@@ -103,7 +107,7 @@ async fn convert(args: &FileArgs<'_>) -> Result<Status, String> {
         first_wait: Duration::ZERO,
         max_wait: Duration::ZERO,
     };
-    let finished = export::run(&source, &folder, &Scope::All, &observer, patience).await;
+    let finished = export::run(&source, &folder, &Scope::Files, &observer, patience).await;
     observer.done();
     match finished {
         Ok(finished) => Ok(finished.status),

@@ -40,6 +40,22 @@ pub struct Library {
     pub notes: Vec<String>,
 }
 
+impl Library {
+    /// Why nothing was read, in one line, when no notebook was: each file and its reason.
+    pub fn why_nothing(&self) -> String {
+        let why = self
+            .skipped
+            .iter()
+            .map(|s| format!("{}: {}", s.name, s.reason))
+            .collect::<Vec<_>>()
+            .join("; ");
+        match why.is_empty() {
+            true => "no OneNote notebook or section was found in what was given".into(),
+            false => format!("nothing could be read: {why}"),
+        }
+    }
+}
+
 #[derive(Debug)]
 pub struct NotebookFiles {
     pub name: String,
@@ -459,7 +475,7 @@ thread_local! {
 
 /// Runs `read`, turning a panic into its message. The panic is not printed: it is reported
 /// with the file's name, like any reason a file could not be read.
-pub(crate) fn quietly<T>(read: impl FnOnce() -> T) -> Result<T, String> {
+pub fn quietly<T>(read: impl FnOnce() -> T) -> Result<T, String> {
     static HOOK: Once = Once::new();
     HOOK.call_once(|| {
         let previous = std::panic::take_hook();

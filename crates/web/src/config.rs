@@ -72,6 +72,8 @@ pub struct Config {
     /// The first wait before trying again a OneNote call that failed without `Retry-After`
     /// (doubling each time; `EXPORT_RETRY_MILLISECONDS`, 2000).
     pub export_first_retry: Duration,
+    /// The most one upload of OneNote files may hold, in bytes (`UPLOAD_MAX_BYTES`, 2 GiB).
+    pub upload_max_bytes: u64,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -350,6 +352,7 @@ impl Config {
             export_first_retry: Duration::from_millis(
                 count("EXPORT_RETRY_MILLISECONDS", 2000)? as u64
             ),
+            upload_max_bytes: count("UPLOAD_MAX_BYTES", 2 << 30)? as u64,
         })
     }
 

@@ -86,6 +86,9 @@ pub enum AppError {
     BadRequest(String),
     #[error("request body too large")]
     TooLarge,
+    /// OneNote files uploaded past `UPLOAD_MAX_BYTES`: says the limit.
+    #[error("an upload larger than {limit} bytes")]
+    UploadTooLarge { limit: u64 },
     /// A form that did not come from the app's own page (CSRF); says what to do.
     #[error("forbidden: {0}")]
     Forbidden(&'static str),
@@ -130,7 +133,7 @@ impl AppError {
             AppError::NotFound | AppError::NoSuchScreen { .. } | AppError::LinkTargetNotFound => {
                 StatusCode::NOT_FOUND
             }
-            AppError::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            AppError::TooLarge | AppError::UploadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::Forbidden(_) => StatusCode::FORBIDDEN,
             AppError::Conflict(_) => StatusCode::CONFLICT,
         }

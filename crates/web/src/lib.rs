@@ -13,7 +13,8 @@
 //! - `clock`, `features` (the optional features and their scopes), `single_flight` (one holder
 //!   per key), `forwarded` (the reverse-proxy policy), `server` (hyper with limits and graceful
 //!   shutdown), `security` (response headers), `metrics` (the Prometheus recorder, the request
-//!   metrics layer and the handles it keeps): leaves.
+//!   metrics layer and the handles it keeps), `body_limits` (the upload's own way past the
+//!   small-body limit and the timeout): leaves.
 //! - `config`: typed configuration, read once.
 //! - `context`: the request's id, path prefix and public base URL, recorded by a middleware and
 //!   taken as an extractor.
@@ -26,13 +27,15 @@
 //! - `tokens`: access tokens for a session, refreshed once at a time.
 //! - `onenote`: `access` (OneNote calls through the user's budget), then the pages.
 //! - `exports`: whole-notebook exports as jobs — `job`, the job `store` (SQLite or Redis),
-//!   `credentials` (the owner's sealed sign-in), `graph_source`, the `worker`, the `routes`.
+//!   `credentials` (the owner's sealed sign-in), `graph_source`, the `worker`, the `routes`,
+//!   `upload` (OneNote files uploaded and converted as a job).
 //! - `auth` (sign-in and sign-out), `routes` (home, `/msal-demo`, health, assets).
 //! - `state`: the parts handlers take, built at start-up; then this file's router.
 
 #[cfg(test)]
 mod allocation_count;
 pub mod auth;
+pub mod body_limits;
 pub mod clock;
 pub mod config;
 pub mod content_disposition;
@@ -119,12 +122,28 @@ pub fn app(
         .layer(error_page::ErrorPageLayer)
         .map_response(|response: Response<_>| response.map(Body::new))
         .layer(CatchPanicLayer::custom(panic_page))
-        .layer(TimeoutLayer::with_status_code(
-            StatusCode::REQUEST_TIMEOUT,
-            request_timeout,
-        ))
-        .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
-        .service(router(state))
+        .service(body_limits::UploadOr {
+            path: body_limits::upload_path(&state.config.path_prefix()).into(),
+            upload: upload_router(state.clone()),
+            rest: ServiceBuilder::new()
+                .map_response(|response: Response<_>| response.map(Body::new))
+                .layer(TimeoutLayer::with_status_code(
+                    StatusCode::REQUEST_TIMEOUT,
+                    request_timeout,
+                ))
+                .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
+                .service(router(state)),
+        })
+}
+
+/// The upload of OneNote files alone: no body limit but its own (`exports::upload`).
+fn upload_router(state: AppState) -> Router {
+    let path = body_limits::upload_path(&state.config.path_prefix());
+    Router::new()
+        .route(&path, post(exports::upload::upload))
+        .layer(axum::extract::DefaultBodyLimit::disable())
+        .layer(metrics::RequestMetricsLayer)
+        .with_state(state)
 }
 
 /// The routes, mounted under `PUBLIC_URL`'s path prefix.

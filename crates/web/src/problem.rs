@@ -151,6 +151,16 @@ pub fn of(error: &AppError) -> Problem {
             "Request too large",
             "graphnote does not accept requests this large.",
         ),
+        AppError::UploadTooLarge { limit } => page(
+            "These files are too large",
+            &format!(
+                "graphnote takes at most {} in one upload, and nothing of this one was kept. \
+                 Upload fewer files at a time, or convert them on your own machine with \
+                 `graphnote convert`.",
+                export::status::human_bytes(*limit)
+            ),
+        )
+        .action("/onenote/exports", "Your exports"),
         AppError::Forbidden(what) => page("Refused", what),
         AppError::Conflict(what) => page("Not possible right now", what).action("/onenote/exports", "Your exports"),
         AppError::BadRequest(what) => {

@@ -1,7 +1,8 @@
 //! Damaged copies of real sections — cut short anywhere, or with bits flipped anywhere — are
 //! read as users' files are: each either reads (and every page and resource of it can be
 //! asked for) or is skipped with a reason; no panic reaches the caller and none takes long.
-//! The positions are drawn from a seed printed on failure (`DAMAGE_SEED` repeats a run).
+//! The positions are drawn from a seed printed on failure (`DAMAGE_SEED` repeats a run). What
+//! the fuzzer found is kept in `tests/fuzz-regressions/` and read the same way.
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -147,4 +148,22 @@ fn cut_short_or_bit_flipped_sections_are_read_or_skipped_never_a_panic() {
         }
     }
     eprintln!("{read} of {tried} damaged sections read, the rest skipped");
+}
+
+/// Inputs the fuzzer found (`scripts/fuzz onenote_file`), kept so they stay harmless: each is
+/// read or skipped with a reason like any damaged section. Without the parser's patch (see
+/// vendor/onenote_parser/PATCHED.md) the first of them overflows the stack and aborts this test.
+#[test]
+fn what_the_fuzzer_found_is_read_or_skipped() {
+    let folder = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fuzz-regressions");
+    let mut found: Vec<PathBuf> = std::fs::read_dir(folder)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    found.sort();
+    assert!(!found.is_empty());
+    for path in found {
+        let bytes = std::fs::read(&path).unwrap();
+        read_everything(&bytes, &path.display().to_string());
+    }
 }

@@ -76,7 +76,13 @@ fn convert(inputs: &[PathBuf], options: ReadOptions) -> Vault {
     };
     let runtime = tokio::runtime::Runtime::new().unwrap();
     let finished = runtime
-        .block_on(export::run(&source, &folder, &Scope::All, &Quiet, patience))
+        .block_on(export::run(
+            &source,
+            &folder,
+            &Scope::Files,
+            &Quiet,
+            patience,
+        ))
         .unwrap();
     let manifest: Manifest =
         serde_json::from_slice(&std::fs::read(dir.path().join(export::MANIFEST_PATH)).unwrap())

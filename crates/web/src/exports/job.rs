@@ -77,6 +77,25 @@ pub struct JobView {
 const PACED_AFTER_SECONDS: f64 = 5.0;
 
 impl Job {
+    /// A new export of `scope` for `owner`, queued now, with an unguessable id.
+    pub fn queued(id: String, owner: String, scope: Scope, label: String) -> Job {
+        Job {
+            id,
+            owner,
+            label,
+            scope,
+            state: JobState::Queued,
+            reason: None,
+            status: Status::default(),
+            created: crate::clock::now(),
+            created_ms: crate::clock::now_ms(),
+            started: None,
+            finished: None,
+            archive_bytes: None,
+            updating: false,
+        }
+    }
+
     /// Its place in its owner's queue (milliseconds; older records by their second).
     pub fn queued_at_ms(&self) -> i64 {
         match self.created_ms {

@@ -26,11 +26,13 @@
 
 pub mod advice;
 pub mod credentials;
+pub mod file_job;
 pub mod graph_source;
 pub mod job;
 pub mod machine;
 pub mod routes;
 pub mod store;
+pub mod upload;
 pub mod worker;
 
 use std::collections::HashSet;
@@ -54,6 +56,8 @@ pub struct Settings {
     pub lease: Duration,
     pub retention: Duration,
     pub first_retry: Duration,
+    /// The most one upload of OneNote files may hold, in bytes.
+    pub upload_max_bytes: u64,
 }
 
 /// Exports, for handlers and the worker: `State(exports): State<Exports>`.
@@ -103,6 +107,7 @@ impl Exports {
                 lease: config.export_lease,
                 retention: config.export_retention,
                 first_retry: config.export_first_retry,
+                upload_max_bytes: config.upload_max_bytes,
             },
             limits: config.onenote_limits,
             instance: random_id(),

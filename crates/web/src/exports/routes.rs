@@ -83,7 +83,7 @@ where
 }
 
 /// The account an export belongs to.
-fn owner(session: &Session) -> Result<String, AppError> {
+pub(super) fn owner(session: &Session) -> Result<String, AppError> {
     session
         .user()
         .map(|u| u.home_account_id.clone())
@@ -102,7 +102,7 @@ async fn owned(exports: &Exports, session: &Session, id: &str) -> Result<Job, Ap
     }
 }
 
-fn see_other(ctx: &RequestContext, path: &str) -> Response {
+pub(super) fn see_other(ctx: &RequestContext, path: &str) -> Response {
     Redirect::to(&format!("{}{path}", ctx.prefix)).into_response()
 }
 
@@ -159,6 +159,7 @@ pub async fn start(
         (Scope::All, _) => "All notebooks".to_string(),
         (Scope::Notebook(_), true) => "A notebook".into(),
         (Scope::Section(_), true) => "A section".into(),
+        (Scope::Files, true) => "OneNote files".into(),
         (scope, false) => super::worker::scope_label(scope, &name),
     };
     exports.credentials.put(&owner, cache).await?;
@@ -202,21 +203,7 @@ async fn start_once(
             tracing::info!(export = %job.id, "export already queued; not starting another");
             return Ok(job);
         }
-        let job = Job {
-            id: random_id(),
-            owner: owner.to_string(),
-            label,
-            scope,
-            state: JobState::Queued,
-            reason: None,
-            status: export::Status::default(),
-            created: now(),
-            created_ms: crate::clock::now_ms(),
-            started: None,
-            finished: None,
-            archive_bytes: None,
-            updating: false,
-        };
+        let job = Job::queued(random_id(), owner.to_string(), scope, label);
         exports.store.insert(&job).await?;
         tracing::info!(export = %job.id, scope = job.scope.kind(), "export queued");
         Ok::<_, AppError>(job)
@@ -227,7 +214,7 @@ async fn start_once(
 }
 
 /// A name from the form as a label may show it: one line, at most 200 characters.
-fn shown_name(name: &str) -> String {
+pub(super) fn shown_name(name: &str) -> String {
     let one_line: String = name
         .chars()
         .map(|c| if c.is_control() { ' ' } else { c })
@@ -237,10 +224,10 @@ fn shown_name(name: &str) -> String {
 }
 
 /// Refuse to start below this much free disk: an export of a large notebook is gigabytes.
-const MIN_FREE_BYTES: u64 = 512 * 1024 * 1024;
+pub(super) const MIN_FREE_BYTES: u64 = 512 * 1024 * 1024;
 
 /// Free bytes on the file system holding `dir`, if it can be told.
-fn free_bytes(dir: &std::path::Path) -> Option<u64> {
+pub(super) fn free_bytes(dir: &std::path::Path) -> Option<u64> {
     let stats = rustix::fs::statvfs(dir).ok()?;
     Some(stats.f_bavail.saturating_mul(stats.f_frsize))
 }
@@ -250,6 +237,9 @@ fn free_bytes(dir: &std::path::Path) -> Option<u64> {
 struct ListPage {
     layout: Layout,
     rows: Vec<ListRow>,
+    csrf: String,
+    /// The most one upload may hold, in words.
+    upload_limit: String,
 }
 
 /// One export in the list: what it is, when it started, its state and its size.
@@ -261,6 +251,7 @@ struct ListRow {
 
 pub async fn list(
     State(exports): State<Exports>,
+    State(csrf): State<Arc<Csrf>>,
     ctx: RequestContext,
     SignedIn(session): SignedIn,
 ) -> Result<Response, AppError> {
@@ -288,6 +279,8 @@ pub async fn list(
         &ListPage {
             layout: Layout::new(&ctx, session.user()),
             rows,
+            csrf: csrf.token(&session),
+            upload_limit: export::status::human_bytes(exports.settings.upload_max_bytes),
         },
         StatusCode::OK,
     ))
@@ -465,6 +458,12 @@ pub async fn update(
     if job.state != JobState::Done {
         return Err(AppError::Conflict(
             "only a finished export can be brought up to date".into(),
+        ));
+    }
+    if job.scope == Scope::Files {
+        return Err(AppError::Conflict(
+            "uploaded files are deleted once converted: to convert newer copies, upload them again"
+                .into(),
         ));
     }
     let folder = JobFolder::new(&exports.folder(&job.id));

@@ -244,23 +244,28 @@ async fn run_job(exports: Exports, job: Job, holder: String) {
         holder.clone(),
         shared.clone(),
     )));
-    let source = GraphSource {
-        // The runner is the one place that retries (see `export::runner`).
-        graph: exports.graph.background().with_retry(RetryPolicy {
-            max_attempts: 1,
-            ..exports.graph.retry
-        }),
-        tokens: exports.tokens.clone(),
-        credentials: exports.credentials.clone(),
-        scopes: exports.scopes.clone(),
-        owner: job.owner.clone(),
+    let result = match job.scope {
+        export::Scope::Files => super::file_job::run(&exports, &id, shared.clone()).await,
+        _ => {
+            let source = GraphSource {
+                // The runner is the one place that retries (see `export::runner`).
+                graph: exports.graph.background().with_retry(RetryPolicy {
+                    max_attempts: 1,
+                    ..exports.graph.retry
+                }),
+                tokens: exports.tokens.clone(),
+                credentials: exports.credentials.clone(),
+                scopes: exports.scopes.clone(),
+                owner: job.owner.clone(),
+            };
+            let folder = JobFolder::new(&exports.folder(&id));
+            let patience = Patience {
+                first_wait: exports.settings.first_retry,
+                ..Patience::default()
+            };
+            export::run(&source, &folder, &job.scope, shared.as_ref(), patience).await
+        }
     };
-    let folder = JobFolder::new(&exports.folder(&id));
-    let patience = Patience {
-        first_wait: exports.settings.first_retry,
-        ..Patience::default()
-    };
-    let result = export::run(&source, &folder, &job.scope, shared.as_ref(), patience).await;
     drop(heartbeat);
     if !matches!(result, Err(Halt::LeaseLost)) {
         finish(&exports, &id, &shared, result).await;
@@ -383,6 +388,7 @@ pub fn scope_label(scope: &export::Scope, name: &str) -> String {
         export::Scope::All => "All notebooks".into(),
         export::Scope::Notebook(_) => format!("Notebook: {name}"),
         export::Scope::Section(_) => format!("Section: {name}"),
+        export::Scope::Files => format!("OneNote files: {name}"),
     }
 }
 
@@ -399,7 +405,10 @@ async fn reason_to_stop(exports: &Exports, job: &Job, holder: &str) -> Option<Ha
     if let Ok(Some(_)) = store.value(&cancel_flag(&job.id)).await {
         return Some(Halt::Cancelled);
     }
-    if let Ok(false) = exports.credentials.present(&job.owner).await {
+    // Uploaded files need no sign-in to be read: only Graph exports wait for their owner.
+    if job.scope != export::Scope::Files
+        && let Ok(false) = exports.credentials.present(&job.owner).await
+    {
         return Some(Halt::NeedsOwner(SIGNED_OUT.into()));
     }
     None

@@ -23,6 +23,7 @@ mod exports;
 mod first_hour;
 mod onenote_pages;
 mod signing_in;
+mod uploads;
 
 use std::collections::{BTreeMap, HashSet};
 use std::io::Read;
