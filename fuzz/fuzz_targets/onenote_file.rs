@@ -9,7 +9,7 @@ use onenote_md::{PageMeta, to_markdown};
 use onenote_parser::Parser;
 
 libfuzzer_sys::fuzz_target!(|data: &[u8]| {
-    let parsed = onenote_files::reading::quietly(|| {
+    let parsed = onenote_files::contained::quietly(|| {
         Parser::new().parse_section_buffer(data, typed_path::TypedPath::derive("Fuzz.one"))
     });
     let Ok(Ok(section)) = parsed else {

@@ -16,6 +16,8 @@ pub struct JobFolder {
     archive: PathBuf,
     /// Whether a run ends by writing the zip.
     zipped: bool,
+    /// Whether files are synced as they are written (see `Vault::unsynced`).
+    synced: bool,
 }
 
 impl JobFolder {
@@ -26,21 +28,27 @@ impl JobFolder {
             progress: root.join("progress"),
             archive: root.join("export.zip"),
             zipped: true,
+            synced: true,
         }
     }
 
-    /// A vault written straight into `vault`, its progress kept in `work`, and no zip.
+    /// A vault written straight into `vault`, its progress kept in `work`, no zip, and nothing
+    /// synced page by page (`graphnote convert`: if it stops, it is run again).
     pub fn unzipped(vault: &Path, work: &Path) -> JobFolder {
         JobFolder {
             vault: vault.to_path_buf(),
             progress: work.join("progress"),
             archive: work.join("export.zip"),
             zipped: false,
+            synced: false,
         }
     }
 
     pub fn vault(&self) -> Vault {
-        Vault::new(self.vault.clone())
+        match self.synced {
+            true => Vault::new(self.vault.clone()),
+            false => Vault::unsynced(self.vault.clone()),
+        }
     }
 
     /// Where the zip goes.
@@ -54,7 +62,10 @@ impl JobFolder {
     }
 
     pub fn progress(&self) -> ProgressFiles {
-        ProgressFiles::new(self.progress.clone())
+        match self.synced {
+            true => ProgressFiles::new(self.progress.clone()),
+            false => ProgressFiles::unsynced(self.progress.clone()),
+        }
     }
 
     /// The name of what `scope` covers, once a run has listed it (reads a file: call it off

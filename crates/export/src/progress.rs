@@ -119,11 +119,18 @@ pub struct Pending {
 #[derive(Debug, Clone)]
 pub struct ProgressFiles {
     dir: PathBuf,
+    /// Whether the journal is on the disk before a page counts as done (see `Vault::unsynced`).
+    synced: bool,
 }
 
 impl ProgressFiles {
     pub fn new(dir: PathBuf) -> ProgressFiles {
-        ProgressFiles { dir }
+        ProgressFiles { dir, synced: true }
+    }
+
+    /// Progress files left to the system to write out.
+    pub fn unsynced(dir: PathBuf) -> ProgressFiles {
+        ProgressFiles { dir, synced: false }
     }
 
     fn listing_path(&self) -> PathBuf {
@@ -187,7 +194,9 @@ impl ProgressFiles {
             .append(true)
             .open(self.journal_path())?;
         file.write_all(&json)?;
-        file.sync_data()?;
+        if self.synced {
+            file.sync_data()?;
+        }
         match fs::remove_file(self.pending_path()) {
             Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e),
             _ => Ok(()),

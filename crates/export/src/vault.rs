@@ -13,11 +13,23 @@ use crate::links::relative;
 #[derive(Debug, Clone)]
 pub struct Vault {
     root: PathBuf,
+    /// Whether each file is on the disk before `write` returns (an export job's vault: its
+    /// journal says the page is done). `graphnote convert` writes without: run again, it
+    /// converts again, and a thousand fsyncs are most of its time.
+    synced: bool,
 }
 
 impl Vault {
     pub fn new(root: PathBuf) -> Vault {
-        Vault { root }
+        Vault { root, synced: true }
+    }
+
+    /// A vault whose files are left to the system to write out.
+    pub fn unsynced(root: PathBuf) -> Vault {
+        Vault {
+            root,
+            synced: false,
+        }
     }
 
     pub fn root(&self) -> &Path {
@@ -48,7 +60,9 @@ impl Vault {
         ));
         let mut file = fs::File::create(&temporary)?;
         file.write_all(bytes)?;
-        file.sync_data()?;
+        if self.synced {
+            file.sync_data()?;
+        }
         fs::rename(&temporary, &target)
     }
 

@@ -7,24 +7,31 @@
 //!
 //! Files come from users: an archive never unpacks outside its folder or past its limits
 //! ([`unpack`]); a file the parser refuses, or panics on, is skipped with its name and the
-//! reason, and the rest still converts ([`reading`]).
+//! reason, and the rest still converts ([`reading`], [`contained`]).
 //!
 //! # Layout
 //!
 //! Leaves first; each module uses only modules above it.
 //!
 //! - `unpack` (a `.onepkg` or `.zip` into a folder, with limits), `backup` (the newest of
-//!   dated copies), `ink` (strokes as InkML): leaves.
-//! - `reading`: paths → parsed notebooks (uses `unpack`, `backup`).
+//!   dated copies), `ink` (strokes as InkML), `contained` (the parser's panics kept to the file
+//!   being read): leaves.
+//! - `section_file`: one section read for its listing, or whole (uses `contained`).
+//! - `toc_order`: a notebook's order from its table of contents (uses `section_file`).
+//! - `reading`: paths → listed notebooks (uses `unpack`, `backup`, `section_file`,
+//!   `toc_order`).
 //! - `page_html`: one page as Graph's page HTML (uses `ink`).
-//! - `source`: the export's [`export::Source`] over what was read (uses `reading`,
-//!   `page_html`).
+//! - `source`: the export's [`export::Source`] over what was read, one section read whole at a
+//!   time (uses `reading`, `section_file`, `contained`, `page_html`).
 
 pub mod backup;
+pub mod contained;
 pub mod ink;
 pub mod page_html;
 pub mod reading;
+pub mod section_file;
 pub mod source;
+pub mod toc_order;
 pub mod unpack;
 
 pub use reading::{InputError, Library, ReadOptions, is_onenote_path, read};

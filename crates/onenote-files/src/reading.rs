@@ -1,22 +1,18 @@
-//! From the paths a user gives to parsed notebooks: what each path is (a section, a notebook's
-//! table of contents, a package, a zip, a folder of any of these), which copy of a section to
-//! take from a backup folder, and reading each file with `onenote_parser` where neither an
-//! error nor a panic of the parser reaches further than the one file it was reading.
+//! From the paths a user gives to listed notebooks: what each path is (a section, a notebook's
+//! table of contents, a package, a zip, a folder of any of these), which sections a notebook
+//! holds and in what order (its table of contents', `toc_order`), which copy of a section to
+//! take from a backup folder; then every section listed, on every core (`section_file`).
 //!
 //! What cannot be read is skipped with its name and the reason; everything else still converts.
 
-use std::cell::Cell;
-use std::collections::BTreeMap;
-use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
-use std::sync::Once;
 
 use export::Skipped;
-use onenote_parser::Parser;
-use onenote_parser::section::{Section, SectionEntry};
 
 use crate::backup::{BackupCopy, newest_copies};
-use crate::unpack;
+use crate::section_file::{self, SectionFile};
+use crate::{toc_order, unpack};
 
 /// The folder OneNote keeps deleted pages and sections in, inside a notebook's folder.
 const RECYCLE_BIN: &str = "OneNote_RecycleBin";
@@ -64,7 +60,7 @@ pub struct NotebookFiles {
 
 #[derive(Debug)]
 pub enum Entry {
-    Section(Box<Section>),
+    Section(Box<SectionFile>),
     Group { name: String, entries: Vec<Entry> },
 }
 
@@ -75,8 +71,6 @@ pub enum InputError {
     Missing(String),
     #[error("{0}: is not a OneNote file (.one, .onetoc2, .onepkg, .zip) or a folder holding them")]
     NotOneNote(String),
-    #[error("{0}: could not be prepared for reading: {1}")]
-    Work(String, std::io::Error),
 }
 
 /// The kinds of file read here, by extension.
@@ -92,7 +86,9 @@ pub fn read(inputs: &[PathBuf], work: &Path, options: ReadOptions) -> Result<Lib
     let mut reader = Reader {
         work: work.to_path_buf(),
         options,
-        library: Library::default(),
+        planned: Vec::new(),
+        skipped: Vec::new(),
+        notes: Vec::new(),
         unpacked: 0,
         loose: BTreeMap::new(),
     };
@@ -110,17 +106,29 @@ pub fn read(inputs: &[PathBuf], work: &Path, options: ReadOptions) -> Result<Lib
     }
     let loose = std::mem::take(&mut reader.loose);
     for (folder, files) in loose {
-        let name = file_name(&folder);
         let entries = reader.sections(&files);
-        reader.push_notebook(name, entries);
+        reader.plan(file_name(&folder), entries);
     }
-    Ok(reader.library)
+    Ok(reader.list())
+}
+
+/// A notebook as planned: its sections' files, in order, before they are read.
+struct Planned {
+    name: String,
+    entries: Vec<Plan>,
+}
+
+enum Plan {
+    Section(PathBuf),
+    Group { name: String, entries: Vec<Plan> },
 }
 
 struct Reader {
     work: PathBuf,
     options: ReadOptions,
-    library: Library,
+    planned: Vec<Planned>,
+    skipped: Vec<Skipped>,
+    notes: Vec<String>,
     unpacked: usize,
     /// Sections given one by one, by the folder they are in (each folder one notebook).
     loose: BTreeMap<PathBuf, Vec<PathBuf>>,
@@ -161,9 +169,9 @@ impl Reader {
             .file_stem()
             .map(|s| s.to_string_lossy().into_owned())
             .unwrap_or_else(|| "Notebook".into());
-        let before = self.library.notebooks.len();
+        let before = self.planned.len();
         self.folder(&into, Some(&stem), 0);
-        if self.library.notebooks.len() == before {
+        if self.planned.len() == before {
             self.skip("file", &show(path), "holds no OneNote notebook or section");
         }
     }
@@ -178,11 +186,11 @@ impl Reader {
         }
         if !listing.sections.is_empty() {
             let entries = self.loose_folder(&listing, depth);
-            self.push_notebook(name, entries);
+            self.plan(name, entries);
             return;
         }
-        // Only packages, zips and folders: a folder of notebooks. An archive alone in the
-        // folder an archive unpacked to is named after the outer one.
+        // Only packages, zips and folders: a folder of notebooks. A folder alone in the
+        // folder an archive unpacked to is named after the archive.
         for archive in &listing.archives {
             self.file(archive);
         }
@@ -195,155 +203,100 @@ impl Reader {
         }
     }
 
-    /// A notebook folder with a table of contents.
+    /// A notebook folder with a table of contents: its sections and section groups in the
+    /// notebook's order; those the table of contents does not list follow in name order
+    /// (OneNote shows them too, so they are the user's notes; the report says so). When the
+    /// table of contents cannot be read, the folder is read as one without.
     fn notebook(&mut self, folder: &Path, name: &str, toc: &Path) {
-        let mut entries = self.notebook_entries(folder, name, toc, 0);
-        if self.options.include_deleted {
-            let bin = folder.join(RECYCLE_BIN);
-            if bin.is_dir() {
-                let listing = Listing::of(&bin);
-                let deleted = self.sections(&listing.sections);
-                if !deleted.is_empty() {
-                    entries.push(Entry::Group {
-                        name: DELETED_GROUP.into(),
-                        entries: deleted,
-                    });
+        let mut entries = match toc_order::sections_in_order(toc) {
+            Ok(order) => {
+                let rank: HashMap<PathBuf, usize> = order
+                    .iter()
+                    .enumerate()
+                    .filter_map(|(n, path)| Some((std::fs::canonicalize(path).ok()?, n)))
+                    .collect();
+                let mut unlisted = Vec::new();
+                let entries = self.ordered(folder, folder, &rank, 0, &mut unlisted);
+                if !unlisted.is_empty() {
+                    self.note(format!(
+                        "{name}: not in its table of contents, read all the same: {}",
+                        unlisted.join(", ")
+                    ));
                 }
+                entries
             }
-        }
-        self.push_notebook(name.to_string(), entries);
-    }
-
-    /// What a folder with a table of contents holds: the parser reads the sections and section
-    /// groups it lists, in the notebook's order. Sections and section groups in the folder that
-    /// it does not list follow in name order (OneNote shows them too, so they are the user's
-    /// notes; the report says they were found this way). When the table of contents itself
-    /// cannot be read, the folder is read as one without.
-    fn notebook_entries(
-        &mut self,
-        folder: &Path,
-        name: &str,
-        toc: &Path,
-        depth: usize,
-    ) -> Vec<Entry> {
-        let read = quietly(|| Parser::new().parse_notebook(typed(toc).to_path()))
-            .and_then(|read| read.map_err(|e| e.to_string()));
-        let listing = Listing::of(folder);
-        let notebook = match read {
-            Ok(notebook) => notebook,
             Err(e) => {
                 self.note(format!(
                     "{name}: its table of contents ({}) could not be read ({e}); its sections are \
                      read in name order",
                     file_name(toc)
                 ));
-                return self.loose_folder(&listing, depth);
+                self.loose_folder(&Listing::of(folder), 0)
             }
         };
-        for warning in notebook.report().warnings() {
-            let message = warning.message();
-            match message.strip_prefix("failed to import section ") {
-                Some(rest) => {
-                    let (file, reason) = rest.split_once(": ").unwrap_or((rest, ""));
-                    let file = Path::new(file)
-                        .strip_prefix(folder)
-                        .map_or_else(|_| file.to_string(), show);
-                    self.skip("section", &format!("{name}/{file}"), reason);
-                }
-                None => self.note(format!("{name}: {message}")),
+        if self.options.include_deleted {
+            let bin = Listing::of(&folder.join(RECYCLE_BIN));
+            if !bin.sections.is_empty() {
+                entries.push(Plan::Group {
+                    name: DELETED_GROUP.into(),
+                    entries: bin.sections.into_iter().map(Plan::Section).collect(),
+                });
             }
         }
-        let mut listed = Vec::new();
-        let mut entries = Vec::new();
-        for entry in notebook.entries() {
-            listed.push(match entry {
-                SectionEntry::Section(section) => format!("{}.one", section.display_name()),
-                SectionEntry::SectionGroup(group) => group.display_name().to_string(),
-            });
-            entries.push(self.entry(entry, name));
-        }
-        // Files the table of contents names but the parser could not read are skipped above,
-        // not found again here.
-        let skipped: Vec<String> = self
-            .library
-            .skipped
-            .iter()
-            .map(|s| s.name.clone())
-            .collect();
-        let unlisted = |path: &PathBuf| {
-            let file = file_name(path);
-            !listed.iter().any(|l| l.eq_ignore_ascii_case(&file))
-                && !skipped.contains(&format!("{name}/{file}"))
-        };
-        let sections: Vec<PathBuf> = listing
-            .sections
-            .iter()
-            .filter(|p| unlisted(p))
-            .cloned()
-            .collect();
-        if !sections.is_empty() {
-            self.note(format!(
-                "{name}: {} not in its table of contents, read all the same: {}",
-                if sections.len() == 1 {
-                    "a section"
-                } else {
-                    "sections"
-                },
-                sections
-                    .iter()
-                    .map(|p| file_name(p))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ));
-            entries.extend(self.sections(&sections));
-        }
-        if depth < MAX_FOLDER_DEPTH {
-            for sub in listing.folders.iter().filter(|p| unlisted(p)) {
-                if file_name(sub) == RECYCLE_BIN {
-                    continue;
-                }
-                let inner = Listing::of(sub);
-                let group_name = format!("{name}/{}", file_name(sub));
-                let group = match inner.tocs.first() {
-                    Some(toc) => self.notebook_entries(sub, &group_name, toc, depth + 1),
-                    None => self.loose_folder(&inner, depth + 1),
-                };
-                if !group.is_empty() {
-                    self.note(format!(
-                        "{group_name}: a section group not in the notebook's table of contents, read all the same"
-                    ));
-                    entries.push(Entry::Group {
-                        name: file_name(sub),
-                        entries: group,
-                    });
-                }
-            }
-        }
-        entries
+        self.plan(name.to_string(), entries);
     }
 
-    fn entry(&mut self, entry: &SectionEntry, path: &str) -> Entry {
-        match entry {
-            SectionEntry::Section(section) => {
-                self.section_notes(section, path);
-                Entry::Section(Box::new(section.clone()))
-            }
-            SectionEntry::SectionGroup(group) => {
-                let inner = format!("{path}/{}", group.display_name());
-                Entry::Group {
-                    name: group.display_name().to_string(),
-                    entries: group
-                        .entries()
-                        .iter()
-                        .map(|e| self.entry(e, &inner))
-                        .collect(),
+    /// The sections and section groups under `folder`, by their place in the table of
+    /// contents (`rank`; a group by its first section's), then the unlisted ones by name.
+    fn ordered(
+        &mut self,
+        root: &Path,
+        folder: &Path,
+        rank: &HashMap<PathBuf, usize>,
+        depth: usize,
+        unlisted: &mut Vec<String>,
+    ) -> Vec<Plan> {
+        let listing = Listing::of(folder);
+        let mut items: Vec<(usize, String, Plan)> = Vec::new();
+        let place = |path: &Path| {
+            std::fs::canonicalize(path)
+                .ok()
+                .and_then(|p| rank.get(&p).copied())
+        };
+        for section in listing.sections {
+            let at = place(&section).unwrap_or_else(|| {
+                unlisted.push(relative(root, &section));
+                usize::MAX
+            });
+            items.push((at, file_name(&section), Plan::Section(section)));
+        }
+        if depth < MAX_FOLDER_DEPTH {
+            for sub in listing.folders {
+                if file_name(&sub) == RECYCLE_BIN {
+                    continue;
                 }
+                let inner = self.ordered(root, &sub, rank, depth + 1, unlisted);
+                if inner.is_empty() {
+                    continue;
+                }
+                let at = first_section(&inner).and_then(place).unwrap_or(usize::MAX);
+                let name = file_name(&sub);
+                items.push((
+                    at,
+                    name.clone(),
+                    Plan::Group {
+                        name,
+                        entries: inner,
+                    },
+                ));
             }
         }
+        items.sort_by(|a, b| (a.0, &a.1).cmp(&(b.0, &b.1)));
+        items.into_iter().map(|(_, _, plan)| plan).collect()
     }
 
     /// A folder without a table of contents: its sections, and its subfolders as section groups.
-    fn loose_folder(&mut self, listing: &Listing, depth: usize) -> Vec<Entry> {
+    fn loose_folder(&mut self, listing: &Listing, depth: usize) -> Vec<Plan> {
         let mut entries = self.sections(&listing.sections);
         if depth < MAX_FOLDER_DEPTH {
             for sub in &listing.folders {
@@ -353,7 +306,7 @@ impl Reader {
                 let inner = Listing::of(sub);
                 let group = self.loose_folder(&inner, depth + 1);
                 if !group.is_empty() {
-                    entries.push(Entry::Group {
+                    entries.push(Plan::Group {
                         name: file_name(sub),
                         entries: group,
                     });
@@ -363,44 +316,93 @@ impl Reader {
         entries
     }
 
-    /// Sections read one by one (a backup folder's dated copies: the newest of each).
-    fn sections(&mut self, files: &[PathBuf]) -> Vec<Entry> {
+    /// Sections given without a table of contents (a backup folder's dated copies: the newest
+    /// of each), in name order.
+    fn sections(&mut self, files: &[PathBuf]) -> Vec<Plan> {
         let (chosen, notes) = newest_copies(files);
         for note in notes {
             self.note(note);
         }
+        chosen
+            .into_iter()
+            .map(|BackupCopy { path, .. }| Plan::Section(path))
+            .collect()
+    }
+
+    fn plan(&mut self, name: String, entries: Vec<Plan>) {
+        if !entries.is_empty() {
+            self.planned.push(Planned { name, entries });
+        }
+    }
+
+    /// Every planned section listed (on every core), and the notebooks made of those read.
+    fn list(mut self) -> Library {
+        let mut paths = Vec::new();
+        for notebook in &self.planned {
+            collect(&notebook.entries, &mut paths);
+        }
+        let mut listed: HashMap<PathBuf, Result<SectionFile, String>> = paths
+            .iter()
+            .cloned()
+            .zip(section_file::list_all(&paths))
+            .collect();
+        let planned = std::mem::take(&mut self.planned);
+        let mut notebooks = Vec::new();
+        for notebook in planned {
+            let entries = self.entries(notebook.entries, &notebook.name, &mut listed);
+            if !entries.is_empty() {
+                notebooks.push(NotebookFiles {
+                    name: notebook.name,
+                    entries,
+                });
+            }
+        }
+        Library {
+            notebooks,
+            skipped: self.skipped,
+            notes: self.notes,
+        }
+    }
+
+    fn entries(
+        &mut self,
+        plans: Vec<Plan>,
+        place: &str,
+        listed: &mut HashMap<PathBuf, Result<SectionFile, String>>,
+    ) -> Vec<Entry> {
         let mut entries = Vec::new();
-        for BackupCopy { path, name } in chosen {
-            match quietly(|| Parser::new().parse_section(typed(&path).to_path())) {
-                Ok(Ok(section)) => {
-                    self.section_notes(&section, &name);
-                    entries.push(Entry::Section(Box::new(section)));
+        for plan in plans {
+            match plan {
+                Plan::Section(path) => match listed.remove(&path) {
+                    Some(Ok(section)) => {
+                        for warning in &section.warnings {
+                            self.note(format!("{place}/{}: {warning}", section.name));
+                        }
+                        entries.push(Entry::Section(Box::new(section)));
+                    }
+                    Some(Err(reason)) => self.skip("section", &show(&path), &reason),
+                    // The same file planned twice (given twice): read once.
+                    None => {}
+                },
+                Plan::Group {
+                    name,
+                    entries: inner,
+                } => {
+                    let inner = self.entries(inner, &format!("{place}/{name}"), listed);
+                    if !inner.is_empty() {
+                        entries.push(Entry::Group {
+                            name,
+                            entries: inner,
+                        });
+                    }
                 }
-                Ok(Err(e)) => self.skip("section", &show(&path), &e.to_string()),
-                Err(panic) => self.skip("section", &show(&path), &panic),
             }
         }
         entries
     }
 
-    fn section_notes(&mut self, section: &Section, path: &str) {
-        for warning in section.report().warnings() {
-            let place = match warning.page() {
-                Some((_, title)) => format!("{path}/{}, page “{title}”", section.display_name()),
-                None => format!("{path}/{}", section.display_name()),
-            };
-            self.note(format!("{place}: {}", warning.message()));
-        }
-    }
-
-    fn push_notebook(&mut self, name: String, entries: Vec<Entry>) {
-        if !entries.is_empty() {
-            self.library.notebooks.push(NotebookFiles { name, entries });
-        }
-    }
-
     fn skip(&mut self, kind: &str, name: &str, reason: &str) {
-        self.library.skipped.push(Skipped {
+        self.skipped.push(Skipped {
             kind: kind.into(),
             name: name.into(),
             reason: reason.into(),
@@ -408,8 +410,28 @@ impl Reader {
     }
 
     fn note(&mut self, note: String) {
-        self.library.notes.push(note);
+        self.notes.push(note);
     }
+}
+
+fn collect(plans: &[Plan], out: &mut Vec<PathBuf>) {
+    for plan in plans {
+        match plan {
+            Plan::Section(path) => out.push(path.clone()),
+            Plan::Group { entries, .. } => collect(entries, out),
+        }
+    }
+}
+
+fn first_section(plans: &[Plan]) -> Option<&Path> {
+    plans.iter().find_map(|plan| match plan {
+        Plan::Section(path) => Some(path.as_path()),
+        Plan::Group { entries, .. } => first_section(entries),
+    })
+}
+
+fn relative(root: &Path, path: &Path) -> String {
+    path.strip_prefix(root).map_or_else(|_| show(path), show)
 }
 
 /// A folder's entries by kind, each in name order.
@@ -462,38 +484,4 @@ fn file_name(path: &Path) -> String {
 
 pub(crate) fn show(path: &Path) -> String {
     path.display().to_string()
-}
-
-fn typed(path: &Path) -> typed_path::TypedPathBuf {
-    use std::os::unix::ffi::OsStrExt;
-    typed_path::TypedPath::unix(path.as_os_str().as_bytes()).to_path_buf()
-}
-
-thread_local! {
-    static QUIET: Cell<bool> = const { Cell::new(false) };
-}
-
-/// Runs `read`, turning a panic into its message. The panic is not printed: it is reported
-/// with the file's name, like any reason a file could not be read.
-pub fn quietly<T>(read: impl FnOnce() -> T) -> Result<T, String> {
-    static HOOK: Once = Once::new();
-    HOOK.call_once(|| {
-        let previous = std::panic::take_hook();
-        std::panic::set_hook(Box::new(move |info| {
-            if !QUIET.with(Cell::get) {
-                previous(info);
-            }
-        }));
-    });
-    QUIET.with(|q| q.set(true));
-    let result = catch_unwind(AssertUnwindSafe(read));
-    QUIET.with(|q| q.set(false));
-    result.map_err(|panic| {
-        let message = panic
-            .downcast_ref::<&str>()
-            .map(|s| s.to_string())
-            .or_else(|| panic.downcast_ref::<String>().cloned())
-            .unwrap_or_default();
-        format!("the file could not be read (the reader stopped: {message})")
-    })
 }

@@ -9,7 +9,7 @@
 
 use std::collections::HashMap;
 use std::io::Read;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use export::{FetchError, Skipped, Source};
 use graph::ink_content::PageContent;
@@ -21,6 +21,7 @@ use time::format_description::well_known::Rfc3339;
 
 use crate::page_html::{self, Resource};
 use crate::reading::{Entry, Library};
+use crate::section_file::{self, SectionFile};
 
 /// The largest resource read (a OneNote section holds files up to its own size; this bounds
 /// what one read can ask of memory).
@@ -29,8 +30,10 @@ const MAX_RESOURCE_BYTES: u64 = 2 * 1024 * 1024 * 1024;
 /// Notebooks read from files.
 pub struct FileSource {
     trees: Vec<NotebookTree>,
-    /// Each section's pages, by section id.
-    sections: HashMap<String, SectionFile>,
+    /// Each section's file and pages, by section id.
+    sections: HashMap<String, Listed>,
+    /// The section read whole now.
+    loaded: Mutex<Option<Loaded>>,
     /// Which section and which of its pages, by page id.
     pages: HashMap<String, (String, usize)>,
     /// Resources of the pages rendered so far, by id.
@@ -39,9 +42,16 @@ pub struct FileSource {
     notes: Vec<String>,
 }
 
-struct SectionFile {
-    section: Box<onenote_parser::section::Section>,
+/// A section's file and listing, as the source answers for it.
+struct Listed {
+    file: SectionFile,
     listing: Vec<Page>,
+}
+
+/// The section whose pages are being written, read whole (one at a time: see `section_file`).
+struct Loaded {
+    id: String,
+    section: Arc<onenote_parser::section::Section>,
 }
 
 impl FileSource {
@@ -49,6 +59,7 @@ impl FileSource {
         let mut source = FileSource {
             trees: Vec::new(),
             sections: HashMap::new(),
+            loaded: Mutex::new(None),
             pages: HashMap::new(),
             resources: Mutex::new(HashMap::new()),
             skipped: library.skipped,
@@ -120,33 +131,28 @@ impl FileSource {
 
     fn section(
         &mut self,
-        section: onenote_parser::section::Section,
+        file: SectionFile,
         notebook: &EntityRef,
         group: Option<&EntityRef>,
         ids: &mut Ids,
     ) -> Section {
         let id = ids.next("s");
-        let guid = section.file_identity().to_string();
-        let all: Vec<&onenote_parser::page::Page> = section
-            .page_series()
-            .iter()
-            .flat_map(|series| series.pages())
-            .collect();
+        let guid = file.identity.clone();
         // Graph's levels start at 0; the file's at 1 (or wherever its first page is).
-        let top = all.iter().map(|p| p.level()).min().unwrap_or(0);
-        let mut listing = Vec::with_capacity(all.len());
-        for (n, page) in all.iter().enumerate() {
+        let top = file.pages.iter().map(|p| p.level).min().unwrap_or(0);
+        let mut listing = Vec::with_capacity(file.pages.len());
+        for (n, page) in file.pages.iter().enumerate() {
             let page_id = format!("{id}-p{}", n + 1);
             let link = format!(
                 "onenote:#section-id={{{guid}}}&page-id={}&end",
-                page.link_target_id()
+                page.link_target_id
             );
             listing.push(Page {
                 id: page_id.clone(),
-                title: page.title_text().map(str::to_string),
-                created_date_time: page.created_time().format(&Rfc3339).ok(),
-                last_modified_date_time: page.updated_time().format(&Rfc3339).ok(),
-                level: Some((page.level() - top).clamp(0, 16)),
+                title: page.title.clone(),
+                created_date_time: page.created.format(&Rfc3339).ok(),
+                last_modified_date_time: page.modified.format(&Rfc3339).ok(),
+                level: Some((page.level - top).clamp(0, 16)),
                 order: Some(n as i32),
                 links: Links {
                     one_note_client_url: Some(Href { href: Some(link) }),
@@ -154,14 +160,14 @@ impl FileSource {
                 },
                 parent_section: Some(EntityRef {
                     id: id.clone(),
-                    display_name: Some(section.display_name().to_string()),
+                    display_name: Some(file.name.clone()),
                 }),
             });
             self.pages.insert(page_id, (id.clone(), n));
         }
         let graph_section = Section {
             id: id.clone(),
-            display_name: section.display_name().to_string(),
+            display_name: file.name.clone(),
             parent_notebook: Some(notebook.clone()),
             parent_section_group: group.cloned(),
             links: Links {
@@ -171,34 +177,50 @@ impl FileSource {
                 ..Links::default()
             },
         };
-        self.sections.insert(
-            id,
-            SectionFile {
-                section: Box::new(section),
-                listing,
-            },
-        );
+        self.sections.insert(id, Listed { file, listing });
         graph_section
     }
 
-    fn page(&self, id: &str) -> Result<&onenote_parser::page::Page, FetchError> {
-        let (section, n) = self
+    /// The section `id`, read whole: the one read last, or read now in its place (its pages'
+    /// resources go with it: the runner asks for a page's resources right after the page).
+    fn load(&self, id: &str) -> Result<Arc<onenote_parser::section::Section>, FetchError> {
+        let mut loaded = self.loaded.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(current) = loaded.as_ref().filter(|l| l.id == id) {
+            return Ok(current.section.clone());
+        }
+        let listed = self
+            .sections
+            .get(id)
+            .ok_or_else(|| FetchError::Failed("no such section in these files".into()))?;
+        *loaded = None;
+        self.resources
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clear();
+        let section = section_file::parse(&listed.file.path)
+            .map_err(|e| FetchError::Failed(format!("the section could not be read again: {e}")))?;
+        let section = Arc::new(section);
+        *loaded = Some(Loaded {
+            id: id.to_string(),
+            section: section.clone(),
+        });
+        Ok(section)
+    }
+
+    fn render(&self, id: &str) -> Result<PageContent, FetchError> {
+        let (section_id, n) = self
             .pages
             .get(id)
             .ok_or_else(|| FetchError::Failed("no such page in these files".into()))?;
-        self.sections[section]
-            .section
+        let section = self.load(section_id)?;
+        let page = section
             .page_series()
             .iter()
             .flat_map(|series| series.pages())
             .nth(*n)
-            .ok_or_else(|| FetchError::Failed("no such page in these files".into()))
-    }
-
-    fn render(&self, id: &str) -> Result<PageContent, FetchError> {
-        let page = self.page(id)?;
-        let rendered =
-            crate::reading::quietly(|| page_html::render(page, id)).map_err(FetchError::Failed)?;
+            .ok_or_else(|| FetchError::Failed("the page is not in its section any more".into()))?;
+        let rendered = crate::contained::quietly(|| page_html::render(page, id))
+            .map_err(FetchError::Failed)?;
         let mut resources = self.resources.lock().unwrap_or_else(|e| e.into_inner());
         resources.extend(rendered.resources);
         Ok(PageContent {
@@ -236,7 +258,7 @@ impl FileSource {
         let reader = reader
             .ok_or_else(|| FetchError::Failed("the section file does not hold its bytes".into()))?;
         let mut bytes = Vec::new();
-        crate::reading::quietly(|| reader.take(MAX_RESOURCE_BYTES + 1).read_to_end(&mut bytes))
+        crate::contained::quietly(|| reader.take(MAX_RESOURCE_BYTES + 1).read_to_end(&mut bytes))
             .map_err(FetchError::Failed)?
             .map_err(|e| {
                 FetchError::Failed(format!("could not be read from the section file: {e}"))

@@ -10,6 +10,7 @@ mod claims;
 mod durability;
 mod isolation;
 mod pace;
+mod uploads;
 mod vault;
 
 use std::collections::{BTreeMap, HashMap};
