@@ -178,7 +178,7 @@ impl ProgressFiles {
     pub fn save_listing(&self, listing: &Listing) -> std::io::Result<()> {
         fs::create_dir_all(&self.dir)?;
         let json = serde_json::to_vec(listing).map_err(std::io::Error::other)?;
-        write_synced(&self.listing_path(), &json)?;
+        write_file(&self.listing_path(), &json, self.synced)?;
         match fs::remove_file(self.journal_path()) {
             Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e),
             _ => Ok(()),
@@ -206,7 +206,7 @@ impl ProgressFiles {
     /// Keeps the content of the page in flight.
     pub fn save_pending(&self, pending: &Pending) -> std::io::Result<()> {
         let json = serde_json::to_vec(pending).map_err(std::io::Error::other)?;
-        write_synced(&self.pending_path(), &json)
+        write_file(&self.pending_path(), &json, self.synced)
     }
 
     /// The content of the page in flight when the last run stopped, if it was `page`.
@@ -230,15 +230,18 @@ impl ProgressFiles {
     }
 }
 
-/// Writes `bytes` to `path` whole or not at all, synced: a temporary file renamed into place.
-pub fn write_synced(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+/// Writes `bytes` to `path` whole or not at all — a temporary file renamed into place — synced
+/// first when `synced`.
+fn write_file(path: &Path, bytes: &[u8], synced: bool) -> std::io::Result<()> {
     if let Some(dir) = path.parent() {
         fs::create_dir_all(dir)?;
     }
     let partial = path.with_extension("part");
     let mut file = fs::File::create(&partial)?;
     file.write_all(bytes)?;
-    file.sync_data()?;
+    if synced {
+        file.sync_data()?;
+    }
     fs::rename(partial, path)
 }
 

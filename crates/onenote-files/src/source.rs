@@ -34,6 +34,10 @@ pub struct FileSource {
     sections: HashMap<String, Listed>,
     /// The section read whole now.
     loaded: Mutex<Option<Loaded>>,
+    /// The section after it, being read on another thread meanwhile.
+    next: Mutex<Option<Reading>>,
+    /// The section after each, in the order the runner writes them (the vault's).
+    after: HashMap<String, String>,
     /// Which section and which of its pages, by page id.
     pages: HashMap<String, (String, usize)>,
     /// Resources of the pages rendered so far, by id.
@@ -49,6 +53,12 @@ struct Listed {
 }
 
 /// The section whose pages are being written, read whole (one at a time: see `section_file`).
+/// A section being read whole on a thread of its own.
+struct Reading {
+    id: String,
+    thread: std::thread::JoinHandle<Result<onenote_parser::section::Section, String>>,
+}
+
 struct Loaded {
     id: String,
     section: Arc<onenote_parser::section::Section>,
@@ -60,6 +70,8 @@ impl FileSource {
             trees: Vec::new(),
             sections: HashMap::new(),
             loaded: Mutex::new(None),
+            next: Mutex::new(None),
+            after: HashMap::new(),
             pages: HashMap::new(),
             resources: Mutex::new(HashMap::new()),
             skipped: library.skipped,
@@ -85,6 +97,19 @@ impl FileSource {
                 groups,
             });
         }
+        let order: Vec<String> = source
+            .trees
+            .iter()
+            .flat_map(|tree| {
+                export::scope::sections(tree)
+                    .into_iter()
+                    .map(|s| s.id.clone())
+            })
+            .collect();
+        source.after = order
+            .windows(2)
+            .map(|pair| (pair[0].clone(), pair[1].clone()))
+            .collect();
         source
     }
 
@@ -181,8 +206,10 @@ impl FileSource {
         graph_section
     }
 
-    /// The section `id`, read whole: the one read last, or read now in its place (its pages'
-    /// resources go with it: the runner asks for a page's resources right after the page).
+    /// The section `id`, read whole: the one read last, or the one read meanwhile, or read now
+    /// — in the place of the last (its pages' resources go with it: the runner asks for a
+    /// page's resources right after the page). The section after it starts being read on
+    /// another thread, so the next one is ready when its pages are asked for.
     fn load(&self, id: &str) -> Result<Arc<onenote_parser::section::Section>, FetchError> {
         let mut loaded = self.loaded.lock().unwrap_or_else(|e| e.into_inner());
         if let Some(current) = loaded.as_ref().filter(|l| l.id == id) {
@@ -197,8 +224,30 @@ impl FileSource {
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .clear();
-        let section = section_file::parse(&listed.file.path)
+        let mut next = self.next.lock().unwrap_or_else(|e| e.into_inner());
+        let read_meanwhile = next
+            .take()
+            .filter(|reading| reading.id == id)
+            .map(|reading| {
+                reading
+                    .thread
+                    .join()
+                    .unwrap_or_else(|_| Err("the reader stopped".into()))
+            });
+        let section = read_meanwhile
+            .unwrap_or_else(|| section_file::parse(&listed.file.path))
             .map_err(|e| FetchError::Failed(format!("the section could not be read again: {e}")))?;
+        if let Some(after) = self
+            .after
+            .get(id)
+            .and_then(|a| Some((a, self.sections.get(a)?)))
+        {
+            let path = after.1.file.path.clone();
+            *next = Some(Reading {
+                id: after.0.clone(),
+                thread: std::thread::spawn(move || section_file::parse(&path)),
+            });
+        }
         let section = Arc::new(section);
         *loaded = Some(Loaded {
             id: id.to_string(),
