@@ -27,6 +27,9 @@ pub const MAX_RATIO: u64 = 50;
 pub const RATIO_ALLOWANCE: u64 = 64 * 1024 * 1024;
 /// The most any archive may unpack to.
 pub const MAX_UNPACKED: u64 = 32 * 1024 * 1024 * 1024;
+/// How deep an entry may lie: notebooks nest section groups a few levels; the parser follows
+/// them one inside the other, so thousands of levels would exhaust its stack.
+pub const MAX_ENTRY_DEPTH: usize = 32;
 
 /// Why an archive was not unpacked (in words that follow its name).
 #[derive(Debug, thiserror::Error)]
@@ -37,7 +40,10 @@ pub enum UnpackError {
     TooManyEntries,
     #[error("unpacks to more than {limit} bytes (a limit of {MAX_RATIO} times its size)")]
     TooLarge { limit: u64 },
-    #[error("holds an entry named {0:?}, which would leave the folder it unpacks into")]
+    #[error(
+        "holds an entry named {0:?}, which would leave the folder it unpacks into or lie deeper \
+         than {MAX_ENTRY_DEPTH} folders"
+    )]
     UnsafeName(String),
     #[error("could not be unpacked on disk: {0}")]
     Disk(io::Error),
@@ -116,7 +122,7 @@ pub fn safe_relative(name: &str) -> Result<PathBuf, UnpackError> {
             _ => path.push(part),
         }
     }
-    if path.as_os_str().is_empty() {
+    if path.as_os_str().is_empty() || path.components().count() > MAX_ENTRY_DEPTH {
         return Err(unsafe_name());
     }
     Ok(path)
@@ -166,7 +172,16 @@ mod tests {
             safe_relative("Notebook\\Group/Section.one").unwrap(),
             PathBuf::from("Notebook/Group/Section.one")
         );
-        for name in ["../x.one", "a/../../x", "C:\\x.one", "", "/", "a\0b"] {
+        let deep = "a/".repeat(MAX_ENTRY_DEPTH) + "x.one";
+        for name in [
+            "../x.one",
+            "a/../../x",
+            "C:\\x.one",
+            "",
+            "/",
+            "a\0b",
+            deep.as_str(),
+        ] {
             assert!(safe_relative(name).is_err(), "{name:?}");
         }
         // A leading slash is not a way out: the name is taken inside the folder.
