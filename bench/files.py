@@ -1,6 +1,7 @@
 """scripts/bench's file section: a large notebook made by copying the vendored OneNote sections
 (crates/onenote-files/tests/files) until it holds at least 2,000 pages and 200 MB, then, in
-alternating rounds, onenote_parser's parse alone (the floor: examples/parse_only) and
+alternating rounds, onenote_parser's parse alone (the floor: examples/parse_only), the parse with
+every picture's and file's bytes read (`--read-data`: what a conversion cannot skip), and
 `graphnote convert` of the same folder, each in its own process under GNU time (wall seconds,
 peak RSS, CPU use: above 100% means both cores were busy). Prints one JSON object.
 
@@ -46,11 +47,13 @@ def main():
     # with perf), which says something about ext4, not about graphnote.
     shm = pathlib.Path("/dev/shm")
     out_root = shm if shm.is_dir() and shutil.disk_usage(shm).free > 3 * one_set["bytes"] * copies else files
-    runs = {"parse_only": [], "convert": []}
+    runs = {"parse_only": [], "parse_and_data": [], "convert": []}
     for n in range(rounds):
         wall, rss, cpu, stdout = timed([parse_only, str(notebook)])
         parsed = json.loads(stdout)
         runs["parse_only"].append({"wall": wall, "rss_kb": rss, "cpu": cpu})
+        wall, rss, cpu, _ = timed([parse_only, str(notebook), "--read-data"])
+        runs["parse_and_data"].append({"wall": wall, "rss_kb": rss, "cpu": cpu})
         vault = out_root / f"graphnote-bench-vault-{n}"
         shutil.rmtree(vault, ignore_errors=True)
         wall, rss, cpu, _ = timed([graphnote, "convert", str(notebook), "--out", str(vault)])

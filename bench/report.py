@@ -432,16 +432,22 @@ def main():
         f = json.loads(files_path.read_text())
         best = lambda runs: min(runs, key=lambda r: r["wall"])
         parse, conv = best(f["runs"]["parse_only"]), best(f["runs"]["convert"])
+        data = best(f["runs"]["parse_and_data"]) if f["runs"].get("parse_and_data") else None
         mb = f["bytes"] / 1e6
         w("## OneNote's own files (`graphnote convert`)")
         w("")
         w(f"A notebook of {f['sections']} sections ({f['copies']} copies of the vendored sections made "
           f"by OneNote), {f['pages']} pages, {mb:.0f} MB; best of {len(f['runs']['convert'])} round(s), "
-          "each run its own process under GNU time (CPU above 100% means both cores worked).")
+          f"each run its own process under GNU time (CPU above 100% means both cores worked); the vault "
+          f"written to {f.get('vault_on', 'disk')}.")
         w("")
         w("| run | wall | pages/s | MB/s | peak RSS | CPU | throughput ÷ parse alone |")
         w("|---|---:|---:|---:|---:|---:|---:|")
-        for label, r in (("onenote_parser, parse alone (the floor)", parse), ("graphnote convert (the vault)", conv)):
+        rows = [("onenote_parser, parse alone (the floor)", parse)]
+        if data:
+            rows.append(("onenote_parser, parse and every picture's and file's bytes read", data))
+        rows.append(("graphnote convert (the vault)", conv))
+        for label, r in rows:
             rel = parse["wall"] / r["wall"] if r["wall"] else 0
             w(f"| {label} | {r['wall']:.2f} s | {f['pages'] / r['wall']:.0f} | {mb / r['wall']:.1f} "
               f"| {r['rss_kb'] / 1024:.0f} MB | {r['cpu']:.0f}% | {rel:.2f} |")

@@ -3,12 +3,51 @@
 //! written. `graphnote convert` cannot be faster than this.
 //!
 //! `parse_only FOLDER` prints one JSON object: pages, bytes and seconds over the files that
-//! parsed, each file with its page count, and the files that did not parse.
+//! parsed, each file with its page count, and the files that did not parse. With
+//! `--read-data` it also reads every picture's and attached file's bytes (what a conversion
+//! cannot skip: the parser leaves them in the file until asked).
 
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use onenote_parser::Parser;
+use onenote_parser::contents::{Content, OutlineElement, OutlineItem};
+use onenote_parser::page::PageContent;
+
+/// Reads every picture and file under `items` to the end; their bytes.
+fn read_items(items: &[OutlineItem]) -> u64 {
+    items
+        .iter()
+        .map(|item| match item {
+            OutlineItem::Element(element) => read_element(element),
+            OutlineItem::Group(group) => read_items(group.outlines()),
+        })
+        .sum()
+}
+
+fn read_element(element: &OutlineElement) -> u64 {
+    let own: u64 = element
+        .contents()
+        .iter()
+        .map(|content| match content {
+            Content::Image(image) => image.read().map_or(0, drain),
+            Content::EmbeddedFile(file) => drain(file.read()),
+            Content::Table(table) => table
+                .contents()
+                .iter()
+                .flat_map(|row| row.contents())
+                .flat_map(|cell| cell.contents())
+                .map(read_element)
+                .sum(),
+            _ => 0,
+        })
+        .sum();
+    own + read_items(element.children())
+}
+
+fn drain(mut reader: Box<dyn std::io::Read>) -> u64 {
+    std::io::copy(&mut reader, &mut std::io::sink()).unwrap_or(0)
+}
 
 fn sections(folder: &Path, out: &mut Vec<PathBuf>) {
     let Ok(entries) = std::fs::read_dir(folder) else {
@@ -26,7 +65,11 @@ fn sections(folder: &Path, out: &mut Vec<PathBuf>) {
 }
 
 fn main() {
-    let folder = std::env::args().nth(1).expect("usage: parse_only FOLDER");
+    let folder = std::env::args()
+        .nth(1)
+        .expect("usage: parse_only FOLDER [--read-data]");
+    let read_data = std::env::args().any(|a| a == "--read-data");
+    let mut data = 0u64;
     let mut files = Vec::new();
     sections(Path::new(&folder), &mut files);
     let started = Instant::now();
@@ -43,6 +86,18 @@ fn main() {
                     .flat_map(|s| s.pages())
                     .collect();
                 contents += here.iter().map(|p| p.contents().len()).sum::<usize>();
+                if read_data {
+                    for page in &here {
+                        for content in page.contents() {
+                            data += match content {
+                                PageContent::Outline(outline) => read_items(outline.items()),
+                                PageContent::Image(image) => image.read().map_or(0, drain),
+                                PageContent::EmbeddedFile(file) => drain(file.read()),
+                                _ => 0,
+                            };
+                        }
+                    }
+                }
                 pages += here.len();
                 let size = std::fs::metadata(&file).map_or(0, |m| m.len());
                 bytes += size;
@@ -63,6 +118,7 @@ fn main() {
             "bytes": bytes,
             "seconds": seconds,
             "contents": contents,
+            "data_bytes": data,
             "files": parsed,
             "failed": failed,
         })
