@@ -12,7 +12,8 @@
 //! * note tags → `data-tag` (`to-do`, `to-do:completed`, `important`, a custom tag by its name);
 //! * images → `<img>` and files → `<object data-attachment>`, both pointing at a resource URL
 //!   the [`crate::source::FileSource`] answers with the bytes in the file;
-//! * ink → InkML beside the page ([`crate::ink`]), drawn as SVG by the converter.
+//! * ink → InkML beside the page ([`crate::ink`]), drawn as SVG by the converter; the words
+//!   OneNote recognised in the handwriting, when it did, as a paragraph after the page.
 //!
 //! Everything from the file is text here: it is escaped, never copied in as markup.
 
@@ -72,6 +73,22 @@ pub fn render(page: &Page, page_id: &str) -> PageHtml {
             PageContent::EmbeddedFile(file) => writer.file(file),
             PageContent::Ink(ink) => writer.inks.push(ink.clone()),
             PageContent::Unknown => {}
+        }
+    }
+    // What OneNote read in the page's handwriting: words a drawing cannot be searched for.
+    if let Some(recognised) = page.ink_recognition() {
+        let text = recognised.text();
+        if !text.trim().is_empty() {
+            writer
+                .html
+                .push_str("<p><i>Handwriting, as OneNote read it:</i></p><p>");
+            for (n, line) in text.lines().filter(|l| !l.trim().is_empty()).enumerate() {
+                if n > 0 {
+                    writer.html.push_str("<br>");
+                }
+                escape_into(&mut writer.html, line);
+            }
+            writer.html.push_str("</p>");
         }
     }
     writer.html.push_str("</body></html>");

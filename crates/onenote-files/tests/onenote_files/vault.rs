@@ -380,3 +380,41 @@ fn every_vendored_section_converts_with_every_page_once() {
     }
     assert!(read >= 20, "only {read} sections read");
 }
+
+#[test]
+fn handwriting_keeps_the_words_onenote_read_in_it() {
+    let path = files().join("onenote.rs/handwriting_recognition.one");
+    let section = Parser::new()
+        .parse_section(typed_path::TypedPath::derive(path.to_str().unwrap()))
+        .unwrap();
+    let recognised: Vec<String> = section
+        .page_series()
+        .iter()
+        .flat_map(|s| s.pages())
+        .filter_map(|p| p.ink_recognition().map(|r| r.text()))
+        .filter(|t| !t.trim().is_empty())
+        .collect();
+    assert!(
+        !recognised.is_empty(),
+        "the sample has recognised handwriting"
+    );
+    let vault = convert(&[path], ReadOptions::default());
+    let pages: String = vault
+        .manifest
+        .pages
+        .values()
+        .map(|p| vault.read(&p.path))
+        .collect();
+    assert!(
+        pages.contains("Handwriting, as OneNote read it:"),
+        "{pages}"
+    );
+    for text in recognised {
+        for word in text.split_whitespace() {
+            assert!(
+                pages.contains(word),
+                "{word:?} is not in the vault:\n{pages}"
+            );
+        }
+    }
+}
