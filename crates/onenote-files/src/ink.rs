@@ -13,13 +13,16 @@ const MAX_POINTS: usize = 200_000;
 /// How deep ink groups may nest.
 const MAX_DEPTH: usize = 16;
 
-/// The InkML for a page's drawings; `None` when they hold no stroke.
-pub fn inkml(drawings: &[Ink]) -> Option<String> {
+/// The InkML for a page's drawings, each a group of ink objects drawn as one; `None` when they
+/// hold no stroke.
+pub fn inkml(drawings: &[Vec<Ink>]) -> Option<String> {
     let mut out = String::new();
     let mut budget = MAX_POINTS;
-    for ink in drawings {
+    for drawing in drawings {
         let mut strokes = Vec::new();
-        collect(ink, 0, &mut strokes);
+        for ink in drawing {
+            collect(ink, 0, &mut strokes);
+        }
         if strokes.is_empty() {
             continue;
         }
@@ -98,5 +101,6 @@ mod tests {
     #[test]
     fn nothing_to_draw_is_no_inkml() {
         assert_eq!(inkml(&[]), None);
+        assert_eq!(inkml(&[vec![]]), None);
     }
 }

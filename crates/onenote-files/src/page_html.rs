@@ -66,14 +66,21 @@ pub fn render(page: &Page, page_id: &str) -> PageHtml {
     writer.html.push_str("<html><head><title>");
     escape_into(&mut writer.html, title);
     writer.html.push_str("</title></head><body>");
+    // Ink on the page itself is kept as OneNote stores it, object by object (often a word or
+    // a stroke each), in the page's coordinates: drawn together it is the page's handwriting
+    // and sketches as they look, in one picture rather than dozens of fragments.
+    let mut on_the_page = Vec::new();
     for content in page.contents() {
         match content {
             PageContent::Outline(outline) => writer.outline(outline),
             PageContent::Image(image) => writer.image(image, &[]),
             PageContent::EmbeddedFile(file) => writer.file(file),
-            PageContent::Ink(ink) => writer.inks.push(ink.clone()),
+            PageContent::Ink(ink) => on_the_page.push(ink.clone()),
             PageContent::Unknown => {}
         }
+    }
+    if !on_the_page.is_empty() {
+        writer.inks.insert(0, on_the_page);
     }
     // What OneNote read in the page's handwriting: words a drawing cannot be searched for.
     if let Some(recognised) = page.ink_recognition() {
@@ -102,7 +109,8 @@ pub fn render(page: &Page, page_id: &str) -> PageHtml {
 
 struct Writer<'a> {
     html: String,
-    inks: Vec<Ink>,
+    /// The page's drawings: each a group of ink objects drawn together.
+    inks: Vec<Vec<Ink>>,
     resources: Vec<(String, Resource)>,
     page_id: &'a str,
 }
@@ -182,7 +190,7 @@ impl Writer<'_> {
                 Content::Table(table) => self.table(table, depth),
                 Content::Image(image) => self.image(image, &[]),
                 Content::EmbeddedFile(file) => self.file(file),
-                Content::Ink(ink) => self.inks.push(ink.clone()),
+                Content::Ink(ink) => self.inks.push(vec![ink.clone()]),
                 Content::Unknown => {}
             }
         }
@@ -222,10 +230,18 @@ impl Writer<'_> {
 
     /// A paragraph's text, run by run, with its links.
     fn runs(&mut self, text: &RichText) {
-        for object in text.embedded_objects() {
-            if let EmbeddedObject::Ink(container) = object {
-                self.inks.push(container.ink().clone());
-            }
+        // Handwriting written in a paragraph is stored word by word, in the page's coordinates:
+        // drawn together, it reads as the line it is.
+        let handwriting: Vec<Ink> = text
+            .embedded_objects()
+            .iter()
+            .filter_map(|object| match object {
+                EmbeddedObject::Ink(container) => Some(container.ink().clone()),
+                _ => None,
+            })
+            .collect();
+        if !handwriting.is_empty() {
+            self.inks.push(handwriting);
         }
         let content = text.text();
         let offsets = Utf16Offsets::of(content);

@@ -418,3 +418,41 @@ fn handwriting_keeps_the_words_onenote_read_in_it() {
         }
     }
 }
+
+#[test]
+fn ink_on_a_page_is_one_picture_with_every_stroke() {
+    fn strokes(ink: &onenote_parser::contents::Ink) -> usize {
+        ink.ink_strokes().len() + ink.child_groups().iter().map(strokes).sum::<usize>()
+    }
+    let path = files().join("onenote.rs/handwriting_recognition.one");
+    let section = Parser::new()
+        .parse_section(typed_path::TypedPath::derive(path.to_str().unwrap()))
+        .unwrap();
+    let page = section
+        .page_series()
+        .iter()
+        .flat_map(|s| s.pages())
+        .max_by_key(|p| p.contents().iter().filter(|c| c.ink().is_some()).count())
+        .unwrap();
+    let on_the_page: Vec<_> = page.contents().iter().filter_map(|c| c.ink()).collect();
+    assert!(
+        on_the_page.len() > 10,
+        "the sample's handwriting is many ink objects"
+    );
+    let expected: usize = on_the_page.iter().map(|ink| strokes(ink)).sum();
+    let vault = convert(&[path], ReadOptions::default());
+    let entry = vault
+        .manifest
+        .pages
+        .values()
+        .find(|p| Some(p.title.as_str()) == page.title_text())
+        .unwrap();
+    let drawings: Vec<_> = entry
+        .resources
+        .iter()
+        .filter(|r| r.path.ends_with(".svg"))
+        .collect();
+    assert_eq!(drawings.len(), 1, "{drawings:?}");
+    let svg = vault.read(&drawings[0].path);
+    assert_eq!(svg.matches("<path").count(), expected);
+}
