@@ -22,6 +22,8 @@ pub fn check_markdown(data: &[u8]) {
         title: title.to_string(),
         created: None,
         modified: None,
+        // The same hostile line as the author: it goes into the front matter too.
+        author: Some(title.to_string()),
         web_url: None,
         id: None,
     };

@@ -63,6 +63,8 @@ pub struct PlannedPage {
     pub level: i32,
     pub created: Option<String>,
     pub modified: Option<String>,
+    /// Who wrote the page, when the source says (OneNote's own files do).
+    pub author: Option<String>,
     pub web_url: Option<String>,
     pub link_id: Option<String>,
 }
@@ -285,6 +287,7 @@ impl Walker<'_> {
                 level,
                 created: page.created_date_time.clone(),
                 modified: page.last_modified_date_time.clone(),
+                author: page.author.clone(),
                 web_url: page.links.web_url().map(str::to_string),
                 link_id: page
                     .links

@@ -322,6 +322,7 @@ impl<S: Source> Run<'_, S> {
                     title: page.title.clone(),
                     created: page.created.clone(),
                     modified: page.modified.clone(),
+                    author: page.author.clone(),
                     web_url: page.web_url.clone(),
                     id: Some(page.id.clone()),
                 },

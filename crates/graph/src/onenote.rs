@@ -95,6 +95,10 @@ pub struct Page {
     pub links: Links,
     #[serde(default)]
     pub parent_section: Option<EntityRef>,
+    /// Who wrote the page. Not Graph's (its pages do not say): a page read from OneNote's own
+    /// files does, and the export writes it into the front matter.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub author: Option<String>,
 }
 
 impl Page {

@@ -30,6 +30,7 @@ pub struct PageListing {
     pub created: time::UtcDateTime,
     pub modified: time::UtcDateTime,
     pub level: i32,
+    pub author: Option<String>,
     /// The page's GUID, as links to it name it.
     pub link_target_id: String,
 }
@@ -51,6 +52,11 @@ pub fn list(path: &Path) -> Result<SectionFile, String> {
             created: page.created_time(),
             modified: page.updated_time(),
             level: page.level(),
+            author: page
+                .author()
+                .map(str::trim)
+                .filter(|a| !a.is_empty())
+                .map(str::to_string),
             link_target_id: page.link_target_id().to_string(),
         })
         .collect();

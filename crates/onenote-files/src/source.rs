@@ -187,6 +187,7 @@ impl FileSource {
                     id: id.clone(),
                     display_name: Some(file.name.clone()),
                 }),
+                author: page.author.clone(),
             });
             self.pages.insert(page_id, (id.clone(), n));
         }

@@ -12,6 +12,8 @@ pub struct PageMeta {
     pub title: String,
     pub created: Option<String>,
     pub modified: Option<String>,
+    /// Who wrote the page, when known (OneNote's own files say; Graph does not).
+    pub author: Option<String>,
     pub web_url: Option<String>,
     /// The page's OneNote id (`onenote_id` in the front matter): what ties a file of an export
     /// to its page.

@@ -456,3 +456,48 @@ fn ink_on_a_page_is_one_picture_with_every_stroke() {
     let svg = vault.read(&drawings[0].path);
     assert_eq!(svg.matches("<path").count(), expected);
 }
+
+#[test]
+fn a_page_says_who_wrote_it_when_the_file_does() {
+    let mut seen = 0;
+    for section in [
+        "onenote.rs/New Section 1.one",
+        "tika/testOneNote1.one",
+        "tika/testOneNote2016.one",
+        "interop-testsuites/FileSyncandWOPI/Setup/SUT/OneWithFileData.one",
+    ] {
+        let path = files().join(section);
+        let parsed = Parser::new()
+            .parse_section(typed_path::TypedPath::derive(path.to_str().unwrap()))
+            .unwrap();
+        let authors: Vec<Option<String>> = parsed
+            .page_series()
+            .iter()
+            .flat_map(|s| s.pages())
+            .map(|p| {
+                p.author()
+                    .map(str::trim)
+                    .filter(|a| !a.is_empty())
+                    .map(str::to_string)
+            })
+            .collect();
+        let vault = convert(&[path], ReadOptions::default());
+        let mut entries: Vec<_> = vault.manifest.pages.iter().collect();
+        // Page ids end in their place in the section: s1-p1, s1-p2, …
+        entries.sort_by_key(|(id, _)| id.rsplit('p').next().and_then(|n| n.parse::<usize>().ok()));
+        assert_eq!(entries.len(), authors.len(), "{section}");
+        for ((_, entry), author) in entries.iter().zip(&authors) {
+            let page = vault.read(&entry.path);
+            let front = page.split("\n---\n").next().unwrap();
+            match author {
+                Some(author) => {
+                    seen += 1;
+                    let line = format!("author: \"{author}\"");
+                    assert!(front.contains(&line), "{section}: {line} not in\n{front}");
+                }
+                None => assert!(!front.contains("author:"), "{section}: {front}"),
+            }
+        }
+    }
+    assert!(seen > 0, "no vendored page names its author");
+}

@@ -72,6 +72,7 @@ pub fn to_markdown_with(page_html: &str, meta: &PageMeta, options: &Options<'_>)
         ("title", Some(title.as_str())),
         ("created", created.as_deref()),
         ("modified", meta.modified.as_deref()),
+        ("author", meta.author.as_deref()),
         ("onenote_web_url", meta.web_url.as_deref()),
         ("onenote_id", meta.id.as_deref()),
     ];

@@ -31,6 +31,7 @@ fn convert(meta: &Page, content: &PageContent, carried_files: CarriedFiles) -> C
             title: meta.title.clone().unwrap_or_default(),
             created: meta.created_date_time.clone(),
             modified: meta.last_modified_date_time.clone(),
+            author: meta.author.clone(),
             web_url: meta.links.web_url().map(str::to_string),
             id: None,
         },
