@@ -91,11 +91,13 @@ pub fn read(inputs: &[PathBuf], work: &Path, options: ReadOptions) -> Result<Lib
         notes: Vec::new(),
         unpacked: 0,
         loose: BTreeMap::new(),
+        labels: Vec::new(),
     };
     for input in inputs {
         if !input.exists() {
             return Err(InputError::Missing(show(input)));
         }
+        reader.labels.push((input.clone(), file_name(input)));
         if input.is_dir() {
             reader.folder(input, None, 0);
         } else if is_onenote_path(input) {
@@ -132,6 +134,10 @@ struct Reader {
     unpacked: usize,
     /// Sections given one by one, by the folder they are in (each folder one notebook).
     loose: BTreeMap<PathBuf, Vec<PathBuf>>,
+    /// How a file is named in the report: by the input (or archive) it was found in, from its
+    /// file name on — not by where that lies on this machine (for an upload, a server's
+    /// folder the user has no business seeing).
+    labels: Vec<(PathBuf, String)>,
 }
 
 impl Reader {
@@ -161,10 +167,12 @@ impl Reader {
             "onepkg" => unpack::unpack_cab(path, &into),
             _ => unpack::unpack_zip(path, &into),
         };
+        let label = self.label(path);
         if let Err(e) = unpacked {
-            self.skip("file", &show(path), &e.to_string());
+            self.skip("file", &label, &e.to_string());
             return;
         }
+        self.labels.push((into.clone(), label.clone()));
         let stem = path
             .file_stem()
             .map(|s| s.to_string_lossy().into_owned())
@@ -172,7 +180,7 @@ impl Reader {
         let before = self.planned.len();
         self.folder(&into, Some(&stem), 0);
         if self.planned.len() == before {
-            self.skip("file", &show(path), "holds no OneNote notebook or section");
+            self.skip("file", &label, "holds no OneNote notebook or section");
         }
     }
 
@@ -380,7 +388,10 @@ impl Reader {
                         }
                         entries.push(Entry::Section(Box::new(section)));
                     }
-                    Some(Err(reason)) => self.skip("section", &show(&path), &reason),
+                    Some(Err(reason)) => {
+                        let label = self.label(&path);
+                        self.skip("section", &label, &reason)
+                    }
                     // The same file planned twice (given twice): read once.
                     None => {}
                 },
@@ -399,6 +410,21 @@ impl Reader {
             }
         }
         entries
+    }
+
+    /// `path` as the report names it: under the innermost input or archive holding it.
+    fn label(&self, path: &Path) -> String {
+        self.labels
+            .iter()
+            .filter(|(root, _)| path.starts_with(root))
+            .max_by_key(|(root, _)| root.components().count())
+            .map_or_else(
+                || show(path),
+                |(root, label)| match path.strip_prefix(root) {
+                    Ok(rest) if !rest.as_os_str().is_empty() => format!("{label}/{}", show(rest)),
+                    _ => label.clone(),
+                },
+            )
     }
 
     fn skip(&mut self, kind: &str, name: &str, reason: &str) {

@@ -153,6 +153,11 @@ async fn an_upload_is_refused_before_any_byte_is_kept_unless_its_form_is_right()
     };
     let reason = view["reason"].as_str().unwrap();
     assert!(reason.contains("Notes.one"), "{reason}");
+    let data_dir = app.state.config.data_dir.display().to_string();
+    assert!(
+        !reason.contains(&data_dir),
+        "the server's folders show: {reason}"
+    );
     let folder = app
         .state
         .config
