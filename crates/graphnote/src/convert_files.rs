@@ -14,8 +14,8 @@ use std::process::ExitCode;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use export::{Halt, JobFolder, Observer, Patience, Scope, Status};
-use onenote_files::{FileSource, ReadOptions};
+use export::{Halt, JobFolder, Observer, Status};
+use onenote_files::ReadOptions;
 
 /// How `convert` reads OneNote files.
 pub struct FileArgs<'a> {
@@ -94,21 +94,19 @@ async fn convert(args: &FileArgs<'_>) -> Result<Status, String> {
     let options = ReadOptions {
         include_deleted: args.include_deleted,
     };
-    let library = onenote_files::read(args.inputs, &work.0, options).map_err(|e| e.to_string())?;
-    if library.notebooks.is_empty() {
-        return Err(library.why_nothing());
-    }
-    let source = FileSource::new(library);
-    let folder = JobFolder::unzipped(out, &work.0);
-    let observer = Bar::new(source.page_count());
-    // A file either reads or it does not: trying again changes nothing.
-    let patience = Patience {
-        attempts: 1,
-        first_wait: Duration::ZERO,
-        max_wait: Duration::ZERO,
-    };
-    let finished = export::run(&source, &folder, &Scope::Files, &observer, patience).await;
-    observer.done();
+    let (inputs, vault, scratch) = (args.inputs.to_vec(), out.to_path_buf(), work.0.clone());
+    let runtime = tokio::runtime::Handle::current();
+    // Reading parses every section: off the runtime's threads.
+    let finished = tokio::task::spawn_blocking(move || {
+        let observer = Bar::new();
+        let folder = JobFolder::unzipped(&vault, &scratch);
+        let finished =
+            onenote_files::convert(&inputs, &scratch, options, &folder, &observer, &runtime);
+        observer.done();
+        finished
+    })
+    .await
+    .map_err(|e| format!("stopped: {e}"))?;
     match finished {
         Ok(finished) => Ok(finished.status),
         Err(Halt::Failed(why) | Halt::NeedsOwner(why)) => Err(why),
@@ -139,15 +137,13 @@ impl Drop for WorkFolder {
 /// Progress on standard error when it is a terminal: pages, sections' worth of bytes written.
 struct Bar {
     terminal: bool,
-    pages: usize,
     last: Mutex<Option<Instant>>,
 }
 
 impl Bar {
-    fn new(pages: usize) -> Bar {
+    fn new() -> Bar {
         Bar {
             terminal: std::io::stderr().is_terminal(),
-            pages,
             last: Mutex::new(None),
         }
     }
@@ -169,7 +165,7 @@ impl Observer for Bar {
             return;
         }
         *last = Some(Instant::now());
-        let total = self.pages.max(status.pages_total as usize);
+        let total = status.pages_total as usize;
         let width = 30;
         let filled = (status.pages_done as usize * width)
             .checked_div(total)

@@ -23,9 +23,11 @@
 //! - `page_html`: one page as Graph's page HTML (uses `ink`).
 //! - `source`: the export's [`export::Source`] over what was read, one section read whole at a
 //!   time (uses `reading`, `section_file`, `contained`, `page_html`).
+//! - `conversion`: files to a vault in one call (uses `reading`, `source`).
 
 pub mod backup;
 pub mod contained;
+pub mod conversion;
 pub mod ink;
 pub mod page_html;
 pub mod reading;
@@ -34,5 +36,6 @@ pub mod source;
 pub mod toc_order;
 pub mod unpack;
 
+pub use conversion::convert;
 pub use reading::{InputError, Library, ReadOptions, is_onenote_path, read};
 pub use source::FileSource;

@@ -52,13 +52,13 @@ struct Listed {
     listing: Vec<Page>,
 }
 
-/// The section whose pages are being written, read whole (one at a time: see `section_file`).
 /// A section being read whole on a thread of its own.
 struct Reading {
     id: String,
     thread: std::thread::JoinHandle<Result<onenote_parser::section::Section, String>>,
 }
 
+/// The section whose pages are being written, read whole (one at a time: see `section_file`).
 struct Loaded {
     id: String,
     section: Arc<onenote_parser::section::Section>,
@@ -111,11 +111,6 @@ impl FileSource {
             .map(|pair| (pair[0].clone(), pair[1].clone()))
             .collect();
         source
-    }
-
-    /// The number of pages read.
-    pub fn page_count(&self) -> usize {
-        self.pages.len()
     }
 
     fn entries(

@@ -6,11 +6,10 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
-use std::time::Duration;
 
 use aws_lc_rs::digest;
-use export::{Halt, JobFolder, Manifest, Observer, Patience, Scope, Status};
-use onenote_files::{FileSource, ReadOptions};
+use export::{Halt, JobFolder, Manifest, Observer, Status};
+use onenote_files::ReadOptions;
 use onenote_parser::Parser;
 use onenote_parser::contents::{Content, OutlineElement, OutlineItem};
 use onenote_parser::page::PageContent;
@@ -66,24 +65,17 @@ impl Vault {
 fn convert(inputs: &[PathBuf], options: ReadOptions) -> Vault {
     let dir = tempfile::tempdir().unwrap();
     let work = tempfile::tempdir().unwrap();
-    let library = onenote_files::read(inputs, work.path(), options).unwrap();
-    let source = FileSource::new(library);
     let folder = JobFolder::unzipped(dir.path(), work.path());
-    let patience = Patience {
-        attempts: 1,
-        first_wait: Duration::ZERO,
-        max_wait: Duration::ZERO,
-    };
     let runtime = tokio::runtime::Runtime::new().unwrap();
-    let finished = runtime
-        .block_on(export::run(
-            &source,
-            &folder,
-            &Scope::Files,
-            &Quiet,
-            patience,
-        ))
-        .unwrap();
+    let finished = onenote_files::convert(
+        inputs,
+        work.path(),
+        options,
+        &folder,
+        &Quiet,
+        runtime.handle(),
+    )
+    .unwrap();
     let manifest: Manifest =
         serde_json::from_slice(&std::fs::read(dir.path().join(export::MANIFEST_PATH)).unwrap())
             .unwrap();

@@ -4,10 +4,9 @@
 
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::time::Duration;
 
-use export::{Halt, JobFolder, Observer, Patience, Scope};
-use onenote_files::{FileSource, ReadOptions};
+use export::{Halt, JobFolder, Observer};
+use onenote_files::ReadOptions;
 
 use super::Exports;
 
@@ -19,6 +18,7 @@ pub const UPLOADS: &str = "uploads";
 pub const SECTIONS: &str = "Uploaded sections";
 /// The folder packages and zips are unpacked in while the job runs.
 pub const UNPACKED: &str = "unpacked";
+
 /// Runs an upload's export: the files are read and the vault written on a blocking thread
 /// (parsing is work for the CPU, not the async threads that serve pages). The uploaded files
 /// are deleted when the run ends, unless another instance took the job over.
@@ -40,26 +40,14 @@ pub async fn run(
             .filter_map(|entry| Some(entry.ok()?.path()))
             .collect();
         inputs.sort();
-        let library = onenote_files::read(&inputs, &work, ReadOptions::default())
-            .map_err(|e| Halt::Failed(e.to_string()))?;
-        if library.notebooks.is_empty() {
-            return Err(Halt::Failed(library.why_nothing()));
-        }
-        let source = FileSource::new(library);
-        let folder = JobFolder::new(&root);
-        // A file either reads or it does not: trying again changes nothing.
-        let patience = Patience {
-            attempts: 1,
-            first_wait: Duration::ZERO,
-            max_wait: Duration::ZERO,
-        };
-        handle.block_on(export::run(
-            &source,
-            &folder,
-            &Scope::Files,
+        onenote_files::convert(
+            &inputs,
+            &work,
+            ReadOptions::default(),
+            &JobFolder::new(&root),
             observer.as_ref(),
-            patience,
-        ))
+            &handle,
+        )
     })
     .await
     .unwrap_or_else(|e| {

@@ -51,14 +51,6 @@ fn package(dir: &Path) -> PathBuf {
 fn converted_on_the_command_line(package: &Path) -> BTreeMap<String, Vec<u8>> {
     let out = TempDir::new();
     let work = TempDir::new();
-    let library = onenote_files::read(
-        &[package.to_path_buf()],
-        &work.0,
-        onenote_files::ReadOptions::default(),
-    )
-    .unwrap();
-    let source = onenote_files::FileSource::new(library);
-    let folder = export::JobFolder::unzipped(&out.0, &work.0);
     struct Quiet;
     impl export::Observer for Quiet {
         fn progress(&self, _: &export::Status) {}
@@ -66,21 +58,16 @@ fn converted_on_the_command_line(package: &Path) -> BTreeMap<String, Vec<u8>> {
             None
         }
     }
-    let patience = export::Patience {
-        attempts: 1,
-        first_wait: Duration::ZERO,
-        max_wait: Duration::ZERO,
-    };
     let runtime = tokio::runtime::Runtime::new().unwrap();
-    runtime
-        .block_on(export::run(
-            &source,
-            &folder,
-            &export::Scope::Files,
-            &Quiet,
-            patience,
-        ))
-        .unwrap();
+    onenote_files::convert(
+        &[package.to_path_buf()],
+        &work.0,
+        onenote_files::ReadOptions::default(),
+        &export::JobFolder::unzipped(&out.0, &work.0),
+        &Quiet,
+        runtime.handle(),
+    )
+    .unwrap();
     let mut files = BTreeMap::new();
     let mut stack = vec![out.0.clone()];
     while let Some(dir) = stack.pop() {
