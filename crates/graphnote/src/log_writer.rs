@@ -1,26 +1,45 @@
-//! Where log lines go: standard error, in batches. A request's line is copied into a shared
-//! buffer (a lock held for a copy, never for a write); the buffer goes to standard error in one
-//! write when it holds [`BATCH_BYTES`], when a line is a warning or worse, at the latest every
-//! [`FLUSH_EVERY`] (a small thread), and when the process stops ([`flush`], called once the
-//! servers have finished: SIGTERM's graceful exit writes every line of the requests it served).
+//! Where log lines go: standard error, written at once when the log is quiet and in batches when
+//! it is busy.
 //!
-//! Measured against what it replaces (one `write` to standard error per line, under its lock,
-//! from the worker thread that served the request) and against handing lines to a writer
-//! thread: see docs/benchmarks.md, "Request logs". Nothing is dropped: a full buffer is written
-//! by the thread that filled it (back-pressure), so a line is either in the buffer or written.
+//! A line is copied into a shared buffer (a lock held for a copy). The buffer is written out in
+//! one write, by the thread whose line it is, when that line is a warning or worse, when the
+//! buffer holds [`BATCH_BYTES`], or when nothing was written for [`LINGER`]: so a quiet server's
+//! lines are on standard error before the response they describe is sent (a person or a test
+//! reading the log right after a request finds its line), and a busy one makes about one write
+//! per [`LINGER`] instead of one per request. A line that came within [`LINGER`] of the last
+//! write is written by the next line past it or, if none comes, by a small thread woken for it,
+//! at most [`LINGER`] later. [`flush`] writes what is left when the process stops (SIGTERM's
+//! graceful exit writes every line of the requests it served).
+//!
+//! Nothing is dropped: a line is either in the buffer or written, and a slow reader of standard
+//! error holds up the threads that write (back-pressure), as writing each line itself would.
+//! Measured against one write per line and against a writer thread: docs/benchmarks.md,
+//! "Request logs".
 
 use std::io::Write;
-use std::sync::Mutex;
-use std::time::Duration;
+use std::sync::{Condvar, Mutex, MutexGuard};
+use std::time::{Duration, Instant};
 
 use tracing_subscriber::fmt::MakeWriter;
 
-/// How much is gathered before one write (a few hundred request lines).
+/// How much is gathered before one write, however recent the last (a few hundred lines).
 const BATCH_BYTES: usize = 32 * 1024;
-/// The longest a line waits in the buffer.
-const FLUSH_EVERY: Duration = Duration::from_millis(100);
+/// The longest a line waits in the buffer, and the shortest time between two writes of lines
+/// below warning level.
+const LINGER: Duration = Duration::from_millis(1);
 
-static BUFFER: Mutex<Vec<u8>> = Mutex::new(Vec::new());
+/// The lines not yet written, and when standard error was last written.
+struct Pending {
+    bytes: Vec<u8>,
+    written_at: Option<Instant>,
+}
+
+static PENDING: Mutex<Pending> = Mutex::new(Pending {
+    bytes: Vec::new(),
+    written_at: None,
+});
+/// Wakes the flushing thread when a line stays in an empty buffer.
+static LINE_WAITING: Condvar = Condvar::new();
 
 /// The subscriber's writer: each event's formatted line, appended to the shared buffer.
 #[derive(Clone, Copy, Default)]
@@ -48,12 +67,14 @@ impl<'a> MakeWriter<'a> for BatchedStderr {
 
 impl Write for Line {
     fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-        let mut buffer = BUFFER
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
-        buffer.extend_from_slice(bytes);
-        if self.urgent || buffer.len() >= BATCH_BYTES {
-            write_out(&mut buffer)?;
+        let mut pending = pending();
+        let was_empty = pending.bytes.is_empty();
+        pending.bytes.extend_from_slice(bytes);
+        let quiet = pending.written_at.is_none_or(|at| at.elapsed() >= LINGER);
+        if self.urgent || quiet || pending.bytes.len() >= BATCH_BYTES {
+            write_out(&mut pending)?;
+        } else if was_empty {
+            LINE_WAITING.notify_one();
         }
         Ok(bytes.len())
     }
@@ -63,31 +84,42 @@ impl Write for Line {
     }
 }
 
+fn pending() -> MutexGuard<'static, Pending> {
+    PENDING
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
 /// Writes what the buffer holds to standard error and empties it.
-fn write_out(buffer: &mut Vec<u8>) -> std::io::Result<()> {
-    if buffer.is_empty() {
+fn write_out(pending: &mut Pending) -> std::io::Result<()> {
+    if pending.bytes.is_empty() {
         return Ok(());
     }
-    let written = std::io::stderr().lock().write_all(buffer);
-    buffer.clear();
+    let written = std::io::stderr().lock().write_all(&pending.bytes);
+    pending.bytes.clear();
+    pending.written_at = Some(Instant::now());
     written
 }
 
 /// Writes every line still in the buffer. Called when the process stops.
 pub fn flush() {
-    let mut buffer = BUFFER
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner());
-    let _ = write_out(&mut buffer);
+    let _ = write_out(&mut pending());
 }
 
-/// Starts the thread that writes the buffer out at least every [`FLUSH_EVERY`].
+/// Starts the thread that writes out a line no later line has written within [`LINGER`].
 pub fn start_flushing() {
     let _ = std::thread::Builder::new()
         .name("log-flush".into())
         .spawn(|| {
             loop {
-                std::thread::sleep(FLUSH_EVERY);
+                let mut waiting = pending();
+                while waiting.bytes.is_empty() {
+                    waiting = LINE_WAITING
+                        .wait(waiting)
+                        .unwrap_or_else(|poisoned| poisoned.into_inner());
+                }
+                drop(waiting);
+                std::thread::sleep(LINGER);
                 flush();
             }
         });

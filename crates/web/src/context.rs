@@ -27,6 +27,9 @@ pub struct RequestContext {
     pub prefix: Arc<str>,
     /// `scheme://host[:port]` + prefix, no trailing slash.
     pub public_base: Arc<str>,
+    /// The client's address, as the proxy policy works it out (`None` for a request that came
+    /// through no socket, as in tests that call the router directly).
+    pub client_ip: Option<std::net::IpAddr>,
     /// Who the request was made by, once [`crate::extract::SignedIn`] has found out: shared
     /// with the error-page layer's copy, so a page that failed still shows its navigation.
     pub signed_in: Arc<OnceLock<UserSummary>>,
@@ -59,6 +62,7 @@ pub fn of(extensions: &axum::http::Extensions) -> RequestContext {
             request_id: "-".into(),
             prefix: "".into(),
             public_base: "".into(),
+            client_ip: None,
             signed_in: Arc::default(),
         })
 }
@@ -74,13 +78,11 @@ pub fn record(policy: &ProxyPolicy, mut request: Request) -> Request {
         .unwrap_or("-")
         .into();
     let origin = policy.origin(crate::server::peer(&request), request.headers());
-    if let Some(ip) = origin.client_ip {
-        tracing::Span::current().record("client_ip", tracing::field::display(ip));
-    }
     let context = RequestContext {
         request_id,
         prefix: policy.prefix().clone(),
         public_base: origin.public_base,
+        client_ip: origin.client_ip,
         signed_in: Arc::default(),
     };
     request.extensions_mut().insert(context);

@@ -17,7 +17,7 @@
 //!   small-body limit and the timeout): leaves.
 //! - `config`: typed configuration, read once.
 //! - `context`: the request's id, path prefix and public base URL, recorded by a middleware and
-//!   taken as an extractor.
+//!   taken as an extractor; `access_log`: the request's span and its one line.
 //! - `session`: the session store (SQLite, Redis), sealed secrets, cookies.
 //! - `error` (one error type, the status of each failure), `problem` (what each failure reads
 //!   like), `pages` (templates and the shared layout), `error_page` (the middleware that logs a
@@ -32,6 +32,7 @@
 //! - `auth` (sign-in and sign-out), `routes` (home, `/msal-demo`, health, assets).
 //! - `state`: the parts handlers take, built at start-up; then this file's router.
 
+pub mod access_log;
 #[cfg(test)]
 mod allocation_count;
 pub mod auth;
@@ -74,7 +75,6 @@ use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::request_id::{PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::timeout::TimeoutLayer;
-use tower_http::trace::{DefaultOnResponse, TraceLayer};
 
 pub use config::Config;
 pub use error::AppError;
@@ -110,12 +110,8 @@ pub fn app(
             context::MakeRandomRequestId,
         ))
         .layer(PropagateRequestIdLayer::new(context::REQUEST_ID))
-        .layer(
-            TraceLayer::new_for_http()
-                .make_span_with(request_span)
-                .on_response(DefaultOnResponse::new().level(tracing::Level::INFO)),
-        )
         .map_request(move |request| context::record(&policy, request))
+        .layer(access_log::AccessLogLayer)
         .map_response(move |response| security::add(https, response))
         // Inside the security headers (the page it renders gets them too), outside the
         // panic catcher (a panic's page is rendered like any failure's).
@@ -208,22 +204,6 @@ fn router(state: AppState) -> Router {
     };
     // On the routes, where the matched route template is known.
     routes.layer(metrics::RequestMetricsLayer).with_state(state)
-}
-
-/// The span of a request: its id, method and path — never the query, which can carry a code.
-fn request_span(request: &Request) -> tracing::Span {
-    let id = request
-        .headers()
-        .get(context::REQUEST_ID)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("-");
-    tracing::info_span!(
-        "request",
-        request_id = %id,
-        method = %request.method(),
-        path = %request.uri().path(),
-        client_ip = tracing::field::Empty,
-    )
 }
 
 async fn not_found() -> Response {

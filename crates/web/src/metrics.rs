@@ -88,6 +88,12 @@ pub async fn render() -> Response {
     response
 }
 
+/// The route template a response was served by (`/onenote/pages/{id}`, or `unmatched`), put in
+/// the response's extensions by [`RequestMetricsLayer`], which is where the match is known, for
+/// the access log outside the router. Never the raw path: it can be anything a client typed.
+#[derive(Debug, Clone, Copy)]
+pub struct Route(pub &'static str);
+
 /// Layer (on the router, where the matched route is known): counts each request by route
 /// template (never the raw path: ids would explode the label set) and status, and records its
 /// latency. A concrete service rather than `axum::middleware::from_fn`, which boxes the rest of
@@ -152,11 +158,13 @@ where
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
         let this = self.project();
-        let result = ready!(this.inner.poll(cx));
-        if let Ok(response) = &result {
+        let mut result = ready!(this.inner.poll(cx));
+        if let Ok(response) = &mut result {
             let (requests, duration) = request_handles(this.route, response.status());
             requests.increment(1);
             duration.record(this.started.elapsed().as_secs_f64());
+            // The access log, outside the router, names the route by the same template.
+            response.extensions_mut().insert(Route(this.route));
         }
         Poll::Ready(result)
     }
