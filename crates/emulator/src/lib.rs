@@ -9,7 +9,8 @@
 //!
 //! - Leaves: `clock`, `images` (generated pictures), `keys` (signing keys and JWKS), `tls`,
 //!   `settings` (lifetimes and limits), `request_log`, `pages` (the sign-in and consent pages),
-//!   `seed` (the starting world: `model`, `onenote`, the built-in seeds), `directory` (tenants,
+//!   `seed` (the starting world: `model`, `onenote`, `files` (notebooks from OneNote's own
+//!   files), the built-in seeds), `directory` (tenants,
 //!   users and apps from the seed).
 //! - `entra`: `claims` (access-token claims), `error` (Entra-shaped errors and their codes),
 //!   `compare`, `redirect`, `params`, `scopes`, `grants` (codes, refresh tokens, browser
@@ -18,7 +19,8 @@
 //! - `graph`: `error`, `request` (ids and headers every answer carries), `path`,
 //!   `verified_tokens`, `auth` (the bearer-token check), `throttle`, `faults`, then `me` and
 //!   `onenote` (`html`: the page tree, input conversion and output rendering; `store`,
-//!   `seeding`, `query`, `filter`, `shape`, `entities`, `create`).
+//!   `seeding`, `query`, `filter`, `shape`, `entities`, `create`), then `drive` (a notebook's
+//!   own files in the user's drive: `store`, then the routes).
 //! - `state`: the [`Emulator`] everything shares, built from the seed.
 //! - `admin`: the `/_emulator` API (`identity`, `graph`, `error`); `server`; `testing`
 //!   (behind the `testing` feature); this file's router.

@@ -36,6 +36,8 @@ pub struct Emulator {
     pub graph_faults: Faults,
     /// Access tokens already verified (see [`VerifiedTokens`]).
     pub verified_tokens: VerifiedTokens,
+    /// Every user's drive: the notebooks seeded from files, as OneDrive holds them.
+    pub drives: crate::graph::drive::store::Drives,
 }
 
 pub type SharedEmulator = Arc<Emulator>;
@@ -94,6 +96,7 @@ impl EmulatorBuilder {
             throttle: Throttle::default(),
             graph_faults: Faults::default(),
             verified_tokens: VerifiedTokens::default(),
+            drives: crate::graph::drive::store::Drives::from_seed(&self.seed),
         }))
     }
 }

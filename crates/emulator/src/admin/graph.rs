@@ -9,6 +9,7 @@
 //! | `GET /onenote/{user}/pages` | every page of the user (seeded or created): `id`, `title`, `section`, `notebook`, `level`, `order`, `createdDateTime`, `lastModifiedDateTime`, and its `resources` with their `sha256` |
 //! | `GET /onenote/{user}/resources` | every resource of the user: `id`, `page`, `content_type`, `size`, `sha256` |
 //! | `GET /onenote/{user}/resources/{id}` | a resource's bytes as stored (for tests to compare) |
+//! | `PUT /drive/{user}/files/{*path}` | the body becomes the bytes of the file at `path` in the user's drive (`Notebooks/Work/Section.one`): its version, `eTag`, `cTag` and modified time change; 404 if there is no such file |
 
 use aws_lc_rs::digest;
 use axum::extract::{Path, State};
@@ -44,6 +45,25 @@ pub fn routes() -> Router<SharedEmulator> {
         .route("/onenote/{user}/pages", get(list_pages))
         .route("/onenote/{user}/resources", get(list_resources))
         .route("/onenote/{user}/resources/{id}", get(resource_bytes))
+        .route(
+            "/drive/{user}/files/{*path}",
+            axum::routing::put(replace_file),
+        )
+}
+
+async fn replace_file(
+    State(emu): State<SharedEmulator>,
+    Path((user, path)): Path<(String, String)>,
+    body: axum::body::Bytes,
+) -> Result<Json<Value>, AdminError> {
+    let id = user_id(&emu, &user)?;
+    let version = emu.drives.replace(id, &path, body).ok_or_else(|| {
+        AdminError(
+            StatusCode::NOT_FOUND,
+            format!("no file at {path} in the drive of {user}"),
+        )
+    })?;
+    Ok(Json(json!({"path": path, "version": version})))
 }
 
 async fn get_jitter(State(emu): State<SharedEmulator>) -> Json<Option<Jitter>> {

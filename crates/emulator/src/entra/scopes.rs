@@ -27,6 +27,11 @@ const GRAPH_PERMISSIONS: &[(&str, bool)] = &[
     ("Notes.ReadWrite", true),
     ("Notes.Read.All", true),
     ("Notes.ReadWrite.All", true),
+    ("Files.Read", true),
+    ("Files.ReadWrite", true),
+    ("Files.Read.All", true),
+    ("Files.ReadWrite.All", true),
+    ("Sites.Read.All", true),
     ("Directory.Read.All", false),
 ];
 

@@ -14,6 +14,7 @@
 
 pub mod auth;
 mod challenges;
+pub mod drive;
 pub mod error;
 pub mod faults;
 pub mod me;
@@ -44,6 +45,21 @@ pub fn routes() -> Router<SharedEmulator> {
     Router::new()
         .route("/v1.0", any(dispatch))
         .route("/v1.0/{*rest}", any(dispatch))
+        .route(
+            &format!("{}/{{owner}}/{{item}}", drive::DOWNLOAD_PATH),
+            axum::routing::get(download),
+        )
+}
+
+/// A drive file's pre-authenticated download (where a content call redirects).
+async fn download(
+    State(emu): State<SharedEmulator>,
+    axum::extract::Path((owner, item)): axum::extract::Path<(String, String)>,
+    axum::extract::Query(query): axum::extract::Query<std::collections::HashMap<String, String>>,
+    headers: axum::http::HeaderMap,
+) -> Response {
+    let auth = query.get("tempauth").map(String::as_str).unwrap_or("");
+    drive::download(&emu, &owner, &item, auth, &headers)
 }
 
 /// A Graph-shaped 404 for paths under `/v1.0` that no route takes (used by the fallback).
@@ -73,6 +89,7 @@ enum Target {
     PhotoMetadata,
     PhotoValue,
     OneNote(onenote::Route),
+    Drive(drive::Route),
 }
 
 fn route(rest: &[String], method: &Method) -> Result<Target, GraphError> {
@@ -89,6 +106,7 @@ fn route(rest: &[String], method: &Method) -> Result<Target, GraphError> {
         (Some("photo"), 1) => get(Target::PhotoMetadata),
         (Some("photo"), 2) if rest[1] == "$value" => get(Target::PhotoValue),
         (Some("onenote"), _) => Ok(Target::OneNote(onenote::route(&rest[1..], method)?)),
+        (Some("drive"), _) => get(Target::Drive(drive::route(&rest[1..])?)),
         _ => Err(GraphError::segment_not_found(
             rest.last().map(String::as_str).unwrap_or(""),
         )),
@@ -109,6 +127,17 @@ async fn serve(
         return Err(challenge);
     }
 
+    if let Some(response) = drives_and_shares(
+        emu,
+        &caller,
+        &parts.method,
+        &decoded_path,
+        parts.uri.query(),
+    )
+    .await?
+    {
+        return Ok(response);
+    }
     let path = path::parse(parts.uri.path())?;
     let target = route(&path.rest, &parts.method)?;
     let subject = subject(
@@ -157,6 +186,13 @@ async fn serve(
         Target::Profile => me::profile(&emu.base_url, &subject, &company, select.as_deref()),
         Target::PhotoMetadata => me::photo_metadata(&emu.base_url, &subject),
         Target::PhotoValue => me::photo_value(&subject),
+        Target::Drive(route) => {
+            let drive = emu
+                .drives
+                .of(subject.id())
+                .ok_or_else(|| GraphError::segment_not_found("drive"))?;
+            drive::handle(emu, &drive, route, parts.uri.query())
+        }
         Target::OneNote(route) => {
             let request = onenote::Request {
                 emu,
@@ -168,6 +204,63 @@ async fn serve(
             };
             onenote::handle(request, route, body).await
         }
+    }
+}
+
+/// `/drives/{drive-id}/…` and `/shares/{share-id}/driveItem`, which name no user: the caller's
+/// own drive only. `None` for every other path.
+async fn drives_and_shares(
+    emu: &Emulator,
+    caller: &Caller,
+    method: &Method,
+    decoded_path: &str,
+    query: Option<&str>,
+) -> Result<Option<Response>, GraphError> {
+    let segments: Vec<String> = decoded_path
+        .strip_prefix("/v1.0")
+        .unwrap_or(decoded_path)
+        .split('/')
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+        .collect();
+    let first = segments.first().map(|s| s.to_ascii_lowercase());
+    if !matches!(first.as_deref(), Some("drives" | "shares")) {
+        return Ok(None);
+    }
+    drive::authorize(caller)?;
+    if method != Method::GET {
+        return Err(GraphError::method_not_allowed(method.as_str(), "GET"));
+    }
+    let user = caller.user.as_ref().map(|u| u.id());
+    if let Some(answer) = emu
+        .graph_faults
+        .take(method, decoded_path, user, &caller.acrs)
+    {
+        match faults::outcome(&answer, &emu.base_url, false) {
+            faults::Outcome::Fail(error) => return Err(error),
+            faults::Outcome::Delay(duration) => tokio::time::sleep(duration).await,
+        }
+    }
+    let own = user.and_then(|u| emu.drives.of(u));
+    let not_found = || {
+        GraphError::new(
+            StatusCode::NOT_FOUND,
+            "itemNotFound",
+            "The resource could not be found.",
+        )
+    };
+    match (first.as_deref(), &segments[1..]) {
+        (Some("shares"), [share, item]) if item.eq_ignore_ascii_case("driveItem") => {
+            let drive = own.ok_or_else(not_found)?;
+            drive::shared_item(&drive, share).map(Some)
+        }
+        (Some("drives"), [drive_id, rest @ ..]) => {
+            let drive = own.filter(|d| &d.id == drive_id).ok_or_else(not_found)?;
+            drive::handle(emu, &drive, drive::route(rest)?, query).map(Some)
+        }
+        _ => Err(GraphError::segment_not_found(
+            segments.last().map(String::as_str).unwrap_or(""),
+        )),
     }
 }
 
@@ -255,6 +348,16 @@ fn authorize(
                 ));
             }
             Ok(())
+        }
+        Target::Drive(_) => {
+            if !own {
+                return Err(GraphError::new(
+                    StatusCode::FORBIDDEN,
+                    "accessDenied",
+                    "Access denied",
+                ));
+            }
+            drive::authorize(caller)
         }
         _ => {
             let allowed = if own {

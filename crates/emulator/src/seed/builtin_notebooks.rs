@@ -79,6 +79,7 @@ fn personal_notebook(first: &str, topic: &str) -> NotebookSeed {
         created: None,
         sections: vec![quick_notes, reference, journal],
         section_groups: vec![],
+        files: None,
     }
 }
 
@@ -128,6 +129,7 @@ fn project_notebook(topic: &str) -> NotebookSeed {
         created: None,
         sections: vec![ideas],
         section_groups: vec![archive, clients],
+        files: None,
     }
 }
 

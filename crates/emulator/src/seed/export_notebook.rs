@@ -36,6 +36,7 @@ pub fn export_notebook() -> NotebookSeed {
             SectionSeed::new("Unfiled", vec![]),
         ],
         section_groups: vec![missions()],
+        files: None,
     }
 }
 

@@ -5,6 +5,7 @@
 mod builtin;
 mod builtin_notebooks;
 mod export_notebook;
+pub mod files;
 mod model;
 pub mod onenote;
 

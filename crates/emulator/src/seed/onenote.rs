@@ -18,6 +18,11 @@ pub struct NotebookSeed {
     pub sections: Vec<SectionSeed>,
     #[serde(default)]
     pub section_groups: Vec<SectionGroupSeed>,
+    /// A notebook folder of OneNote's own files (its `.onetoc2`, `.one` sections, section-group
+    /// subfolders): the page API serves their pages in place of `sections` and
+    /// `section_groups`, and the owner's drive holds the folder as the notebook's package item.
+    #[serde(default)]
+    pub files: Option<std::path::PathBuf>,
 }
 
 /// A section group; groups nest.

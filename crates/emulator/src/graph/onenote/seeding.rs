@@ -54,7 +54,13 @@ fn library(tenant: &TenantSeed, user: &UserSeed, base_url: &str) -> Library {
     let notebooks = if user.notebooks.is_empty() {
         crate::seed::builtin_notebooks(user)
     } else {
-        user.notebooks.clone()
+        user.notebooks
+            .iter()
+            .map(|n| match &n.files {
+                Some(folder) => crate::seed::files::notebook(n, folder),
+                None => n.clone(),
+            })
+            .collect()
     };
     let mut builder = Builder {
         library: Library::new(owner),

@@ -166,6 +166,7 @@ fn paging_seed() -> emulator::seed::Seed {
             })
             .collect(),
         section_groups: vec![],
+        files: None,
     }];
     seed
 }

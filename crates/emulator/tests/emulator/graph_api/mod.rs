@@ -4,6 +4,7 @@
 
 mod access;
 mod content;
+mod drive;
 mod hierarchy;
 mod users;
 

@@ -45,6 +45,7 @@ pub fn hostile_seed() -> emulator::seed::Seed {
             }],
             section_groups: Vec::new(),
         }],
+        files: None,
     }];
     seed.tenants[0].users.push(user);
     seed
