@@ -77,7 +77,14 @@ where
         let this = self.project();
         let mut response = ready!(this.inner.poll(cx))?;
         Poll::Ready(Ok(match response.extensions_mut().remove::<Failure>() {
-            Some(Failure(error)) => respond(this.ctx, &error),
+            Some(Failure(error)) => {
+                let mut page = respond(this.ctx, &error);
+                // The access log names the route the failure came from.
+                if let Some(route) = response.extensions_mut().remove::<crate::metrics::Route>() {
+                    page.extensions_mut().insert(route);
+                }
+                page
+            }
             None => response,
         }))
     }

@@ -193,6 +193,65 @@ async fn every_request_line_is_written_before_a_stopped_process_exits() {
     }
 }
 
+/// A quiet server's line is in its log before the response it describes is sent: someone (or
+/// a test) reading the log right after a request finds it. Lines batched on a timer were not:
+/// the MSAL suite once read an empty log after a whole sign-in.
+#[tokio::test]
+async fn a_quiet_servers_request_line_is_written_before_its_response() {
+    let emu = TestEmulator::start().await;
+    let port = free_port();
+    let dir = scratch("quiet-log");
+    let log_path = dir.join("stderr.log");
+    let mut child = crate::support::serve_command(
+        &emu,
+        &dir,
+        &dir.join("s.sqlite3"),
+        port,
+        &[("RUST_LOG", "info".into())],
+    )
+    .stderr(std::fs::File::create(&log_path).unwrap())
+    .spawn()
+    .unwrap();
+    wait_for_listener(port).await;
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    for path in ["/healthz", "/", "/no/such/page"] {
+        // Quiet: nothing else written in the last few milliseconds.
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        let response = client
+            .get(format!("http://127.0.0.1:{port}{path}"))
+            .send()
+            .await
+            .unwrap();
+        let id = response.headers()["x-request-id"]
+            .to_str()
+            .unwrap()
+            .to_string();
+        let log = std::fs::read_to_string(&log_path).unwrap();
+        let line = log
+            .lines()
+            .find(|l| l.contains(&id) && l.contains("finished processing request"));
+        assert!(line.is_some(), "{path}: no line for {id} yet in:\n{log}");
+        let line = line.unwrap();
+        let route = if path == "/no/such/page" {
+            "unmatched"
+        } else {
+            path
+        };
+        assert!(line.contains(&format!("path={route} ")), "{line}");
+        assert!(
+            line.contains(&format!("status={}", response.status().as_u16())),
+            "{line}"
+        );
+        assert!(line.contains("client_ip=127.0.0.1"), "{line}");
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    let _ = std::fs::remove_dir_all(dir);
+}
+
 /// Waits (20 s at most) for the process to exit; its status.
 async fn exited(child: &mut std::process::Child) -> std::process::ExitStatus {
     let deadline = Instant::now() + Duration::from_secs(20);

@@ -21,7 +21,22 @@ pub fn serve_with(
     port: u16,
     extra: &[(&str, String)],
 ) -> Child {
-    Command::new(env!("CARGO_BIN_EXE_graphnote"))
+    serve_command(emu, dir, store, port, extra)
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap()
+}
+
+/// `graphnote serve` as [`serve_with`] starts it, with standard error still to be given.
+pub fn serve_command(
+    emu: &TestEmulator,
+    dir: &Path,
+    store: &Path,
+    port: u16,
+    extra: &[(&str, String)],
+) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_graphnote"));
+    command
         .arg("serve")
         .current_dir(dir)
         .env_clear()
@@ -37,10 +52,8 @@ pub fn serve_with(
         // Warnings only: stderr is a pipe nobody reads while the process runs.
         .env("RUST_LOG", "warn")
         .envs(extra.iter().map(|(name, value)| (*name, value)))
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap()
+        .stdout(Stdio::null());
+    command
 }
 
 /// Waits until something listens on `port` (20 s at most).
