@@ -175,6 +175,31 @@ impl GraphClient {
         self.get_budgeted(token, url, accept, None).await
     }
 
+    /// GET that also returns a redirect as it came (a drive file's content call answers with
+    /// one), with the retries of [`Self::get_budgeted`].
+    pub(crate) async fn get_allowing_redirect(
+        &self,
+        token: &str,
+        url: Url,
+        accept: &str,
+    ) -> Result<Response, GraphError> {
+        self.send_with_retries(Some(token), url, accept, None, true)
+            .await
+    }
+
+    /// GET without a token (a pre-authenticated download address), with the same retries.
+    pub(crate) async fn get_unauthenticated(&self, url: Url) -> Result<Response, GraphError> {
+        self.send_with_retries(None, url, "application/octet-stream", None, false)
+            .await
+    }
+
+    /// Whether `url` has this Graph endpoint's scheme, host and port.
+    pub(crate) fn same_origin(&self, url: &Url) -> bool {
+        url.scheme() == self.base.scheme()
+            && url.host_str() == self.base.host_str()
+            && url.port_or_known_default() == self.base.port_or_known_default()
+    }
+
     /// GET with retries of 429 and 5xx; with `onenote_user`, each attempt waits for a slot in
     /// that user's OneNote budget.
     pub(crate) async fn get_budgeted(
@@ -184,7 +209,21 @@ impl GraphClient {
         accept: &str,
         onenote_user: Option<&str>,
     ) -> Result<Response, GraphError> {
-        if !self.is_own(&url) {
+        self.send_with_retries(Some(token), url, accept, onenote_user, false)
+            .await
+    }
+
+    /// GET with retries of 429 and 5xx. With a token, only to this Graph endpoint; without
+    /// one, anywhere the caller checked. A redirect is an answer when `redirect_ok`.
+    async fn send_with_retries(
+        &self,
+        token: Option<&str>,
+        url: Url,
+        accept: &str,
+        onenote_user: Option<&str>,
+        redirect_ok: bool,
+    ) -> Result<Response, GraphError> {
+        if token.is_some() && !self.is_own(&url) {
             return Err(GraphError::Rejected {
                 status: 0,
                 code: "ForeignUrl".into(),
@@ -203,10 +242,11 @@ impl GraphClient {
                 }
                 None => None,
             };
-            let sent = self
-                .http
-                .get(url.clone())
-                .bearer_auth(token)
+            let mut request = self.http.get(url.clone());
+            if let Some(token) = token {
+                request = request.bearer_auth(token);
+            }
+            let sent = request
                 .header(header::ACCEPT, accept)
                 .header("client-request-id", &request_id)
                 .send()
@@ -225,7 +265,7 @@ impl GraphClient {
             if status == StatusCode::TOO_MANY_REQUESTS {
                 metrics::counter!("graphnote_graph_throttled_total").increment(1);
             }
-            if status.is_success() {
+            if status.is_success() || (redirect_ok && status.is_redirection()) {
                 return Ok(response);
             }
             let retry_after = retry_after(&response);

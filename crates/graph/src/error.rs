@@ -63,6 +63,12 @@ pub enum GraphError {
     /// A list's `@odata.nextLink` cannot be followed.
     #[error("Microsoft Graph sent an @odata.nextLink graphnote will not follow: {0}")]
     BadNextLink(&'static str),
+    /// A download's redirect cannot be followed.
+    #[error("Microsoft Graph sent a download address graphnote will not follow: {0}")]
+    BadRedirect(&'static str),
+    /// A downloaded file cannot be written to disk.
+    #[error("a downloaded file cannot be written")]
+    Write(#[source] std::io::Error),
     /// The shared OneNote gate (in the app's store) cannot be reached, so no OneNote call may
     /// start.
     #[error("the OneNote budget shared by graphnote's instances is unavailable")]

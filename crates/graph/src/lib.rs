@@ -7,10 +7,11 @@
 //! `error` (typed failures with their causes) and `ink_content` (a page's HTML and InkML parts)
 //! are leaves; `gate` is the trait every OneNote call
 //! passes and `budget` its in-process implementation (one instance); `client` sends requests
-//! (token, retries, the gate); `me` and `onenote` are the calls graphnote makes.
+//! (token, retries, the gate); `me`, `onenote` and `drive` (a notebook's own files) are the calls graphnote makes.
 
 mod budget;
 mod client;
+pub mod drive;
 mod error;
 mod gate;
 pub mod ink_content;

@@ -7,15 +7,18 @@
 pub enum Feature {
     /// Reading the user's notebooks (`/onenote…`).
     OneNote,
+    /// Reading the user's files: a fast export fetches a notebook's own files from its drive.
+    Files,
 }
 
 impl Feature {
-    pub const ALL: [Feature; 1] = [Feature::OneNote];
+    pub const ALL: [Feature; 2] = [Feature::OneNote, Feature::Files];
 
     /// The name in `/login?consent=…`.
     pub fn name(self) -> &'static str {
         match self {
             Feature::OneNote => "onenote",
+            Feature::Files => "files",
         }
     }
 
@@ -29,6 +32,8 @@ impl Feature {
     pub fn scopes(self) -> &'static [&'static str] {
         match self {
             Feature::OneNote => &["Notes.Read"],
+            // The least that reads a notebook in the user's own OneDrive.
+            Feature::Files => &["Files.Read"],
         }
     }
 

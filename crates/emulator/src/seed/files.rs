@@ -138,7 +138,8 @@ impl Body {
         for content in contents {
             match content {
                 Content::RichText(text) => {
-                    let text = text.text().trim();
+                    let text = visible(text.text());
+                    let text = text.trim();
                     if !text.is_empty() {
                         self.html.push_str("<p>");
                         escape_into(&mut self.html, text);
@@ -219,6 +220,21 @@ impl Body {
         });
         name
     }
+}
+
+/// Text as OneNote shows it: without the hidden `\u{fddf}HYPERLINK "target"` marker that
+/// comes before a link's words.
+fn visible(text: &str) -> String {
+    const MARKER: &str = "\u{fddf}HYPERLINK \"";
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(start) = rest.find(MARKER) {
+        out.push_str(&rest[..start]);
+        let after = &rest[start + MARKER.len()..];
+        rest = after.find('"').map_or("", |end| &after[end + 1..]);
+    }
+    out.push_str(rest);
+    out
 }
 
 fn escape_into(out: &mut String, text: &str) {

@@ -5,11 +5,13 @@
 
 mod browser;
 mod emulator;
+mod files_notebook;
 pub mod html;
 pub mod tokens;
 
 pub use browser::{FormBrowser, SignInOutcome};
 pub use emulator::TestEmulator;
+pub use files_notebook::{seed_with_vendored_notebook, vendored_notebook_folder};
 pub use html::unescape_html;
 pub use tokens::Pkce;
 

@@ -67,6 +67,38 @@ impl GraphSource {
     }
 }
 
+impl GraphSource {
+    /// One drive call with a token for reading the owner's files (`Files.Read` with the
+    /// export's scopes). Nothing waits for the owner here: a fast export that cannot have the
+    /// files goes page by page, so every failure is given back in words.
+    pub async fn files_call<T, F, Fut>(&self, call: F) -> Result<T, String>
+    where
+        F: Fn(GraphClient, Secret) -> Fut,
+        Fut: Future<Output = Result<T, GraphError>>,
+    {
+        let mut home = self.credentials.home(&self.owner);
+        home.load().await.map_err(|e| Chain(&e).to_string())?;
+        if home.cache().is_none() {
+            return Err(SIGNED_OUT.into());
+        }
+        let scopes = crate::features::Feature::Files.scopes_with(&self.scopes);
+        match self
+            .tokens
+            .call(&mut home, &scopes, |token| call(self.graph.clone(), token))
+            .await
+        {
+            Ok(value) => Ok(value),
+            Err(CallError::Token(TokenError::UserNeeded(_))) => {
+                Err("graphnote may not read your files (Files.Read was not granted)".into())
+            }
+            Err(CallError::Graph(GraphError::Forbidden { .. })) => {
+                Err("the drive refused to give the files (403)".into())
+            }
+            Err(e) => Err(Chain(&e).to_string()),
+        }
+    }
+}
+
 /// A failure of the store or the provider: worth trying again later.
 fn transient(e: &(dyn std::error::Error + 'static)) -> FetchError {
     FetchError::Transient {
@@ -116,7 +148,9 @@ fn sorted(e: GraphError) -> FetchError {
         GraphError::Forbidden { .. }
         | GraphError::Rejected { .. }
         | GraphError::Decode(_)
-        | GraphError::BadNextLink(_) => FetchError::Failed(message),
+        | GraphError::BadNextLink(_)
+        | GraphError::BadRedirect(_)
+        | GraphError::Write(_) => FetchError::Failed(message),
     }
 }
 

@@ -38,6 +38,10 @@ pub struct Job {
     /// Whether this run brings an earlier export up to date.
     #[serde(default)]
     pub updating: bool,
+    /// Whether it reads the notebooks' own files from their drive (`fast_job`) rather than
+    /// page by page.
+    #[serde(default)]
+    pub fast: bool,
 }
 
 /// The job page's JSON.
@@ -93,6 +97,7 @@ impl Job {
             finished: None,
             archive_bytes: None,
             updating: false,
+            fast: false,
         }
     }
 

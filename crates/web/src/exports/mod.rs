@@ -26,6 +26,7 @@
 
 pub mod advice;
 pub mod credentials;
+pub mod fast_job;
 pub mod file_job;
 pub mod graph_source;
 pub mod job;

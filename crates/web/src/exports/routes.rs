@@ -41,6 +41,9 @@ pub struct StartForm {
     /// until the export lists it; shown only to its owner).
     #[serde(default)]
     name: Option<String>,
+    /// Present for a fast export (the notebooks' own files, `fast_job`).
+    #[serde(default)]
+    fast: Option<String>,
     #[serde(default)]
     csrf: String,
 }
@@ -144,6 +147,14 @@ pub async fn start(
             feature: Feature::OneNote,
         });
     }
+    // Reading files is asked for the first time a fast export is chosen, and only then.
+    let fast = form.fast.is_some();
+    if fast && !cache.has_scopes(Feature::Files.scopes()) {
+        return Err(AppError::ConsentNeeded {
+            next: "/onenote".into(),
+            feature: Feature::Files,
+        });
+    }
     if let Some(free) = free_bytes(&exports.root)
         && free < MIN_FREE_BYTES
     {
@@ -163,7 +174,7 @@ pub async fn start(
         (scope, false) => super::worker::scope_label(scope, &name),
     };
     exports.credentials.put(&owner, cache).await?;
-    let job = start_once(&exports, &owner, scope, label).await?;
+    let job = start_once(&exports, &owner, scope, label, fast).await?;
     Ok(see_other(&ctx, &format!("/onenote/exports/{}", job.id)))
 }
 
@@ -179,6 +190,7 @@ async fn start_once(
     owner: &str,
     scope: Scope,
     label: String,
+    fast: bool,
 ) -> Result<Job, AppError> {
     let lock = format!("start:{owner}");
     let holder = random_id();
@@ -203,7 +215,8 @@ async fn start_once(
             tracing::info!(export = %job.id, "export already queued; not starting another");
             return Ok(job);
         }
-        let job = Job::queued(random_id(), owner.to_string(), scope, label);
+        let mut job = Job::queued(random_id(), owner.to_string(), scope, label);
+        job.fast = fast;
         exports.store.insert(&job).await?;
         tracing::info!(export = %job.id, scope = job.scope.kind(), "export queued");
         Ok::<_, AppError>(job)

@@ -263,7 +263,12 @@ async fn run_job(exports: Exports, job: Job, holder: String) {
                 first_wait: exports.settings.first_retry,
                 ..Patience::default()
             };
-            export::run(&source, &folder, &job.scope, shared.as_ref(), patience).await
+            if job.fast {
+                super::fast_job::run(&exports, &id, &job.scope, &source, shared.clone(), patience)
+                    .await
+            } else {
+                export::run(&source, &folder, &job.scope, shared.as_ref(), patience).await
+            }
         }
     };
     drop(heartbeat);
@@ -452,6 +457,7 @@ mod tests {
             finished: None,
             archive_bytes: None,
             updating: false,
+            fast: false,
         }
     }
 

@@ -30,6 +30,7 @@ fn job(id: &str, owner: &str, created: i64) -> Job {
         finished: None,
         archive_bytes: None,
         updating: false,
+        fast: false,
     }
 }
 

@@ -6,27 +6,10 @@ use super::*;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 
-/// The notebook folder vendored for onenote-files' tests: a real notebook made by OneNote.
-fn notebook_folder() -> std::path::PathBuf {
-    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../onenote-files/tests/files/onenote.rs")
-}
+use emulator::testing::{seed_with_vendored_notebook, vendored_notebook_folder as notebook_folder};
 
 fn files_seed() -> emulator::seed::Seed {
-    let mut seed = builtin();
-    let ada = seed.tenants[0]
-        .users
-        .iter_mut()
-        .find(|u| u.user_principal_name == ADA)
-        .unwrap();
-    ada.notebooks = vec![NotebookSeed {
-        display_name: "Open Notebook".into(),
-        is_default: true,
-        created: None,
-        sections: vec![],
-        section_groups: vec![],
-        files: Some(notebook_folder()),
-    }];
-    seed
+    seed_with_vendored_notebook(ADA)
 }
 
 #[tokio::test]

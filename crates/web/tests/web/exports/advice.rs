@@ -129,23 +129,7 @@ async fn cancel_ends_a_queued_export_at_once_and_a_running_one_between_two_calls
 
     let cancel = |id: String| {
         let (user, app) = (&user, &app);
-        async move {
-            let page = user
-                .get(&app.url(&format!("/onenote/exports/{id}")))
-                .await
-                .text()
-                .await
-                .unwrap();
-            let answer = user
-                .browser
-                .client
-                .post(app.url(&format!("/onenote/exports/{id}/cancel")))
-                .form(&[("csrf", csrf_token(&page))])
-                .send()
-                .await
-                .unwrap();
-            assert_eq!(answer.status(), StatusCode::SEE_OTHER);
-        }
+        async move { press(user, app, &id, "cancel").await }
     };
     cancel(queued.clone()).await;
     assert_eq!(status(&user, &app, &queued).await["state"], "cancelled");

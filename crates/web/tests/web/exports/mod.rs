@@ -8,6 +8,7 @@ mod advice;
 mod browsing;
 mod claims;
 mod durability;
+mod fast;
 mod isolation;
 mod pace;
 mod uploads;
@@ -126,6 +127,25 @@ async fn post_start(user: &User, app: &TestApp, form: &[(&str, String)]) -> Stri
         .strip_prefix("/onenote/exports/")
         .expect("the export's page")
         .to_string()
+}
+
+/// Presses a button of export `id`'s page (`update`, `cancel`) with the page's form.
+async fn press(user: &User, app: &TestApp, id: &str, action: &str) {
+    let page = user
+        .get(&app.url(&format!("/onenote/exports/{id}")))
+        .await
+        .text()
+        .await
+        .unwrap();
+    let answer = user
+        .browser
+        .client
+        .post(app.url(&format!("/onenote/exports/{id}/{action}")))
+        .form(&[("csrf", csrf_token(&page))])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(answer.status(), StatusCode::SEE_OTHER, "{action}");
 }
 
 /// The export's JSON.

@@ -285,21 +285,7 @@ async fn a_notebook_exports_as_a_vault_and_an_update_fetches_only_what_changed()
     let created_id = created["id"].as_str().unwrap().to_string();
 
     let since = emu.log_position().await;
-    let page = user
-        .get(&app.url(&format!("/onenote/exports/{id}")))
-        .await
-        .text()
-        .await
-        .unwrap();
-    let update = user
-        .browser
-        .client
-        .post(app.url(&format!("/onenote/exports/{id}/update")))
-        .form(&[("csrf", csrf_token(&page))])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(update.status(), StatusCode::SEE_OTHER);
+    press(&user, &app, &id, "update").await;
     wait_for(&user, &app, &id, &["done"]).await;
     let fetched: Vec<String> = emu
         .log_since(since)

@@ -1,0 +1,225 @@
+//! Fast export: a notebook the emulator seeds from real OneNote files (the page API serves its
+//! pages, the drive API the files), exported through its files after an incremental consent to
+//! read files — no OneNote page call, one download per file — with the same page paths and
+//! text as the page-by-page export; a drive that refuses makes it go page by page and say so;
+//! an update downloads only the file that changed.
+
+use std::collections::BTreeSet;
+
+use super::*;
+
+const UPN: &str = "katherine@contoso.example";
+
+use emulator::testing::{seed_with_vendored_notebook, vendored_notebook_folder as notebook_folder};
+
+fn files_seed() -> emulator::seed::Seed {
+    seed_with_vendored_notebook(UPN)
+}
+
+/// Starts an export of everything, fast or page by page; its id. A fast one the first time
+/// asks for the files permission: the consent is given and the form sent again.
+async fn start(user: &User, app: &TestApp, fast: bool) -> String {
+    let index = user.get(&app.url("/onenote")).await.text().await.unwrap();
+    let mut form = vec![("scope", "all".to_string()), ("csrf", csrf_token(&index))];
+    if fast {
+        form.push(("fast", "1".into()));
+    }
+    let response = user
+        .browser
+        .client
+        .post(app.url("/onenote/exports"))
+        .form(&form)
+        .send()
+        .await
+        .unwrap();
+    let to = location(&response);
+    if to.starts_with("/login") {
+        assert!(to.contains("consent=files"), "{to}");
+        let back = user.sign_in_at(app, &to, UPN).await;
+        assert_eq!(location(&back), "/onenote", "consent brings the user back");
+        let index = user.get(&app.url("/onenote")).await.text().await.unwrap();
+        form[1] = ("csrf", csrf_token(&index));
+        return post_start(user, app, &form).await;
+    }
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    to.strip_prefix("/onenote/exports/").unwrap().to_string()
+}
+
+/// The pages of a zip: path → the Markdown body without its front matter.
+fn pages(files: &BTreeMap<String, Vec<u8>>) -> BTreeMap<String, String> {
+    files
+        .iter()
+        .filter(|(path, _)| {
+            path.ends_with(".md") && !path.starts_with("_export/") && !path.ends_with("index.md")
+        })
+        .map(|(path, bytes)| {
+            let text = String::from_utf8_lossy(bytes).into_owned();
+            let body = match text
+                .strip_prefix("---\n")
+                .and_then(|t| t.split_once("\n---\n"))
+            {
+                Some((_, body)) => body.to_string(),
+                None => text,
+            };
+            (path.clone(), body)
+        })
+        .collect()
+}
+
+fn words(text: &str) -> BTreeSet<String> {
+    text.split(|c: char| !c.is_alphanumeric())
+        .filter(|w| w.chars().count() > 1)
+        .map(str::to_lowercase)
+        .collect()
+}
+
+fn report(files: &BTreeMap<String, Vec<u8>>) -> String {
+    String::from_utf8_lossy(&files["_export/report.md"]).into_owned()
+}
+
+#[tokio::test]
+async fn a_fast_export_reads_the_files_and_agrees_with_the_page_by_page_export() {
+    let emu = TestEmulator::start_with(files_seed(), false).await;
+    let dir = TempDir::new();
+    let app = quick_app(&emu, &dir).await;
+    let user = User::new();
+    user.sign_in_for_onenote(&app, UPN).await;
+
+    let slow = start(&user, &app, false).await;
+    wait_for(&user, &app, &slow, &["done"]).await;
+    let by_page = download(&user, &app, &slow).await;
+
+    let since = emu.log_position().await;
+    let fast = start(&user, &app, true).await;
+    wait_for(&user, &app, &fast, &["done"]).await;
+    let log = emu.log_since(since).await;
+    let paths: Vec<&str> = log.iter().filter_map(|e| e["path"].as_str()).collect();
+    assert!(
+        !paths.iter().any(|p| p.contains("/onenote/pages")),
+        "a fast export makes no OneNote page call: {paths:?}"
+    );
+    let notebook_files = walk(&notebook_folder());
+    let downloads = paths
+        .iter()
+        .filter(|p| p.starts_with("/_download/"))
+        .count();
+    assert_eq!(
+        downloads, notebook_files,
+        "one download per section and table of contents: {paths:?}"
+    );
+    let by_files = download(&user, &app, &fast).await;
+
+    // The same pages at the same paths, and the page API's words all in the file's page.
+    let (slow_pages, fast_pages) = (pages(&by_page), pages(&by_files));
+    assert!(!slow_pages.is_empty());
+    let fast_paths: BTreeSet<&String> = fast_pages.keys().collect();
+    for (path, body) in &slow_pages {
+        assert!(
+            fast_paths.contains(path),
+            "{path} is not in the fast export: {fast_paths:?}"
+        );
+        let missing: Vec<String> = words(body)
+            .difference(&words(&fast_pages[path]))
+            .cloned()
+            .collect();
+        assert!(
+            missing.is_empty(),
+            "{path}: the fast export lacks {missing:?}"
+        );
+    }
+    // Images and attachments: every one the page API gave is in the fast export, byte for byte.
+    let resources = |files: &BTreeMap<String, Vec<u8>>| -> BTreeSet<Vec<u8>> {
+        files
+            .iter()
+            .filter(|(p, _)| p.contains("/resources/"))
+            .map(|(_, b)| b.clone())
+            .collect()
+    };
+    let fast_resources = resources(&by_files);
+    for bytes in resources(&by_page) {
+        assert!(
+            fast_resources.contains(&bytes),
+            "a resource of {} bytes is missing",
+            bytes.len()
+        );
+    }
+
+    // An update after one section file changed downloads that file alone.
+    let replacement =
+        std::fs::read(notebook_folder().join("New Section Group/New Section 2.one")).unwrap();
+    let replaced = reqwest::Client::new()
+        .put(emu.admin(&format!(
+            "/drive/{UPN}/files/Notebooks/Open Notebook/New Section 1.one"
+        )))
+        .body(replacement)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(replaced.status(), StatusCode::OK);
+    let since = emu.log_position().await;
+    press(&user, &app, &fast, "update").await;
+    wait_for(&user, &app, &fast, &["done"]).await;
+    let downloads = emu
+        .log_since(since)
+        .await
+        .iter()
+        .filter(|e| {
+            e["path"]
+                .as_str()
+                .is_some_and(|p| p.starts_with("/_download/"))
+        })
+        .count();
+    assert_eq!(downloads, 1, "only the changed file is downloaded again");
+}
+
+#[tokio::test]
+async fn a_drive_that_refuses_makes_the_export_go_page_by_page_and_say_why() {
+    let emu = TestEmulator::start_with(files_seed(), false).await;
+    let dir = TempDir::new();
+    let app = quick_app(&emu, &dir).await;
+    let user = User::new();
+    user.sign_in_for_onenote(&app, UPN).await;
+    emu.call_admin(
+        Method::POST,
+        "/faults",
+        json!({"method": "GET", "path": "/v1.0/shares/", "count": 1000,
+               "answer": {"kind": "status", "status": 403}}),
+    )
+    .await;
+    let since = emu.log_position().await;
+    let id = start(&user, &app, true).await;
+    wait_for(&user, &app, &id, &["done"]).await;
+    let files = download(&user, &app, &id).await;
+    assert!(
+        report(&files).contains("Fast export was not possible"),
+        "{}",
+        report(&files)
+    );
+    assert!(!pages(&files).is_empty(), "the pages came page by page");
+    let log = emu.log_since(since).await;
+    assert!(log.iter().any(|e| {
+        e["path"]
+            .as_str()
+            .is_some_and(|p| p.contains("/onenote/pages"))
+    }));
+}
+
+/// The sections and tables of contents below `folder`, outside OneNote's recycle bin.
+fn walk(folder: &std::path::Path) -> usize {
+    std::fs::read_dir(folder)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .map(|p| {
+            if p.is_dir() {
+                if p.ends_with("OneNote_RecycleBin") {
+                    0
+                } else {
+                    walk(&p)
+                }
+            } else {
+                let name = p.to_string_lossy().to_ascii_lowercase();
+                usize::from(name.ends_with(".one") || name.ends_with(".onetoc2"))
+            }
+        })
+        .sum()
+}
