@@ -6,6 +6,8 @@ every picture's and file's bytes read (`--read-data`: what a conversion cannot s
 peak RSS, CPU use: above 100% means both cores were busy). Prints one JSON object.
 
     python3 bench/files.py WORK GRAPHNOTE PARSE_ONLY ROUNDS
+
+The notebook stays in WORK/files/Big Notebook for scripts/bench's fast-export run.
 """
 import json
 import math

@@ -463,6 +463,24 @@ def main():
           f"calls, at the export's share of OneNote's 400 requests an hour (three quarters, 300 an hour) — "
           f"about {hours:.1f} hours, against {conv['wall']:.0f} s from its files.")
         w("")
+        fast_path = raw / "export-fast.json"
+        if fast_path.exists():
+            x = json.loads(fast_path.read_text())
+            c = x.get("calls", {})
+            w("## Fast export (the same notebook in a drive, through Graph)")
+            w("")
+            w(f"The notebook above, held in the emulator's drive and served by its page API too, exported "
+              f"by `graphnote serve` with **Fast export** (the notebook's files through the drive API, "
+              f"converted by the file reader): **{x['wall_seconds']:.1f} s** from the start form to the "
+              f"finished zip, with {c.get('onenote', 0)} OneNote call(s) (the notebook list), "
+              f"{c.get('onenote_pages', 0)} OneNote page call(s), {c.get('drive', 0)} drive API calls "
+              f"({c.get('listings', 0)} listings, {c.get('contents', 0)} content calls) and "
+              f"{c.get('downloads', 0)} downloads ({mb:.0f} MB of sections); "
+              f"{x['status'].get('pages_done', 0)} pages in the vault. The page-by-page export of the same "
+              f"notebook needs {calls} OneNote calls: about {hours:.1f} hours at the export's share of "
+              f"OneNote's limits ({hours * 3600 / max(x['wall_seconds'], 0.001):.0f}× the fast export's "
+              f"wall time).")
+            w("")
     print("\n".join(lines))
 
 

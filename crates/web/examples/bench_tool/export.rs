@@ -57,17 +57,43 @@ pub async fn export(args: &Args) -> Result<()> {
         idle.push(view(&client, &mut jar, &page).await?);
     }
 
+    let fast = args.or("fast", "0") == "1";
+    let emulator = args.or("emulator", "");
+    let log_start = if emulator.is_empty() {
+        0
+    } else {
+        emulator_log(&client, emulator, 0)
+            .await?
+            .iter()
+            .filter_map(|e| e["seq"].as_u64())
+            .max()
+            .map_or(0, |seq| seq + 1)
+    };
     let started = Instant::now();
-    let form = [
+    let mut form = vec![
         ("scope".to_string(), "all".to_string()),
         ("csrf".to_string(), csrf),
     ];
+    if fast {
+        form.push(("fast".to_string(), "1".to_string()));
+    }
     let exports = url("/onenote/exports")?;
-    let answer = send(&client, &mut jar, &exports, Some(&form)).await?;
+    let mut answer = send(&client, &mut jar, &exports, Some(&form)).await?;
     if !answer.status().is_redirection() {
         return Err(format!("starting the export answered {}", answer.status()));
     }
-    let job = location(&exports, &answer)?;
+    let mut job = location(&exports, &answer)?;
+    if job.path().starts_with("/login") {
+        // The first fast export asks for the files permission: give it, and start again.
+        let authorize = location(&job, &send(&client, &mut jar, &job, None).await?)?;
+        let callback = super::through_emulator(&client, &mut jar, authorize, user).await?;
+        send(&client, &mut jar, &callback, None).await?;
+        let index = text(&client, &mut jar, &url("/onenote")?).await?;
+        form[1].1 =
+            value_after(&index, "name=\"csrf\" value=\"").ok_or("/onenote has no form token")?;
+        answer = send(&client, &mut jar, &exports, Some(&form)).await?;
+        job = location(&exports, &answer)?;
+    }
     let probe_every: u64 = args
         .or("probe-every", "0")
         .parse()
@@ -104,6 +130,31 @@ pub async fn export(args: &Args) -> Result<()> {
         tokio::time::sleep(Duration::from_millis(250)).await;
     };
     let wall = started.elapsed().as_secs_f64();
+    let calls = if emulator.is_empty() {
+        serde_json::Value::Null
+    } else {
+        let entries = emulator_log(&client, emulator, log_start).await?;
+        let count = |wanted: &dyn Fn(&str) -> bool| {
+            entries
+                .iter()
+                .filter_map(|e| e["path"].as_str())
+                .filter(|p| wanted(p))
+                .count()
+        };
+        let drive = |p: &str| {
+            ["/v1.0/drives/", "/v1.0/shares/", "/v1.0/me/drive"]
+                .iter()
+                .any(|prefix| p.starts_with(prefix))
+        };
+        serde_json::json!({
+            "onenote": count(&|p| p.starts_with("/v1.0/") && p.contains("/onenote/")),
+            "onenote_pages": count(&|p| p.contains("/onenote/pages")),
+            "drive": count(&drive),
+            "listings": count(&|p| drive(p) && p.ends_with("/children")),
+            "contents": count(&|p| drive(p) && p.ends_with("/content")),
+            "downloads": count(&|p| p.starts_with("/_download/")),
+        })
+    };
     let (probe_zip, probe_other) = match probe {
         Some(task) => {
             task.abort();
@@ -122,10 +173,29 @@ pub async fn export(args: &Args) -> Result<()> {
             "probe_while_zipping_ms": probe_zip,
             "probe_otherwise_ms": probe_other,
             "job": job.as_str(),
+            "fast": fast,
+            "calls": calls,
             "cookie": jar.header(&origin(&base)),
         })
     );
     Ok(())
+}
+
+/// The emulator's request log from sequence number `since` on.
+async fn emulator_log(
+    client: &reqwest::Client,
+    emulator: &str,
+    since: u64,
+) -> Result<Vec<serde_json::Value>> {
+    let answer: serde_json::Value = client
+        .get(format!("{emulator}/_emulator/log?since={since}"))
+        .send()
+        .await
+        .map_err(|e| format!("the emulator's log: {e}"))?
+        .json()
+        .await
+        .map_err(|e| format!("the emulator's log: {e}"))?;
+    Ok(answer["entries"].as_array().cloned().unwrap_or_default())
 }
 
 /// Probe samples: (latency ms, whether the export was writing its zip).
