@@ -144,6 +144,31 @@ async fn a_fast_export_reads_the_files_and_agrees_with_the_page_by_page_export()
         );
     }
 
+    // The vault is the file reader's: what converting the same files directly writes.
+    let direct = tokio::task::spawn_blocking(|| {
+        let copy = TempDir::new();
+        let notebook = copy.0.join("Open Notebook");
+        copy_notebook_files(&notebook_folder(), &notebook);
+        converted_on_the_command_line(&notebook)
+    })
+    .await
+    .unwrap();
+    let fast_vault: BTreeMap<&String, &Vec<u8>> = by_files
+        .iter()
+        .filter(|(path, _)| !path.starts_with("_export/"))
+        .collect();
+    assert_eq!(
+        fast_vault.keys().copied().collect::<Vec<_>>(),
+        direct.keys().collect::<Vec<_>>(),
+        "the same files as converting the notebook's files"
+    );
+    for (path, bytes) in &direct {
+        assert!(
+            fast_vault[path] == bytes,
+            "{path} differs from the direct conversion"
+        );
+    }
+
     // An update after one section file changed downloads that file alone.
     let replacement =
         std::fs::read(notebook_folder().join("New Section Group/New Section 2.one")).unwrap();
@@ -202,6 +227,26 @@ async fn a_drive_that_refuses_makes_the_export_go_page_by_page_and_say_why() {
             .as_str()
             .is_some_and(|p| p.contains("/onenote/pages"))
     }));
+}
+
+/// Copies the sections and tables of contents below `from` (outside OneNote's recycle bin) to
+/// `to`: what a fast export downloads.
+fn copy_notebook_files(from: &std::path::Path, to: &std::path::Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let path = entry.unwrap().path();
+        let name = path.file_name().unwrap();
+        if path.is_dir() {
+            if !path.ends_with("OneNote_RecycleBin") {
+                copy_notebook_files(&path, &to.join(name));
+            }
+        } else {
+            let lower = name.to_string_lossy().to_ascii_lowercase();
+            if lower.ends_with(".one") || lower.ends_with(".onetoc2") {
+                std::fs::copy(&path, to.join(name)).unwrap();
+            }
+        }
+    }
 }
 
 /// The sections and tables of contents below `folder`, outside OneNote's recycle bin.

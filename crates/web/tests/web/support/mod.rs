@@ -2,6 +2,7 @@
 //! cookie-keeping client that signs in through the emulator's forms like a person would.
 
 pub mod chrome;
+mod converted;
 mod emulator_admin;
 mod hostile;
 mod html;
@@ -11,6 +12,7 @@ pub mod ops;
 mod redis_server;
 mod secrets;
 
+pub use converted::*;
 pub use emulator_admin::*;
 pub use hostile::*;
 pub use html::*;
