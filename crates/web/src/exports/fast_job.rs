@@ -51,14 +51,15 @@ pub async fn run(
 ) -> Result<export::Finished, Halt> {
     let root = exports.folder(id);
     let fetched = match scope {
-        Scope::Section(_) => {
-            Err("a section is exported page by page; the files come by notebook".to_string())
-        }
-        _ => fetch(&root, scope, source).await,
+        Scope::Section(_) => Err(NotFetched::Fallback(
+            "a section is exported page by page; the files come by notebook".into(),
+        )),
+        _ => fetch(&root, scope, source, observer.as_ref()).await,
     };
     match fetched {
         Ok(fetched) => convert(&root, fetched, observer).await,
-        Err(why) => {
+        Err(NotFetched::Halted(halt)) => Err(halt),
+        Err(NotFetched::Fallback(why)) => {
             tracing::info!(export = %id, reason = %why, "fast export not possible; exporting page by page");
             let noted = Noted {
                 inner: source,
@@ -69,6 +70,20 @@ pub async fn run(
             let folder = JobFolder::new(&root);
             export::run(&noted, &folder, scope, observer.as_ref(), patience).await
         }
+    }
+}
+
+/// Why the files are not all here.
+enum NotFetched {
+    /// They cannot be had: the export goes page by page, saying why.
+    Fallback(String),
+    /// The run was stopped (cancelled, or the lease lost) while they came.
+    Halted(Halt),
+}
+
+impl From<String> for NotFetched {
+    fn from(why: String) -> NotFetched {
+        NotFetched::Fallback(why)
     }
 }
 
@@ -88,10 +103,17 @@ struct Versions {
 }
 
 /// Finds each notebook's files in its drive and downloads those that are new or changed.
-async fn fetch(root: &Path, scope: &Scope, source: &GraphSource) -> Result<Fetched, String> {
+async fn fetch(
+    root: &Path,
+    scope: &Scope,
+    source: &GraphSource,
+    observer: &dyn Observer,
+) -> Result<Fetched, NotFetched> {
     let trees = scope.narrow(source.tree().await.map_err(|e| e.to_string())?);
     if trees.is_empty() {
-        return Err("the notebook is not there any more".into());
+        return Err(NotFetched::Fallback(
+            "the notebook is not there any more".into(),
+        ));
     }
     let downloads = root.join(DOWNLOADS);
     tokio::fs::create_dir_all(&downloads)
@@ -136,7 +158,12 @@ async fn fetch(root: &Path, scope: &Scope, source: &GraphSource) -> Result<Fetch
     {
         let _ = tokio::fs::remove_file(downloads.join(gone)).await;
     }
-    let mut bytes = 0;
+    let (mut bytes, mut done) = (0, 0);
+    let mut status = export::Status {
+        doing: format!("downloading the notebooks' files: 0 of {downloaded}"),
+        ..Default::default()
+    };
+    observer.progress(&status);
     let mut downloads_in_flight = futures_util::stream::iter(
         changed
             .into_iter()
@@ -145,6 +172,16 @@ async fn fetch(root: &Path, scope: &Scope, source: &GraphSource) -> Result<Fetch
     .buffer_unordered(PARALLEL);
     while let Some(written) = downloads_in_flight.next().await {
         bytes += written?;
+        done += 1;
+        if let Some(halt) = observer.stop() {
+            return Err(NotFetched::Halted(halt));
+        }
+        status.doing = format!(
+            "downloading the notebooks' files: {done} of {downloaded} ({} MB)",
+            bytes / 1_000_000
+        );
+        status.calls = done as u64;
+        observer.progress(&status);
     }
     let json = serde_json::to_vec_pretty(&after).map_err(|e| e.to_string())?;
     tokio::fs::write(&versions_path, json)

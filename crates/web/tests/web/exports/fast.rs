@@ -268,3 +268,57 @@ fn walk(folder: &std::path::Path) -> usize {
         })
         .sum()
 }
+
+#[tokio::test]
+async fn a_fast_export_shows_its_downloads_and_stops_when_cancelled_without_going_page_by_page() {
+    let emu = TestEmulator::start_with(files_seed(), false).await;
+    let dir = TempDir::new();
+    let app = quick_app(&emu, &dir).await;
+    let user = User::new();
+    user.sign_in_for_onenote(&app, UPN).await;
+    // Each content call takes a while, so the downloads can be watched and cancelled.
+    emu.call_admin(
+        Method::POST,
+        "/faults",
+        json!({"method": "GET", "path": "/v1.0/drives/", "count": 1000,
+               "answer": {"kind": "latency", "ms": 400}}),
+    )
+    .await;
+    let since = emu.log_position().await;
+    let id = start(&user, &app, true).await;
+    let started = Instant::now();
+    let downloading = loop {
+        let json = status(&user, &app, &id).await;
+        let doing = json["doing"].as_str().unwrap_or_default().to_string();
+        if doing.starts_with("downloading the notebooks' files: ") && !doing.contains(": 0 of") {
+            break doing;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "no download shown: {json}"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    assert!(downloading.contains(" of 11"), "{downloading}");
+    press(&user, &app, &id, "cancel").await;
+    wait_for(&user, &app, &id, &["cancelled"]).await;
+    let log = emu.log_since(since).await;
+    assert!(
+        !log.iter().any(|e| e["path"]
+            .as_str()
+            .is_some_and(|p| p.contains("/onenote/pages"))),
+        "a cancelled fast export does not go on page by page"
+    );
+    let downloads = log
+        .iter()
+        .filter(|e| {
+            e["path"]
+                .as_str()
+                .is_some_and(|p| p.starts_with("/_download/"))
+        })
+        .count();
+    assert!(
+        downloads < 11,
+        "the downloads stopped with the cancel ({downloads} of 11)"
+    );
+}
