@@ -195,6 +195,26 @@ async fn a_fast_export_reads_the_files_and_agrees_with_the_page_by_page_export()
         })
         .count();
     assert_eq!(downloads, 1, "only the changed file is downloaded again");
+    // And only that section's pages changed in the vault, as the report says.
+    let updated = report(&download(&user, &app, &fast).await);
+    let changes: Vec<&str> = updated
+        .lines()
+        .filter(|l| {
+            ["- Added: ", "- Changed: ", "- Removed: "]
+                .iter()
+                .any(|k| l.starts_with(k))
+        })
+        .collect();
+    assert!(
+        !changes.is_empty(),
+        "the update changed something: {updated}"
+    );
+    for change in &changes {
+        assert!(
+            change.contains("`Open Notebook/New Section 1/"),
+            "only the replaced section's pages change: {change}"
+        );
+    }
 }
 
 #[tokio::test]
