@@ -67,6 +67,9 @@ impl GraphSource {
     }
 }
 
+/// Why a fast export went page by page when the files may not be read.
+pub const NO_FILES_CONSENT: &str = "graphnote may not read your files (Files.Read was not granted)";
+
 impl GraphSource {
     /// One drive call with a token for reading the owner's files (`Files.Read` with the
     /// export's scopes). Nothing waits for the owner here: a fast export that cannot have the
@@ -88,8 +91,12 @@ impl GraphSource {
             .await
         {
             Ok(value) => Ok(value),
-            Err(CallError::Token(TokenError::UserNeeded(_))) => {
-                Err("graphnote may not read your files (Files.Read was not granted)".into())
+            Err(CallError::Token(TokenError::UserNeeded(_))) => Err(NO_FILES_CONSENT.into()),
+            // What Graph answers a token without the scope (`insufficient_scope`).
+            Err(CallError::Graph(GraphError::Forbidden { code, .. }))
+                if code == "Authorization_RequestDenied" =>
+            {
+                Err(NO_FILES_CONSENT.into())
             }
             Err(CallError::Graph(GraphError::Forbidden { .. })) => {
                 Err("the drive refused to give the files (403)".into())

@@ -219,34 +219,45 @@ async fn a_fast_export_reads_the_files_and_agrees_with_the_page_by_page_export()
 
 #[tokio::test]
 async fn a_drive_that_refuses_makes_the_export_go_page_by_page_and_say_why() {
-    let emu = TestEmulator::start_with(files_seed(), false).await;
-    let dir = TempDir::new();
-    let app = quick_app(&emu, &dir).await;
-    let user = User::new();
-    user.sign_in_for_onenote(&app, UPN).await;
-    emu.call_admin(
-        Method::POST,
-        "/faults",
-        json!({"method": "GET", "path": "/v1.0/shares/", "count": 1000,
-               "answer": {"kind": "status", "status": 403}}),
-    )
-    .await;
-    let since = emu.log_position().await;
-    let id = start(&user, &app, true).await;
-    wait_for(&user, &app, &id, &["done"]).await;
-    let files = download(&user, &app, &id).await;
-    assert!(
-        report(&files).contains("Fast export was not possible"),
-        "{}",
-        report(&files)
-    );
-    assert!(!pages(&files).is_empty(), "the pages came page by page");
-    let log = emu.log_since(since).await;
-    assert!(log.iter().any(|e| {
-        e["path"]
-            .as_str()
-            .is_some_and(|p| p.contains("/onenote/pages"))
-    }));
+    // A plain refusal, and the answer a token without Files.Read gets.
+    for (answer, why) in [
+        (
+            json!({"kind": "status", "status": 403}),
+            "the drive refused",
+        ),
+        (
+            json!({"kind": "consent_required", "scope": "Files.Read"}),
+            "Files.Read was not granted",
+        ),
+    ] {
+        let emu = TestEmulator::start_with(files_seed(), false).await;
+        let dir = TempDir::new();
+        let app = quick_app(&emu, &dir).await;
+        let user = User::new();
+        user.sign_in_for_onenote(&app, UPN).await;
+        emu.call_admin(
+            Method::POST,
+            "/faults",
+            json!({"method": "GET", "path": "/v1.0/shares/", "count": 1000, "answer": answer}),
+        )
+        .await;
+        let since = emu.log_position().await;
+        let id = start(&user, &app, true).await;
+        wait_for(&user, &app, &id, &["done"]).await;
+        let files = download(&user, &app, &id).await;
+        let said = report(&files);
+        assert!(
+            said.contains("Fast export was not possible") && said.contains(why),
+            "{why}: {said}"
+        );
+        assert!(!pages(&files).is_empty(), "the pages came page by page");
+        let log = emu.log_since(since).await;
+        assert!(log.iter().any(|e| {
+            e["path"]
+                .as_str()
+                .is_some_and(|p| p.contains("/onenote/pages"))
+        }));
+    }
 }
 
 /// Copies the sections and tables of contents below `from` (outside OneNote's recycle bin) to
