@@ -195,7 +195,9 @@ async fn fetch(
     })
 }
 
-/// Downloads one file to `to`; the bytes written.
+/// Downloads one file to `to`; the bytes written. The bytes go to a `.part` file first and
+/// take the file's name once whole: a download cut short never passes for the file at the next
+/// update, whose version would match.
 async fn download(
     source: &GraphSource,
     to: PathBuf,
@@ -207,15 +209,22 @@ async fn download(
             .await
             .map_err(|e| format!("cannot prepare the download folder: {e}"))?;
     }
-    let (drive, id, to) = (drive.as_str(), item.id.as_str(), to.as_path());
-    source
+    let mut part = to.clone().into_os_string();
+    part.push(".part");
+    let part = PathBuf::from(part);
+    let (drive, id, into) = (drive.as_str(), item.id.as_str(), part.as_path());
+    let written = source
         .files_call(async |graph, token| {
             graph
-                .download_drive_file(token.expose(), drive, id, to)
+                .download_drive_file(token.expose(), drive, id, into)
                 .await
         })
         .await
-        .map_err(|e| format!("{} could not be downloaded: {e}", item.name))
+        .map_err(|e| format!("{} could not be downloaded: {e}", item.name))?;
+    tokio::fs::rename(&part, &to)
+        .await
+        .map_err(|e| format!("{} could not be kept: {e}", item.name))?;
+    Ok(written)
 }
 
 /// A notebook's folder name (its name as OneNote shows it, when that is a safe file name) and
