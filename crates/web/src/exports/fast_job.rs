@@ -371,3 +371,33 @@ impl Source for Noted<'_> {
         vec![self.note.clone()]
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::{is_notebook_file, safe_segment};
+
+    #[test]
+    fn a_name_from_the_drive_becomes_one_plain_path_segment_or_nothing() {
+        for hostile in [
+            "",
+            ".",
+            "..",
+            "a/b",
+            "..\\up",
+            "nul\0byte",
+            &"x".repeat(256),
+        ] {
+            assert!(!safe_segment(hostile), "{hostile:?}");
+        }
+        for plain in [
+            "New Section 1.one",
+            "Open Notebook.onetoc2",
+            "Notes .. 2024",
+            "…",
+        ] {
+            assert!(safe_segment(plain), "{plain:?}");
+        }
+        assert!(is_notebook_file("A.ONE") && is_notebook_file("Open Notebook.onetoc2"));
+        assert!(!is_notebook_file("photo.png") && !is_notebook_file("A.one.part"));
+    }
+}
