@@ -25,6 +25,7 @@ use serde::{Deserialize, Serialize};
 
 use super::Exports;
 use super::graph_source::GraphSource;
+use super::job::FAST_EXPORT_FELL_BACK;
 
 /// The folder in a job's folder that holds the downloaded notebooks, one folder each.
 pub const DOWNLOADS: &str = "downloads";
@@ -63,9 +64,7 @@ pub async fn run(
             tracing::info!(export = %id, reason = %why, "fast export not possible; exporting page by page");
             let noted = Noted {
                 inner: source,
-                note: format!(
-                    "Fast export was not possible: {why}. This export went page by page."
-                ),
+                note: format!("{FAST_EXPORT_FELL_BACK}: {why}. This export went page by page."),
             };
             let folder = JobFolder::new(&root);
             export::run(&noted, &folder, scope, observer.as_ref(), patience).await

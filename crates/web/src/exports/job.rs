@@ -6,6 +6,9 @@ use serde::{Deserialize, Serialize};
 
 pub use super::machine::JobState;
 
+/// How the report's note begins when a fast export went page by page (`fast_job`).
+pub const FAST_EXPORT_FELL_BACK: &str = "Fast export was not possible";
+
 /// One export.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Job {
@@ -101,6 +104,18 @@ impl Job {
         }
     }
 
+    /// Whether it reads OneNote's files (an upload, or a fast export that did not fall back to
+    /// the page API): no OneNote call paces it, so OneNote's limits say nothing of its time left.
+    pub fn reads_files(&self) -> bool {
+        self.scope == Scope::Files
+            || (self.fast
+                && !self
+                    .status
+                    .notes
+                    .iter()
+                    .any(|n| n.starts_with(FAST_EXPORT_FELL_BACK)))
+    }
+
     /// Its place in its owner's queue (milliseconds; older records by their second).
     pub fn queued_at_ms(&self) -> i64 {
         match self.created_ms {
@@ -129,14 +144,17 @@ impl Job {
             .as_of_ms
             .map_or(0.0, |at| ((now_ms - at) as f64 / 1000.0).max(0.0));
         let recent: Vec<f64> = recent.iter().copied().filter(|age| *age >= lag).collect();
-        let schedule = status.calls_left().filter(|_| unfinished).map(|calls| {
-            let pace = export::status::Pace {
-                per_minute: share.per_minute,
-                per_hour: share.per_hour,
-                call_seconds: status.call_seconds(),
-            };
-            export::status::schedule(calls, pace, &recent)
-        });
+        let schedule = status
+            .calls_left()
+            .filter(|_| unfinished && !self.reads_files())
+            .map(|calls| {
+                let pace = export::status::Pace {
+                    per_minute: share.per_minute,
+                    per_hour: share.per_hour,
+                    call_seconds: status.call_seconds(),
+                };
+                export::status::schedule(calls, pace, &recent)
+            });
         let paced =
             schedule.filter(|s| self.state == JobState::Running && s.next > PACED_AFTER_SECONDS);
         let paced_until = paced.map(|s| now + s.next.ceil() as i64);
@@ -204,4 +222,45 @@ fn pacing_words(limits: graph::Limits, owner_active: bool, wait: f64) -> String 
         "keeping to OneNote's limit of {limit} requests {per} for your account ({share}): the \
          next request goes {when}"
     )
+}
+
+#[cfg(test)]
+mod reads_files_tests {
+    use super::{FAST_EXPORT_FELL_BACK, Job};
+    use export::{Scope, Status};
+
+    /// A job a tenth of the way through 100 pages.
+    fn job(scope: Scope, fast: bool, notes: Vec<String>) -> Job {
+        let mut job = Job::queued("j".into(), "o".into(), scope, "x".into());
+        job.fast = fast;
+        job.state = super::JobState::Running;
+        job.status = Status {
+            pages_total: 100,
+            pages_done: 10,
+            notes,
+            ..Status::default()
+        };
+        job
+    }
+
+    #[test]
+    fn only_a_job_paced_by_onenote_gets_onenotes_time_left() {
+        let eta = |job: Job| {
+            job.view(graph::Limits::default(), false, &[], 0)
+                .eta_seconds
+        };
+        assert_eq!(eta(job(Scope::Files, false, vec![])), None, "an upload");
+        assert_eq!(eta(job(Scope::All, true, vec![])), None, "a fast export");
+        let fell_back = vec![format!(
+            "{FAST_EXPORT_FELL_BACK}: no files. This export went page by page."
+        )];
+        assert!(
+            eta(job(Scope::All, true, fell_back)).is_some(),
+            "a fast export gone page by page"
+        );
+        assert!(
+            eta(job(Scope::All, false, vec![])).is_some(),
+            "a page-by-page export"
+        );
+    }
 }
