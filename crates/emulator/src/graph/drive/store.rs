@@ -6,14 +6,15 @@
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::RwLock;
+use std::sync::{Arc, RwLock};
 
 use axum::body::Bytes;
 use time::OffsetDateTime;
 use time::macros::datetime;
 use uuid::Uuid;
 
-use crate::graph::onenote::store::derived_uuid;
+use crate::graph::onenote::seeding::tenant_label;
+use crate::graph::onenote::store::{Owner, derived_uuid};
 use crate::seed::{Seed, TenantSeed, UserSeed};
 
 /// When seeded drive items were made and last changed.
@@ -170,7 +171,7 @@ impl Drive {
 /// Every user's drive.
 #[derive(Debug, Default)]
 pub struct Drives {
-    by_user: RwLock<HashMap<Uuid, Drive>>,
+    by_user: RwLock<HashMap<Uuid, Arc<Drive>>>,
 }
 
 impl Drives {
@@ -179,7 +180,7 @@ impl Drives {
         let mut by_user = HashMap::new();
         for tenant in &seed.tenants {
             for user in &tenant.users {
-                by_user.insert(user.id, drive(tenant, user));
+                by_user.insert(user.id, Arc::new(drive(tenant, user)));
             }
         }
         Drives {
@@ -187,14 +188,9 @@ impl Drives {
         }
     }
 
-    /// A copy of `user`'s drive (cheap enough: a drive holds paths and names, not contents).
-    pub fn of(&self, user: Uuid) -> Option<Drive> {
+    /// `user`'s drive as it is now (a replaced file makes a new one).
+    pub fn of(&self, user: Uuid) -> Option<Arc<Drive>> {
         self.read().get(&user).cloned()
-    }
-
-    /// The drive with this id and its owner.
-    pub fn by_drive_id(&self, drive_id: &str) -> Option<Drive> {
-        self.read().values().find(|d| d.id == drive_id).cloned()
     }
 
     /// Replaces the bytes of the file at `path` in `user`'s drive; its new version.
@@ -203,7 +199,7 @@ impl Drives {
             .by_user
             .write()
             .unwrap_or_else(|poisoned| poisoned.into_inner());
-        let drive = drives.get_mut(&user)?;
+        let drive = Arc::make_mut(drives.get_mut(&user)?);
         let path = path.trim_matches('/');
         let item = drive
             .items
@@ -215,7 +211,7 @@ impl Drives {
         Some(item.version)
     }
 
-    fn read(&self) -> std::sync::RwLockReadGuard<'_, HashMap<Uuid, Drive>> {
+    fn read(&self) -> std::sync::RwLockReadGuard<'_, HashMap<Uuid, Arc<Drive>>> {
         self.by_user
             .read()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
@@ -223,19 +219,12 @@ impl Drives {
 }
 
 fn drive(tenant: &TenantSeed, user: &UserSeed) -> Drive {
-    let alias: String = user
-        .user_principal_name
-        .chars()
-        .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
-        .collect();
-    let label = tenant
-        .domains
-        .iter()
-        .find(|d| !d.ends_with(".onmicrosoft.com"))
-        .or(tenant.domains.first())
-        .and_then(|d| d.split('.').next())
-        .unwrap_or("tenant")
-        .to_ascii_lowercase();
+    let owner = Owner {
+        id: user.id,
+        upn: user.user_principal_name.clone(),
+        display_name: user.display_name.clone(),
+        tenant_label: tenant_label(tenant),
+    };
     let mut drive = Drive {
         id: format!(
             "b!{}",
@@ -243,7 +232,7 @@ fn drive(tenant: &TenantSeed, user: &UserSeed) -> Drive {
         ),
         owner: user.id,
         owner_name: user.display_name.clone(),
-        web_root: format!("https://{label}-my.sharepoint.com/personal/{alias}/Documents"),
+        web_root: owner.documents_url(),
         items: Vec::new(),
         by_id: HashMap::new(),
     };

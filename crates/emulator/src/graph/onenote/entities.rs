@@ -201,17 +201,7 @@ impl View<'_> {
 
     /// The SharePoint-style location OneNote links point at.
     fn site(&self) -> String {
-        let alias: String = self
-            .lib
-            .owner
-            .upn
-            .chars()
-            .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
-            .collect();
-        format!(
-            "https://{}-my.sharepoint.com/personal/{alias}/Documents/Notebooks",
-            self.lib.owner.tenant_label
-        )
+        format!("{}/Notebooks", self.lib.owner.documents_url())
     }
 
     fn links(&self, client: String, web: String) -> Value {

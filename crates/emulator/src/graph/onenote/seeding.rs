@@ -75,7 +75,7 @@ fn library(tenant: &TenantSeed, user: &UserSeed, base_url: &str) -> Library {
 }
 
 /// `contoso` for Contoso's tenant: the first label of its first custom domain.
-fn tenant_label(tenant: &TenantSeed) -> String {
+pub fn tenant_label(tenant: &TenantSeed) -> String {
     tenant
         .domains
         .iter()

@@ -47,6 +47,23 @@ pub struct Owner {
     pub tenant_label: String,
 }
 
+impl Owner {
+    /// The owner's OneDrive for Business document library, as its web address
+    /// (`https://contoso-my.sharepoint.com/personal/ada_contoso_example/Documents`): where OneNote
+    /// links point and where the drive's items live.
+    pub fn documents_url(&self) -> String {
+        let alias: String = self
+            .upn
+            .chars()
+            .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
+            .collect();
+        format!(
+            "https://{}-my.sharepoint.com/personal/{alias}/Documents",
+            self.tenant_label
+        )
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct Notebook {
     pub id: String,

@@ -16,6 +16,33 @@ fn files_seed() -> emulator::seed::Seed {
     seed_with_vendored_notebook(UPN)
 }
 
+/// The emulator with the vendored notebook, an app whose exports run quickly, and Katherine
+/// signed in with OneNote's consent.
+async fn signed_in() -> (TestEmulator, TempDir, TestApp, User) {
+    let emu = TestEmulator::start_with(files_seed(), false).await;
+    let dir = TempDir::new();
+    let app = quick_app(&emu, &dir).await;
+    let user = User::new();
+    user.sign_in_for_onenote(&app, UPN).await;
+    (emu, dir, app, user)
+}
+
+/// How many of the logged calls have a path `wanted` takes.
+fn calls(log: &[Value], wanted: fn(&str) -> bool) -> usize {
+    log.iter()
+        .filter_map(|e| e["path"].as_str())
+        .filter(|p| wanted(p))
+        .count()
+}
+
+fn is_download(path: &str) -> bool {
+    path.starts_with("/_download/")
+}
+
+fn is_page_call(path: &str) -> bool {
+    path.contains("/onenote/pages")
+}
+
 /// Starts an export of everything, fast or page by page; its id. A fast one the first time
 /// asks for the files permission: the consent is given and the form sent again.
 async fn start(user: &User, app: &TestApp, fast: bool) -> String {
@@ -79,11 +106,7 @@ fn report(files: &BTreeMap<String, Vec<u8>>) -> String {
 
 #[tokio::test]
 async fn a_fast_export_reads_the_files_and_agrees_with_the_page_by_page_export() {
-    let emu = TestEmulator::start_with(files_seed(), false).await;
-    let dir = TempDir::new();
-    let app = quick_app(&emu, &dir).await;
-    let user = User::new();
-    user.sign_in_for_onenote(&app, UPN).await;
+    let (emu, _dir, app, user) = signed_in().await;
 
     let slow = start(&user, &app, false).await;
     wait_for(&user, &app, &slow, &["done"]).await;
@@ -95,14 +118,11 @@ async fn a_fast_export_reads_the_files_and_agrees_with_the_page_by_page_export()
     let log = emu.log_since(since).await;
     let paths: Vec<&str> = log.iter().filter_map(|e| e["path"].as_str()).collect();
     assert!(
-        !paths.iter().any(|p| p.contains("/onenote/pages")),
+        calls(&log, is_page_call) == 0,
         "a fast export makes no OneNote page call: {paths:?}"
     );
     let notebook_files = walk(&notebook_folder());
-    let downloads = paths
-        .iter()
-        .filter(|p| p.starts_with("/_download/"))
-        .count();
+    let downloads = calls(&log, is_download);
     assert_eq!(
         downloads, notebook_files,
         "one download per section and table of contents: {paths:?}"
@@ -184,16 +204,7 @@ async fn a_fast_export_reads_the_files_and_agrees_with_the_page_by_page_export()
     let since = emu.log_position().await;
     press(&user, &app, &fast, "update").await;
     wait_for(&user, &app, &fast, &["done"]).await;
-    let downloads = emu
-        .log_since(since)
-        .await
-        .iter()
-        .filter(|e| {
-            e["path"]
-                .as_str()
-                .is_some_and(|p| p.starts_with("/_download/"))
-        })
-        .count();
+    let downloads = calls(&emu.log_since(since).await, is_download);
     assert_eq!(downloads, 1, "only the changed file is downloaded again");
     // And only that section's pages changed in the vault, as the report says.
     let updated = report(&download(&user, &app, &fast).await);
@@ -230,11 +241,7 @@ async fn a_drive_that_refuses_makes_the_export_go_page_by_page_and_say_why() {
             "Files.Read was not granted",
         ),
     ] {
-        let emu = TestEmulator::start_with(files_seed(), false).await;
-        let dir = TempDir::new();
-        let app = quick_app(&emu, &dir).await;
-        let user = User::new();
-        user.sign_in_for_onenote(&app, UPN).await;
+        let (emu, _dir, app, user) = signed_in().await;
         emu.call_admin(
             Method::POST,
             "/faults",
@@ -252,11 +259,7 @@ async fn a_drive_that_refuses_makes_the_export_go_page_by_page_and_say_why() {
         );
         assert!(!pages(&files).is_empty(), "the pages came page by page");
         let log = emu.log_since(since).await;
-        assert!(log.iter().any(|e| {
-            e["path"]
-                .as_str()
-                .is_some_and(|p| p.contains("/onenote/pages"))
-        }));
+        assert!(calls(&log, is_page_call) > 0, "the pages came page by page");
     }
 }
 
@@ -302,11 +305,7 @@ fn walk(folder: &std::path::Path) -> usize {
 
 #[tokio::test]
 async fn a_fast_export_shows_its_downloads_and_stops_when_cancelled_without_going_page_by_page() {
-    let emu = TestEmulator::start_with(files_seed(), false).await;
-    let dir = TempDir::new();
-    let app = quick_app(&emu, &dir).await;
-    let user = User::new();
-    user.sign_in_for_onenote(&app, UPN).await;
+    let (emu, _dir, app, user) = signed_in().await;
     // Each content call takes a while, so the downloads can be watched and cancelled.
     emu.call_admin(
         Method::POST,
@@ -334,20 +333,12 @@ async fn a_fast_export_shows_its_downloads_and_stops_when_cancelled_without_goin
     press(&user, &app, &id, "cancel").await;
     wait_for(&user, &app, &id, &["cancelled"]).await;
     let log = emu.log_since(since).await;
-    assert!(
-        !log.iter().any(|e| e["path"]
-            .as_str()
-            .is_some_and(|p| p.contains("/onenote/pages"))),
+    assert_eq!(
+        calls(&log, is_page_call),
+        0,
         "a cancelled fast export does not go on page by page"
     );
-    let downloads = log
-        .iter()
-        .filter(|e| {
-            e["path"]
-                .as_str()
-                .is_some_and(|p| p.starts_with("/_download/"))
-        })
-        .count();
+    let downloads = calls(&log, is_download);
     assert!(
         downloads < 11,
         "the downloads stopped with the cancel ({downloads} of 11)"
