@@ -1,20 +1,22 @@
 //! Where log lines go: standard error, written at once when the log is quiet and in batches when
 //! it is busy.
 //!
-//! A line is copied into a shared buffer (a lock held for a copy). The buffer is written out in
-//! one write, by the thread whose line it is, when that line is a warning or worse, when the
-//! buffer holds [`BATCH_BYTES`], when nothing was written for [`LINGER`], or when lines are not
-//! coming fast: fewer than one every [`BUSY_GAP`] on average. So a quiet server's lines are on
-//! standard error before the response they describe is sent (a person or a test reading the log
-//! right after a request finds every line of it), and a busy one makes about one write per
-//! [`LINGER`] instead of one per request. A line held back is written by the next line past
-//! [`LINGER`] or, if none comes, by a small thread woken for it, at most [`LINGER`] later.
+//! A line is copied into a shared buffer (a lock held for a copy). When lines are not coming
+//! fast — fewer than one every [`BUSY_GAP`] on average — or the line is a warning or worse, the
+//! thread whose line it is writes the buffer out at once: a quiet server's lines are on standard
+//! error before the response they describe is sent (a person or a test reading the log right
+//! after a request finds every line of it). While the log is busy, a small thread writes the
+//! buffer out every [`LINGER`] instead, so serving threads neither make a write per request nor
+//! wait for one; it sleeps, and is woken, only when the log falls quiet and picks up again.
 //! [`flush`] writes what is left when the process stops (SIGTERM's graceful exit writes every
 //! line of the requests it served).
 //!
-//! Nothing is dropped: a line is either in the buffer or written, and a slow reader of standard
-//! error holds up the threads that write (back-pressure), as writing each line itself would.
-//! Measured against one write per line and against a writer thread: docs/benchmarks.md,
+//! Nothing is dropped: a line is either in the buffer or written. A buffer that reaches
+//! [`BATCH_BYTES`] is written by the thread that filled it, so a slow reader of standard error
+//! holds up the threads that log (back-pressure), as writing each line itself would. The buffer
+//! is handed to the writing thread under the lock and written outside it, so other threads go on
+//! adding lines meanwhile; [`OUTPUT`] keeps the writes in the order of their lines. Measured
+//! against one write per line and against writing under the buffer's lock: docs/benchmarks.md,
 //! "Request logs".
 
 use std::io::Write;
@@ -23,10 +25,10 @@ use std::time::{Duration, Instant};
 
 use tracing_subscriber::fmt::MakeWriter;
 
-/// How much is gathered before one write, however recent the last (a few hundred lines).
+/// How much is gathered before the thread that fills the buffer writes it itself (a few
+/// hundred lines).
 const BATCH_BYTES: usize = 32 * 1024;
-/// The longest a line waits in the buffer, and the shortest time between two writes of lines
-/// below warning level while the log is busy.
+/// How often the buffer is written out while the log is busy: the longest a line waits.
 const LINGER: Duration = Duration::from_millis(1);
 /// Lines closer together than this on average make the log busy (10,000 lines a second: one
 /// write each would cost a few percent of a core).
@@ -35,25 +37,28 @@ const BUSY_GAP: Duration = Duration::from_micros(100);
 /// lines.
 const GAP_CAP: Duration = Duration::from_millis(10);
 
-/// The lines not yet written, when standard error was last written, and how far apart lines
-/// have come lately.
+/// The lines not yet written, how far apart lines have come lately, and whether the flushing
+/// thread sleeps until it is woken.
 struct Pending {
     bytes: Vec<u8>,
-    written_at: Option<Instant>,
     last_line: Option<Instant>,
     /// A moving average of the gap between lines, in microseconds (each line counts for an
     /// eighth).
     average_gap_us: u64,
+    flusher_asleep: bool,
 }
 
 static PENDING: Mutex<Pending> = Mutex::new(Pending {
     bytes: Vec::new(),
-    written_at: None,
     last_line: None,
     average_gap_us: GAP_CAP.as_micros() as u64,
+    flusher_asleep: false,
 });
-/// Wakes the flushing thread when a line stays in an empty buffer.
+/// Wakes the flushing thread when a line is held back while it sleeps.
 static LINE_WAITING: Condvar = Condvar::new();
+/// Held from taking the buffer until its bytes are written, so batches reach standard error in
+/// the order they were taken. Always taken while [`PENDING`] is held, never the other way round.
+static OUTPUT: Mutex<()> = Mutex::new(());
 
 /// The subscriber's writer: each event's formatted line, appended to the shared buffer.
 #[derive(Clone, Copy, Default)]
@@ -83,7 +88,6 @@ impl Write for Line {
     fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
         let now = Instant::now();
         let mut pending = pending();
-        let was_empty = pending.bytes.is_empty();
         pending.bytes.extend_from_slice(bytes);
         let gap = pending
             .last_line
@@ -91,12 +95,10 @@ impl Write for Line {
         pending.last_line = Some(now);
         pending.average_gap_us = (pending.average_gap_us * 7 + gap.as_micros() as u64) / 8;
         let busy = pending.average_gap_us < BUSY_GAP.as_micros() as u64;
-        let lingered = pending
-            .written_at
-            .is_none_or(|at| now.saturating_duration_since(at) >= LINGER);
-        if self.urgent || !busy || lingered || pending.bytes.len() >= BATCH_BYTES {
-            write_out(&mut pending)?;
-        } else if was_empty {
+        if self.urgent || !busy || pending.bytes.len() >= BATCH_BYTES {
+            write_out(pending)?;
+        } else if pending.flusher_asleep {
+            pending.flusher_asleep = false;
             LINE_WAITING.notify_one();
         }
         Ok(bytes.len())
@@ -113,23 +115,30 @@ fn pending() -> MutexGuard<'static, Pending> {
         .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
-/// Writes what the buffer holds to standard error and empties it.
-fn write_out(pending: &mut Pending) -> std::io::Result<()> {
+/// Takes what the buffer holds and writes it to standard error, letting other threads add lines
+/// while it is written.
+fn write_out(mut pending: MutexGuard<'static, Pending>) -> std::io::Result<()> {
     if pending.bytes.is_empty() {
         return Ok(());
     }
-    let written = std::io::stderr().lock().write_all(&pending.bytes);
-    pending.bytes.clear();
-    pending.written_at = Some(Instant::now());
+    let capacity = pending.bytes.capacity();
+    let batch = std::mem::replace(&mut pending.bytes, Vec::with_capacity(capacity));
+    let output = OUTPUT
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    drop(pending);
+    let written = std::io::stderr().lock().write_all(&batch);
+    drop(output);
     written
 }
 
 /// Writes every line still in the buffer. Called when the process stops.
 pub fn flush() {
-    let _ = write_out(&mut pending());
+    let _ = write_out(pending());
 }
 
-/// Starts the thread that writes out a line no later line has written within [`LINGER`].
+/// Starts the thread that writes the buffer out every [`LINGER`] while lines are held back, and
+/// sleeps while none are.
 pub fn start_flushing() {
     let _ = std::thread::Builder::new()
         .name("log-flush".into())
@@ -137,13 +146,23 @@ pub fn start_flushing() {
             loop {
                 let mut waiting = pending();
                 while waiting.bytes.is_empty() {
+                    waiting.flusher_asleep = true;
                     waiting = LINE_WAITING
                         .wait(waiting)
                         .unwrap_or_else(|poisoned| poisoned.into_inner());
                 }
+                waiting.flusher_asleep = false;
                 drop(waiting);
-                std::thread::sleep(LINGER);
-                flush();
+                // Awake while lines keep coming: no line needs to wake it, and none waits
+                // longer than LINGER.
+                loop {
+                    std::thread::sleep(LINGER);
+                    let pending = pending();
+                    if pending.bytes.is_empty() {
+                        break;
+                    }
+                    let _ = write_out(pending);
+                }
             }
         });
 }

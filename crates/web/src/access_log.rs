@@ -104,11 +104,22 @@ where
                 method = %this.method,
                 path = %route,
                 status = response.status().as_u16(),
-                latency = ?this.started.elapsed(),
+                latency = %Latency(this.started.elapsed()),
                 client_ip = client_ip.map(tracing::field::display),
                 "finished processing request"
             );
         }
         Poll::Ready(result)
+    }
+}
+
+/// A request's latency as its line shows it: whole microseconds (`1234µs`), one unit for every
+/// line, so a log collector compares them without parsing `Duration`'s mixed `1.2ms`/`850µs`,
+/// and an integer to format instead of a float.
+struct Latency(std::time::Duration);
+
+impl std::fmt::Display for Latency {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}µs", self.0.as_micros())
     }
 }
