@@ -37,7 +37,7 @@ pub mod vault;
 
 pub use folder::JobFolder;
 pub use layout::{MANIFEST_PATH, REPORT_PATH};
-pub use manifest::Manifest;
+pub use manifest::{Manifest, SectionFile};
 pub use runner::{Finished, Halt, Observer, Patience, run};
 pub use scope::Scope;
 pub use source::{FetchError, Source};

@@ -62,4 +62,20 @@ pub struct SectionEntry {
     /// The `section-id` of the section's client URL.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub link_id: Option<String>,
+    /// The file it was read from, when it was read from a drive's file (a fast export) rather
+    /// than page by page.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub file: Option<SectionFile>,
+}
+
+/// A section's file in a drive, as a fast export downloaded it.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct SectionFile {
+    /// Its path below the notebook's folder in the drive.
+    pub path: String,
+    pub drive_id: String,
+    pub item_id: String,
+    /// The drive's version of the file (`cTag`, else `eTag`) when it was downloaded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version: Option<String>,
 }

@@ -454,6 +454,7 @@ impl<S: Source> Run<'_, S> {
                         name: s.name.clone(),
                         folder: s.folder.clone(),
                         link_id: s.link_id.clone(),
+                        file: self.source.section_file(&s.id),
                     };
                     (s.id.clone(), entry)
                 })

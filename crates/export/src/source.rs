@@ -9,6 +9,7 @@ use std::time::Duration;
 use graph::ink_content::PageContent;
 use graph::onenote::{NotebookTree, Page};
 
+use crate::manifest::SectionFile;
 use crate::status::Skipped;
 
 /// Why a call gave nothing.
@@ -58,5 +59,10 @@ pub trait Source: Send + Sync {
     /// between copies), for the report's notes.
     fn notes(&self) -> Vec<String> {
         Vec::new()
+    }
+    /// The drive file the section `id` was read from, for the manifest (a fast export's
+    /// sections); `None` for sections read page by page.
+    fn section_file(&self, _section: &str) -> Option<SectionFile> {
+        None
     }
 }

@@ -281,6 +281,7 @@ fn manifest(laid: &Laid) -> Manifest {
                     name: s.name.clone(),
                     folder: s.folder.clone(),
                     link_id: None,
+                    file: None,
                 };
                 (s.id.clone(), entry)
             })

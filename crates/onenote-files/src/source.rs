@@ -113,6 +113,28 @@ impl FileSource {
         source
     }
 
+    /// The notebooks as the files give them (what [`Source::tree`] answers).
+    pub fn trees(&self) -> &[NotebookTree] {
+        &self.trees
+    }
+
+    /// The file the section `id` is read from.
+    pub fn section_path(&self, id: &str) -> Option<&std::path::Path> {
+        self.sections.get(id).map(|s| s.file.path.as_path())
+    }
+
+    /// Whether `id` is one of the ids this source made (a section, page or resource of these
+    /// files), as opposed to one another source answers for.
+    pub fn made(&self, id: &str) -> bool {
+        self.sections.contains_key(id)
+            || self.pages.contains_key(id)
+            || self
+                .resources
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .contains_key(id)
+    }
+
     fn entries(
         &mut self,
         entries: Vec<Entry>,

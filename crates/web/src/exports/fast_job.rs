@@ -8,24 +8,29 @@
 //! (`cTag`): an update downloads only the files whose version changed.
 //!
 //! When the files cannot be had — no permission to read files, a notebook whose address the
-//! drive API does not resolve (a personal OneDrive's), a refusal, a section export (the files
-//! come by notebook) — the export goes page by page as before, and its report says why.
+//! drive API does not resolve (a personal OneDrive's), a listing refused, a section export (the
+//! files come by notebook) — the export goes page by page as before, and its report says why.
+//! When only some sections' files cannot be had — a download refused, a section the drive has
+//! no file for, a file the reader refuses — those sections alone go page by page
+//! ([`super::mixed_source`]), and the report names them.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use export::SectionFile;
 use export::{FetchError, Halt, JobFolder, Observer, Patience, Scope, Source};
 use futures_util::StreamExt;
 use graph::drive::DriveItem;
 use graph::ink_content::PageContent;
 use graph::onenote::{NotebookTree, Page};
-use onenote_files::ReadOptions;
+use onenote_files::{FileSource, ReadOptions};
 use serde::{Deserialize, Serialize};
 
 use super::Exports;
 use super::graph_source::GraphSource;
 use super::job::FAST_EXPORT_FELL_BACK;
+use super::mixed_source::{GraphNotebook, MixedSource};
 
 /// The folder in a job's folder that holds the downloaded notebooks, one folder each.
 pub const DOWNLOADS: &str = "downloads";
@@ -57,19 +62,22 @@ pub async fn run(
         )),
         _ => fetch(&root, scope, source, observer.as_ref()).await,
     };
-    match fetched {
-        Ok(fetched) => convert(&root, fetched, observer).await,
-        Err(NotFetched::Halted(halt)) => Err(halt),
-        Err(NotFetched::Fallback(why)) => {
-            tracing::info!(export = %id, reason = %why, "fast export not possible; exporting page by page");
-            let noted = Noted {
-                inner: source,
-                note: format!("{FAST_EXPORT_FELL_BACK}: {why}. This export went page by page."),
-            };
-            let folder = JobFolder::new(&root);
-            export::run(&noted, &folder, scope, observer.as_ref(), patience).await
-        }
-    }
+    let why = match fetched {
+        Ok(fetched) => match convert(&root, fetched, source, observer.clone(), patience).await {
+            Err(NotFetched::Fallback(why)) => why,
+            Err(NotFetched::Halted(halt)) => return Err(halt),
+            Ok(finished) => return finished,
+        },
+        Err(NotFetched::Halted(halt)) => return Err(halt),
+        Err(NotFetched::Fallback(why)) => why,
+    };
+    tracing::info!(export = %id, reason = %why, "fast export not possible; exporting page by page");
+    let noted = Noted {
+        inner: source,
+        note: format!("{FAST_EXPORT_FELL_BACK}: {why}. This export went page by page."),
+    };
+    let folder = JobFolder::new(&root);
+    export::run(&noted, &folder, scope, observer.as_ref(), patience).await
 }
 
 /// Why the files are not all here.
@@ -88,7 +96,12 @@ impl From<String> for NotFetched {
 
 /// What the drive gave: the notebooks' folders and what was fetched.
 struct Fetched {
-    notebooks: Vec<PathBuf>,
+    /// Each notebook as OneNote lists it, with the folder its files are in.
+    notebooks: Vec<GraphNotebook>,
+    /// Why a file is not here, by its path below [`DOWNLOADS`] (its download failed).
+    problems: BTreeMap<String, String>,
+    /// The drive item of each file that is here, by the same paths.
+    drive_files: BTreeMap<String, SectionFile>,
     downloaded: usize,
     kept: usize,
     bytes: u64,
@@ -126,20 +139,22 @@ async fn fetch(
         .unwrap_or_default();
     let mut wanted: Vec<(String, String, DriveItem)> = Vec::new();
     let mut notebooks = Vec::new();
-    for tree in &trees {
-        let (folder, files) = notebook_files(source, tree).await?;
-        notebooks.push(downloads.join(&folder));
+    let mut drive_files = BTreeMap::new();
+    for tree in trees {
+        let (folder, files) = notebook_files(source, &tree).await?;
         for (path, item) in files {
             let drive = item.drive_id().unwrap_or_default().to_string();
+            let file = SectionFile {
+                path: path.clone(),
+                drive_id: drive.clone(),
+                item_id: item.id.clone(),
+                version: item.version().map(str::to_string),
+            };
+            drive_files.insert(format!("{folder}/{path}"), file);
             wanted.push((format!("{folder}/{path}"), drive, item));
         }
+        notebooks.push(GraphNotebook { folder, tree });
     }
-    let after = Versions {
-        files: wanted
-            .iter()
-            .map(|(path, _, item)| (path.clone(), item.version().unwrap_or_default().to_string()))
-            .collect(),
-    };
     let changed: Vec<(String, String, DriveItem)> = wanted
         .iter()
         .filter(|(path, _, item)| {
@@ -149,49 +164,130 @@ async fn fetch(
         .cloned()
         .collect();
     let downloaded = changed.len();
+    let mut versions = Versions {
+        files: wanted
+            .iter()
+            .map(|(path, _, item)| (path.clone(), item.version().unwrap_or_default().to_string()))
+            .collect(),
+    };
     // Files the drive no longer has go too, so the reader does not find them.
     for gone in before
         .files
         .keys()
-        .filter(|p| !after.files.contains_key(*p))
+        .filter(|p| !versions.files.contains_key(*p))
     {
         let _ = tokio::fs::remove_file(downloads.join(gone)).await;
     }
-    let (mut bytes, mut done) = (0, 0);
+    let mut pace = DownloadPace::new(downloaded, changed.iter().map(|(_, _, item)| item));
     let mut status = export::Status {
-        doing: format!("downloading the notebooks' files: 0 of {downloaded}"),
+        doing: pace.doing(),
         ..Default::default()
     };
     observer.progress(&status);
-    let mut downloads_in_flight = futures_util::stream::iter(
-        changed
-            .into_iter()
-            .map(|(path, drive, item)| download(source, downloads.join(path), drive, item)),
-    )
-    .buffer_unordered(PARALLEL);
-    while let Some(written) = downloads_in_flight.next().await {
-        bytes += written?;
-        done += 1;
+    let mut problems = BTreeMap::new();
+    let mut downloads_in_flight =
+        futures_util::stream::iter(changed.into_iter().map(|(path, drive, item)| async {
+            let written = download(source, downloads.join(&path), drive, item).await;
+            (path, written)
+        }))
+        .buffer_unordered(PARALLEL);
+    while let Some((path, written)) = downloads_in_flight.next().await {
+        match written {
+            Ok(bytes) => pace.done(bytes),
+            Err(why) => {
+                // That section alone goes page by page; its old copy, if any, is not used.
+                tracing::info!(file = %path, reason = %why, "a notebook file was not downloaded");
+                let _ = tokio::fs::remove_file(downloads.join(&path)).await;
+                versions.files.remove(&path);
+                drive_files.remove(&path);
+                problems.insert(path, why);
+                pace.done(0);
+            }
+        }
         if let Some(halt) = observer.stop() {
             return Err(NotFetched::Halted(halt));
         }
-        status.doing = format!(
-            "downloading the notebooks' files: {done} of {downloaded} ({} MB)",
-            bytes / 1_000_000
-        );
-        status.calls = done as u64;
+        status.doing = pace.doing();
+        status.calls = pace.files_done as u64;
         observer.progress(&status);
     }
-    let json = serde_json::to_vec_pretty(&after).map_err(|e| e.to_string())?;
+    let json = serde_json::to_vec_pretty(&versions).map_err(|e| e.to_string())?;
     tokio::fs::write(&versions_path, json)
         .await
         .map_err(|e| format!("cannot keep the files' versions: {e}"))?;
     Ok(Fetched {
         notebooks,
+        problems,
+        drive_files,
         downloaded,
         kept: wanted.len() - downloaded,
-        bytes,
+        bytes: pace.bytes_done,
     })
+}
+
+/// How the downloads are going, in words, with the time left at the drive's speed so far.
+struct DownloadPace {
+    files: usize,
+    files_done: usize,
+    /// The files' sizes as the drive gave them (0 for those it did not).
+    bytes_total: u64,
+    bytes_done: u64,
+    started: std::time::Instant,
+}
+
+impl DownloadPace {
+    fn new<'a>(files: usize, items: impl Iterator<Item = &'a DriveItem>) -> DownloadPace {
+        DownloadPace {
+            files,
+            files_done: 0,
+            bytes_total: items.filter_map(|item| item.size).sum(),
+            bytes_done: 0,
+            started: std::time::Instant::now(),
+        }
+    }
+
+    fn done(&mut self, bytes: u64) {
+        self.files_done += 1;
+        self.bytes_done += bytes;
+    }
+
+    fn doing(&self) -> String {
+        let mut doing = format!(
+            "downloading the notebooks' files: {} of {}",
+            self.files_done, self.files
+        );
+        if self.bytes_total > 0 {
+            doing.push_str(&format!(
+                " ({} of {}",
+                export::status::human_bytes(self.bytes_done),
+                export::status::human_bytes(self.bytes_total)
+            ));
+            if let Some(left) = self.time_left() {
+                doing.push_str(&format!(", about {} left", seconds_in_words(left)));
+            }
+            doing.push(')');
+        }
+        doing
+    }
+
+    /// The bytes still to come at the speed the drive has given them so far.
+    fn time_left(&self) -> Option<u64> {
+        let elapsed = self.started.elapsed().as_secs_f64();
+        if self.bytes_done == 0 || elapsed < 0.5 {
+            return None;
+        }
+        let speed = self.bytes_done as f64 / elapsed;
+        let left = self.bytes_total.saturating_sub(self.bytes_done) as f64 / speed;
+        Some(left.round() as u64)
+    }
+}
+
+fn seconds_in_words(seconds: u64) -> String {
+    match seconds {
+        0..60 => format!("{seconds} s"),
+        60..3600 => format!("{} min", seconds.div_ceil(60)),
+        _ => format!("{:.1} h", seconds as f64 / 3600.0),
+    }
 }
 
 /// Downloads one file to `to`; the bytes written. The bytes go to a `.part` file first and
@@ -287,35 +383,70 @@ async fn notebook_files(
     Ok((folder, files))
 }
 
-/// Converts the downloaded notebooks into the job's vault, on a blocking thread.
+/// Converts the downloaded notebooks into the job's vault, on a blocking thread: the sections
+/// whose files are here from the files, the others through the page API. Nothing readable in
+/// the files at all is a [`NotFetched::Fallback`] with the reader's reasons.
 async fn convert(
     root: &Path,
     fetched: Fetched,
+    source: &GraphSource,
     observer: Arc<dyn Observer>,
-) -> Result<export::Finished, Halt> {
+    patience: Patience,
+) -> Result<Result<export::Finished, Halt>, NotFetched> {
     let handle = tokio::runtime::Handle::current();
     let root = root.to_path_buf();
+    let graph = source.clone();
     tracing::info!(
         downloaded = fetched.downloaded,
         unchanged = fetched.kept,
+        not_downloaded = fetched.problems.len(),
         bytes = fetched.bytes,
         "fast export: the notebook files are here"
     );
     tokio::task::spawn_blocking(move || {
         let work = root.join(WORK);
         let _ = std::fs::remove_dir_all(&work);
-        std::fs::create_dir_all(&work)
-            .map_err(|e| Halt::Failed(format!("cannot prepare the files: {e}")))?;
-        let result = onenote_files::convert(
-            &fetched.notebooks,
-            &work,
-            ReadOptions::default(),
-            &JobFolder::new(&root),
-            observer.as_ref(),
-            &handle,
+        std::fs::create_dir_all(&work).map_err(|e| {
+            NotFetched::Halted(Halt::Failed(format!("cannot prepare the files: {e}")))
+        })?;
+        let inputs: Vec<PathBuf> = fetched
+            .notebooks
+            .iter()
+            .map(|n| root.join(DOWNLOADS).join(&n.folder))
+            .filter(|folder| folder.is_dir())
+            .collect();
+        let library = onenote_files::read(&inputs, &work, ReadOptions::default()).map_err(|e| {
+            NotFetched::Fallback(format!("the notebooks' files could not be read: {e}"))
+        })?;
+        if library.notebooks.is_empty() {
+            return Err(NotFetched::Fallback(format!(
+                "none of the notebooks' files could be read ({})",
+                library.why_nothing()
+            )));
+        }
+        let mixed = MixedSource::new(
+            FileSource::new(library),
+            graph,
+            fetched.notebooks,
+            &fetched.problems,
+            fetched.drive_files,
         );
+        if mixed.page_by_page() > 0 {
+            tracing::info!(
+                sections = mixed.page_by_page(),
+                "fast export: some sections go page by page"
+            );
+        }
+        let folder = JobFolder::new(&root);
+        let result = handle.block_on(export::run(
+            &mixed,
+            &folder,
+            &Scope::Files,
+            observer.as_ref(),
+            patience,
+        ));
         let _ = std::fs::remove_dir_all(&work);
-        result
+        Ok(result)
     })
     .await
     .unwrap_or_else(|e| {
@@ -373,7 +504,34 @@ impl Source for Noted<'_> {
 
 #[cfg(test)]
 mod tests {
-    use super::{is_notebook_file, safe_segment};
+    use super::{DownloadPace, is_notebook_file, safe_segment, seconds_in_words};
+
+    #[test]
+    fn the_time_left_comes_from_the_drives_speed_so_far() {
+        let mut pace = DownloadPace {
+            files: 4,
+            files_done: 0,
+            bytes_total: 40_000_000,
+            bytes_done: 0,
+            started: std::time::Instant::now() - std::time::Duration::from_secs(10),
+        };
+        assert!(
+            !pace.doing().contains("left"),
+            "nothing to go by yet: {}",
+            pace.doing()
+        );
+        pace.done(10_000_000);
+        // A quarter in 10 s: 30 s for the rest.
+        let doing = pace.doing();
+        assert!(
+            doing.starts_with("downloading the notebooks' files: 1 of 4 ("),
+            "{doing}"
+        );
+        assert!(doing.ends_with("about 30 s left)"), "{doing}");
+        assert_eq!(seconds_in_words(59), "59 s");
+        assert_eq!(seconds_in_words(61), "2 min");
+        assert_eq!(seconds_in_words(5400), "1.5 h");
+    }
 
     #[test]
     fn a_name_from_the_drive_becomes_one_plain_path_segment_or_nothing() {

@@ -19,6 +19,7 @@ use crate::error::Chain;
 use crate::tokens::{CallError, TokenError, TokenHome, Tokens, UserNeeded};
 
 /// One owner's OneNote.
+#[derive(Clone)]
 pub struct GraphSource {
     pub graph: GraphClient,
     pub tokens: Tokens,

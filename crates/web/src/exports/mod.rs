@@ -31,6 +31,7 @@ pub mod file_job;
 pub mod graph_source;
 pub mod job;
 pub mod machine;
+pub mod mixed_source;
 pub mod routes;
 pub mod store;
 pub mod upload;

@@ -263,6 +263,95 @@ async fn a_drive_that_refuses_makes_the_export_go_page_by_page_and_say_why() {
     }
 }
 
+/// One section's download refused: that section alone comes through the page API, into the
+/// same place in the vault, and the report says so; the manifest names the drive file of each
+/// section that came from its file, and none for the one that did not.
+#[tokio::test]
+async fn a_section_whose_download_is_refused_alone_goes_page_by_page() {
+    let (emu, _dir, app, user) = signed_in().await;
+    let first = start(&user, &app, true).await;
+    wait_for(&user, &app, &first, &["done"]).await;
+    let all_files = download(&user, &app, &first).await;
+    let manifest = |files: &BTreeMap<String, Vec<u8>>| -> Value {
+        serde_json::from_slice(&files["_export/manifest.json"]).unwrap()
+    };
+    let sections = manifest(&all_files)["sections"]
+        .as_object()
+        .unwrap()
+        .clone();
+    assert!(!sections.is_empty());
+    for section in sections.values() {
+        let file = &section["file"];
+        for field in ["path", "drive_id", "item_id", "version"] {
+            assert!(file[field].is_string(), "{field} of {section}");
+        }
+    }
+    let refused = sections
+        .values()
+        .find(|s| s["file"]["path"] == "New Section 1.one")
+        .expect("the section New Section 1 came from its file")
+        .clone();
+    let content = format!(
+        "/v1.0/drives/{}/items/{}/content",
+        refused["file"]["drive_id"].as_str().unwrap(),
+        refused["file"]["item_id"].as_str().unwrap()
+    );
+    emu.call_admin(
+        Method::POST,
+        "/faults",
+        json!({"method": "GET", "path": content, "count": 1000,
+               "answer": {"kind": "status", "status": 403}}),
+    )
+    .await;
+
+    let since = emu.log_position().await;
+    let second = start(&user, &app, true).await;
+    wait_for(&user, &app, &second, &["done"]).await;
+    let log = emu.log_since(since).await;
+    let files = download(&user, &app, &second).await;
+
+    let folder = refused["folder"].as_str().unwrap().to_string();
+    let (before, after) = (pages(&all_files), pages(&files));
+    assert_eq!(
+        after.keys().collect::<Vec<_>>(),
+        before.keys().collect::<Vec<_>>(),
+        "every page, at the same path"
+    );
+    let in_refused = after
+        .keys()
+        .filter(|p| p.starts_with(&format!("{folder}/")))
+        .count();
+    assert!(in_refused > 0, "{folder} has pages");
+    assert_eq!(
+        calls(&log, is_page_call),
+        in_refused,
+        "one page call per page of the refused section, none for the others"
+    );
+    let listed: BTreeSet<&str> = log
+        .iter()
+        .filter_map(|e| e["path"].as_str())
+        .filter(|p| p.contains("/onenote/sections/") && p.ends_with("/pages"))
+        .collect();
+    assert_eq!(
+        listed.len(),
+        1,
+        "one section listed page by page: {listed:?}"
+    );
+    let said = report(&files);
+    let name = refused["name"].as_str().unwrap();
+    assert!(
+        said.contains(&format!("\u{201c}{name}\u{201d} went page by page"))
+            && said.contains("Not downloaded: Open Notebook/New Section 1.one")
+            && said.contains("403")
+            && !said.contains("Fast export was not possible"),
+        "{said}"
+    );
+    let sections = manifest(&files)["sections"].as_object().unwrap().clone();
+    let page_by_page: Vec<&Value> = sections.values().filter(|s| s["file"].is_null()).collect();
+    assert_eq!(page_by_page.len(), 1, "{sections:?}");
+    assert_eq!(page_by_page[0]["folder"], refused["folder"]);
+}
+
 /// Copies the sections and tables of contents below `from` (outside OneNote's recycle bin) to
 /// `to`: what a fast export downloads.
 fn copy_notebook_files(from: &std::path::Path, to: &std::path::Path) {
