@@ -8,8 +8,9 @@
 //! (`cTag`): an update downloads only the files whose version changed.
 //!
 //! When the files cannot be had — no permission to read files, a notebook whose address the
-//! drive API does not resolve (a personal OneDrive's), a listing refused, a section export (the
-//! files come by notebook) — the export goes page by page as before, and its report says why.
+//! drive API does not resolve (a personal OneDrive's), a listing refused, a section the drive has
+//! no file for — the export goes page by page as before, and its report says why. A section's
+//! export downloads that section's file alone (with the tables of contents above it).
 //! When only some sections' files cannot be had — a download refused, a section the drive has
 //! no file for, a file the reader refuses — those sections alone go page by page
 //! ([`super::mixed_source`]), and the report names them.
@@ -56,12 +57,7 @@ pub async fn run(
     patience: Patience,
 ) -> Result<export::Finished, Halt> {
     let root = exports.folder(id);
-    let fetched = match scope {
-        Scope::Section(_) => Err(NotFetched::Fallback(
-            "a section is exported page by page; the files come by notebook".into(),
-        )),
-        _ => fetch(&root, scope, source, observer.as_ref()).await,
-    };
+    let fetched = fetch(&root, scope, source, observer.as_ref()).await;
     let why = match fetched {
         Ok(fetched) => match convert(&root, fetched, source, observer.clone(), patience).await {
             Err(NotFetched::Fallback(why)) => why,
@@ -141,7 +137,10 @@ async fn fetch(
     let mut notebooks = Vec::new();
     let mut drive_files = BTreeMap::new();
     for tree in trees {
-        let (folder, files) = notebook_files(source, &tree).await?;
+        let (folder, mut files) = notebook_files(source, &tree).await?;
+        if let Scope::Section(_) = scope {
+            files = section_files(&tree, files)?;
+        }
         for (path, item) in files {
             let drive = item.drive_id().unwrap_or_default().to_string();
             let file = SectionFile {
@@ -381,6 +380,47 @@ async fn notebook_files(
         format!("Notebook {}", short(&notebook.id))
     };
     Ok((folder, files))
+}
+
+/// Of a notebook's files, those a one-section export needs: the section's file (where OneNote
+/// keeps it: `{name}.one` in its groups' folders) and the tables of contents on the way to it,
+/// which keep its section groups groups when the files are read. `tree` is narrowed to the
+/// section.
+fn section_files(
+    tree: &NotebookTree,
+    files: Vec<(String, DriveItem)>,
+) -> Result<Vec<(String, DriveItem)>, String> {
+    let (mut folder, mut sections, mut groups) = (String::new(), &tree.sections, &tree.groups);
+    let section = loop {
+        if let Some(section) = sections.first() {
+            break section;
+        }
+        let group = groups.first().ok_or("the section is not there any more")?;
+        folder.push_str(&group.group.display_name);
+        folder.push('/');
+        (sections, groups) = (&group.sections, &group.groups);
+    };
+    let path = format!("{folder}{}.one", section.display_name);
+    let on_the_way = |file: &str| {
+        let (parent, name) = file.rsplit_once('/').unwrap_or(("", file));
+        let parent = if parent.is_empty() {
+            String::new()
+        } else {
+            format!("{parent}/")
+        };
+        name.to_ascii_lowercase().ends_with(".onetoc2") && folder.starts_with(&parent)
+    };
+    let wanted: Vec<(String, DriveItem)> = files
+        .into_iter()
+        .filter(|(file, _)| file.eq_ignore_ascii_case(&path) || on_the_way(file))
+        .collect();
+    if !wanted
+        .iter()
+        .any(|(file, _)| file.eq_ignore_ascii_case(&path))
+    {
+        return Err(format!("the drive has no file {path} for the section"));
+    }
+    Ok(wanted)
 }
 
 /// Converts the downloaded notebooks into the job's vault, on a blocking thread: the sections

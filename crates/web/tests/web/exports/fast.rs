@@ -352,6 +352,81 @@ async fn a_section_whose_download_is_refused_alone_goes_page_by_page() {
     assert_eq!(page_by_page[0]["folder"], refused["folder"]);
 }
 
+/// A section's fast export downloads that section's file (and the tables of contents above it)
+/// alone, makes no page call, and writes the section where the whole export puts it.
+#[tokio::test]
+async fn a_sections_fast_export_downloads_that_sections_file_alone() {
+    let (emu, _dir, app, user) = signed_in().await;
+    let whole = start(&user, &app, true).await;
+    wait_for(&user, &app, &whole, &["done"]).await;
+    let all_files = download(&user, &app, &whole).await;
+    let manifest: Value = serde_json::from_slice(&all_files["_export/manifest.json"]).unwrap();
+    // A section in a section group, whose file OneNote named after it.
+    let (_, section) = manifest["sections"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .find(|(_, s)| {
+            let path = s["file"]["path"].as_str().unwrap_or_default();
+            path.contains('/') && path.ends_with(&format!("/{}.one", s["name"].as_str().unwrap()))
+        })
+        .expect("a grouped section named as its file");
+    let folder = section["folder"].as_str().unwrap();
+    // The section's OneNote id: the page-by-page export's manifest has OneNote's ids (the fast
+    // one's are the files').
+    let slow = start(&user, &app, false).await;
+    wait_for(&user, &app, &slow, &["done"]).await;
+    let by_page = download(&user, &app, &slow).await;
+    let slow_manifest: Value = serde_json::from_slice(&by_page["_export/manifest.json"]).unwrap();
+    let graph_id = slow_manifest["sections"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .find(|(_, s)| s["folder"] == folder)
+        .map(|(id, _)| id.clone())
+        .expect("the same section in the page-by-page export");
+    let index = user.get(&app.url("/onenote")).await.text().await.unwrap();
+    let form = [
+        ("scope", "section".to_string()),
+        ("id", graph_id),
+        ("csrf", csrf_token(&index)),
+        ("fast", "1".to_string()),
+    ];
+    let since = emu.log_position().await;
+    let job = post_start(&user, &app, &form).await;
+    wait_for(&user, &app, &job, &["done"]).await;
+    let log = emu.log_since(since).await;
+    assert_eq!(calls(&log, is_page_call), 0, "no page call");
+    let downloaded: Vec<&str> = log
+        .iter()
+        .filter_map(|e| e["path"].as_str())
+        .filter(|p| is_download(p))
+        .collect();
+    let tables_above = section["file"]["path"]
+        .as_str()
+        .unwrap()
+        .matches('/')
+        .count()
+        + 1;
+    assert_eq!(
+        downloaded.len(),
+        1 + tables_above,
+        "the section's file and the tables of contents above it: {downloaded:?}"
+    );
+    let files = download(&user, &app, &job).await;
+    let expected: Vec<&String> = pages(&all_files)
+        .into_iter()
+        .filter(|(p, _)| p.starts_with(&format!("{folder}/")))
+        .map(|(p, _)| all_files.get_key_value(&p).unwrap().0)
+        .collect();
+    assert!(!expected.is_empty());
+    assert_eq!(
+        pages(&files).keys().collect::<Vec<_>>(),
+        expected,
+        "the section's pages, where the whole export puts them"
+    );
+}
+
 /// Copies the sections and tables of contents below `from` (outside OneNote's recycle bin) to
 /// `to`: what a fast export downloads.
 fn copy_notebook_files(from: &std::path::Path, to: &std::path::Path) {
