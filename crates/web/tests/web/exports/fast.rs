@@ -352,6 +352,65 @@ async fn a_section_whose_download_is_refused_alone_goes_page_by_page() {
     assert_eq!(page_by_page[0]["folder"], refused["folder"]);
 }
 
+/// A section file the reader refuses: that section alone comes through the page API, and the
+/// report gives the reader's reason instead of listing the file as skipped.
+#[tokio::test]
+async fn a_section_file_the_reader_refuses_alone_goes_page_by_page() {
+    let (emu, _dir, app, user) = signed_in().await;
+    let replaced = reqwest::Client::new()
+        .put(emu.admin(&format!(
+            "/drive/{UPN}/files/Notebooks/Open Notebook/New Section 1.one"
+        )))
+        .body(b"not a OneNote section".to_vec())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(replaced.status(), StatusCode::OK);
+    let since = emu.log_position().await;
+    let id = start(&user, &app, true).await;
+    let done = wait_for(&user, &app, &id, &["done"]).await;
+    let log = emu.log_since(since).await;
+    let files = download(&user, &app, &id).await;
+    let said = report(&files);
+    assert!(
+        said.contains(
+            "\u{201c}New Section 1\u{201d} went page by page: its file could not be read"
+        ) && !said.contains("Fast export was not possible"),
+        "{said}"
+    );
+    let listed: BTreeSet<&str> = log
+        .iter()
+        .filter_map(|e| e["path"].as_str())
+        .filter(|p| p.contains("/onenote/sections/") && p.ends_with("/pages"))
+        .collect();
+    assert_eq!(
+        listed.len(),
+        1,
+        "one section listed page by page: {listed:?}"
+    );
+    assert!(calls(&log, is_page_call) > 0, "its pages came page by page");
+    let manifest: Value = serde_json::from_slice(&files["_export/manifest.json"]).unwrap();
+    let page_by_page: Vec<&Value> = manifest["sections"]
+        .as_object()
+        .unwrap()
+        .values()
+        .filter(|s| s["file"].is_null())
+        .collect();
+    assert_eq!(page_by_page.len(), 1, "{manifest}");
+    let folder = page_by_page[0]["folder"].as_str().unwrap();
+    assert!(
+        pages(&files)
+            .keys()
+            .any(|p| p.starts_with(&format!("{folder}/"))),
+        "its pages are in the vault"
+    );
+    assert_eq!(
+        done["skipped"],
+        json!([]),
+        "the file is not listed as skipped: its pages are there"
+    );
+}
+
 /// A section's fast export downloads that section's file (and the tables of contents above it)
 /// alone, makes no page call, and writes the section where the whole export puts it.
 #[tokio::test]
