@@ -133,51 +133,33 @@ async fn fetch(
         .ok()
         .and_then(|bytes| serde_json::from_slice(&bytes).ok())
         .unwrap_or_default();
-    let mut wanted: Vec<(String, String, DriveItem)> = Vec::new();
+    // Every file the export needs, by its path below DOWNLOADS.
+    let mut wanted: BTreeMap<String, DriveItem> = BTreeMap::new();
     let mut notebooks = Vec::new();
-    let mut drive_files = BTreeMap::new();
     for tree in trees {
         let (folder, mut files) = notebook_files(source, &tree).await?;
         if let Scope::Section(_) = scope {
             files = section_files(&tree, files)?;
         }
         for (path, item) in files {
-            let drive = item.drive_id().unwrap_or_default().to_string();
-            let file = SectionFile {
-                path: path.clone(),
-                drive_id: drive.clone(),
-                item_id: item.id.clone(),
-                version: item.version().map(str::to_string),
-            };
-            drive_files.insert(format!("{folder}/{path}"), file);
-            wanted.push((format!("{folder}/{path}"), drive, item));
+            wanted.insert(format!("{folder}/{path}"), item);
         }
         notebooks.push(GraphNotebook { folder, tree });
     }
-    let changed: Vec<(String, String, DriveItem)> = wanted
+    let changed: Vec<(String, DriveItem)> = wanted
         .iter()
-        .filter(|(path, _, item)| {
-            let same = before.files.get(path).map(String::as_str) == item.version();
+        .filter(|(path, item)| {
+            let same = before.files.get(*path).map(String::as_str) == item.version();
             !(same && item.version().is_some() && downloads.join(path).is_file())
         })
-        .cloned()
+        .map(|(path, item)| (path.clone(), item.clone()))
         .collect();
-    let downloaded = changed.len();
-    let mut versions = Versions {
-        files: wanted
-            .iter()
-            .map(|(path, _, item)| (path.clone(), item.version().unwrap_or_default().to_string()))
-            .collect(),
-    };
+    let (downloaded, kept) = (changed.len(), wanted.len() - changed.len());
     // Files the drive no longer has go too, so the reader does not find them.
-    for gone in before
-        .files
-        .keys()
-        .filter(|p| !versions.files.contains_key(*p))
-    {
+    for gone in before.files.keys().filter(|p| !wanted.contains_key(*p)) {
         let _ = tokio::fs::remove_file(downloads.join(gone)).await;
     }
-    let mut pace = DownloadPace::new(downloaded, changed.iter().map(|(_, _, item)| item));
+    let mut pace = DownloadPace::new(&changed);
     let mut status = export::Status {
         doing: pace.doing(),
         ..Default::default()
@@ -185,8 +167,8 @@ async fn fetch(
     observer.progress(&status);
     let mut problems = BTreeMap::new();
     let mut downloads_in_flight =
-        futures_util::stream::iter(changed.into_iter().map(|(path, drive, item)| async {
-            let written = download(source, downloads.join(&path), drive, item).await;
+        futures_util::stream::iter(changed.into_iter().map(|(path, item)| async {
+            let written = download(source, downloads.join(&path), item).await;
             (path, written)
         }))
         .buffer_unordered(PARALLEL);
@@ -197,8 +179,6 @@ async fn fetch(
                 // That section alone goes page by page; its old copy, if any, is not used.
                 tracing::info!(file = %path, reason = %why, "a notebook file was not downloaded");
                 let _ = tokio::fs::remove_file(downloads.join(&path)).await;
-                versions.files.remove(&path);
-                drive_files.remove(&path);
                 problems.insert(path, why);
                 pace.done(0);
             }
@@ -210,16 +190,43 @@ async fn fetch(
         status.calls = pace.files_done as u64;
         observer.progress(&status);
     }
+    // What is here now: every file wanted but those whose download failed.
+    let here: BTreeMap<String, DriveItem> = wanted
+        .into_iter()
+        .filter(|(path, _)| !problems.contains_key(path))
+        .collect();
+    let versions = Versions {
+        files: here
+            .iter()
+            .map(|(path, item)| (path.clone(), item.version().unwrap_or_default().to_string()))
+            .collect(),
+    };
     let json = serde_json::to_vec_pretty(&versions).map_err(|e| e.to_string())?;
     tokio::fs::write(&versions_path, json)
         .await
         .map_err(|e| format!("cannot keep the files' versions: {e}"))?;
+    let drive_files = here
+        .into_iter()
+        .map(|(path, item)| {
+            let file = SectionFile {
+                // Below the notebook's folder (a folder name holds no `/`).
+                path: path
+                    .split_once('/')
+                    .map_or(&*path, |(_, rest)| rest)
+                    .to_string(),
+                drive_id: item.drive_id().unwrap_or_default().to_string(),
+                version: item.version().map(str::to_string),
+                item_id: item.id,
+            };
+            (path, file)
+        })
+        .collect();
     Ok(Fetched {
         notebooks,
         problems,
         drive_files,
         downloaded,
-        kept: wanted.len() - downloaded,
+        kept,
         bytes: pace.bytes_done,
     })
 }
@@ -235,11 +242,12 @@ struct DownloadPace {
 }
 
 impl DownloadPace {
-    fn new<'a>(files: usize, items: impl Iterator<Item = &'a DriveItem>) -> DownloadPace {
+    /// For these files to download.
+    fn new(files: &[(String, DriveItem)]) -> DownloadPace {
         DownloadPace {
-            files,
+            files: files.len(),
             files_done: 0,
-            bytes_total: items.filter_map(|item| item.size).sum(),
+            bytes_total: files.iter().filter_map(|(_, item)| item.size).sum(),
             bytes_done: 0,
             started: std::time::Instant::now(),
         }
@@ -292,12 +300,7 @@ fn seconds_in_words(seconds: u64) -> String {
 /// Downloads one file to `to`; the bytes written. The bytes go to a `.part` file first and
 /// take the file's name once whole: a download cut short never passes for the file at the next
 /// update, whose version would match.
-async fn download(
-    source: &GraphSource,
-    to: PathBuf,
-    drive: String,
-    item: DriveItem,
-) -> Result<u64, String> {
+async fn download(source: &GraphSource, to: PathBuf, item: DriveItem) -> Result<u64, String> {
     if let Some(parent) = to.parent() {
         tokio::fs::create_dir_all(parent)
             .await
@@ -306,7 +309,8 @@ async fn download(
     let mut part = to.clone().into_os_string();
     part.push(".part");
     let part = PathBuf::from(part);
-    let (drive, id, into) = (drive.as_str(), item.id.as_str(), part.as_path());
+    let drive = item.drive_id().unwrap_or_default();
+    let (id, into) = (item.id.as_str(), part.as_path());
     let written = source
         .files_call(async |graph, token| {
             graph

@@ -63,12 +63,23 @@ impl MixedSource {
                 .iter_mut()
                 .find(|t| t.notebook.display_name == notebook.folder)
             {
-                Some(tree) => splice.tree(&notebook.folder, tree, notebook.tree),
+                Some(tree) => splice.level(
+                    &notebook.folder,
+                    &mut tree.sections,
+                    &mut tree.groups,
+                    notebook.tree.sections,
+                    notebook.tree.groups,
+                ),
+                // None of its files was read: each section is noted with its own reason, and
+                // the notebook goes in whole.
                 None => {
-                    let why = "none of its section files could be read";
-                    for section in export::scope::sections(&notebook.tree) {
-                        splice.page_by_page(section, why);
-                    }
+                    splice.level(
+                        &notebook.folder,
+                        &mut Vec::new(),
+                        &mut Vec::new(),
+                        notebook.tree.sections.clone(),
+                        notebook.tree.groups.clone(),
+                    );
                     trees.push(notebook.tree);
                 }
             }
@@ -107,16 +118,6 @@ struct Splice<'a> {
 }
 
 impl Splice<'_> {
-    fn tree(&mut self, folder: &str, files: &mut NotebookTree, graph: NotebookTree) {
-        self.level(
-            folder,
-            &mut files.sections,
-            &mut files.groups,
-            graph.sections,
-            graph.groups,
-        );
-    }
-
     /// One notebook or group: `prefix` is its path below the downloads folder.
     fn level(
         &mut self,
@@ -149,13 +150,15 @@ impl Splice<'_> {
                     group.groups,
                 ),
                 None => {
-                    let mut all = Vec::new();
-                    collect(&group, &mut all);
-                    for section in all {
-                        let path = format!("{inner}/{}.one", section.display_name);
-                        let why = self.why_missing(&path);
-                        self.page_by_page(&section, &why);
-                    }
+                    // A group the files lack altogether: each of its sections, at every depth,
+                    // is noted with its own reason; the group goes in whole.
+                    self.level(
+                        &inner,
+                        &mut Vec::new(),
+                        &mut Vec::new(),
+                        group.sections.clone(),
+                        group.groups.clone(),
+                    );
                     groups.push(group);
                 }
             }
@@ -210,13 +213,6 @@ fn section_guid(section: &Section) -> Option<&str> {
     let (_, after) = href.split_once("section-id=")?;
     let guid = after.split('&').next()?;
     Some(guid.trim_start_matches('{').trim_end_matches('}'))
-}
-
-fn collect(group: &GroupTree, into: &mut Vec<Section>) {
-    into.extend(group.sections.iter().cloned());
-    for inner in &group.groups {
-        collect(inner, into);
-    }
 }
 
 impl Source for MixedSource {

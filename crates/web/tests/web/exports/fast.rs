@@ -104,6 +104,38 @@ fn report(files: &BTreeMap<String, Vec<u8>>) -> String {
     String::from_utf8_lossy(&files["_export/report.md"]).into_owned()
 }
 
+/// The sections of a zip's manifest, by id.
+fn manifest_sections(files: &BTreeMap<String, Vec<u8>>) -> serde_json::Map<String, Value> {
+    let manifest: Value = serde_json::from_slice(&files["_export/manifest.json"]).unwrap();
+    manifest["sections"].as_object().unwrap().clone()
+}
+
+/// The sections of a manifest that came page by page (no drive file).
+fn page_by_page(sections: &serde_json::Map<String, Value>) -> Vec<&Value> {
+    sections.values().filter(|s| s["file"].is_null()).collect()
+}
+
+/// The sections whose pages the logged calls listed through the page API.
+fn listed_sections(log: &[Value]) -> BTreeSet<&str> {
+    log.iter()
+        .filter_map(|e| e["path"].as_str())
+        .filter(|p| p.contains("/onenote/sections/") && p.ends_with("/pages"))
+        .collect()
+}
+
+/// Gives the file at `path` in Katherine's drive (below `Notebooks/Open Notebook/`) new bytes.
+async fn replace_drive_file(emu: &TestEmulator, path: &str, bytes: Vec<u8>) {
+    let replaced = reqwest::Client::new()
+        .put(emu.admin(&format!(
+            "/drive/{UPN}/files/Notebooks/Open Notebook/{path}"
+        )))
+        .body(bytes)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(replaced.status(), StatusCode::OK);
+}
+
 #[tokio::test]
 async fn a_fast_export_reads_the_files_and_agrees_with_the_page_by_page_export() {
     let (emu, _dir, app, user) = signed_in().await;
@@ -192,15 +224,7 @@ async fn a_fast_export_reads_the_files_and_agrees_with_the_page_by_page_export()
     // An update after one section file changed downloads that file alone.
     let replacement =
         std::fs::read(notebook_folder().join("New Section Group/New Section 2.one")).unwrap();
-    let replaced = reqwest::Client::new()
-        .put(emu.admin(&format!(
-            "/drive/{UPN}/files/Notebooks/Open Notebook/New Section 1.one"
-        )))
-        .body(replacement)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(replaced.status(), StatusCode::OK);
+    replace_drive_file(&emu, "New Section 1.one", replacement).await;
     let since = emu.log_position().await;
     press(&user, &app, &fast, "update").await;
     wait_for(&user, &app, &fast, &["done"]).await;
@@ -327,11 +351,7 @@ async fn a_section_whose_download_is_refused_alone_goes_page_by_page() {
         in_refused,
         "one page call per page of the refused section, none for the others"
     );
-    let listed: BTreeSet<&str> = log
-        .iter()
-        .filter_map(|e| e["path"].as_str())
-        .filter(|p| p.contains("/onenote/sections/") && p.ends_with("/pages"))
-        .collect();
+    let listed = listed_sections(&log);
     assert_eq!(
         listed.len(),
         1,
@@ -346,10 +366,10 @@ async fn a_section_whose_download_is_refused_alone_goes_page_by_page() {
             && !said.contains("Fast export was not possible"),
         "{said}"
     );
-    let sections = manifest(&files)["sections"].as_object().unwrap().clone();
-    let page_by_page: Vec<&Value> = sections.values().filter(|s| s["file"].is_null()).collect();
-    assert_eq!(page_by_page.len(), 1, "{sections:?}");
-    assert_eq!(page_by_page[0]["folder"], refused["folder"]);
+    let sections = manifest_sections(&files);
+    let went_by_page = page_by_page(&sections);
+    assert_eq!(went_by_page.len(), 1, "{sections:?}");
+    assert_eq!(went_by_page[0]["folder"], refused["folder"]);
 }
 
 /// A section file the reader refuses: that section alone comes through the page API, and the
@@ -357,15 +377,7 @@ async fn a_section_whose_download_is_refused_alone_goes_page_by_page() {
 #[tokio::test]
 async fn a_section_file_the_reader_refuses_alone_goes_page_by_page() {
     let (emu, _dir, app, user) = signed_in().await;
-    let replaced = reqwest::Client::new()
-        .put(emu.admin(&format!(
-            "/drive/{UPN}/files/Notebooks/Open Notebook/New Section 1.one"
-        )))
-        .body(b"not a OneNote section".to_vec())
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(replaced.status(), StatusCode::OK);
+    replace_drive_file(&emu, "New Section 1.one", b"not a OneNote section".to_vec()).await;
     let since = emu.log_position().await;
     let id = start(&user, &app, true).await;
     let done = wait_for(&user, &app, &id, &["done"]).await;
@@ -378,26 +390,17 @@ async fn a_section_file_the_reader_refuses_alone_goes_page_by_page() {
         ) && !said.contains("Fast export was not possible"),
         "{said}"
     );
-    let listed: BTreeSet<&str> = log
-        .iter()
-        .filter_map(|e| e["path"].as_str())
-        .filter(|p| p.contains("/onenote/sections/") && p.ends_with("/pages"))
-        .collect();
+    let listed = listed_sections(&log);
     assert_eq!(
         listed.len(),
         1,
         "one section listed page by page: {listed:?}"
     );
     assert!(calls(&log, is_page_call) > 0, "its pages came page by page");
-    let manifest: Value = serde_json::from_slice(&files["_export/manifest.json"]).unwrap();
-    let page_by_page: Vec<&Value> = manifest["sections"]
-        .as_object()
-        .unwrap()
-        .values()
-        .filter(|s| s["file"].is_null())
-        .collect();
-    assert_eq!(page_by_page.len(), 1, "{manifest}");
-    let folder = page_by_page[0]["folder"].as_str().unwrap();
+    let sections = manifest_sections(&files);
+    let went_by_page = page_by_page(&sections);
+    assert_eq!(went_by_page.len(), 1, "{sections:?}");
+    let folder = went_by_page[0]["folder"].as_str().unwrap();
     assert!(
         pages(&files)
             .keys()
@@ -419,13 +422,11 @@ async fn a_sections_fast_export_downloads_that_sections_file_alone() {
     let whole = start(&user, &app, true).await;
     wait_for(&user, &app, &whole, &["done"]).await;
     let all_files = download(&user, &app, &whole).await;
-    let manifest: Value = serde_json::from_slice(&all_files["_export/manifest.json"]).unwrap();
     // A section in a section group, whose file OneNote named after it.
-    let (_, section) = manifest["sections"]
-        .as_object()
-        .unwrap()
-        .iter()
-        .find(|(_, s)| {
+    let sections = manifest_sections(&all_files);
+    let section = sections
+        .values()
+        .find(|s| {
             let path = s["file"]["path"].as_str().unwrap_or_default();
             path.contains('/') && path.ends_with(&format!("/{}.one", s["name"].as_str().unwrap()))
         })
@@ -436,10 +437,7 @@ async fn a_sections_fast_export_downloads_that_sections_file_alone() {
     let slow = start(&user, &app, false).await;
     wait_for(&user, &app, &slow, &["done"]).await;
     let by_page = download(&user, &app, &slow).await;
-    let slow_manifest: Value = serde_json::from_slice(&by_page["_export/manifest.json"]).unwrap();
-    let graph_id = slow_manifest["sections"]
-        .as_object()
-        .unwrap()
+    let graph_id = manifest_sections(&by_page)
         .iter()
         .find(|(_, s)| s["folder"] == folder)
         .map(|(id, _)| id.clone())
