@@ -7,6 +7,7 @@
 use std::path::{Path, PathBuf};
 
 use onenote_parser::Parser;
+use onenote_parser::errors::ErrorKind;
 use onenote_parser::section::Section;
 
 use crate::contained::quietly;
@@ -35,9 +36,21 @@ pub struct PageListing {
     pub link_target_id: String,
 }
 
+/// What the report says of a password-protected section: OneNote encrypts its pages, and
+/// graphnote never asks for or guesses a password.
+pub const PASSWORD_PROTECTED: &str = "the section is password-protected (OneNote encrypts its \
+    pages): remove the password in OneNote (Review › Password), then convert it again";
+
 /// Reads the section at `path` whole; the reason when it cannot be read.
 pub fn parse(path: &Path) -> Result<Section, String> {
-    quietly(|| Parser::new().parse_section(typed(path).to_path()))?.map_err(|e| e.to_string())
+    quietly(|| Parser::new().parse_section(typed(path).to_path()))?.map_err(|e| {
+        let reason = e.to_string();
+        if reason == ErrorKind::PasswordProtected.to_string() {
+            PASSWORD_PROTECTED.to_string()
+        } else {
+            reason
+        }
+    })
 }
 
 /// Lists the section at `path`.

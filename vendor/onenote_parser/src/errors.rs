@@ -71,6 +71,11 @@ pub enum ErrorKind {
     #[error("Unexpected end of file")]
     UnexpectedEof,
 
+    /// The section is password-protected: its content is encrypted and cannot be read without
+    /// the password.
+    #[error("The section is password-protected")]
+    PasswordProtected,
+
     /// The parser was asked to process a table-of-contents file that turned out not to be one.
     #[error("Not a table of contents file: {file}")]
     NotATocFile { file: String },

@@ -493,3 +493,36 @@ fn a_page_says_who_wrote_it_when_the_file_does() {
     }
     assert!(seen > 0, "no vendored page names its author");
 }
+
+#[test]
+fn a_password_protected_section_is_skipped_with_why_and_the_others_convert() {
+    // OfficeDev's password-protected section beside a readable one, as a folder of sections.
+    let folder = tempfile::tempdir().unwrap().keep().join("Mixed");
+    std::fs::create_dir_all(&folder).unwrap();
+    let locked = files().join("interop-testsuites/FileSyncandWOPI/Setup/SUT/Encryption.one");
+    let open = files().join("onenote.rs/New Section 1.one");
+    std::fs::copy(&locked, folder.join("Locked.one")).unwrap();
+    std::fs::copy(&open, folder.join("Open.one")).unwrap();
+    let vault = convert(std::slice::from_ref(&folder), ReadOptions::default());
+    let skipped: Vec<_> = vault
+        .status
+        .skipped
+        .iter()
+        .map(|s| (s.name.as_str(), s.reason.as_str()))
+        .collect();
+    assert_eq!(
+        skipped,
+        [(
+            "Mixed/Locked.one",
+            onenote_files::section_file::PASSWORD_PROTECTED
+        )]
+    );
+    let report = vault.read(export::REPORT_PATH);
+    assert!(report.contains("password-protected"), "{report}");
+    let pages: BTreeSet<String> = vault.paths();
+    let expected: BTreeSet<String> = pages_in(&open)
+        .iter()
+        .map(|title| format!("Mixed/Open/{title}.md"))
+        .collect();
+    assert_eq!(pages, expected);
+}

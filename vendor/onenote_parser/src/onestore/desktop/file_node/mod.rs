@@ -211,9 +211,9 @@ impl FileNode {
             0x073 => FileNodeData::ObjectDeclarationFileData3LargeRefCountFND(
                 ObjectDeclarationFileData3LargeRefCountFND::parse(reader)?,
             ),
-            0x07C => FileNodeData::ObjectDataEncryptionKeyV2FNDX(
-                ObjectDataEncryptionKeyV2FNDX::parse(reader)?,
-            ),
+            // The encryption key of a password-protected section: everything after it is
+            // encrypted, so reading on would only fail later with a misleading error.
+            0x07C => return Err(ErrorKind::PasswordProtected.into()),
             0x084 => FileNodeData::ObjectInfoDependencyOverridesFND(
                 ObjectInfoDependencyOverridesFND::parse(reader, &data_ref)?,
             ),

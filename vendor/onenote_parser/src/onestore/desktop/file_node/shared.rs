@@ -380,15 +380,15 @@ pub(crate) struct ObjectGroupStartFND {
 #[derive(Debug, Clone)]
 #[allow(dead_code)]
 pub(crate) struct HashedChunkDescriptor<Hash: Parse> {
-    prop_set: ObjectPropSet,
     hash: Hash,
 }
 
 impl<'a, Hash: Parse> ParseWithRef<'a> for HashedChunkDescriptor<Hash> {
-    fn parse(reader: Reader, prop_ref: &FileNodeDataRef) -> Result<Self> {
-        let prop_set = read_property_set(reader, prop_ref)?;
+    // The property set the descriptor points at is never used, and is not read: in a
+    // password-protected section it is encrypted, and reading it would fail before the
+    // section's encryption key node says why.
+    fn parse(reader: Reader, _prop_ref: &FileNodeDataRef) -> Result<Self> {
         Ok(Self {
-            prop_set,
             hash: Hash::parse(reader)?,
         })
     }
