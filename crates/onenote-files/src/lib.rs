@@ -14,13 +14,14 @@
 //! Leaves first; each module uses only modules above it.
 //!
 //! - `unpack` (a `.onepkg` or `.zip` into a folder, with limits), `backup` (the newest of
-//!   dated copies), `ink` (strokes as InkML), `contained` (the parser's panics kept to the file
+//!   dated copies), `ink` (strokes as InkML), `math_text` (an equation's text as
+//!   MathML tokens), `contained` (the parser's panics kept to the file
 //!   being read): leaves.
 //! - `section_file`: one section read for its listing, or whole (uses `contained`).
 //! - `toc_order`: a notebook's order from its table of contents (uses `section_file`).
 //! - `reading`: paths → listed notebooks (uses `unpack`, `backup`, `section_file`,
 //!   `toc_order`).
-//! - `page_html`: one page as Graph's page HTML (uses `ink`).
+//! - `page_html`: one page as Graph's page HTML (uses `ink`, `math_text`).
 //! - `source`: the export's [`export::Source`] over what was read, one section read whole at a
 //!   time (uses `reading`, `section_file`, `contained`, `page_html`).
 //! - `conversion`: files to a vault in one call (uses `reading`, `source`).
@@ -29,6 +30,7 @@ pub mod backup;
 pub mod contained;
 pub mod conversion;
 pub mod ink;
+pub mod math_text;
 pub mod page_html;
 pub mod reading;
 pub mod section_file;

@@ -13,7 +13,8 @@
 //! * images → `<img>` and files → `<object data-attachment>`, both pointing at a resource URL
 //!   the [`crate::source::FileSource`] answers with the bytes in the file;
 //! * ink → InkML beside the page ([`crate::ink`]), drawn as SVG by the converter; the words
-//!   OneNote recognised in the handwriting, when it did, as a paragraph after the page.
+//!   OneNote recognised in the handwriting, when it did, as a paragraph after the page;
+//! * equations → `<math>` ([`crate::math_text`]), which the converter writes as LaTeX.
 //!
 //! Everything from the file is text here: it is escaped, never copied in as markup.
 
@@ -26,7 +27,7 @@ use onenote_parser::contents::{
 use onenote_parser::page::{Page, PageContent};
 use onenote_parser::property::common::ColorRef;
 
-use crate::ink;
+use crate::{ink, math_text};
 
 /// How deep outlines and tables may nest before the rest is flattened (a hostile file could
 /// nest without end; OneNote itself stops far below this).
@@ -257,6 +258,8 @@ impl Writer<'_> {
         cuts.sort_unstable();
         cuts.dedup();
         let mut open_link: Option<usize> = None;
+        // An equation's text, gathered over its runs until the text stops being math.
+        let mut equation = String::new();
         for pair in cuts.windows(2) {
             let (start, end) = (pair[0], pair[1].min(offsets.len()));
             if start >= end {
@@ -273,6 +276,17 @@ impl Writer<'_> {
             if style.hidden() {
                 continue;
             }
+            let (Some(from), Some(to)) = (offsets.byte(start), offsets.byte(end)) else {
+                continue;
+            };
+            if style.math_formatting() && open_link == link {
+                equation.push_str(&content[from..to]);
+                continue;
+            }
+            self.equation(&mut equation, style);
+            if style.math_formatting() {
+                equation.push_str(&content[from..to]);
+            }
             if open_link != link {
                 if open_link.is_some() {
                     self.html.push_str("</a>");
@@ -284,14 +298,40 @@ impl Writer<'_> {
                 }
                 open_link = link;
             }
-            let (Some(from), Some(to)) = (offsets.byte(start), offsets.byte(end)) else {
-                continue;
-            };
-            self.run(&content[from..to], style);
+            if !style.math_formatting() {
+                self.run(&content[from..to], style);
+            }
         }
+        self.equation(&mut equation, text.paragraph_style());
         if open_link.is_some() {
             self.html.push_str("</a>");
         }
+    }
+
+    /// Writes the equation gathered so far, as MathML when [`math_text`] reads it and as its
+    /// text otherwise, and empties it.
+    fn equation(&mut self, equation: &mut String, style: &ParagraphStyling) {
+        if equation.is_empty() {
+            return;
+        }
+        match math_text::tokens(equation) {
+            Some(tokens) => {
+                self.html
+                    .push_str(r#"<math xmlns="http://www.w3.org/1998/Math/MathML">"#);
+                for token in tokens {
+                    let _ = write!(self.html, "<{}", token.tag);
+                    if let Some(variant) = token.variant {
+                        let _ = write!(self.html, " mathvariant=\"{variant}\"");
+                    }
+                    self.html.push('>');
+                    escape_into(&mut self.html, &token.text);
+                    let _ = write!(self.html, "</{}>", token.tag);
+                }
+                self.html.push_str("</math>");
+            }
+            None => self.run(equation, style),
+        }
+        equation.clear();
     }
 
     fn run(&mut self, text: &str, style: &ParagraphStyling) {

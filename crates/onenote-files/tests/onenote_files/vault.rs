@@ -53,6 +53,15 @@ impl Vault {
         self.read(path)
     }
 
+    /// Every page's Markdown, one after another.
+    fn every_page(&self) -> String {
+        self.manifest
+            .pages
+            .values()
+            .map(|p| self.read(&p.path))
+            .collect()
+    }
+
     fn paths(&self) -> BTreeSet<String> {
         self.manifest
             .pages
@@ -391,12 +400,7 @@ fn handwriting_keeps_the_words_onenote_read_in_it() {
         "the sample has recognised handwriting"
     );
     let vault = convert(&[path], ReadOptions::default());
-    let pages: String = vault
-        .manifest
-        .pages
-        .values()
-        .map(|p| vault.read(&p.path))
-        .collect();
+    let pages = vault.every_page();
     assert!(
         pages.contains("Handwriting, as OneNote read it:"),
         "{pages}"
@@ -525,4 +529,15 @@ fn a_password_protected_section_is_skipped_with_why_and_the_others_convert() {
         .map(|title| format!("Mixed/Open/{title}.md"))
         .collect();
     assert_eq!(pages, expected);
+}
+
+#[test]
+fn an_equation_comes_out_as_latex() {
+    // The handwriting sample holds one equation, "𝑎=𝑏" (math italic letters), alone in its
+    // paragraph: display math.
+    let path = files().join("onenote.rs/handwriting_recognition.one");
+    let vault = convert(&[path], ReadOptions::default());
+    let pages = vault.every_page();
+    assert!(pages.contains("\n$$\na=b\n$$\n"), "{pages}");
+    assert!(!pages.contains("𝑎"), "{pages}");
 }
