@@ -19,6 +19,8 @@
 //! - `report`: `_export/report.md` (uses `manifest`, `scope`, `status`, `vault`).
 //! - `progress`: the run's durable progress, a journal (uses `manifest`, `status`).
 //! - `folder`: a job's folder: vault, progress, zip (uses `progress`, `scope`, `vault`).
+//! - `page_write`: a page's files written while the next is fetched (uses `manifest`,
+//!   `progress`, `vault`).
 //! - `runner`: one run, start to finish (uses all of the above).
 
 pub mod archive;
@@ -26,6 +28,7 @@ pub mod folder;
 pub mod layout;
 pub mod links;
 pub mod manifest;
+mod page_write;
 pub mod paths;
 pub mod progress;
 pub mod report;

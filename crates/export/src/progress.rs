@@ -1,14 +1,16 @@
 //! What a run has done so far, kept durable so a restart goes on where it stopped: the listing
 //! (written once, when it is made), then one line per page appended to a journal as the page is
 //! finished (written, kept unchanged, or skipped) — never the whole progress rewritten after
-//! every page, which made a 2,000-page export write a quadratic amount. A journal line is
-//! synced before the next page starts; a line torn by a crash is the page in flight, fetched
-//! again. The content of the page in flight is kept beside it while its resources are fetched,
-//! so a run stopped there (the owner must sign in again, the instance died) does not fetch the
-//! page a second time.
+//! every page, which made a 2,000-page export write a quadratic amount. A page's journal line is
+//! synced after its files and before the next page's files are written; a line torn by a crash
+//! is a page in flight, fetched again. The content of a page in flight is kept beside it while
+//! its resources are fetched and its files written, so a run stopped there (the owner must sign
+//! in again, the instance died) does not fetch the page a second time.
 //!
-//! The files, in the job's `progress/` folder: `listing.json`, `journal.jsonl`, `pending.json`.
-//! Everything here blocks on the disk: the runner calls it through `spawn_blocking`.
+//! The files, in the job's `progress/` folder: `listing.json`, `journal.jsonl`, and
+//! `pending/{hash of the page id}.json` for each page in flight (two at most: the one being
+//! written and the next). Everything here blocks on the disk: the runner calls it through
+//! `spawn_blocking`.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fs;
@@ -141,8 +143,35 @@ impl ProgressFiles {
         self.dir.join("journal.jsonl")
     }
 
-    fn pending_path(&self) -> PathBuf {
-        self.dir.join("pending.json")
+    /// Where the content of page `page` waits while the page is in flight: one file per page,
+    /// since a page's files are still being written while the next page's content is kept.
+    fn pending_path(&self, page: &str) -> PathBuf {
+        let digest = aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, page.as_bytes());
+        let name: String = digest.as_ref()[..16]
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        self.dir.join("pending").join(format!("{name}.json"))
+    }
+
+    /// The pages whose content waits from the last run (their [`Self::pending`] is worth
+    /// reading).
+    pub fn pending_pages(&self) -> std::io::Result<BTreeSet<String>> {
+        let entries = match fs::read_dir(self.dir.join("pending")) {
+            Ok(entries) => entries,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(BTreeSet::new()),
+            Err(e) => return Err(e),
+        };
+        let mut pages = BTreeSet::new();
+        for entry in entries {
+            let Ok(bytes) = fs::read(entry?.path()) else {
+                continue;
+            };
+            if let Ok(pending) = serde_json::from_slice::<Pending>(&bytes) {
+                pages.insert(pending.page);
+            }
+        }
+        Ok(pages)
     }
 
     /// What was done so far (nothing, if nothing was listed yet).
@@ -197,7 +226,7 @@ impl ProgressFiles {
         if self.synced {
             file.sync_data()?;
         }
-        match fs::remove_file(self.pending_path()) {
+        match fs::remove_file(self.pending_path(&line.page)) {
             Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e),
             _ => Ok(()),
         }
@@ -206,12 +235,12 @@ impl ProgressFiles {
     /// Keeps the content of the page in flight.
     pub fn save_pending(&self, pending: &Pending) -> std::io::Result<()> {
         let json = serde_json::to_vec(pending).map_err(std::io::Error::other)?;
-        write_file(&self.pending_path(), &json, self.synced)
+        write_file(&self.pending_path(&pending.page), &json, self.synced)
     }
 
     /// The content of the page in flight when the last run stopped, if it was `page`.
     pub fn pending(&self, page: &str) -> Option<PageContent> {
-        let bytes = fs::read(self.pending_path()).ok()?;
+        let bytes = fs::read(self.pending_path(page)).ok()?;
         let pending: Pending = serde_json::from_slice(&bytes).ok()?;
         (pending.page == page).then_some(pending.content)
     }

@@ -1,5 +1,5 @@
 //! Running one export: list what is in scope (once: the listing is kept), lay out the vault, then
-//! fetch and convert page after page, writing each page and its resources before the next one —
+//! fetch and convert page after page, writing each page and its resources before the next one's —
 //! and recording it in the job's journal ([`crate::progress`]), so a restart goes on from the
 //! next page and fetches nothing twice. A throttled or failing call is waited out with back-off;
 //! one that still fails skips that page or resource (reported), never the export. At the end:
@@ -11,18 +11,17 @@
 //!
 //! Files are written on tokio's blocking threads: a page's files, the journal and the zip (with
 //! its compression and fsync of hundreds of megabytes) never stall the threads that serve page
-//! views.
+//! views. A page's files are written while the next page is fetched ([`crate::page_write`]).
 //!
 //! An update is the same run over a vault that already holds an export: pages whose
 //! `lastModifiedDateTime` is unchanged are kept as they are (not fetched), changed and new ones
 //! are fetched, and pages no longer in OneNote are removed.
 
 use std::cell::RefCell;
-use std::collections::{HashMap, VecDeque};
+use std::collections::{BTreeSet, HashMap, VecDeque};
 use std::future::Future;
 use std::time::{Duration, Instant};
 
-use aws_lc_rs::digest;
 use graph::ink_content::PageContent;
 use onenote_md::{CarriedFiles, Options, PageLink, PageMeta};
 
@@ -30,12 +29,15 @@ use crate::folder::JobFolder;
 use crate::layout::{self, MANIFEST_PATH, Plan, PlannedPage, REPORT_PATH, RESOURCE_FOLDER};
 use crate::links::{Targets, relative};
 use crate::manifest::{Manifest, PageEntry, ResourceEntry, SectionEntry};
+use crate::page_write::{HELD_BYTES, PageFiles, WriteBehind, write_resources};
 use crate::paths::{Kind, VaultPaths};
 use crate::progress::{Line, Listing, Outcome, Pending, Progress, ProgressFiles};
 use crate::scope::Scope;
 use crate::source::{FetchError, Source};
 use crate::status::{Changes, Skipped, Status};
 use crate::vault::{self, Vault};
+
+pub use crate::page_write::sha256_hex;
 
 /// How hard to try a call that OneNote throttles or fails.
 #[derive(Debug, Clone, Copy)]
@@ -102,22 +104,24 @@ pub async fn run<S: Source>(
 ) -> Result<Finished, Halt> {
     let vault = folder.vault();
     let files = folder.progress();
-    let (previous, progress) = {
+    let (previous, progress, pending) = {
         let (vault, files) = (vault.clone(), files.clone());
         blocking(move || {
             let previous: Option<Manifest> = vault
                 .read(MANIFEST_PATH)
                 .ok()
                 .and_then(|bytes| serde_json::from_slice(&bytes).ok());
-            Ok((previous, files.load()?))
+            Ok((previous, files.load()?, files.pending_pages()?))
         })
         .await?
     };
     let mut run = Run {
         source,
         folder,
+        writer: WriteBehind::new(vault.clone(), files.clone()),
         files,
         vault,
+        pending,
         observer,
         patience,
         elapsed_before: progress.status.elapsed_seconds,
@@ -134,6 +138,10 @@ struct Run<'a, S> {
     folder: &'a JobFolder,
     files: ProgressFiles,
     vault: Vault,
+    /// The page being written while the next is fetched.
+    writer: WriteBehind,
+    /// Pages whose content the last run kept (it stopped while they were in flight).
+    pending: BTreeSet<String>,
     observer: &'a dyn Observer,
     patience: Patience,
     progress: Progress,
@@ -171,6 +179,26 @@ impl<S: Source> Run<'_, S> {
                 paths.keep(&resource.path, Kind::File);
             }
         }
+        let pages = self.pages(&plan, previous, &targets, &mut paths).await;
+        // However the pages ended, the one being written is on disk before the run goes on
+        // or stops.
+        let written = self.settle().await;
+        pages?;
+        written?;
+        if let Some(previous) = previous {
+            self.remove_deleted(previous, &plan).await?;
+        }
+        self.finish(scope, &plan, previous.is_some()).await
+    }
+
+    /// Every page not done yet, in the plan's order.
+    async fn pages(
+        &mut self,
+        plan: &Plan,
+        previous: Option<&Manifest>,
+        targets: &Targets,
+        paths: &mut VaultPaths,
+    ) -> Result<(), Halt> {
         for page in &plan.pages {
             if self.progress.done.contains_key(&page.id)
                 || self.progress.skipped_pages.contains(&page.id)
@@ -183,16 +211,15 @@ impl<S: Source> Run<'_, S> {
                 Some(before) => self.unchanged(before, page).await,
                 None => false,
             };
-            let line = match before {
-                Some(before) if kept => self.line(page, Outcome::Kept, Some(before.clone()), 0),
-                _ => self.page(&plan, page, before, &targets, &mut paths).await?,
+            let files = match before {
+                Some(before) if kept => {
+                    PageFiles::line_only(self.line(page, Outcome::Kept, Some(before.clone()), 0))
+                }
+                _ => self.page(plan, page, before, targets, paths).await?,
             };
-            self.record(line).await?;
+            self.record(files).await?;
         }
-        if let Some(previous) = previous {
-            self.remove_deleted(previous, &plan).await?;
-        }
-        self.finish(scope, &plan, previous.is_some()).await
+        Ok(())
     }
 
     /// The notebooks in scope and every section's pages.
@@ -265,18 +292,30 @@ impl<S: Source> Run<'_, S> {
         }
     }
 
-    /// Makes a finished page durable, then counts it (as a resumed run counts it again).
-    async fn record(&mut self, line: Line) -> Result<(), Halt> {
-        let files = self.files.clone();
-        let saved = line.clone();
-        blocking(move || files.append(&saved)).await?;
-        self.progress.apply(line);
-        self.observer.progress(&self.progress.status);
+    /// Starts making a finished page durable (its files, then its journal line); counts the
+    /// page before it, now durable (as a resumed run counts it again).
+    async fn record(&mut self, page: PageFiles) -> Result<(), Halt> {
+        let before = self.writer.start(page).await.map_err(|e| disk(&e))?;
+        self.count(before);
         Ok(())
     }
 
-    /// Fetches (or takes from the last run's page in flight), converts and writes one page with
-    /// its resources; the line that records it.
+    /// Waits for the page being written, and counts it.
+    async fn settle(&mut self) -> Result<(), Halt> {
+        let written = self.writer.settle().await.map_err(|e| disk(&e))?;
+        self.count(written);
+        Ok(())
+    }
+
+    fn count(&mut self, written: Option<Line>) {
+        if let Some(line) = written {
+            self.progress.apply(line);
+            self.observer.progress(&self.progress.status);
+        }
+    }
+
+    /// Fetches (or takes from the last run's page in flight) and converts one page, and fetches
+    /// its resources; what it leaves on disk, with the line that records it.
     async fn page(
         &mut self,
         plan: &Plan,
@@ -284,13 +323,18 @@ impl<S: Source> Run<'_, S> {
         before: Option<&PageEntry>,
         targets: &Targets,
         paths: &mut VaultPaths,
-    ) -> Result<Line, Halt> {
+    ) -> Result<PageFiles, Halt> {
         self.doing(&format!("exporting {}", page.path));
         let content = match self.content(page).await? {
             Ok(content) => content,
             Err(reason) => {
                 self.skip("page", &page.path, &reason);
-                return Ok(self.line(page, Outcome::Skipped, None, 0));
+                return Ok(PageFiles::line_only(self.line(
+                    page,
+                    Outcome::Skipped,
+                    None,
+                    0,
+                )));
             }
         };
         let folder = match plan.section(&page.section) {
@@ -338,6 +382,8 @@ impl<S: Source> Run<'_, S> {
         let placed = placed.into_inner();
         let source = self.source;
         let mut resources = Vec::new();
+        let mut held: Vec<Option<Vec<u8>>> = Vec::new();
+        let mut held_bytes = 0;
         let mut bytes_written = 0;
         for resource in &conversion.resources {
             let Some(path) = placed.get(&resource.file_name) else {
@@ -357,26 +403,39 @@ impl<S: Source> Run<'_, S> {
             resources.push(ResourceEntry {
                 id: resource.id.clone(),
                 path: path.clone(),
-                sha256: sha256_hex(&bytes),
+                // Hashed as it is written.
+                sha256: String::new(),
                 bytes: bytes.len() as u64,
             });
             bytes_written += bytes.len() as u64;
-            self.write(path, bytes).await?;
+            held_bytes += bytes.len();
+            held.push(Some(bytes));
+            if held_bytes > HELD_BYTES {
+                // Written now, after the page before (the order on disk stays the pages').
+                self.settle().await?;
+                let vault = self.vault.clone();
+                (resources, held) = blocking(move || {
+                    write_resources(&vault, &mut resources, &mut held)?;
+                    Ok((resources, held))
+                })
+                .await?;
+                held_bytes = 0;
+            }
         }
+        let mut removals = Vec::new();
         if let Some(before) = before {
             for old in &before.resources {
                 if !resources.iter().any(|r| r.path == old.path) {
-                    self.remove(&old.path).await?;
+                    removals.push(old.path.clone());
                 }
             }
             // Moved in OneNote (another section, or its old path could not be kept).
             if before.path != page.path {
-                self.remove(&before.path).await?;
+                removals.push(before.path.clone());
             }
         }
         let markdown = conversion.markdown.into_bytes();
         bytes_written += markdown.len() as u64;
-        self.write(&page.path, markdown).await?;
         let entry = PageEntry {
             title: page.title.clone(),
             path: page.path.clone(),
@@ -391,15 +450,22 @@ impl<S: Source> Run<'_, S> {
             Some(_) => Outcome::Changed,
             None => Outcome::Added,
         };
-        Ok(self.line(page, outcome, Some(entry), bytes_written))
+        Ok(PageFiles {
+            resources: held,
+            removals,
+            markdown: Some((page.path.clone(), markdown)),
+            line: self.line(page, outcome, Some(entry), bytes_written),
+        })
     }
 
     /// The page's content: kept from the last run if it stopped on this page, else fetched
     /// (and kept until the page is finished). `Ok(Err(reason))`: skip the page.
     async fn content(&mut self, page: &PlannedPage) -> Result<Result<PageContent, String>, Halt> {
-        let (files, id) = (self.files.clone(), page.id.clone());
-        if let Some(content) = blocking(move || Ok(files.pending(&id))).await? {
-            return Ok(Ok(content));
+        if self.pending.remove(&page.id) {
+            let (files, id) = (self.files.clone(), page.id.clone());
+            if let Some(content) = blocking(move || Ok(files.pending(&id))).await? {
+                return Ok(Ok(content));
+            }
         }
         let source = self.source;
         let content = match self.fetch(|| source.page_content(&page.id)).await {
@@ -407,12 +473,14 @@ impl<S: Source> Run<'_, S> {
             Err(Fail::Skip(reason)) => return Ok(Err(reason)),
             Err(Fail::Halt(halt)) => return Err(halt),
         };
-        let files = self.files.clone();
-        let pending = Pending {
-            page: page.id.clone(),
-            content: content.clone(),
-        };
-        blocking(move || files.save_pending(&pending)).await?;
+        if source.content_costs_a_call(&page.id) {
+            let files = self.files.clone();
+            let pending = Pending {
+                page: page.id.clone(),
+                content: content.clone(),
+            };
+            blocking(move || files.save_pending(&pending)).await?;
+        }
         Ok(Ok(content))
     }
 
@@ -617,13 +685,4 @@ fn unix_now() -> i64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_secs() as i64)
-}
-
-/// Lower-case hex SHA-256.
-pub fn sha256_hex(bytes: &[u8]) -> String {
-    digest::digest(&digest::SHA256, bytes)
-        .as_ref()
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
 }

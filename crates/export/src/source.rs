@@ -65,4 +65,10 @@ pub trait Source: Send + Sync {
     fn section_file(&self, _section: &str) -> Option<SectionFile> {
         None
     }
+    /// Whether fetching page `page`'s content costs a call (OneNote counts it, and throttles):
+    /// then its content is kept on disk while the page is in flight, so a run stopped there
+    /// does not fetch it again. A page read from a local file is cheaper read again than kept.
+    fn content_costs_a_call(&self, _page: &str) -> bool {
+        true
+    }
 }

@@ -7,7 +7,7 @@
 //! conversion. A page carries its own GUID in `links.oneNoteClientUrl`, as Graph's pages do, so
 //! links between pages resolve to the vault's files by that GUID.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::io::Read;
 use std::sync::{Arc, Mutex};
 
@@ -27,6 +27,15 @@ use crate::section_file::{self, SectionFile};
 /// what one read can ask of memory).
 const MAX_RESOURCE_BYTES: u64 = 2 * 1024 * 1024 * 1024;
 
+/// How many sections after the one being written are read meanwhile, each on a thread of its
+/// own: two keep both cores of a small machine busy (the runner writes pages on one while the
+/// next sections are read on the other; measured in docs/benchmarks.md, "OneNote's files").
+const READ_AHEAD: usize = 2;
+
+/// The most file bytes read ahead at once beyond the first section (the parser may hold a
+/// section's file whole, so a notebook of large sections reads one ahead, not two).
+const READ_AHEAD_BYTES: u64 = 64 * 1024 * 1024;
+
 /// Notebooks read from files.
 pub struct FileSource {
     trees: Vec<NotebookTree>,
@@ -34,8 +43,8 @@ pub struct FileSource {
     sections: HashMap<String, Listed>,
     /// The section read whole now.
     loaded: Mutex<Option<Loaded>>,
-    /// The section after it, being read on another thread meanwhile.
-    next: Mutex<Option<Reading>>,
+    /// The sections after it, being read on other threads meanwhile, in the order they come.
+    ahead: Mutex<VecDeque<Reading>>,
     /// The section after each, in the order the runner writes them (the vault's).
     after: HashMap<String, String>,
     /// Which section and which of its pages, by page id.
@@ -55,6 +64,7 @@ struct Listed {
 /// A section being read whole on a thread of its own.
 struct Reading {
     id: String,
+    bytes: u64,
     thread: std::thread::JoinHandle<Result<onenote_parser::section::Section, String>>,
 }
 
@@ -70,7 +80,7 @@ impl FileSource {
             trees: Vec::new(),
             sections: HashMap::new(),
             loaded: Mutex::new(None),
-            next: Mutex::new(None),
+            ahead: Mutex::new(VecDeque::new()),
             after: HashMap::new(),
             pages: HashMap::new(),
             resources: Mutex::new(HashMap::new()),
@@ -226,8 +236,8 @@ impl FileSource {
 
     /// The section `id`, read whole: the one read last, or the one read meanwhile, or read now
     /// — in the place of the last (its pages' resources go with it: the runner asks for a
-    /// page's resources right after the page). The section after it starts being read on
-    /// another thread, so the next one is ready when its pages are asked for.
+    /// page's resources right after the page). The sections after it start being read on
+    /// other threads ([`READ_AHEAD`]), so the next one is ready when its pages are asked for.
     fn load(&self, id: &str) -> Result<Arc<onenote_parser::section::Section>, FetchError> {
         let mut loaded = self.loaded.lock().unwrap_or_else(|e| e.into_inner());
         if let Some(current) = loaded.as_ref().filter(|l| l.id == id) {
@@ -242,36 +252,57 @@ impl FileSource {
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .clear();
-        let mut next = self.next.lock().unwrap_or_else(|e| e.into_inner());
-        let read_meanwhile = next
-            .take()
-            .filter(|reading| reading.id == id)
-            .map(|reading| {
-                reading
-                    .thread
-                    .join()
-                    .unwrap_or_else(|_| Err("the reader stopped".into()))
-            });
+        let mut ahead = self.ahead.lock().unwrap_or_else(|e| e.into_inner());
+        // Readings before this section's are of sections the runner went past (it skipped
+        // them): let them finish unread.
+        while ahead.front().is_some_and(|reading| reading.id != id) {
+            ahead.pop_front();
+        }
+        let read_meanwhile = ahead.pop_front().map(|reading| {
+            reading
+                .thread
+                .join()
+                .unwrap_or_else(|_| Err("the reader stopped".into()))
+        });
         let section = read_meanwhile
             .unwrap_or_else(|| section_file::parse(&listed.file.path))
             .map_err(|e| FetchError::Failed(format!("the section could not be read again: {e}")))?;
-        if let Some(after) = self
-            .after
-            .get(id)
-            .and_then(|a| Some((a, self.sections.get(a)?)))
-        {
-            let path = after.1.file.path.clone();
-            *next = Some(Reading {
-                id: after.0.clone(),
-                thread: std::thread::spawn(move || section_file::parse(&path)),
-            });
-        }
+        self.read_ahead(id, &mut ahead);
         let section = Arc::new(section);
         *loaded = Some(Loaded {
             id: id.to_string(),
             section: section.clone(),
         });
         Ok(section)
+    }
+
+    /// Starts reading the sections after `id` that are not being read yet, up to
+    /// [`READ_AHEAD`] of them and [`READ_AHEAD_BYTES`] beyond the first.
+    fn read_ahead(&self, id: &str, ahead: &mut VecDeque<Reading>) {
+        let mut bytes: u64 = ahead.iter().skip(1).map(|r| r.bytes).sum();
+        let mut after = self.after.get(id);
+        for n in 0..READ_AHEAD {
+            let Some((next, listed)) = after.and_then(|a| Some((a, self.sections.get(a)?))) else {
+                return;
+            };
+            after = self.after.get(next);
+            if ahead.iter().any(|r| &r.id == next) {
+                continue;
+            }
+            let size = std::fs::metadata(&listed.file.path).map_or(0, |m| m.len());
+            if n > 0 && bytes + size > READ_AHEAD_BYTES {
+                return;
+            }
+            if n > 0 {
+                bytes += size;
+            }
+            let path = listed.file.path.clone();
+            ahead.push_back(Reading {
+                id: next.clone(),
+                bytes: size,
+                thread: std::thread::spawn(move || section_file::parse(&path)),
+            });
+        }
     }
 
     fn render(&self, id: &str) -> Result<PageContent, FetchError> {
@@ -365,6 +396,10 @@ impl Source for FileSource {
 
     fn notes(&self) -> Vec<String> {
         self.notes.clone()
+    }
+
+    fn content_costs_a_call(&self, _page: &str) -> bool {
+        false
     }
 }
 

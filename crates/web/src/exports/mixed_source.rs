@@ -259,6 +259,10 @@ impl Source for MixedSource {
             .find(|(relative, _)| path.ends_with(Path::new(relative.as_str())))
             .map(|(_, file)| file.clone())
     }
+
+    fn content_costs_a_call(&self, page: &str) -> bool {
+        !self.files.made(page)
+    }
 }
 
 #[cfg(test)]
