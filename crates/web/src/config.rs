@@ -74,6 +74,9 @@ pub struct Config {
     pub export_first_retry: Duration,
     /// The most one upload of OneNote files may hold, in bytes (`UPLOAD_MAX_BYTES`, 2 GiB).
     pub upload_max_bytes: u64,
+    /// Whether `/mcp` and its OAuth discovery are served (`MCP`, `on` or `off`; off until the
+    /// MCP server is complete: see `crate::mcp`).
+    pub mcp: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -277,6 +280,13 @@ impl Config {
                 ));
             }
         };
+        let mcp = match get("MCP").as_deref() {
+            None | Some("off") => false,
+            Some("on") => true,
+            Some(other) => {
+                return Err(error("MCP", format!("{other:?} must be on or off")));
+            }
+        };
         let seconds = |name: &'static str, default: u64| -> Result<Duration, ConfigError> {
             match get(name) {
                 None => Ok(Duration::from_secs(default)),
@@ -353,6 +363,7 @@ impl Config {
                 count("EXPORT_RETRY_MILLISECONDS", 2000)? as u64
             ),
             upload_max_bytes: count("UPLOAD_MAX_BYTES", 2 << 30)? as u64,
+            mcp,
         })
     }
 
@@ -420,11 +431,12 @@ mod tests {
         );
         assert!(c.is_https());
         assert_eq!(c.path_prefix(), "");
+        assert!(!c.mcp);
     }
 
     #[test]
     fn each_problem_names_its_variable() {
-        let cases: [(&str, &str, &str); 9] = [
+        let cases: [(&str, &str, &str); 10] = [
             ("CLIENT_ID", "", "CLIENT_ID"),
             ("PUBLIC_URL", "notes.example.com", "PUBLIC_URL"),
             ("SESSION_SECRET", "short", "SESSION_SECRET"),
@@ -438,6 +450,7 @@ mod tests {
             ("REDIRECT_PATH", "getAToken", "REDIRECT_PATH"),
             ("TRUSTED_PROXIES", "10.0.0.0/33", "TRUSTED_PROXIES"),
             ("LOG_FORMAT", "xml", "LOG_FORMAT"),
+            ("MCP", "yes", "MCP"),
         ];
         for (name, value, variable) in cases {
             let mut env: Vec<(&str, &str)> = MINIMAL

@@ -30,6 +30,7 @@
 //!   `credentials` (the owner's sealed sign-in), `graph_source`, the `worker`, the `routes`,
 //!   `upload` (OneNote files uploaded and converted as a job).
 //! - `auth` (sign-in and sign-out), `routes` (home, `/msal-demo`, health, assets).
+//! - `mcp`: the MCP server and its OAuth discovery (served with `MCP=on`).
 //! - `state`: the parts handlers take, built at start-up; then this file's router.
 
 pub mod access_log;
@@ -48,6 +49,7 @@ pub mod exports;
 pub mod extract;
 pub mod features;
 pub mod forwarded;
+pub mod mcp;
 pub mod metrics;
 pub mod onenote;
 pub mod pages;
@@ -193,6 +195,11 @@ fn router(state: AppState) -> Router {
         .route("/static/favicon.svg", get(routes::assets::favicon))
         .route("/favicon.ico", get(routes::assets::favicon))
         .fallback(not_found);
+    let routes = if state.config.mcp {
+        routes.merge(mcp::routes())
+    } else {
+        routes
+    };
     let routes = if prefix.is_empty() {
         routes
     } else {

@@ -9,6 +9,7 @@ mod browser;
 mod exports;
 mod headers;
 mod job_store;
+mod mcp;
 mod onenote;
 mod operations;
 mod pages;

@@ -1,0 +1,38 @@
+//! graphnote as a remote MCP server (Streamable HTTP at `/mcp`) that AI assistants connect to
+//! with the standard OAuth flow of the MCP authorization specification
+//! (<https://modelcontextprotocol.io/specification/2025-11-25/basic/authorization>): graphnote
+//! is both the protected resource and its authorization server, and the user signs in to it
+//! with Microsoft as on every page.
+//!
+//! Served only with `MCP=on` while it is being built. What is here:
+//!
+//! - `discovery`: the Protected Resource Metadata (RFC 9728) naming graphnote as the
+//!   authorization server, the Authorization Server Metadata (RFC 8414), and `/mcp` answering
+//!   401 with the `WWW-Authenticate` challenge that points a client at them.
+//!
+//! Still to come, in this order: client registration (Client ID Metadata Documents, then
+//! Dynamic Client Registration, RFC 7591), the consent page and authorization codes (PKCE S256,
+//! resource indicators, RFC 8707), the token endpoint with rotating refresh tokens kept hashed in
+//! the store, the MCP tools over the OneNote client, and `/connections`.
+
+pub mod discovery;
+
+use axum::Router;
+use axum::routing::{any, get};
+
+use crate::state::AppState;
+pub use discovery::MCP_PATH;
+
+/// The MCP routes, for the app's router when `MCP=on`.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route(
+            "/.well-known/oauth-protected-resource/mcp",
+            get(discovery::protected_resource),
+        )
+        .route(
+            "/.well-known/oauth-authorization-server",
+            get(discovery::authorization_server),
+        )
+        .route(MCP_PATH, any(discovery::challenge))
+}

@@ -1,0 +1,168 @@
+//! The MCP server's discovery, as an MCP client meets it: `/mcp` without a token answers 401
+//! with a challenge naming the Protected Resource Metadata, which names graphnote as the
+//! authorization server, whose metadata gives its endpoints (PKCE S256 only, public clients).
+//! Built from `PUBLIC_URL`, whatever `Host` a request claims; nothing is served without `MCP=on`.
+
+use emulator::testing::TestEmulator;
+use serde_json::Value;
+
+use crate::support::{TempDir, TestApp};
+
+async fn app_with_mcp(emu: &TestEmulator, dir: &TempDir) -> TestApp {
+    let store = format!("sqlite:{}", dir.0.join("sessions.sqlite3").display());
+    TestApp::start_with(emu, &store, |env| {
+        env.insert("MCP".into(), "on".into());
+    })
+    .await
+}
+
+/// The `key="value"` parameters of a `WWW-Authenticate: Bearer …` challenge.
+fn challenge_parameters(header: &str) -> Vec<(String, String)> {
+    let rest = header
+        .strip_prefix("Bearer ")
+        .unwrap_or_else(|| panic!("not a Bearer challenge: {header}"));
+    rest.split(", ")
+        .map(|pair| {
+            let (key, value) = pair.split_once('=').unwrap();
+            (key.to_string(), value.trim_matches('"').to_string())
+        })
+        .collect()
+}
+
+fn parameter<'a>(parameters: &'a [(String, String)], key: &str) -> Option<&'a str> {
+    parameters
+        .iter()
+        .find(|(k, _)| k == key)
+        .map(|(_, v)| v.as_str())
+}
+
+/// Every path the MCP server serves.
+const PATHS: [&str; 3] = [
+    "/mcp",
+    "/.well-known/oauth-protected-resource/mcp",
+    "/.well-known/oauth-authorization-server",
+];
+
+/// An MCP `initialize` posted to `/mcp`, with `token` as its bearer token if given.
+async fn initialize(app: &TestApp, token: Option<&str>) -> reqwest::Response {
+    let body = serde_json::json!({
+        "jsonrpc": "2.0", "id": 1, "method": "initialize",
+        "params": {"protocolVersion": "2025-11-25", "capabilities": {},
+                   "clientInfo": {"name": "test", "version": "0"}}
+    });
+    let request = reqwest::Client::new()
+        .post(app.url("/mcp"))
+        .header("accept", "application/json, text/event-stream")
+        .json(&body);
+    match token {
+        Some(token) => request.bearer_auth(token),
+        None => request,
+    }
+    .send()
+    .await
+    .unwrap()
+}
+
+async fn json(url: &str) -> Value {
+    let response = reqwest::get(url).await.unwrap();
+    assert_eq!(response.status(), 200, "{url}");
+    assert!(
+        response.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("application/json"),
+        "{url}"
+    );
+    response.json().await.unwrap()
+}
+
+#[tokio::test]
+async fn discovery_starts_from_the_401_and_ends_at_graphnotes_endpoints() {
+    let emu = TestEmulator::start().await;
+    let dir = TempDir::new();
+    let app = app_with_mcp(&emu, &dir).await;
+    let response = initialize(&app, None).await;
+    assert_eq!(response.status(), 401);
+    let challenge = challenge_parameters(response.headers()["www-authenticate"].to_str().unwrap());
+    assert_eq!(parameter(&challenge, "error"), None, "no token was sent");
+    assert_eq!(parameter(&challenge, "scope"), Some("onenote.read"));
+    let metadata_url = parameter(&challenge, "resource_metadata").unwrap();
+    assert!(metadata_url.starts_with(&app.base_url), "{metadata_url}");
+
+    let resource = json(metadata_url).await;
+    assert_eq!(resource["resource"], app.url("/mcp"));
+    let issuer = resource["authorization_servers"][0].as_str().unwrap();
+    assert_eq!(issuer, app.base_url);
+
+    // RFC 8414's well-known URL for an issuer without a path.
+    let server = json(&format!("{issuer}/.well-known/oauth-authorization-server")).await;
+    assert_eq!(server["issuer"], issuer);
+    assert_eq!(
+        server["code_challenge_methods_supported"],
+        serde_json::json!(["S256"])
+    );
+    assert_eq!(
+        server["token_endpoint_auth_methods_supported"],
+        serde_json::json!(["none"])
+    );
+    assert_eq!(
+        server["response_types_supported"],
+        serde_json::json!(["code"])
+    );
+    for endpoint in [
+        "authorization_endpoint",
+        "token_endpoint",
+        "registration_endpoint",
+    ] {
+        let url = server[endpoint].as_str().unwrap();
+        assert!(url.starts_with(&format!("{issuer}/")), "{endpoint}: {url}");
+    }
+
+    // A token graphnote did not issue is refused, and the client is told so.
+    let response = initialize(&app, Some("not-a-token-graphnote-issued")).await;
+    assert_eq!(response.status(), 401);
+    let challenge = challenge_parameters(response.headers()["www-authenticate"].to_str().unwrap());
+    assert_eq!(parameter(&challenge, "error"), Some("invalid_token"));
+    assert_eq!(
+        parameter(&challenge, "resource_metadata"),
+        Some(metadata_url)
+    );
+}
+
+#[tokio::test]
+async fn a_forged_host_changes_neither_the_resource_nor_the_issuer() {
+    let emu = TestEmulator::start().await;
+    let dir = TempDir::new();
+    let app = app_with_mcp(&emu, &dir).await;
+    let client = reqwest::Client::new();
+    for path in PATHS {
+        let response = client
+            .get(app.url(path))
+            .header("host", "attacker.example")
+            .header("x-forwarded-host", "attacker.example")
+            .send()
+            .await
+            .unwrap();
+        let challenge = response
+            .headers()
+            .get("www-authenticate")
+            .map(|v| v.to_str().unwrap().to_string())
+            .unwrap_or_default();
+        let body = response.text().await.unwrap();
+        assert!(
+            !body.contains("attacker") && !challenge.contains("attacker"),
+            "{path}: {challenge} {body}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn without_mcp_on_nothing_of_it_is_served() {
+    let emu = TestEmulator::start().await;
+    let dir = TempDir::new();
+    let app = TestApp::start(&emu, &dir).await;
+    for path in PATHS {
+        let response = reqwest::get(app.url(path)).await.unwrap();
+        assert_eq!(response.status(), 404, "{path}");
+    }
+}
