@@ -9,16 +9,20 @@
 //! - `discovery`: the Protected Resource Metadata (RFC 9728) naming graphnote as the
 //!   authorization server, the Authorization Server Metadata (RFC 8414), and `/mcp` answering
 //!   401 with the `WWW-Authenticate` challenge that points a client at them.
+//! - `registration`: Dynamic Client Registration (RFC 7591) of public clients, their redirect
+//!   URIs checked, kept in the store every instance shares (uses `discovery`).
 //!
-//! Still to come, in this order: client registration (Client ID Metadata Documents, then
-//! Dynamic Client Registration, RFC 7591), the consent page and authorization codes (PKCE S256,
-//! resource indicators, RFC 8707), the token endpoint with rotating refresh tokens kept hashed in
-//! the store, the MCP tools over the OneNote client, and `/connections`.
+//! Still to come, in this order: registration rate-limited per address, Client ID Metadata
+//! Documents (a client named by an `https` URL graphnote fetches), the consent page and
+//! authorization codes (PKCE S256, resource indicators, RFC 8707), the token endpoint with
+//! rotating refresh tokens kept hashed in the store, the MCP tools over the OneNote client, and
+//! `/connections`.
 
 pub mod discovery;
+pub mod registration;
 
 use axum::Router;
-use axum::routing::{any, get};
+use axum::routing::{any, get, post};
 
 use crate::state::AppState;
 pub use discovery::MCP_PATH;
@@ -35,4 +39,5 @@ pub fn routes() -> Router<AppState> {
             get(discovery::authorization_server),
         )
         .route(MCP_PATH, any(discovery::challenge))
+        .route("/oauth/register", post(registration::register))
 }

@@ -2,6 +2,7 @@
 //! with a challenge naming the Protected Resource Metadata, which names graphnote as the
 //! authorization server, whose metadata gives its endpoints (PKCE S256 only, public clients).
 //! Built from `PUBLIC_URL`, whatever `Host` a request claims; nothing is served without `MCP=on`.
+//! A client registers itself (RFC 7591) with redirect URIs that cannot leak a code.
 
 use emulator::testing::TestEmulator;
 use serde_json::Value;
@@ -37,10 +38,11 @@ fn parameter<'a>(parameters: &'a [(String, String)], key: &str) -> Option<&'a st
 }
 
 /// Every path the MCP server serves.
-const PATHS: [&str; 3] = [
+const PATHS: [&str; 4] = [
     "/mcp",
     "/.well-known/oauth-protected-resource/mcp",
     "/.well-known/oauth-authorization-server",
+    "/oauth/register",
 ];
 
 /// An MCP `initialize` posted to `/mcp`, with `token` as its bearer token if given.
@@ -162,7 +164,115 @@ async fn without_mcp_on_nothing_of_it_is_served() {
     let dir = TempDir::new();
     let app = TestApp::start(&emu, &dir).await;
     for path in PATHS {
-        let response = reqwest::get(app.url(path)).await.unwrap();
+        let response = reqwest::Client::new()
+            .post(app.url(path))
+            .json(&serde_json::json!({"redirect_uris": ["https://c.example/cb"]}))
+            .send()
+            .await
+            .unwrap();
         assert_eq!(response.status(), 404, "{path}");
+    }
+}
+
+#[tokio::test]
+async fn a_client_registers_once_and_what_it_registered_is_kept() {
+    let emu = TestEmulator::start().await;
+    let dir = TempDir::new();
+    let app = app_with_mcp(&emu, &dir).await;
+    let server = json(&app.url("/.well-known/oauth-authorization-server")).await;
+    let register = server["registration_endpoint"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let client = reqwest::Client::new();
+    let uris = [
+        "http://127.0.0.1:33418/callback",
+        "https://client.example/cb",
+    ];
+    let response = client
+        .post(&register)
+        .json(&serde_json::json!({
+            "client_name": "Test assistant",
+            "redirect_uris": uris,
+            "token_endpoint_auth_method": "none",
+            "grant_types": ["authorization_code", "refresh_token"],
+            "response_types": ["code"],
+        }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 201);
+    let registered: Value = response.json().await.unwrap();
+    let client_id = registered["client_id"].as_str().unwrap();
+    assert_eq!(registered["redirect_uris"], serde_json::json!(uris));
+    assert_eq!(registered["token_endpoint_auth_method"], "none");
+    assert!(registered.get("client_secret").is_none());
+    let stored = web::mcp::registration::client(&app.state.exports.store, client_id)
+        .await
+        .unwrap()
+        .expect("the registration is stored");
+    assert_eq!(stored.client_name, "Test assistant");
+    assert_eq!(stored.redirect_uris, uris);
+
+    // Each registration is a client of its own.
+    let again = client
+        .post(&register)
+        .json(&serde_json::json!({"redirect_uris": uris}))
+        .send()
+        .await
+        .unwrap();
+    let again: Value = again.json().await.unwrap();
+    assert_ne!(again["client_id"], registered["client_id"]);
+}
+
+#[tokio::test]
+async fn a_registration_that_could_leak_codes_is_refused_with_rfc_7591s_errors() {
+    let emu = TestEmulator::start().await;
+    let dir = TempDir::new();
+    let app = app_with_mcp(&emu, &dir).await;
+    let client = reqwest::Client::new();
+    let cases = [
+        (
+            serde_json::json!({"redirect_uris": ["http://attacker.example/cb"]}),
+            "invalid_redirect_uri",
+        ),
+        (
+            serde_json::json!({"redirect_uris": ["https://c.example/cb#x"]}),
+            "invalid_redirect_uri",
+        ),
+        (
+            serde_json::json!({"redirect_uris": []}),
+            "invalid_redirect_uri",
+        ),
+        (
+            serde_json::json!({"redirect_uris": ["https://c.example/cb"],
+                               "token_endpoint_auth_method": "client_secret_post"}),
+            "invalid_client_metadata",
+        ),
+        (
+            serde_json::json!({"redirect_uris": ["https://c.example/cb"],
+                               "scope": "onenote.read Files.ReadWrite.All"}),
+            "invalid_client_metadata",
+        ),
+        (
+            serde_json::json!(["not", "an", "object"]),
+            "invalid_client_metadata",
+        ),
+    ];
+    for (body, error) in cases {
+        let response = client
+            .post(app.url("/oauth/register"))
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 400, "{body}");
+        let answer: Value = response.json().await.unwrap();
+        assert_eq!(answer["error"], error, "{body}");
+        assert!(
+            answer["error_description"]
+                .as_str()
+                .is_some_and(|d| !d.is_empty())
+        );
     }
 }
