@@ -10,9 +10,10 @@
 //!   authorization server, the Authorization Server Metadata (RFC 8414), and `/mcp` answering
 //!   401 with the `WWW-Authenticate` challenge that points a client at them.
 //! - `registration`: Dynamic Client Registration (RFC 7591) of public clients, their redirect
-//!   URIs checked, kept in the store every instance shares (uses `discovery`).
+//!   URIs checked, 20 an hour per address, kept in the store every instance shares (uses
+//!   `discovery`).
 //!
-//! Still to come, in this order: registration rate-limited per address, Client ID Metadata
+//! Still to come, in this order: Client ID Metadata
 //! Documents (a client named by an `https` URL graphnote fetches), the consent page and
 //! authorization codes (PKCE S256, resource indicators, RFC 8707), the token endpoint with
 //! rotating refresh tokens kept hashed in the store, the MCP tools over the OneNote client, and

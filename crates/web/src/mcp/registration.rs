@@ -9,7 +9,8 @@
 //! - a private-use scheme named after a domain, such as `com.example.app:/callback` (RFC 8252
 //!   §7.1: a scheme without a dot could be anyone's).
 //!
-//! None may carry a fragment (RFC 6749 §3.1.2). What was registered never changes: the
+//! None may carry a fragment (RFC 6749 §3.1.2). One address may register 20 clients an hour
+//! (429 after that, counted across instances). What was registered never changes: the
 //! registration is stored once, under its random `client_id`, in the store every instance shares
 //! (the export job store's named values, SQLite or Redis), and read back by the consent page.
 
@@ -22,6 +23,7 @@ use serde_json::json;
 use url::Url;
 
 use super::discovery::SCOPE;
+use crate::context::RequestContext;
 use crate::exports::Exports;
 use crate::exports::store::JobStore;
 
@@ -31,6 +33,11 @@ const MAX_REDIRECT_URIS: usize = 10;
 const MAX_URI_BYTES: usize = 2000;
 /// The longest client name kept, in characters (it is shown on the consent page).
 const MAX_NAME_CHARS: usize = 100;
+/// Registrations one address may make in [`REGISTRATION_WINDOW`]: a client registers once per
+/// machine, so this is plenty for an office behind one address, and keeps a script from filling
+/// the store.
+const REGISTRATIONS_PER_WINDOW: usize = 20;
+const REGISTRATION_WINDOW: std::time::Duration = std::time::Duration::from_secs(3600);
 
 /// What a client asks to be registered with (RFC 7591 §2); fields graphnote does not use are
 /// ignored, as the RFC allows.
@@ -87,8 +94,24 @@ impl IntoResponse for Refusal {
 /// `POST /oauth/register`.
 pub async fn register(
     State(exports): State<Exports>,
+    context: RequestContext,
     body: axum::body::Bytes,
 ) -> Result<Response, crate::error::AppError> {
+    if !within_limit(&exports.store, context.client_ip).await? {
+        let body = json!({
+            "error": "too_many_registrations",
+            "error_description": format!(
+                "this address registered {REGISTRATIONS_PER_WINDOW} clients within the hour: register again later"
+            ),
+        });
+        let retry_after = REGISTRATION_WINDOW.as_secs().to_string();
+        return Ok((
+            StatusCode::TOO_MANY_REQUESTS,
+            [(axum::http::header::RETRY_AFTER, retry_after)],
+            Json(body),
+        )
+            .into_response());
+    }
     let request: Request = match serde_json::from_slice(&body) {
         Ok(request) => request,
         Err(e) => {
@@ -126,6 +149,27 @@ pub async fn client(
     }
     let stored = store.value(&key(client_id)).await?;
     Ok(stored.and_then(|bytes| serde_json::from_slice(&bytes).ok()))
+}
+
+/// Takes one of the address's registration slots for the window, if one is free. Each slot is a
+/// lease in the shared store held by this registration alone, so the count holds across
+/// instances and frees itself as the window passes.
+async fn within_limit(
+    store: &JobStore,
+    address: Option<std::net::IpAddr>,
+) -> Result<bool, crate::exports::store::JobError> {
+    let address = address.map_or_else(|| "unknown".to_string(), |ip| ip.to_string());
+    let holder = crate::exports::random_id();
+    let ttl = REGISTRATION_WINDOW.as_millis() as u64;
+    for slot in 0..REGISTRATIONS_PER_WINDOW {
+        if store
+            .lease(&format!("mcp-register:{address}:{slot}"), &holder, ttl)
+            .await?
+        {
+            return Ok(true);
+        }
+    }
+    Ok(false)
 }
 
 async fn save(store: &JobStore, client: &Client) -> Result<(), crate::exports::store::JobError> {

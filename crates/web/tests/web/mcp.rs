@@ -7,7 +7,7 @@
 use emulator::testing::TestEmulator;
 use serde_json::Value;
 
-use crate::support::{TempDir, TestApp};
+use crate::support::{RedisServer, TempDir, TestApp};
 
 async fn app_with_mcp(emu: &TestEmulator, dir: &TempDir) -> TestApp {
     let store = format!("sqlite:{}", dir.0.join("sessions.sqlite3").display());
@@ -274,5 +274,87 @@ async fn a_registration_that_could_leak_codes_is_refused_with_rfc_7591s_errors()
                 .as_str()
                 .is_some_and(|d| !d.is_empty())
         );
+    }
+}
+
+#[tokio::test]
+async fn one_address_may_register_twenty_clients_an_hour_and_another_is_not_held_back() {
+    let emu = TestEmulator::start().await;
+    let dir = TempDir::new();
+    let store = format!("sqlite:{}", dir.0.join("sessions.sqlite3").display());
+    // Behind a proxy on loopback that names the client's address.
+    let app = TestApp::start_with(&emu, &store, |env| {
+        env.insert("MCP".into(), "on".into());
+        env.insert("TRUSTED_PROXIES".into(), "127.0.0.1/32, ::1".into());
+    })
+    .await;
+    let client = reqwest::Client::new();
+    let register = |address: &'static str| {
+        client
+            .post(app.url("/oauth/register"))
+            .header("x-forwarded-for", address)
+            .json(&serde_json::json!({"redirect_uris": ["https://c.example/cb"]}))
+            .send()
+    };
+    for n in 0..20 {
+        assert_eq!(register("203.0.113.7").await.unwrap().status(), 201, "{n}");
+    }
+    let refused = register("203.0.113.7").await.unwrap();
+    assert_eq!(refused.status(), 429);
+    assert_eq!(refused.headers()["retry-after"], "3600");
+    let answer: Value = refused.json().await.unwrap();
+    assert_eq!(answer["error"], "too_many_registrations");
+    assert_eq!(register("198.51.100.9").await.unwrap().status(), 201);
+}
+
+#[tokio::test]
+async fn on_several_instances_the_registration_limit_and_the_registrations_are_shared() {
+    let emu = TestEmulator::start().await;
+    let redis = RedisServer::start().await;
+    let mut apps = Vec::new();
+    for _ in 0..2 {
+        apps.push(
+            TestApp::start_with(&emu, &redis.url(), |env| {
+                env.insert("MCP".into(), "on".into());
+                env.insert("TRUSTED_PROXIES".into(), "127.0.0.1/32, ::1".into());
+            })
+            .await,
+        );
+    }
+    let client = reqwest::Client::new();
+    for round in 0..5 {
+        // 30 registrations at once from one address, spread over both instances.
+        let address = format!("203.0.113.{round}");
+        let answers = futures_util::future::join_all((0..30).map(|n| {
+            client
+                .post(apps[n % 2].url("/oauth/register"))
+                .header("x-forwarded-for", &address)
+                .json(&serde_json::json!({"redirect_uris": ["https://c.example/cb"]}))
+                .send()
+        }))
+        .await;
+        let mut registered = Vec::new();
+        let mut refused = 0;
+        for answer in answers {
+            let answer = answer.unwrap();
+            match answer.status().as_u16() {
+                201 => {
+                    let body: Value = answer.json().await.unwrap();
+                    registered.push(body["client_id"].as_str().unwrap().to_string());
+                }
+                429 => refused += 1,
+                other => panic!("round {round}: {other}"),
+            }
+        }
+        assert_eq!((registered.len(), refused), (20, 10), "round {round}");
+        // Whichever instance registered a client, every instance knows it.
+        for id in &registered {
+            for app in &apps {
+                let stored = web::mcp::registration::client(&app.state.exports.store, id)
+                    .await
+                    .unwrap();
+                assert!(stored.is_some(), "round {round}: {id}");
+            }
+        }
     }
 }
