@@ -12,13 +12,16 @@
 //! - `registration`: Dynamic Client Registration (RFC 7591) of public clients, their redirect
 //!   URIs checked, 20 an hour per address, kept in the store every instance shares (uses
 //!   `discovery`).
+//! - `authorization`: the consent page and one-time authorization codes, bound to the client,
+//!   its redirect URI, its PKCE challenge (S256), the user and `/mcp` (uses `discovery`,
+//!   `registration`).
 //!
-//! Still to come, in this order: Client ID Metadata
-//! Documents (a client named by an `https` URL graphnote fetches), the consent page and
-//! authorization codes (PKCE S256, resource indicators, RFC 8707), the token endpoint with
-//! rotating refresh tokens kept hashed in the store, the MCP tools over the OneNote client, and
-//! `/connections`.
+//! Still to come, in this order: the token endpoint (codes exchanged once, with PKCE; opaque
+//! access tokens and rotating refresh tokens kept hashed in the store), `/mcp` accepting them,
+//! the MCP tools over the OneNote client, Client ID Metadata Documents (a client named by an
+//! `https` URL graphnote fetches), and `/connections`.
 
+pub mod authorization;
 pub mod discovery;
 pub mod registration;
 
@@ -41,4 +44,8 @@ pub fn routes() -> Router<AppState> {
         )
         .route(MCP_PATH, any(discovery::challenge))
         .route("/oauth/register", post(registration::register))
+        .route(
+            "/oauth/authorize",
+            get(authorization::authorize).post(authorization::decide),
+        )
 }

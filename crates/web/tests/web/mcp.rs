@@ -2,12 +2,16 @@
 //! with a challenge naming the Protected Resource Metadata, which names graphnote as the
 //! authorization server, whose metadata gives its endpoints (PKCE S256 only, public clients).
 //! Built from `PUBLIC_URL`, whatever `Host` a request claims; nothing is served without `MCP=on`.
-//! A client registers itself (RFC 7591) with redirect URIs that cannot leak a code.
+//! A client registers itself (RFC 7591) with redirect URIs that cannot leak a code; its user
+//! signs in, allows or denies it on graphnote's consent page, and it gets a one-time code.
 
 use emulator::testing::TestEmulator;
 use serde_json::Value;
 
-use crate::support::{RedisServer, TempDir, TestApp};
+use crate::support::{RedisServer, TempDir, TestApp, User, attribute_after, location};
+
+const ADA: &str = "ada@contoso.example";
+const GRACE: &str = "grace@contoso.example";
 
 async fn app_with_mcp(emu: &TestEmulator, dir: &TempDir) -> TestApp {
     let store = format!("sqlite:{}", dir.0.join("sessions.sqlite3").display());
@@ -356,5 +360,245 @@ async fn on_several_instances_the_registration_limit_and_the_registrations_are_s
                 assert!(stored.is_some(), "round {round}: {id}");
             }
         }
+    }
+}
+
+/// What a client registers and sends its user with.
+struct ClientRequest {
+    client_id: String,
+    redirect_uri: &'static str,
+}
+
+const VERIFIER_CHALLENGE: &str = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM";
+
+async fn registered(app: &TestApp) -> ClientRequest {
+    let answer: Value = reqwest::Client::new()
+        .post(app.url("/oauth/register"))
+        .json(&serde_json::json!({
+            "client_name": "Test assistant",
+            "redirect_uris": ["http://127.0.0.1:33418/callback"],
+        }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    ClientRequest {
+        client_id: answer["client_id"].as_str().unwrap().to_string(),
+        // The port a native client listens on this time.
+        redirect_uri: "http://127.0.0.1:51000/callback",
+    }
+}
+
+/// `/oauth/authorize?…` for `client`, with `changes` made to the parameters.
+fn authorize_path(
+    app: &TestApp,
+    client: &ClientRequest,
+    changes: &[(&str, Option<&str>)],
+) -> String {
+    let resource = app.url("/mcp");
+    let mut params: Vec<(&str, Option<&str>)> = vec![
+        ("response_type", Some("code")),
+        ("client_id", Some(&client.client_id)),
+        ("redirect_uri", Some(client.redirect_uri)),
+        ("code_challenge", Some(VERIFIER_CHALLENGE)),
+        ("code_challenge_method", Some("S256")),
+        ("state", Some("the-clients-state")),
+        ("scope", Some("onenote.read")),
+        ("resource", Some(&resource)),
+    ];
+    for (key, value) in changes {
+        match params.iter_mut().find(|(k, _)| k == key) {
+            Some(param) => param.1 = *value,
+            None => params.push((key, *value)),
+        }
+    }
+    let query: Vec<(&str, &str)> = params
+        .into_iter()
+        .filter_map(|(k, v)| v.map(|v| (k, v)))
+        .collect();
+    let mut url = url::Url::parse(&app.url("/oauth/authorize")).unwrap();
+    url.query_pairs_mut().extend_pairs(query);
+    format!("{}?{}", url.path(), url.query().unwrap())
+}
+
+/// The consent page's request id and CSRF token.
+fn consent_form(page: &str) -> (String, String) {
+    (
+        attribute_after(page, "name=\"request\" value=\"").unwrap(),
+        attribute_after(page, "name=\"csrf\" value=\"").unwrap(),
+    )
+}
+
+fn query_of(location: &str) -> std::collections::HashMap<String, String> {
+    url::Url::parse(location)
+        .unwrap()
+        .query_pairs()
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect()
+}
+
+async fn answer(
+    user: &User,
+    app: &TestApp,
+    request: &str,
+    csrf: &str,
+    decision: &str,
+) -> reqwest::Response {
+    user.browser
+        .client
+        .post(app.url("/oauth/authorize"))
+        .form(&[("request", request), ("csrf", csrf), ("decision", decision)])
+        .send()
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn allowing_a_client_sends_it_a_code_bound_to_it_the_user_and_mcp() {
+    let emu = TestEmulator::start().await;
+    let dir = TempDir::new();
+    let app = app_with_mcp(&emu, &dir).await;
+    let client = registered(&app).await;
+    let user = User::new();
+
+    // Signed out, the request waits for the sign-in and comes back.
+    let path = authorize_path(&app, &client, &[]);
+    let first = user.get(&app.url(&path)).await;
+    assert!(first.status().is_redirection());
+    assert!(
+        location(&first).starts_with("/login"),
+        "{}",
+        location(&first)
+    );
+    let back = user.sign_in_at(&app, &path, ADA).await;
+    assert_eq!(
+        location(&back),
+        path,
+        "the sign-in comes back to the same request"
+    );
+
+    let consent = user.get(&app.url(&path)).await;
+    assert_eq!(consent.status(), 200);
+    let policy = consent.headers()["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        policy.contains("form-action 'self' http://127.0.0.1:51000;"),
+        "{policy}"
+    );
+    assert!(policy.contains("frame-ancestors 'none'"), "{policy}");
+    let page = consent.text().await.unwrap();
+    assert!(page.contains("Test assistant"), "{page}");
+    assert!(page.contains("127.0.0.1"), "{page}");
+    let (request, csrf) = consent_form(&page);
+
+    let allowed = answer(&user, &app, &request, &csrf, "allow").await;
+    assert!(allowed.status().is_redirection());
+    let back = location(&allowed);
+    assert!(back.starts_with(client.redirect_uri), "{back}");
+    let query = query_of(&back);
+    assert_eq!(query["state"], "the-clients-state");
+    assert_eq!(query["iss"], app.base_url);
+    let code = &query["code"];
+    let grant = web::mcp::authorization::grant(&app.state.exports.store, code)
+        .await
+        .unwrap()
+        .expect("the code is stored");
+    assert_eq!(grant.client_id, client.client_id);
+    assert_eq!(grant.redirect_uri, client.redirect_uri);
+    assert_eq!(grant.code_challenge, VERIFIER_CHALLENGE);
+    assert_eq!(grant.resource, app.url("/mcp"));
+    assert!(
+        grant.account.contains('.'),
+        "a home account id: {}",
+        grant.account
+    );
+
+    // The answer counts once.
+    let again = answer(&user, &app, &request, &csrf, "allow").await;
+    assert_eq!(again.status(), 404);
+
+    // Denying sends the client an error, not a code.
+    let page = user.get(&app.url(&path)).await.text().await.unwrap();
+    let (request, csrf) = consent_form(&page);
+    let denied = answer(&user, &app, &request, &csrf, "deny").await;
+    let query = query_of(&location(&denied));
+    assert_eq!(query["error"], "access_denied");
+    assert_eq!(query["state"], "the-clients-state");
+    assert!(!query.contains_key("code"));
+}
+
+#[tokio::test]
+async fn a_consent_cannot_be_forged_answered_by_someone_else_or_sent_elsewhere() {
+    let emu = TestEmulator::start().await;
+    let dir = TempDir::new();
+    let app = app_with_mcp(&emu, &dir).await;
+    let client = registered(&app).await;
+    let ada = User::new();
+    ada.sign_in(&app, ADA).await;
+    let path = authorize_path(&app, &client, &[]);
+    let page = ada.get(&app.url(&path)).await.text().await.unwrap();
+    let (request, csrf) = consent_form(&page);
+
+    // Another page's (or no) CSRF token: refused.
+    let forged = answer(&ada, &app, &request, &"0".repeat(64), "allow").await;
+    assert_eq!(forged.status(), 403);
+    // Another signed-in user answering Ada's request, with their own valid token: not theirs.
+    let grace = User::new();
+    grace.sign_in(&app, GRACE).await;
+    let graces_page = grace.get(&app.url(&path)).await.text().await.unwrap();
+    let (_, graces_csrf) = consent_form(&graces_page);
+    let stolen = answer(&grace, &app, &request, &graces_csrf, "allow").await;
+    assert_eq!(stolen.status(), 404);
+    // Ada's own answer still works after both.
+    let allowed = answer(&ada, &app, &request, &csrf, "allow").await;
+    assert!(query_of(&location(&allowed)).contains_key("code"));
+
+    // A redirect URI the client did not register, or a client graphnote does not know: the
+    // app's own page, and no redirect anywhere.
+    for changes in [
+        vec![("redirect_uri", Some("http://attacker.example/callback"))],
+        vec![("redirect_uri", Some("http://127.0.0.1:51000/elsewhere"))],
+        vec![("redirect_uri", None)],
+        vec![("client_id", Some("not-registered"))],
+    ] {
+        let response = ada
+            .get(&app.url(&authorize_path(&app, &client, &changes)))
+            .await;
+        assert_eq!(response.status(), 400, "{changes:?}");
+        assert!(response.headers().get("location").is_none(), "{changes:?}");
+    }
+
+    // Anything else wrong goes back to the client as an error it can show.
+    for (changes, error) in [
+        (vec![("code_challenge", None)], "invalid_request"),
+        (
+            vec![("code_challenge_method", Some("plain"))],
+            "invalid_request",
+        ),
+        (
+            vec![("response_type", Some("token"))],
+            "unsupported_response_type",
+        ),
+        (
+            vec![("scope", Some("onenote.read Mail.Read"))],
+            "invalid_scope",
+        ),
+        (
+            vec![("resource", Some("https://graph.microsoft.com"))],
+            "invalid_target",
+        ),
+    ] {
+        let response = ada
+            .get(&app.url(&authorize_path(&app, &client, &changes)))
+            .await;
+        let back = location(&response);
+        assert!(back.starts_with(client.redirect_uri), "{changes:?}: {back}");
+        let query = query_of(&back);
+        assert_eq!(query["error"], error, "{changes:?}");
+        assert_eq!(query["state"], "the-clients-state");
     }
 }

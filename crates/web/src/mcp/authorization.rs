@@ -1,0 +1,482 @@
+//! The authorization endpoint (`/oauth/authorize`, RFC 6749 §4.1 with PKCE, RFC 7636): a
+//! registered client sends the user here; the user, signed in to graphnote as on every page,
+//! sees which client asks and what it may do, and allows or denies. Allowing sends the browser
+//! back to the client with a one-time authorization code, bound to the client, its redirect URI,
+//! its PKCE challenge, the user and the `/mcp` resource, and valid for a minute.
+//!
+//! The checks, in RFC 6749's order: an unknown client or a redirect URI it did not register gets
+//! graphnote's own error page (sending anything to an unverified URI would make graphnote an
+//! open redirector); everything else wrong goes back to the client as an `error` it can show.
+//! PKCE with S256 is required; a `resource` (RFC 8707) other than this `/mcp` is refused.
+//!
+//! The request, once checked, waits in the shared store under a random id that the consent form
+//! carries, with its CSRF token: the form cannot be made to approve anything the user did not
+//! see, nor be posted from another site, nor be approved by another signed-in user. The page
+//! cannot be framed (the app's CSP and `X-Frame-Options`), and its own CSP lets its form
+//! continue to the client's redirect URI and nowhere else.
+
+use std::sync::Arc;
+
+use askama::Template;
+use axum::extract::{FromRef, FromRequest, Request, State};
+use axum::http::{HeaderValue, StatusCode, Uri, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use base64::Engine as _;
+use serde::{Deserialize, Serialize};
+use url::Url;
+
+use super::discovery::{MCP_PATH, SCOPE};
+use super::registration;
+use crate::config::Config;
+use crate::context::RequestContext;
+use crate::csrf::Csrf;
+use crate::error::AppError;
+use crate::exports::Exports;
+use crate::exports::store::JobStore;
+use crate::extract::{AppForm, AppQuery, MaybeSession, SignedIn};
+use crate::pages::{self, Layout};
+use crate::session::lower_hex;
+
+/// How long a checked request waits for the user's answer.
+const REQUEST_SECONDS: i64 = 600;
+/// How long an authorization code can be exchanged (RFC 6749 §4.1.2 recommends at most 10
+/// minutes; a client exchanges it at once).
+pub const CODE_SECONDS: i64 = 60;
+
+/// The query a client sends the user with.
+#[derive(Debug, Deserialize)]
+pub struct AuthorizeQuery {
+    response_type: Option<String>,
+    client_id: Option<String>,
+    redirect_uri: Option<String>,
+    code_challenge: Option<String>,
+    code_challenge_method: Option<String>,
+    state: Option<String>,
+    scope: Option<String>,
+    resource: Option<String>,
+}
+
+/// A checked request waiting for the user's answer.
+#[derive(Debug, Serialize, Deserialize)]
+struct Pending {
+    client_id: String,
+    client_name: String,
+    redirect_uri: String,
+    code_challenge: String,
+    state: Option<String>,
+    /// Whose answer it waits for (the account's home id).
+    account: String,
+    expires_at: i64,
+}
+
+/// What an authorization code stands for, stored under the code's hash.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Grant {
+    pub client_id: String,
+    pub redirect_uri: String,
+    pub code_challenge: String,
+    pub account: String,
+    pub resource: String,
+    pub scope: String,
+    pub expires_at: i64,
+}
+
+#[derive(Template)]
+#[template(path = "mcp_consent.html")]
+struct ConsentPage<'a> {
+    layout: Layout,
+    client_name: &'a str,
+    destination: &'a str,
+    request: &'a str,
+    csrf: String,
+}
+
+/// `GET /oauth/authorize`.
+pub async fn authorize(
+    State(exports): State<Exports>,
+    State(config): State<Arc<Config>>,
+    State(csrf): State<Arc<Csrf>>,
+    context: RequestContext,
+    uri: Uri,
+    MaybeSession(session): MaybeSession,
+    AppQuery(query): AppQuery<AuthorizeQuery>,
+) -> Result<Response, AppError> {
+    let client_id = query.client_id.as_deref().ok_or_else(|| {
+        AppError::BadRequest("the client did not say who it is (client_id)".into())
+    })?;
+    let client = registration::client(&exports.store, client_id)
+        .await?
+        .ok_or_else(|| {
+            AppError::BadRequest(
+                "the app that sent you here is not registered with graphnote: connect it again from the app"
+                    .into(),
+            )
+        })?;
+    let redirect_uri = query
+        .redirect_uri
+        .as_deref()
+        .filter(|given| client.redirect_uris.iter().any(|r| same_redirect(r, given)))
+        .ok_or_else(|| {
+            AppError::BadRequest(
+                "the app that sent you here asked to be answered at an address it did not register"
+                    .into(),
+            )
+        })?
+        .to_string();
+    // From here on, the client is told what is wrong.
+    let back = |error: &str, description: &str| {
+        answer_with(
+            &config,
+            &redirect_uri,
+            query.state.as_deref(),
+            &[("error", error), ("error_description", description)],
+        )
+    };
+    if query.response_type.as_deref() != Some("code") {
+        return Ok(back(
+            "unsupported_response_type",
+            "graphnote answers response_type=code only",
+        ));
+    }
+    let challenge = match (
+        &query.code_challenge,
+        query.code_challenge_method.as_deref(),
+    ) {
+        (Some(challenge), Some("S256")) if is_s256_challenge(challenge) => challenge.clone(),
+        _ => {
+            return Ok(back(
+                "invalid_request",
+                "PKCE is required: a code_challenge made with code_challenge_method=S256",
+            ));
+        }
+    };
+    if query
+        .scope
+        .as_deref()
+        .is_some_and(|scope| scope.split_whitespace().any(|s| s != SCOPE))
+    {
+        return Ok(back("invalid_scope", "graphnote grants onenote.read only"));
+    }
+    let resource = format!("{}{MCP_PATH}", config.public_base());
+    if query
+        .resource
+        .as_deref()
+        .is_some_and(|r| r.trim_end_matches('/') != resource)
+    {
+        return Ok(back(
+            "invalid_target",
+            "graphnote issues tokens for its own /mcp only",
+        ));
+    }
+    let Some(session) = session.filter(|s| s.user().is_some() && s.secrets.token_cache.is_some())
+    else {
+        // Sign in first, and come back here with the same request.
+        let next = uri
+            .path_and_query()
+            .map_or_else(|| "/".to_string(), |pq| pq.as_str().to_string());
+        return Err(AppError::Reauthenticate { next });
+    };
+    let account = account(&session)?;
+    let request = crate::exports::random_id();
+    let pending = Pending {
+        client_id: client.client_id.clone(),
+        client_name: client.client_name.clone(),
+        redirect_uri: redirect_uri.clone(),
+        code_challenge: challenge,
+        state: query.state.clone(),
+        account,
+        expires_at: now() + REQUEST_SECONDS,
+    };
+    put(&exports.store, &request_key(&request), &pending).await?;
+    let page = ConsentPage {
+        layout: Layout::new(&context, session.user()),
+        client_name: &client.client_name,
+        destination: &destination(&redirect_uri),
+        request: &request,
+        csrf: csrf.token(&session),
+    };
+    let mut response = pages::render(&page, StatusCode::OK);
+    if let Some(policy) = consent_policy(&redirect_uri) {
+        response
+            .headers_mut()
+            .insert(header::CONTENT_SECURITY_POLICY, policy);
+    }
+    Ok(response)
+}
+
+/// The consent form's answer.
+#[derive(Debug, Deserialize)]
+pub struct Answer {
+    request: String,
+    csrf: String,
+    decision: String,
+}
+
+/// `POST /oauth/authorize`: the user's answer, from the consent page of their own session.
+pub struct Answered {
+    account: String,
+    answer: Answer,
+}
+
+impl<S> FromRequest<S> for Answered
+where
+    S: Send + Sync,
+    Arc<crate::session::Sessions>: FromRef<S>,
+    Arc<Csrf>: FromRef<S>,
+{
+    type Rejection = AppError;
+
+    async fn from_request(request: Request, state: &S) -> Result<Self, AppError> {
+        use axum::extract::FromRequestParts as _;
+        let (mut parts, body) = request.into_parts();
+        let SignedIn(session) = SignedIn::from_request_parts(&mut parts, state).await?;
+        let headers = parts.headers.clone();
+        let AppForm(answer) =
+            AppForm::<Answer>::from_request(Request::from_parts(parts, body), state).await?;
+        Arc::<Csrf>::from_ref(state).check(&session, &headers, &answer.csrf)?;
+        Ok(Answered {
+            account: account(&session)?,
+            answer,
+        })
+    }
+}
+
+/// `POST /oauth/authorize`.
+pub async fn decide(
+    State(exports): State<Exports>,
+    State(config): State<Arc<Config>>,
+    Answered { account, answer }: Answered,
+) -> Result<Response, AppError> {
+    if answer.request.len() > 64 {
+        return Err(AppError::NotFound);
+    }
+    let key = request_key(&answer.request);
+    let pending: Pending = get(&exports.store, &key).await?.ok_or(AppError::NotFound)?;
+    // Another user's request, or one too old, is not there for this user.
+    if pending.account != account || pending.expires_at < now() {
+        return Err(AppError::NotFound);
+    }
+    exports.store.remove_value(&key).await?;
+    let state = pending.state.as_deref();
+    if answer.decision != "allow" {
+        return Ok(answer_with(
+            &config,
+            &pending.redirect_uri,
+            state,
+            &[
+                ("error", "access_denied"),
+                ("error_description", "the user did not allow it"),
+            ],
+        ));
+    }
+    let code = new_code();
+    let grant = Grant {
+        client_id: pending.client_id,
+        redirect_uri: pending.redirect_uri.clone(),
+        code_challenge: pending.code_challenge,
+        account,
+        resource: format!("{}{MCP_PATH}", config.public_base()),
+        scope: SCOPE.to_string(),
+        expires_at: now() + CODE_SECONDS,
+    };
+    put(&exports.store, &code_key(&code), &grant).await?;
+    tracing::info!(client_id = %grant.client_id, "MCP client allowed");
+    Ok(answer_with(
+        &config,
+        &pending.redirect_uri,
+        state,
+        &[("code", &code)],
+    ))
+}
+
+/// The grant an authorization code stands for, if the code was issued (expired or not).
+pub async fn grant(
+    store: &JobStore,
+    code: &str,
+) -> Result<Option<Grant>, crate::exports::store::JobError> {
+    get(store, &code_key(code)).await
+}
+
+/// Whether `given` is the registered redirect URI `registered`: the same text, except that a
+/// loopback `http` URI may name any port (RFC 8252 §7.3).
+fn same_redirect(registered: &str, given: &str) -> bool {
+    if registered == given {
+        return true;
+    }
+    let (Ok(registered), Ok(given)) = (Url::parse(registered), Url::parse(given)) else {
+        return false;
+    };
+    let loopback = |url: &Url| {
+        url.scheme() == "http"
+            && match url.host() {
+                Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+                Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+                Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+                None => false,
+            }
+    };
+    loopback(&registered)
+        && loopback(&given)
+        && registered.host() == given.host()
+        && registered.path() == given.path()
+        && registered.query() == given.query()
+        && given.fragment().is_none()
+}
+
+/// A PKCE S256 challenge: the base64url of a SHA-256, 43 characters (RFC 7636 §4.2).
+fn is_s256_challenge(challenge: &str) -> bool {
+    challenge.len() == 43
+        && challenge
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+}
+
+/// The redirect to the client: `pairs`, the client's `state`, and the issuer (RFC 9207), added
+/// to the registered redirect URI's own query.
+fn answer_with(
+    config: &Config,
+    redirect_uri: &str,
+    state: Option<&str>,
+    pairs: &[(&str, &str)],
+) -> Response {
+    let Ok(mut url) = Url::parse(redirect_uri) else {
+        return AppError::BadRequest("the app's redirect address cannot be used".into())
+            .into_response();
+    };
+    {
+        let mut query = url.query_pairs_mut();
+        for (key, value) in pairs {
+            query.append_pair(key, value);
+        }
+        if let Some(state) = state {
+            query.append_pair("state", state);
+        }
+        query.append_pair("iss", &config.public_base());
+    }
+    Redirect::to(url.as_str()).into_response()
+}
+
+/// Where the browser goes after the answer, as the consent page names it.
+fn destination(redirect_uri: &str) -> String {
+    match Url::parse(redirect_uri) {
+        Ok(url) if url.has_host() => url.host_str().unwrap_or_default().to_string(),
+        Ok(url) => format!("the app ({}:)", url.scheme()),
+        Err(_) => "the app".into(),
+    }
+}
+
+/// The app's policy, with the form allowed to continue to the client's redirect URI (the
+/// browser applies `form-action` to the redirect that answers the form).
+fn consent_policy(redirect_uri: &str) -> Option<HeaderValue> {
+    let url = Url::parse(redirect_uri).ok()?;
+    let source = if url.has_host() {
+        url.origin().ascii_serialization()
+    } else {
+        format!("{}:", url.scheme())
+    };
+    let policy = crate::security::CONTENT_SECURITY_POLICY.replace(
+        "form-action 'self'",
+        &format!("form-action 'self' {source}"),
+    );
+    HeaderValue::from_str(&policy).ok()
+}
+
+fn account(session: &crate::session::Session) -> Result<String, AppError> {
+    session
+        .user()
+        .map(|u| u.home_account_id.clone())
+        .ok_or(AppError::NotFound)
+}
+
+/// A new authorization code: 256 random bits, base64url.
+fn new_code() -> String {
+    let bytes: [u8; 32] = rand::random();
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+}
+
+fn request_key(request: &str) -> String {
+    format!("mcp-request:{request}")
+}
+
+/// Codes are stored under their hash: a copy of the store holds no usable code.
+fn code_key(code: &str) -> String {
+    let digest = aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, code.as_bytes());
+    format!("mcp-code:{}", lower_hex(digest.as_ref()))
+}
+
+async fn put<T: Serialize>(
+    store: &JobStore,
+    key: &str,
+    value: &T,
+) -> Result<(), crate::exports::store::JobError> {
+    let bytes = serde_json::to_vec(value).expect("a record serializes");
+    store.put_value(key, &bytes).await
+}
+
+async fn get<T: for<'de> Deserialize<'de>>(
+    store: &JobStore,
+    key: &str,
+) -> Result<Option<T>, crate::exports::store::JobError> {
+    let stored = store.value(key).await?;
+    Ok(stored.and_then(|bytes| serde_json::from_slice(&bytes).ok()))
+}
+
+fn now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_loopback_redirect_may_change_its_port_and_nothing_else() {
+        let registered = "http://127.0.0.1:33418/callback";
+        assert!(same_redirect(registered, "http://127.0.0.1:51234/callback"));
+        assert!(same_redirect(registered, "http://127.0.0.1/callback"));
+        for other in [
+            "http://127.0.0.1:33418/other",
+            "http://localhost:33418/callback",
+            "https://127.0.0.1:33418/callback",
+            "http://127.0.0.1:33418/callback?x=1",
+            "http://evil.example:33418/callback",
+        ] {
+            assert!(!same_redirect(registered, other), "{other}");
+        }
+        let https = "https://client.example/cb";
+        assert!(same_redirect(https, https));
+        assert!(!same_redirect(https, "https://client.example:8443/cb"));
+        assert!(!same_redirect(https, "https://client.example/cb/"));
+    }
+
+    #[test]
+    fn only_s256_challenges_of_the_right_shape_are_taken() {
+        assert!(is_s256_challenge(
+            "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"
+        ));
+        assert!(!is_s256_challenge("plain-verifier"));
+        assert!(!is_s256_challenge(
+            "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw+cM"
+        ));
+    }
+
+    #[test]
+    fn the_consent_pages_form_may_go_to_the_client_and_nowhere_else() {
+        let policy = consent_policy("http://127.0.0.1:33418/callback").unwrap();
+        let policy = policy.to_str().unwrap();
+        assert!(
+            policy.contains("form-action 'self' http://127.0.0.1:33418;"),
+            "{policy}"
+        );
+        assert!(policy.contains("frame-ancestors 'none'"), "{policy}");
+        let private = consent_policy("com.example.notes:/cb").unwrap();
+        assert!(
+            private
+                .to_str()
+                .unwrap()
+                .contains("form-action 'self' com.example.notes:;")
+        );
+    }
+}
