@@ -21,11 +21,11 @@ use askama::Template;
 use axum::extract::{FromRef, FromRequest, Request, State};
 use axum::http::{HeaderValue, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Redirect, Response};
-use base64::Engine as _;
 use serde::{Deserialize, Serialize};
 use url::Url;
 
 use super::discovery::{MCP_PATH, SCOPE};
+use super::records::{get, hash, new_secret, now, put};
 use super::registration;
 use crate::config::Config;
 use crate::context::RequestContext;
@@ -35,7 +35,6 @@ use crate::exports::Exports;
 use crate::exports::store::JobStore;
 use crate::extract::{AppForm, AppQuery, MaybeSession, SignedIn};
 use crate::pages::{self, Layout};
-use crate::session::lower_hex;
 
 /// How long a checked request waits for the user's answer.
 const REQUEST_SECONDS: i64 = 600;
@@ -72,6 +71,8 @@ struct Pending {
 /// What an authorization code stands for, stored under the code's hash.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 pub struct Grant {
+    /// This consent's id: the tokens issued from the code carry it, and revoking it ends them.
+    pub grant: String,
     pub client_id: String,
     pub redirect_uri: String,
     pub code_challenge: String,
@@ -269,8 +270,9 @@ pub async fn decide(
             ],
         ));
     }
-    let code = new_code();
+    let code = new_secret();
     let grant = Grant {
+        grant: crate::exports::random_id(),
         client_id: pending.client_id,
         redirect_uri: pending.redirect_uri.clone(),
         code_challenge: pending.code_challenge,
@@ -388,43 +390,12 @@ fn account(session: &crate::session::Session) -> Result<String, AppError> {
         .ok_or(AppError::NotFound)
 }
 
-/// A new authorization code: 256 random bits, base64url.
-fn new_code() -> String {
-    let bytes: [u8; 32] = rand::random();
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
-}
-
 fn request_key(request: &str) -> String {
     format!("mcp-request:{request}")
 }
 
-/// Codes are stored under their hash: a copy of the store holds no usable code.
 fn code_key(code: &str) -> String {
-    let digest = aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, code.as_bytes());
-    format!("mcp-code:{}", lower_hex(digest.as_ref()))
-}
-
-async fn put<T: Serialize>(
-    store: &JobStore,
-    key: &str,
-    value: &T,
-) -> Result<(), crate::exports::store::JobError> {
-    let bytes = serde_json::to_vec(value).expect("a record serializes");
-    store.put_value(key, &bytes).await
-}
-
-async fn get<T: for<'de> Deserialize<'de>>(
-    store: &JobStore,
-    key: &str,
-) -> Result<Option<T>, crate::exports::store::JobError> {
-    let stored = store.value(key).await?;
-    Ok(stored.and_then(|bytes| serde_json::from_slice(&bytes).ok()))
-}
-
-fn now() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs() as i64)
+    format!("mcp-code:{}", hash(code))
 }
 
 #[cfg(test)]

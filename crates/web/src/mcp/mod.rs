@@ -9,21 +9,25 @@
 //! - `discovery`: the Protected Resource Metadata (RFC 9728) naming graphnote as the
 //!   authorization server, the Authorization Server Metadata (RFC 8414), and `/mcp` answering
 //!   401 with the `WWW-Authenticate` challenge that points a client at them.
+//! - `records`: the server's records in the shared store, secrets as their hash.
 //! - `registration`: Dynamic Client Registration (RFC 7591) of public clients, their redirect
 //!   URIs checked, 20 an hour per address, kept in the store every instance shares (uses
-//!   `discovery`).
+//!   `discovery`, `records`).
 //! - `authorization`: the consent page and one-time authorization codes, bound to the client,
 //!   its redirect URI, its PKCE challenge (S256), the user and `/mcp` (uses `discovery`,
-//!   `registration`).
+//!   `records`, `registration`).
+//! - `token_endpoint`: codes exchanged once, with the PKCE verifier, for opaque access tokens
+//!   and rotating refresh tokens kept hashed in the store; a code or refresh token used twice
+//!   revokes its grant (uses `authorization`, `records`).
 //!
-//! Still to come, in this order: the token endpoint (codes exchanged once, with PKCE; opaque
-//! access tokens and rotating refresh tokens kept hashed in the store), `/mcp` accepting them,
-//! the MCP tools over the OneNote client, Client ID Metadata Documents (a client named by an
+//! Still to come, in this order: `/mcp` accepting the access tokens, the MCP tools over the OneNote client, Client ID Metadata Documents (a client named by an
 //! `https` URL graphnote fetches), and `/connections`.
 
 pub mod authorization;
 pub mod discovery;
+mod records;
 pub mod registration;
+pub mod token_endpoint;
 
 use axum::Router;
 use axum::routing::{any, get, post};
@@ -48,4 +52,5 @@ pub fn routes() -> Router<AppState> {
             "/oauth/authorize",
             get(authorization::authorize).post(authorization::decide),
         )
+        .route("/oauth/token", post(token_endpoint::token))
 }

@@ -23,6 +23,7 @@ use serde_json::json;
 use url::Url;
 
 use super::discovery::SCOPE;
+use super::records;
 use crate::context::RequestContext;
 use crate::exports::Exports;
 use crate::exports::store::JobStore;
@@ -120,11 +121,11 @@ pub async fn register(
             );
         }
     };
-    let client = match checked(request, crate::exports::random_id(), now()) {
+    let client = match checked(request, crate::exports::random_id(), records::now()) {
         Ok(client) => client,
         Err(refusal) => return Ok(refusal.into_response()),
     };
-    save(&exports.store, &client).await?;
+    records::put(&exports.store, &key(&client.client_id), &client).await?;
     tracing::info!(client_name = %client.client_name, "MCP client registered");
     let answer = json!({
         "client_id": client.client_id,
@@ -147,8 +148,7 @@ pub async fn client(
     if client_id.len() > 64 {
         return Ok(None);
     }
-    let stored = store.value(&key(client_id)).await?;
-    Ok(stored.and_then(|bytes| serde_json::from_slice(&bytes).ok()))
+    records::get(store, &key(client_id)).await
 }
 
 /// Takes one of the address's registration slots for the window, if one is free. Each slot is a
@@ -172,19 +172,8 @@ async fn within_limit(
     Ok(false)
 }
 
-async fn save(store: &JobStore, client: &Client) -> Result<(), crate::exports::store::JobError> {
-    let bytes = serde_json::to_vec(client).expect("a client serializes");
-    store.put_value(&key(&client.client_id), &bytes).await
-}
-
 fn key(client_id: &str) -> String {
     format!("mcp-client:{client_id}")
-}
-
-fn now() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs() as i64)
 }
 
 /// The client `request` registers, or why it cannot be registered.

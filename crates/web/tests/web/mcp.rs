@@ -13,12 +13,38 @@ use crate::support::{RedisServer, TempDir, TestApp, User, attribute_after, locat
 const ADA: &str = "ada@contoso.example";
 const GRACE: &str = "grace@contoso.example";
 
-async fn app_with_mcp(emu: &TestEmulator, dir: &TempDir) -> TestApp {
+/// The emulator, a folder and an app on it with `MCP=on` (keep all three while testing).
+async fn started() -> (TestEmulator, TempDir, TestApp) {
+    let emu = TestEmulator::start().await;
+    let dir = TempDir::new();
     let store = format!("sqlite:{}", dir.0.join("sessions.sqlite3").display());
-    TestApp::start_with(emu, &store, |env| {
+    let app = TestApp::start_with(&emu, &store, |env| {
         env.insert("MCP".into(), "on".into());
     })
-    .await
+    .await;
+    (emu, dir, app)
+}
+
+/// `n` instances with `MCP=on` (and `env`) on one Redis.
+async fn instances(
+    emu: &TestEmulator,
+    redis: &RedisServer,
+    n: usize,
+    env: &'static [(&'static str, &'static str)],
+) -> Vec<TestApp> {
+    let mut apps = Vec::new();
+    for _ in 0..n {
+        apps.push(
+            TestApp::start_with(emu, &redis.url(), |map| {
+                map.insert("MCP".into(), "on".into());
+                for (k, v) in env {
+                    map.insert(k.to_string(), v.to_string());
+                }
+            })
+            .await,
+        );
+    }
+    apps
 }
 
 /// The `key="value"` parameters of a `WWW-Authenticate: Bearer …` challenge.
@@ -84,9 +110,7 @@ async fn json(url: &str) -> Value {
 
 #[tokio::test]
 async fn discovery_starts_from_the_401_and_ends_at_graphnotes_endpoints() {
-    let emu = TestEmulator::start().await;
-    let dir = TempDir::new();
-    let app = app_with_mcp(&emu, &dir).await;
+    let (_emu, _dir, app) = started().await;
     let response = initialize(&app, None).await;
     assert_eq!(response.status(), 401);
     let challenge = challenge_parameters(response.headers()["www-authenticate"].to_str().unwrap());
@@ -137,9 +161,7 @@ async fn discovery_starts_from_the_401_and_ends_at_graphnotes_endpoints() {
 
 #[tokio::test]
 async fn a_forged_host_changes_neither_the_resource_nor_the_issuer() {
-    let emu = TestEmulator::start().await;
-    let dir = TempDir::new();
-    let app = app_with_mcp(&emu, &dir).await;
+    let (_emu, _dir, app) = started().await;
     let client = reqwest::Client::new();
     for path in PATHS {
         let response = client
@@ -180,9 +202,7 @@ async fn without_mcp_on_nothing_of_it_is_served() {
 
 #[tokio::test]
 async fn a_client_registers_once_and_what_it_registered_is_kept() {
-    let emu = TestEmulator::start().await;
-    let dir = TempDir::new();
-    let app = app_with_mcp(&emu, &dir).await;
+    let (_emu, _dir, app) = started().await;
     let server = json(&app.url("/.well-known/oauth-authorization-server")).await;
     let register = server["registration_endpoint"]
         .as_str()
@@ -231,9 +251,7 @@ async fn a_client_registers_once_and_what_it_registered_is_kept() {
 
 #[tokio::test]
 async fn a_registration_that_could_leak_codes_is_refused_with_rfc_7591s_errors() {
-    let emu = TestEmulator::start().await;
-    let dir = TempDir::new();
-    let app = app_with_mcp(&emu, &dir).await;
+    let (_emu, _dir, app) = started().await;
     let client = reqwest::Client::new();
     let cases = [
         (
@@ -315,16 +333,7 @@ async fn one_address_may_register_twenty_clients_an_hour_and_another_is_not_held
 async fn on_several_instances_the_registration_limit_and_the_registrations_are_shared() {
     let emu = TestEmulator::start().await;
     let redis = RedisServer::start().await;
-    let mut apps = Vec::new();
-    for _ in 0..2 {
-        apps.push(
-            TestApp::start_with(&emu, &redis.url(), |env| {
-                env.insert("MCP".into(), "on".into());
-                env.insert("TRUSTED_PROXIES".into(), "127.0.0.1/32, ::1".into());
-            })
-            .await,
-        );
-    }
+    let apps = instances(&emu, &redis, 2, &[("TRUSTED_PROXIES", "127.0.0.1/32, ::1")]).await;
     let client = reqwest::Client::new();
     for round in 0..5 {
         // 30 registrations at once from one address, spread over both instances.
@@ -457,9 +466,7 @@ async fn answer(
 
 #[tokio::test]
 async fn allowing_a_client_sends_it_a_code_bound_to_it_the_user_and_mcp() {
-    let emu = TestEmulator::start().await;
-    let dir = TempDir::new();
-    let app = app_with_mcp(&emu, &dir).await;
+    let (_emu, _dir, app) = started().await;
     let client = registered(&app).await;
     let user = User::new();
 
@@ -533,9 +540,7 @@ async fn allowing_a_client_sends_it_a_code_bound_to_it_the_user_and_mcp() {
 
 #[tokio::test]
 async fn a_consent_cannot_be_forged_answered_by_someone_else_or_sent_elsewhere() {
-    let emu = TestEmulator::start().await;
-    let dir = TempDir::new();
-    let app = app_with_mcp(&emu, &dir).await;
+    let (_emu, _dir, app) = started().await;
     let client = registered(&app).await;
     let ada = User::new();
     ada.sign_in(&app, ADA).await;
@@ -600,5 +605,213 @@ async fn a_consent_cannot_be_forged_answered_by_someone_else_or_sent_elsewhere()
         let query = query_of(&back);
         assert_eq!(query["error"], error, "{changes:?}");
         assert_eq!(query["state"], "the-clients-state");
+    }
+}
+
+/// A PKCE pair computed apart from graphnote (Python's hashlib and base64).
+const VERIFIER: &str = "graphnote-test-verifier-0123456789-abcdefghijklmn";
+const CHALLENGE: &str = "8vbSHilE3sXH0_pMPku60edTGIgy2y0PlBrIcPSqC2s";
+
+/// Ada allows `client` on the consent page; the code it gets.
+async fn code_for(app: &TestApp, ada: &User, client: &ClientRequest) -> String {
+    let path = authorize_path(app, client, &[("code_challenge", Some(CHALLENGE))]);
+    let page = ada.get(&app.url(&path)).await.text().await.unwrap();
+    let (request, csrf) = consent_form(&page);
+    let allowed = answer(ada, app, &request, &csrf, "allow").await;
+    query_of(&location(&allowed))["code"].clone()
+}
+
+async fn token_request(app: &TestApp, form: &[(&str, &str)]) -> (u16, Value) {
+    let response = reqwest::Client::new()
+        .post(app.url("/oauth/token"))
+        .form(form)
+        .send()
+        .await
+        .unwrap();
+    let status = response.status().as_u16();
+    assert_eq!(response.headers()["cache-control"], "no-store");
+    (status, response.json().await.unwrap())
+}
+
+async fn exchange(
+    app: &TestApp,
+    client: &ClientRequest,
+    code: &str,
+    verifier: &str,
+) -> (u16, Value) {
+    token_request(
+        app,
+        &[
+            ("grant_type", "authorization_code"),
+            ("code", code),
+            ("redirect_uri", client.redirect_uri),
+            ("client_id", &client.client_id),
+            ("code_verifier", verifier),
+            ("resource", &app.url("/mcp")),
+        ],
+    )
+    .await
+}
+
+async fn refreshed(app: &TestApp, client: &ClientRequest, refresh_token: &str) -> (u16, Value) {
+    token_request(
+        app,
+        &[
+            ("grant_type", "refresh_token"),
+            ("refresh_token", refresh_token),
+            ("client_id", &client.client_id),
+        ],
+    )
+    .await
+}
+
+async fn token_works(app: &TestApp, token: &Value) -> bool {
+    web::mcp::token_endpoint::access(
+        &app.state.exports.store,
+        token["access_token"].as_str().unwrap(),
+        &app.url("/mcp"),
+    )
+    .await
+    .unwrap()
+    .is_some()
+}
+
+#[tokio::test]
+async fn a_code_becomes_tokens_once_and_refresh_tokens_rotate() {
+    let (_emu, _dir, app) = started().await;
+    let client = registered(&app).await;
+    let ada = User::new();
+    ada.sign_in(&app, ADA).await;
+
+    // The wrong verifier: no tokens (and the code is spent).
+    let code = code_for(&app, &ada, &client).await;
+    let (status, refused) = exchange(&app, &client, &code, &format!("{VERIFIER}x")).await;
+    assert_eq!(
+        (status, refused["error"].as_str()),
+        (400, Some("invalid_grant"))
+    );
+
+    let code = code_for(&app, &ada, &client).await;
+    let (status, tokens) = exchange(&app, &client, &code, VERIFIER).await;
+    assert_eq!(status, 200, "{tokens}");
+    assert_eq!(tokens["token_type"], "Bearer");
+    assert!(tokens["expires_in"].as_i64().unwrap() > 0);
+    assert!(token_works(&app, &tokens).await);
+    let issued = web::mcp::token_endpoint::access(
+        &app.state.exports.store,
+        tokens["access_token"].as_str().unwrap(),
+        &app.url("/mcp"),
+    )
+    .await
+    .unwrap()
+    .unwrap();
+    assert_eq!(issued.client_id, client.client_id);
+    // Bound to this resource: refused for any other.
+    let elsewhere = web::mcp::token_endpoint::access(
+        &app.state.exports.store,
+        tokens["access_token"].as_str().unwrap(),
+        "https://graph.microsoft.com",
+    )
+    .await
+    .unwrap();
+    assert!(elsewhere.is_none());
+
+    // A refresh token gives a new pair and is spent.
+    let (status, second) =
+        refreshed(&app, &client, tokens["refresh_token"].as_str().unwrap()).await;
+    assert_eq!(status, 200, "{second}");
+    assert_ne!(second["refresh_token"], tokens["refresh_token"]);
+    assert!(token_works(&app, &second).await);
+    // Presented again, it revokes the whole grant: the pair it gave stops working too.
+    let (status, reused) =
+        refreshed(&app, &client, tokens["refresh_token"].as_str().unwrap()).await;
+    assert_eq!(
+        (status, reused["error"].as_str()),
+        (400, Some("invalid_grant"))
+    );
+    assert!(!token_works(&app, &second).await);
+    assert!(!token_works(&app, &tokens).await);
+    let (status, _) = refreshed(&app, &client, second["refresh_token"].as_str().unwrap()).await;
+    assert_eq!(status, 400);
+
+    // A code used twice: refused, and the tokens it gave end.
+    let code = code_for(&app, &ada, &client).await;
+    let (status, tokens) = exchange(&app, &client, &code, VERIFIER).await;
+    assert_eq!(status, 200);
+    let (status, again) = exchange(&app, &client, &code, VERIFIER).await;
+    assert_eq!(
+        (status, again["error"].as_str()),
+        (400, Some("invalid_grant"))
+    );
+    assert!(!token_works(&app, &tokens).await);
+}
+
+#[tokio::test]
+async fn a_code_is_worth_nothing_to_another_client_or_for_another_resource() {
+    let (_emu, _dir, app) = started().await;
+    let client = registered(&app).await;
+    let other = registered(&app).await;
+    let ada = User::new();
+    ada.sign_in(&app, ADA).await;
+    let code = code_for(&app, &ada, &client).await;
+    let (status, refused) = exchange(&app, &other, &code, VERIFIER).await;
+    assert_eq!(
+        (status, refused["error"].as_str()),
+        (400, Some("invalid_grant"))
+    );
+
+    let code = code_for(&app, &ada, &client).await;
+    let (status, refused) = token_request(
+        &app,
+        &[
+            ("grant_type", "authorization_code"),
+            ("code", &code),
+            ("redirect_uri", client.redirect_uri),
+            ("client_id", &client.client_id),
+            ("code_verifier", VERIFIER),
+            ("resource", "https://graph.microsoft.com"),
+        ],
+    )
+    .await;
+    assert_eq!(
+        (status, refused["error"].as_str()),
+        (400, Some("invalid_target"))
+    );
+    let (status, refused) = token_request(&app, &[("grant_type", "password")]).await;
+    assert_eq!(
+        (status, refused["error"].as_str()),
+        (400, Some("unsupported_grant_type"))
+    );
+}
+
+#[tokio::test]
+async fn a_code_sent_to_two_instances_at_once_gives_tokens_once() {
+    let emu = TestEmulator::start().await;
+    let redis = RedisServer::start().await;
+    let apps = instances(&emu, &redis, 2, &[]).await;
+    let client = registered(&apps[0]).await;
+    let ada = User::new();
+    ada.sign_in(&apps[0], ADA).await;
+    for round in 0..5 {
+        let code = code_for(&apps[0], &ada, &client).await;
+        let attempts = futures_util::future::join_all(
+            (0..6).map(|n| exchange(&apps[n % 2], &client, &code, VERIFIER)),
+        )
+        .await;
+        let granted: Vec<&Value> = attempts
+            .iter()
+            .filter(|(status, _)| *status == 200)
+            .map(|(_, tokens)| tokens)
+            .collect();
+        assert_eq!(granted.len(), 1, "round {round}: {attempts:?}");
+        for (status, answer) in &attempts {
+            if *status != 200 {
+                assert_eq!(answer["error"], "invalid_grant", "round {round}");
+            }
+        }
+        // The code was presented more than once: the grant is revoked, on every instance.
+        for app in &apps {
+            assert!(!token_works(app, granted[0]).await, "round {round}");
+        }
     }
 }
