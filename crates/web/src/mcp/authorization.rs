@@ -25,7 +25,7 @@ use serde::{Deserialize, Serialize};
 use url::Url;
 
 use super::discovery::{MCP_PATH, SCOPE};
-use super::records::{get, hash, new_secret, now, put};
+use super::records::{get, hash, new_secret, now, put_for};
 use super::registration;
 use crate::config::Config;
 use crate::context::RequestContext;
@@ -41,6 +41,9 @@ const REQUEST_SECONDS: i64 = 600;
 /// How long an authorization code can be exchanged (RFC 6749 §4.1.2 recommends at most 10
 /// minutes; a client exchanges it at once).
 pub const CODE_SECONDS: i64 = 60;
+/// How long a code's record is kept: past its use, so that a second use is still recognised
+/// (and revokes what the first gave) for as long as it is spent (`token_endpoint`).
+pub const CODE_KEPT_SECONDS: i64 = 600;
 
 /// The query a client sends the user with.
 #[derive(Debug, Deserialize)]
@@ -188,7 +191,13 @@ pub async fn authorize(
         account,
         expires_at: now() + REQUEST_SECONDS,
     };
-    put(&exports.store, &request_key(&request), &pending).await?;
+    put_for(
+        &exports.store,
+        &request_key(&request),
+        &pending,
+        REQUEST_SECONDS,
+    )
+    .await?;
     let page = ConsentPage {
         layout: Layout::new(&context, session.user()),
         client_name: &client.client_name,
@@ -281,7 +290,7 @@ pub async fn decide(
         scope: SCOPE.to_string(),
         expires_at: now() + CODE_SECONDS,
     };
-    put(&exports.store, &code_key(&code), &grant).await?;
+    put_for(&exports.store, &code_key(&code), &grant, CODE_KEPT_SECONDS).await?;
     tracing::info!(client_id = %grant.client_id, "MCP client allowed");
     Ok(answer_with(
         &config,

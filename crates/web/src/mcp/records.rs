@@ -1,6 +1,7 @@
 //! The MCP server's records in the store every instance shares (the export job store's named
 //! values, SQLite or Redis): each a JSON value under a name that says what it is, secrets only
-//! as their hash.
+//! as their hash, and everything that ends (requests, codes, tokens) stored for its lifetime
+//! only, so nothing accumulates.
 
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -8,10 +9,28 @@ use serde::de::DeserializeOwned;
 use crate::exports::store::{JobError, JobStore};
 use crate::session::lower_hex;
 
-/// Stores `value` under `name`.
-pub async fn put<T: Serialize>(store: &JobStore, name: &str, value: &T) -> Result<(), JobError> {
-    let bytes = serde_json::to_vec(value).expect("a record serializes");
-    store.put_value(name, &bytes).await
+/// Stores `value` under `name` until it is removed.
+pub async fn put_kept<T: Serialize>(
+    store: &JobStore,
+    name: &str,
+    value: &T,
+) -> Result<(), JobError> {
+    store.put_value(name, &to_json(value)).await
+}
+
+/// Stores `value` under `name` for `seconds`: then the store lets it go.
+pub async fn put_for<T: Serialize>(
+    store: &JobStore,
+    name: &str,
+    value: &T,
+    seconds: i64,
+) -> Result<(), JobError> {
+    let ttl_ms = seconds.max(1) as u64 * 1000;
+    store.put_expiring(name, &to_json(value), ttl_ms).await
+}
+
+fn to_json<T: Serialize>(value: &T) -> Vec<u8> {
+    serde_json::to_vec(value).expect("a record serializes")
 }
 
 /// The record under `name`, if there is one that reads as `T`.

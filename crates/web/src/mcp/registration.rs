@@ -125,7 +125,7 @@ pub async fn register(
         Ok(client) => client,
         Err(refusal) => return Ok(refusal.into_response()),
     };
-    records::put(&exports.store, &key(&client.client_id), &client).await?;
+    records::put_kept(&exports.store, &key(&client.client_id), &client).await?;
     tracing::info!(client_name = %client.client_name, "MCP client registered");
     let answer = json!({
         "client_id": client.client_id,

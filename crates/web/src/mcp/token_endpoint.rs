@@ -25,7 +25,7 @@ use serde_json::json;
 
 use super::authorization;
 use super::discovery::MCP_PATH;
-use super::records::{get, hash, new_secret, now, put};
+use super::records::{get, hash, new_secret, now, put_for};
 use crate::config::Config;
 use crate::error::AppError;
 use crate::exports::Exports;
@@ -120,7 +120,13 @@ async fn exchange_code(
     let Some(grant) = authorization::grant(store, code).await? else {
         return Ok(Err(Refused("invalid_grant", "unknown authorization code")));
     };
-    if !spend(store, &format!("mcp-code-spent:{}", hash(code)), 600).await? {
+    if !spend(
+        store,
+        &format!("mcp-code-spent:{}", hash(code)),
+        authorization::CODE_KEPT_SECONDS as u64,
+    )
+    .await?
+    {
         revoke(store, &grant.grant).await?;
         tracing::warn!(client_id = %grant.client_id, "an MCP authorization code was used twice: its grant is revoked");
         return Ok(Err(Refused(
@@ -198,22 +204,24 @@ async fn pair(store: &JobStore, issued: Issued) -> Result<Response, JobError> {
     let access = new_secret();
     let refresh = new_secret();
     let now = now();
-    put(
+    put_for(
         store,
         &format!("mcp-access:{}", hash(&access)),
         &Issued {
             expires_at: now + ACCESS_SECONDS,
             ..issued.clone()
         },
+        ACCESS_SECONDS,
     )
     .await?;
-    put(
+    put_for(
         store,
         &format!("mcp-refresh:{}", hash(&refresh)),
         &Issued {
             expires_at: now + REFRESH_SECONDS,
             ..issued.clone()
         },
+        REFRESH_SECONDS,
     )
     .await?;
     let body = json!({
@@ -255,9 +263,15 @@ async fn spend(store: &JobStore, name: &str, seconds: u64) -> Result<bool, JobEr
         .await
 }
 
-/// Ends every token of `grant`.
+/// Ends every token of `grant` (kept as long as the longest token the grant can have).
 pub async fn revoke(store: &JobStore, grant: &str) -> Result<(), JobError> {
-    store.put_value(&format!("mcp-revoked:{grant}"), b"1").await
+    put_for(
+        store,
+        &format!("mcp-revoked:{grant}"),
+        &true,
+        REFRESH_SECONDS,
+    )
+    .await
 }
 
 async fn revoked(store: &JobStore, grant: &str) -> Result<bool, JobError> {

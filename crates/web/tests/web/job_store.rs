@@ -141,6 +141,25 @@ async fn contract(store: &JobStore) {
     );
     store.remove_value("cancel:a").await.unwrap();
     assert!(store.value("cancel:a").await.unwrap().is_none());
+
+    // Values with a lifetime are there until it passes, then gone; a value stored for good
+    // afterwards under the same name stays.
+    store.put_expiring("code:x", b"1", 300).await.unwrap();
+    store.put_expiring("code:y", b"2", 60_000).await.unwrap();
+    assert_eq!(
+        store.value("code:x").await.unwrap().as_deref(),
+        Some(&b"1"[..])
+    );
+    tokio::time::sleep(std::time::Duration::from_millis(400)).await;
+    assert!(store.value("code:x").await.unwrap().is_none());
+    assert!(store.value("code:y").await.unwrap().is_some());
+    store.put_expiring("code:x", b"3", 300).await.unwrap();
+    store.put_value("code:x", b"4").await.unwrap();
+    tokio::time::sleep(std::time::Duration::from_millis(400)).await;
+    assert_eq!(
+        store.value("code:x").await.unwrap().as_deref(),
+        Some(&b"4"[..])
+    );
 }
 
 #[tokio::test]
@@ -148,6 +167,31 @@ async fn the_sqlite_job_store_keeps_the_contract() {
     let dir = TempDir::new();
     let store = JobStore::sqlite(&dir.0.join("jobs.sqlite3")).unwrap();
     contract(&store).await;
+}
+
+#[tokio::test]
+async fn in_sqlite_what_has_expired_is_deleted_not_only_hidden() {
+    let dir = TempDir::new();
+    let path = dir.0.join("jobs.sqlite3");
+    let store = JobStore::sqlite(&path).unwrap();
+    store.put_expiring("token:old", b"1", 100).await.unwrap();
+    assert!(store.lease("spent:old", "holder", 100).await.unwrap());
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    store.put_expiring("token:new", b"2", 60_000).await.unwrap();
+    let file = rusqlite::Connection::open(&path).unwrap();
+    let count = |sql: &str| -> i64 { file.query_row(sql, [], |row| row.get(0)).unwrap() };
+    assert_eq!(
+        count("SELECT count(*) FROM export_values WHERE name = 'token:old'"),
+        0
+    );
+    assert_eq!(
+        count("SELECT count(*) FROM export_leases WHERE name = 'spent:old'"),
+        0
+    );
+    assert_eq!(
+        count("SELECT count(*) FROM export_values WHERE name = 'token:new'"),
+        1
+    );
 }
 
 #[tokio::test]

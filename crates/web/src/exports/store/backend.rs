@@ -90,6 +90,14 @@ pub trait JobBackend: Send + Sync {
         name: &str,
         value: &[u8],
     ) -> impl Future<Output = Result<(), JobError>> + Send;
+    /// Stores `value` under `name` for `ttl_ms`; after that the value is gone, as if removed
+    /// (and takes no room: the store lets it go).
+    fn put_expiring(
+        &self,
+        name: &str,
+        value: &[u8],
+        ttl_ms: u64,
+    ) -> impl Future<Output = Result<(), JobError>> + Send;
     fn value(&self, name: &str) -> impl Future<Output = Result<Option<Vec<u8>>, JobError>> + Send;
     fn remove_value(&self, name: &str) -> impl Future<Output = Result<(), JobError>> + Send;
 }

@@ -8,7 +8,9 @@
 //!   of every job ever made) and each owner's jobs (their list, a sign-in, a second start);
 //! * leases (a name, a holder, an expiry): the instance running a user's export holds that
 //!   user's lease and renews it; when the instance dies the lease expires and another takes it;
-//! * flags and sealed values by name (a cancel request, the owner's sealed token cache).
+//! * flags and sealed values by name (a cancel request, the owner's sealed token cache), kept
+//!   until removed or, when stored with a lifetime, until it passes (the MCP server's codes and
+//!   tokens).
 //!
 //! Both backends implement [`JobBackend`]; `tests/web/job_store.rs` runs one contract suite
 //! against each.
@@ -138,6 +140,16 @@ impl JobStore {
 
     pub async fn put_value(&self, name: &str, value: &[u8]) -> Result<(), JobError> {
         each!(self, s => s.put_value(name, value))
+    }
+
+    /// Stores `value` under `name` for `ttl_ms` only.
+    pub async fn put_expiring(
+        &self,
+        name: &str,
+        value: &[u8],
+        ttl_ms: u64,
+    ) -> Result<(), JobError> {
+        each!(self, s => s.put_expiring(name, value, ttl_ms))
     }
 
     pub async fn value(&self, name: &str) -> Result<Option<Vec<u8>>, JobError> {

@@ -100,6 +100,27 @@ fn failed(e: StoreError) -> JobError {
 }
 
 impl RedisJobs {
+    /// `SET` of a value, kept for `ttl_ms` when given (Redis lets it go then), else for good.
+    async fn set_value(
+        &self,
+        name: &str,
+        value: &[u8],
+        ttl_ms: Option<u64>,
+    ) -> Result<(), JobError> {
+        let key = self.key("value", name);
+        self.store
+            .run(|mut conn| {
+                let mut set = redis::cmd("SET");
+                set.arg(&key).arg(value);
+                if let Some(ttl_ms) = ttl_ms {
+                    set.arg("PX").arg(ttl_ms);
+                }
+                async move { set.query_async::<()>(&mut conn).await }
+            })
+            .await
+            .map_err(failed)
+    }
+
     pub fn new(store: Arc<RedisStore>) -> RedisJobs {
         RedisJobs {
             store,
@@ -303,20 +324,11 @@ impl JobBackend for RedisJobs {
     }
 
     async fn put_value(&self, name: &str, value: &[u8]) -> Result<(), JobError> {
-        let key = self.key("value", name);
-        self.store
-            .run(|mut conn| {
-                let key = key.clone();
-                async move {
-                    redis::cmd("SET")
-                        .arg(key)
-                        .arg(value)
-                        .query_async::<()>(&mut conn)
-                        .await
-                }
-            })
-            .await
-            .map_err(failed)
+        self.set_value(name, value, None).await
+    }
+
+    async fn put_expiring(&self, name: &str, value: &[u8], ttl_ms: u64) -> Result<(), JobError> {
+        self.set_value(name, value, Some(ttl_ms.max(1))).await
     }
 
     async fn value(&self, name: &str) -> Result<Option<Vec<u8>>, JobError> {

@@ -66,6 +66,7 @@ impl SqliteJobs {
         let conn = Connection::open(path).map_err(open_error)?;
         conn.execute_batch(SCHEMA).map_err(open_error)?;
         add_index_columns(&conn).map_err(open_error)?;
+        add_value_lifetimes(&conn).map_err(open_error)?;
         conn.execute_batch(INDEXES).map_err(open_error)?;
         Ok(SqliteJobs {
             conn: Arc::new(Mutex::new(conn)),
@@ -104,6 +105,22 @@ impl SqliteJobs {
         })
         .await
     }
+}
+
+/// Values' lifetimes (`until_ms`, none for a value kept until removed), added to files made
+/// before values could expire.
+fn add_value_lifetimes(conn: &Connection) -> rusqlite::Result<()> {
+    let present = conn
+        .prepare("SELECT 1 FROM pragma_table_info('export_values') WHERE name = 'until_ms'")?
+        .exists([])?;
+    if !present {
+        conn.execute_batch("ALTER TABLE export_values ADD COLUMN until_ms INTEGER;")?;
+    }
+    conn.execute_batch(
+        "CREATE INDEX IF NOT EXISTS export_values_until ON export_values (until_ms)
+             WHERE until_ms IS NOT NULL;
+         CREATE INDEX IF NOT EXISTS export_leases_until ON export_leases (until_ms);",
+    )
 }
 
 fn add_index_columns(conn: &Connection) -> rusqlite::Result<()> {
@@ -236,9 +253,33 @@ impl JobBackend for SqliteJobs {
         let (name, value) = (name.to_string(), value.to_vec());
         self.with(move |c| {
             c.execute(
-                "INSERT INTO export_values (name, value) VALUES (?1, ?2)
-                 ON CONFLICT(name) DO UPDATE SET value = excluded.value",
+                "INSERT INTO export_values (name, value, until_ms) VALUES (?1, ?2, NULL)
+                 ON CONFLICT(name) DO UPDATE SET value = excluded.value, until_ms = NULL",
                 params![name, value],
+            )
+            .map(drop)
+        })
+        .await
+    }
+
+    async fn put_expiring(&self, name: &str, value: &[u8], ttl_ms: u64) -> Result<(), JobError> {
+        let (name, value) = (name.to_string(), value.to_vec());
+        let now = now_ms();
+        self.with(move |c| {
+            // What has expired goes as new values come (Redis lets them go by itself): values,
+            // and leases, which once past are as good as absent.
+            c.execute(
+                "DELETE FROM export_values WHERE until_ms IS NOT NULL AND until_ms <= ?1",
+                params![now],
+            )?;
+            c.execute(
+                "DELETE FROM export_leases WHERE until_ms <= ?1",
+                params![now],
+            )?;
+            c.execute(
+                "INSERT INTO export_values (name, value, until_ms) VALUES (?1, ?2, ?3)
+                 ON CONFLICT(name) DO UPDATE SET value = excluded.value, until_ms = excluded.until_ms",
+                params![name, value, now + ttl_ms as i64],
             )
             .map(drop)
         })
@@ -247,10 +288,14 @@ impl JobBackend for SqliteJobs {
 
     async fn value(&self, name: &str) -> Result<Option<Vec<u8>>, JobError> {
         let name = name.to_string();
+        let now = now_ms();
         self.with(move |c| {
-            c.prepare_cached("SELECT value FROM export_values WHERE name = ?1")?
-                .query_row(params![name], |row| row.get(0))
-                .optional()
+            c.prepare_cached(
+                "SELECT value FROM export_values
+                 WHERE name = ?1 AND (until_ms IS NULL OR until_ms > ?2)",
+            )?
+            .query_row(params![name, now], |row| row.get(0))
+            .optional()
         })
         .await
     }
