@@ -4,7 +4,8 @@
 //! is both the protected resource and its authorization server, and the user signs in to it
 //! with Microsoft as on every page.
 //!
-//! Served only with `MCP=on` while it is being built. What is here:
+//! The protocol facts this relies on, with their RFCs: docs/protocol.md §14. Served only with
+//! `MCP=on` while it is being built. What is here:
 //!
 //! - `discovery`: the Protected Resource Metadata (RFC 9728) naming graphnote as the
 //!   authorization server, the Authorization Server Metadata (RFC 8414), and `/mcp` answering
