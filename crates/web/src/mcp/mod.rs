@@ -31,14 +31,19 @@ pub mod registration;
 pub mod token_endpoint;
 
 use axum::Router;
+use axum::http::{HeaderName, Method, header};
 use axum::routing::{any, get, post};
+use tower_http::cors::{Any, CorsLayer};
 
 use crate::state::AppState;
 pub use discovery::MCP_PATH;
 
 /// The MCP routes, for the app's router when `MCP=on`.
 pub fn routes() -> Router<AppState> {
-    Router::new()
+    // What MCP clients call from anywhere, browsers included (an assistant's web page, the MCP
+    // Inspector): no cookie is read on these, so any origin may call them. The consent page is
+    // not among them: it is the user's own, signed in with the session cookie.
+    let clients_call = Router::new()
         .route(
             "/.well-known/oauth-protected-resource/mcp",
             get(discovery::protected_resource),
@@ -49,9 +54,20 @@ pub fn routes() -> Router<AppState> {
         )
         .route(MCP_PATH, any(discovery::challenge))
         .route("/oauth/register", post(registration::register))
-        .route(
-            "/oauth/authorize",
-            get(authorization::authorize).post(authorization::decide),
-        )
         .route("/oauth/token", post(token_endpoint::token))
+        .layer(
+            CorsLayer::new()
+                .allow_origin(Any)
+                .allow_methods([Method::GET, Method::POST])
+                .allow_headers([
+                    header::AUTHORIZATION,
+                    header::CONTENT_TYPE,
+                    HeaderName::from_static("mcp-protocol-version"),
+                ])
+                .expose_headers([header::WWW_AUTHENTICATE]),
+        );
+    Router::new().merge(clients_call).route(
+        "/oauth/authorize",
+        get(authorization::authorize).post(authorization::decide),
+    )
 }

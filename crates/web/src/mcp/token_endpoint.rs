@@ -16,7 +16,8 @@
 use std::sync::Arc;
 
 use axum::Json;
-use axum::extract::State;
+use axum::extract::rejection::FormRejection;
+use axum::extract::{Form, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use base64::Engine as _;
@@ -30,7 +31,6 @@ use crate::config::Config;
 use crate::error::AppError;
 use crate::exports::Exports;
 use crate::exports::store::{JobError, JobStore};
-use crate::extract::AppForm;
 
 /// How long an access token lasts.
 pub const ACCESS_SECONDS: i64 = 3600;
@@ -76,8 +76,16 @@ impl IntoResponse for Refused {
 pub async fn token(
     State(exports): State<Exports>,
     State(config): State<Arc<Config>>,
-    AppForm(request): AppForm<TokenRequest>,
+    form: Result<Form<TokenRequest>, FormRejection>,
 ) -> Result<Response, AppError> {
+    // A client gets RFC 6749's JSON error, not the app's HTML page, for a body it got wrong.
+    let Ok(Form(request)) = form else {
+        return Ok(Refused(
+            "invalid_request",
+            "the body must be an application/x-www-form-urlencoded token request",
+        )
+        .into_response());
+    };
     let resource = format!("{}{MCP_PATH}", config.public_base());
     if request
         .resource

@@ -815,3 +815,75 @@ async fn a_code_sent_to_two_instances_at_once_gives_tokens_once() {
         }
     }
 }
+
+#[tokio::test]
+async fn browser_clients_may_call_what_reads_no_cookie_and_nothing_else() {
+    let (_emu, _dir, app) = started().await;
+    let client = reqwest::Client::new();
+    let origin = "https://inspector.example";
+    // A preflight for the token endpoint, as a browser sends it.
+    let preflight = client
+        .request(reqwest::Method::OPTIONS, app.url("/oauth/token"))
+        .header("origin", origin)
+        .header("access-control-request-method", "POST")
+        .header("access-control-request-headers", "content-type")
+        .send()
+        .await
+        .unwrap();
+    assert!(preflight.status().is_success(), "{}", preflight.status());
+    assert_eq!(preflight.headers()["access-control-allow-origin"], "*");
+    for path in PATHS {
+        let response = client
+            .get(app.url(path))
+            .header("origin", origin)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            response.headers()["access-control-allow-origin"],
+            "*",
+            "{path}"
+        );
+    }
+    // The challenge's header is one a page may read.
+    let challenge = client
+        .post(app.url("/mcp"))
+        .header("origin", origin)
+        .send()
+        .await
+        .unwrap();
+    let exposed = challenge.headers()["access-control-expose-headers"]
+        .to_str()
+        .unwrap();
+    assert!(
+        exposed.to_ascii_lowercase().contains("www-authenticate"),
+        "{exposed}"
+    );
+    // The consent page is the signed-in user's own: no other origin may read it.
+    let consent = client
+        .get(app.url("/oauth/authorize?client_id=x"))
+        .header("origin", origin)
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        consent
+            .headers()
+            .get("access-control-allow-origin")
+            .is_none()
+    );
+}
+
+#[tokio::test]
+async fn a_token_request_the_endpoint_cannot_read_gets_rfc_6749s_json_error() {
+    let (_emu, _dir, app) = started().await;
+    let response = reqwest::Client::new()
+        .post(app.url("/oauth/token"))
+        .json(&serde_json::json!({"grant_type": "authorization_code"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 400);
+    let answer: Value = response.json().await.unwrap();
+    assert_eq!(answer["error"], "invalid_request");
+}
