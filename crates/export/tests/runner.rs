@@ -403,3 +403,45 @@ async fn zip_entries_carry_their_pages_modified_time() {
         "with its page"
     );
 }
+
+#[tokio::test(start_paused = true)]
+async fn a_page_with_more_attachments_than_are_held_writes_them_all_as_they_come() {
+    // Three 12 MiB pictures on one page: more than a page holds in memory before writing.
+    let (folder, _keep) = folder();
+    let mut source = Fake::new(2);
+    let big: Vec<Vec<u8>> = (0..3u8)
+        .map(|n| (0..12 * 1024 * 1024).map(|i| (i % 251) as u8 ^ n).collect())
+        .collect();
+    {
+        let mut pages = source.pages.lock().unwrap();
+        let mut html = String::from("<html><body><p>Plates</p>");
+        for (n, bytes) in big.iter().enumerate() {
+            let id = format!("plate-{n}");
+            html.push_str(&format!(
+                r#"<img src="https://graph.microsoft.com/v1.0/me/onenote/resources/{id}/$value" alt="plate {n}">"#
+            ));
+            source.resources.insert(id, bytes.clone());
+        }
+        html.push_str("</body></html>");
+        pages[1].1 = html;
+    }
+    let done = export::run(&source, &folder, &Scope::All, &Stopper::never(), patience())
+        .await
+        .unwrap();
+    assert_eq!(done.status.pages_done, 2);
+    let files = vault_files(&folder);
+    for bytes in &big {
+        assert!(files.values().any(|f| f == bytes), "a plate is missing");
+    }
+    let manifest: export::Manifest = serde_json::from_slice(
+        &std::fs::read(folder.vault().root().join(export::MANIFEST_PATH)).unwrap(),
+    )
+    .unwrap();
+    let plates = &manifest.pages["page-1"].resources;
+    assert_eq!(plates.len(), 3);
+    for plate in plates {
+        let digest = aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, &files[&plate.path]);
+        let hex: String = digest.as_ref().iter().map(|b| format!("{b:02x}")).collect();
+        assert_eq!(plate.sha256, hex, "{}", plate.path);
+    }
+}
