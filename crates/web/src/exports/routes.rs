@@ -85,8 +85,8 @@ where
     }
 }
 
-/// The account an export belongs to.
-pub(super) fn owner(session: &Session) -> Result<String, AppError> {
+/// The account an export belongs to (and an MCP client's grant: the signed-in account).
+pub(crate) fn owner(session: &Session) -> Result<String, AppError> {
     session
         .user()
         .map(|u| u.home_account_id.clone())

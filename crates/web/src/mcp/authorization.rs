@@ -24,8 +24,8 @@ use axum::response::{IntoResponse, Redirect, Response};
 use serde::{Deserialize, Serialize};
 use url::Url;
 
-use super::discovery::{MCP_PATH, SCOPE};
-use super::records::{get, hash, new_secret, now, put_for};
+use super::discovery::{SCOPE, asks_only_our_scope, names_this_resource, resource};
+use super::records::{get, hash, new_secret, now, put_for, spend};
 use super::registration;
 use crate::config::Config;
 use crate::context::RequestContext;
@@ -66,9 +66,9 @@ struct Pending {
     redirect_uri: String,
     code_challenge: String,
     state: Option<String>,
-    /// Whose answer it waits for (the account's home id).
+    /// Whose answer it waits for (the account's home id). It waits [`REQUEST_SECONDS`]: the
+    /// store lets it go then.
     account: String,
-    expires_at: i64,
 }
 
 /// What an authorization code stands for, stored under the code's hash.
@@ -157,15 +157,14 @@ pub async fn authorize(
     if query
         .scope
         .as_deref()
-        .is_some_and(|scope| scope.split_whitespace().any(|s| s != SCOPE))
+        .is_some_and(|s| !asks_only_our_scope(s))
     {
         return Ok(back("invalid_scope", "graphnote grants onenote.read only"));
     }
-    let resource = format!("{}{MCP_PATH}", config.public_base());
     if query
         .resource
         .as_deref()
-        .is_some_and(|r| r.trim_end_matches('/') != resource)
+        .is_some_and(|r| !names_this_resource(&config, r))
     {
         return Ok(back(
             "invalid_target",
@@ -180,7 +179,7 @@ pub async fn authorize(
             .map_or_else(|| "/".to_string(), |pq| pq.as_str().to_string());
         return Err(AppError::Reauthenticate { next });
     };
-    let account = account(&session)?;
+    let account = crate::exports::routes::owner(&session)?;
     let request = crate::exports::random_id();
     let pending = Pending {
         client_id: client.client_id.clone(),
@@ -189,7 +188,6 @@ pub async fn authorize(
         code_challenge: challenge,
         state: query.state.clone(),
         account,
-        expires_at: now() + REQUEST_SECONDS,
     };
     put_for(
         &exports.store,
@@ -245,7 +243,7 @@ where
             AppForm::<Answer>::from_request(Request::from_parts(parts, body), state).await?;
         Arc::<Csrf>::from_ref(state).check(&session, &headers, &answer.csrf)?;
         Ok(Answered {
-            account: account(&session)?,
+            account: crate::exports::routes::owner(&session)?,
             answer,
         })
     }
@@ -262,8 +260,11 @@ pub async fn decide(
     }
     let key = request_key(&answer.request);
     let pending: Pending = get(&exports.store, &key).await?.ok_or(AppError::NotFound)?;
-    // Another user's request, or one too old, is not there for this user.
-    if pending.account != account || pending.expires_at < now() {
+    // Another user's request is not there for this user; an answer counts once, even when the
+    // form is posted twice at once (to two instances).
+    if pending.account != account
+        || !spend(&exports.store, &format!("{key}:answered"), REQUEST_SECONDS).await?
+    {
         return Err(AppError::NotFound);
     }
     exports.store.remove_value(&key).await?;
@@ -286,7 +287,7 @@ pub async fn decide(
         redirect_uri: pending.redirect_uri.clone(),
         code_challenge: pending.code_challenge,
         account,
-        resource: format!("{}{MCP_PATH}", config.public_base()),
+        resource: resource(&config),
         scope: SCOPE.to_string(),
         expires_at: now() + CODE_SECONDS,
     };
@@ -317,15 +318,7 @@ fn same_redirect(registered: &str, given: &str) -> bool {
     let (Ok(registered), Ok(given)) = (Url::parse(registered), Url::parse(given)) else {
         return false;
     };
-    let loopback = |url: &Url| {
-        url.scheme() == "http"
-            && match url.host() {
-                Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
-                Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
-                Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
-                None => false,
-            }
-    };
+    let loopback = |url: &Url| url.scheme() == "http" && registration::on_loopback(url);
     loopback(&registered)
         && loopback(&given)
         && registered.host() == given.host()
@@ -390,13 +383,6 @@ fn consent_policy(redirect_uri: &str) -> Option<HeaderValue> {
         &format!("form-action 'self' {source}"),
     );
     HeaderValue::from_str(&policy).ok()
-}
-
-fn account(session: &crate::session::Session) -> Result<String, AppError> {
-    session
-        .user()
-        .map(|u| u.home_account_id.clone())
-        .ok_or(AppError::NotFound)
 }
 
 fn request_key(request: &str) -> String {

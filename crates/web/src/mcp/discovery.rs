@@ -22,6 +22,21 @@ pub const MCP_PATH: &str = "/mcp";
 /// The one scope a client may ask for: reading the user's notebooks through graphnote.
 pub const SCOPE: &str = "onenote.read";
 
+/// The resource a token is for: `{PUBLIC_URL}/mcp`.
+pub fn resource(config: &Config) -> String {
+    format!("{}{MCP_PATH}", config.public_base())
+}
+
+/// Whether a client's `resource` parameter (RFC 8707) names this `/mcp`.
+pub fn names_this_resource(config: &Config, given: &str) -> bool {
+    given.trim_end_matches('/') == resource(config)
+}
+
+/// Whether a client's `scope` asks for nothing but [`SCOPE`].
+pub fn asks_only_our_scope(scope: &str) -> bool {
+    scope.split_whitespace().all(|s| s == SCOPE)
+}
+
 /// The URLs of the MCP resource and of its authorization server.
 struct Urls {
     /// The authorization server's issuer: the app's public base URL.
@@ -32,10 +47,9 @@ struct Urls {
 
 impl Urls {
     fn of(config: &Config) -> Urls {
-        let issuer = config.public_base();
         Urls {
-            resource: format!("{issuer}{MCP_PATH}"),
-            issuer,
+            resource: resource(config),
+            issuer: config.public_base(),
         }
     }
 

@@ -7,7 +7,6 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use crate::exports::store::{JobError, JobStore};
-use crate::session::lower_hex;
 
 /// Stores `value` under `name` until it is removed.
 pub async fn put_kept<T: Serialize>(
@@ -39,10 +38,17 @@ pub async fn get<T: DeserializeOwned>(store: &JobStore, name: &str) -> Result<Op
     Ok(stored.and_then(|bytes| serde_json::from_slice(&bytes).ok()))
 }
 
-/// A secret's name in the store: its SHA-256, so a copy of the store holds no usable secret.
-pub fn hash(secret: &str) -> String {
-    let digest = aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, secret.as_bytes());
-    lower_hex(digest.as_ref())
+/// A secret's name in the store: its SHA-256 in hex (as session ids are kept), so a copy of the
+/// store holds no usable secret.
+pub use crate::session::store_key as hash;
+
+/// Takes the one-time lease `name` for `seconds`: whether this request is the one that spends
+/// it (one request alone can, on whichever instance).
+pub async fn spend(store: &JobStore, name: &str, seconds: i64) -> Result<bool, JobError> {
+    let ttl_ms = seconds.max(1) as u64 * 1000;
+    store
+        .lease(name, &crate::exports::random_id(), ttl_ms)
+        .await
 }
 
 /// 256 random bits, base64url: a code or a token.

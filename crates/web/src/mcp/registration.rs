@@ -22,7 +22,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 use url::Url;
 
-use super::discovery::SCOPE;
+use super::discovery::{SCOPE, asks_only_our_scope};
 use super::records;
 use crate::context::RequestContext;
 use crate::exports::Exports;
@@ -208,7 +208,7 @@ fn checked(request: Request, client_id: String, now: i64) -> Result<Client, Refu
         )));
     }
     if let Some(scope) = &request.scope
-        && scope.split_whitespace().any(|s| s != SCOPE)
+        && !asks_only_our_scope(scope)
     {
         return Err(Refusal::metadata(format!(
             "scope {scope:?}: graphnote grants {SCOPE} only"
@@ -251,6 +251,16 @@ fn is_bidi_control(c: char) -> bool {
     matches!(c, '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
 }
 
+/// Whether `url`'s host is this machine (127.0.0.0/8, `[::1]`, `localhost`).
+pub(super) fn on_loopback(url: &Url) -> bool {
+    match url.host() {
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        Some(url::Host::Domain(domain)) => domain.eq_ignore_ascii_case("localhost"),
+        None => false,
+    }
+}
+
 /// Whether `uri` may receive authorization codes (see the module's documentation).
 fn redirect_uri(uri: &str) -> Result<(), Refusal> {
     if uri.len() > MAX_URI_BYTES {
@@ -265,15 +275,9 @@ fn redirect_uri(uri: &str) -> Result<(), Refusal> {
             "{uri:?}: a redirect URI cannot have a fragment"
         )));
     }
-    let loopback = match url.host() {
-        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
-        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
-        Some(url::Host::Domain(domain)) => domain.eq_ignore_ascii_case("localhost"),
-        None => false,
-    };
     match url.scheme() {
         "https" if url.host().is_some() => Ok(()),
-        "http" if loopback => Ok(()),
+        "http" if on_loopback(&url) => Ok(()),
         "http" => Err(Refusal::redirect(format!(
             "{uri:?}: http only on a loopback address (127.0.0.1, [::1], localhost); https elsewhere"
         ))),

@@ -25,8 +25,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use super::authorization;
-use super::discovery::MCP_PATH;
-use super::records::{get, hash, new_secret, now, put_for};
+use super::discovery::names_this_resource;
+use super::records::{get, hash, new_secret, now, put_for, spend};
 use crate::config::Config;
 use crate::error::AppError;
 use crate::exports::Exports;
@@ -46,7 +46,6 @@ pub struct Issued {
     pub client_id: String,
     pub resource: String,
     pub scope: String,
-    pub expires_at: i64,
 }
 
 /// The token request (RFC 6749 §4.1.3 and §6).
@@ -86,11 +85,10 @@ pub async fn token(
         )
         .into_response());
     };
-    let resource = format!("{}{MCP_PATH}", config.public_base());
     if request
         .resource
         .as_deref()
-        .is_some_and(|r| r.trim_end_matches('/') != resource)
+        .is_some_and(|r| !names_this_resource(&config, r))
     {
         return Ok(
             Refused("invalid_target", "tokens are for graphnote's /mcp only").into_response(),
@@ -131,7 +129,7 @@ async fn exchange_code(
     if !spend(
         store,
         &format!("mcp-code-spent:{}", hash(code)),
-        authorization::CODE_KEPT_SECONDS as u64,
+        authorization::CODE_KEPT_SECONDS,
     )
     .await?
     {
@@ -158,7 +156,6 @@ async fn exchange_code(
         client_id: grant.client_id,
         resource: grant.resource,
         scope: grant.scope,
-        expires_at: 0,
     }))
 }
 
@@ -182,7 +179,7 @@ async fn refresh(
     if !spend(
         store,
         &format!("mcp-refresh-spent:{}", hash(token)),
-        REFRESH_SECONDS as u64,
+        REFRESH_SECONDS,
     )
     .await?
     {
@@ -195,10 +192,7 @@ async fn refresh(
     }
     // The record stays (its lease says it is spent): presented again, it still names the grant
     // to revoke.
-    if issued.client_id != client_id
-        || issued.expires_at < now()
-        || revoked(store, &issued.grant).await?
-    {
+    if issued.client_id != client_id || revoked(store, &issued.grant).await? {
         return Ok(Err(Refused(
             "invalid_grant",
             "the refresh token is expired, revoked or was issued to another client",
@@ -211,24 +205,17 @@ async fn refresh(
 async fn pair(store: &JobStore, issued: Issued) -> Result<Response, JobError> {
     let access = new_secret();
     let refresh = new_secret();
-    let now = now();
     put_for(
         store,
         &format!("mcp-access:{}", hash(&access)),
-        &Issued {
-            expires_at: now + ACCESS_SECONDS,
-            ..issued.clone()
-        },
+        &issued,
         ACCESS_SECONDS,
     )
     .await?;
     put_for(
         store,
         &format!("mcp-refresh:{}", hash(&refresh)),
-        &Issued {
-            expires_at: now + REFRESH_SECONDS,
-            ..issued.clone()
-        },
+        &issued,
         REFRESH_SECONDS,
     )
     .await?;
@@ -255,20 +242,10 @@ pub async fn access(
     let Some(issued) = get::<Issued>(store, &format!("mcp-access:{}", hash(token))).await? else {
         return Ok(None);
     };
-    if issued.expires_at < now()
-        || issued.resource != resource
-        || revoked(store, &issued.grant).await?
-    {
+    if issued.resource != resource || revoked(store, &issued.grant).await? {
         return Ok(None);
     }
     Ok(Some(issued))
-}
-
-/// Takes the one-time lease `name`: whether this request is the one that spends it.
-async fn spend(store: &JobStore, name: &str, seconds: u64) -> Result<bool, JobError> {
-    store
-        .lease(name, &crate::exports::random_id(), seconds * 1000)
-        .await
 }
 
 /// Ends every token of `grant` (kept as long as the longest token the grant can have).
