@@ -11,10 +11,9 @@
 
 use std::io;
 
-use aws_lc_rs::digest;
 use tokio::task::JoinHandle;
 
-use crate::manifest::ResourceEntry;
+use crate::manifest::{ResourceEntry, sha256_hex};
 use crate::progress::{Line, ProgressFiles};
 use crate::vault::Vault;
 
@@ -109,13 +108,4 @@ impl WriteBehind {
         }));
         Ok(before)
     }
-}
-
-/// Lower-case hex SHA-256.
-pub fn sha256_hex(bytes: &[u8]) -> String {
-    digest::digest(&digest::SHA256, bytes)
-        .as_ref()
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
 }

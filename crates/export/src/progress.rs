@@ -146,12 +146,10 @@ impl ProgressFiles {
     /// Where the content of page `page` waits while the page is in flight: one file per page,
     /// since a page's files are still being written while the next page's content is kept.
     fn pending_path(&self, page: &str) -> PathBuf {
-        let digest = aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, page.as_bytes());
-        let name: String = digest.as_ref()[..16]
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect();
-        self.dir.join("pending").join(format!("{name}.json"))
+        let name = crate::manifest::sha256_hex(page.as_bytes());
+        self.dir
+            .join("pending")
+            .join(format!("{}.json", &name[..32]))
     }
 
     /// The pages whose content waits from the last run (their [`Self::pending`] is worth

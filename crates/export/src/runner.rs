@@ -37,7 +37,7 @@ use crate::source::{FetchError, Source};
 use crate::status::{Changes, Skipped, Status};
 use crate::vault::{self, Vault};
 
-pub use crate::page_write::sha256_hex;
+pub use crate::manifest::sha256_hex;
 
 /// How hard to try a call that OneNote throttles or fails.
 #[derive(Debug, Clone, Copy)]
