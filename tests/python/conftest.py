@@ -168,6 +168,7 @@ def app(emulator):
         SESSION_SECRET="python-suite-secret-0123456789abcdef",
         SESSION_STORE=f"sqlite:{data_dir}/sessions.sqlite3",
         DATA_DIR=data_dir,
+        MCP="on",
     )
     process = subprocess.Popen(
         [str(BINARY), "serve"],

@@ -33,6 +33,9 @@ pub struct RequestContext {
     /// Who the request was made by, once [`crate::extract::SignedIn`] has found out: shared
     /// with the error-page layer's copy, so a page that failed still shows its navigation.
     pub signed_in: Arc<OnceLock<UserSummary>>,
+    /// Whether the MCP server is served (`MCP=on`): the header then links to the connected
+    /// apps.
+    pub mcp: bool,
 }
 
 impl RequestContext {
@@ -64,13 +67,14 @@ pub fn of(extensions: &axum::http::Extensions) -> RequestContext {
             public_base: "".into(),
             client_ip: None,
             signed_in: Arc::default(),
+            mcp: false,
         })
 }
 
 /// Records the request's context in its extensions (a step of the app's layers, before any
 /// route). The request id comes from `x-request-id`, set by tower-http's request-id layer just
 /// before; the origin from the proxy policy.
-pub fn record(policy: &ProxyPolicy, mut request: Request) -> Request {
+pub fn record(policy: &ProxyPolicy, mcp: bool, mut request: Request) -> Request {
     let request_id = request
         .headers()
         .get(REQUEST_ID)
@@ -84,6 +88,7 @@ pub fn record(policy: &ProxyPolicy, mut request: Request) -> Request {
         public_base: origin.public_base,
         client_ip: origin.client_ip,
         signed_in: Arc::default(),
+        mcp,
     };
     request.extensions_mut().insert(context);
     request

@@ -1,7 +1,8 @@
 //! Extractors: the request's session ([`MaybeSession`] for anyone, [`SignedIn`] for a signed-in
 //! user or a redirect to sign-in that comes back to this page), and the query string and form
 //! ([`AppQuery`], [`AppForm`]) with the app's own error page for what cannot be read — never
-//! axum's plain-text 400.
+//! axum's plain-text 400; and [`CheckedForm`], a form the signed-in user posted from a page of
+//! their own session (its CSRF token checked).
 
 use std::sync::Arc;
 
@@ -10,6 +11,7 @@ use axum::http::Method;
 use axum::http::request::Parts;
 
 use crate::clock::now;
+use crate::csrf::Csrf;
 use crate::error::AppError;
 use crate::session::{Session, Sessions};
 
@@ -114,4 +116,37 @@ pub fn app_path(parts: &Parts) -> String {
         .path_and_query()
         .map(|pq| pq.as_str().to_string())
         .unwrap_or_else(|| "/".into())
+}
+
+/// A form that carries the CSRF token of the page it was posted from.
+pub trait CarriesCsrf {
+    fn csrf(&self) -> &str;
+}
+
+/// A form the signed-in user posted from a page of their own session: signed in (or sent to
+/// sign in), then the form read ([`AppForm`]), then its CSRF token checked against the session
+/// and the request's origin.
+pub struct CheckedForm<T> {
+    pub session: Session,
+    pub form: T,
+}
+
+impl<S, T> FromRequest<S> for CheckedForm<T>
+where
+    S: Send + Sync,
+    T: serde::de::DeserializeOwned + CarriesCsrf + Send,
+    Arc<Sessions>: FromRef<S>,
+    Arc<Csrf>: FromRef<S>,
+{
+    type Rejection = AppError;
+
+    async fn from_request(request: axum::extract::Request, state: &S) -> Result<Self, AppError> {
+        let (mut parts, body) = request.into_parts();
+        let SignedIn(session) = SignedIn::from_request_parts(&mut parts, state).await?;
+        let headers = parts.headers.clone();
+        let request = axum::extract::Request::from_parts(parts, body);
+        let AppForm(form) = AppForm::<T>::from_request(request, state).await?;
+        Arc::<Csrf>::from_ref(state).check(&session, &headers, form.csrf())?;
+        Ok(CheckedForm { session, form })
+    }
 }

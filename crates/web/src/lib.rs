@@ -101,6 +101,7 @@ pub fn app(
 + Send
 + 'static {
     let https = state.config.is_https();
+    let mcp = state.config.mcp;
     let request_timeout = state.config.request_timeout;
     let policy = Arc::new(forwarded::ProxyPolicy::new(
         state.config.trusted_proxies.clone(),
@@ -112,7 +113,7 @@ pub fn app(
             context::MakeRandomRequestId,
         ))
         .layer(PropagateRequestIdLayer::new(context::REQUEST_ID))
-        .map_request(move |request| context::record(&policy, request))
+        .map_request(move |request| context::record(&policy, mcp, request))
         .layer(access_log::AccessLogLayer)
         .map_response(move |response| security::add(https, response))
         // Inside the security headers (the page it renders gets them too), outside the
@@ -196,7 +197,7 @@ fn router(state: AppState) -> Router {
         .route("/favicon.ico", get(routes::assets::favicon))
         .fallback(not_found);
     let routes = if state.config.mcp {
-        routes.merge(mcp::routes())
+        routes.merge(mcp::routes(&state))
     } else {
         routes
     };

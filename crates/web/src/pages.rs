@@ -17,6 +17,8 @@ pub struct Layout {
     pub prefix: Arc<str>,
     pub user: Option<LayoutUser>,
     pub request_id: Option<Arc<str>>,
+    /// Whether the header links to the apps connected through the MCP server.
+    pub connections: bool,
 }
 
 pub struct LayoutUser {
@@ -34,6 +36,7 @@ impl Layout {
                 username: u.username.clone().unwrap_or_default(),
             }),
             request_id: Some(ctx.request_id.clone()),
+            connections: ctx.mcp,
         }
     }
 }

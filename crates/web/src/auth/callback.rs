@@ -149,6 +149,8 @@ async fn finish(
     record.signed_in_at = Some(now);
     // Exports waiting for this account go on with this sign-in.
     exports.signed_in(&account.home_account_id, &cache).await;
+    // So do the apps connected through the MCP server.
+    crate::mcp::connections::signed_in(exports, &account.home_account_id, &cache).await;
     session.secrets_mut().token_cache = Some(cache);
     // A new id at sign-in: an id planted or seen before sign-in is worthless now.
     sessions.rotate(&mut session, now).await?;

@@ -27,7 +27,7 @@ use crate::clock::now;
 use crate::context::RequestContext;
 use crate::csrf::Csrf;
 use crate::error::AppError;
-use crate::extract::{AppForm, SignedIn};
+use crate::extract::{AppForm, CarriesCsrf, CheckedForm, SignedIn};
 use crate::features::Feature;
 use crate::pages::{Layout, render};
 use crate::session::{Session, Sessions};
@@ -54,6 +54,12 @@ pub struct ActionForm {
     csrf: String,
 }
 
+impl CarriesCsrf for ActionForm {
+    fn csrf(&self) -> &str {
+        &self.csrf
+    }
+}
+
 /// A button on one of the user's exports (Cancel, Update, Delete): the form's CSRF token
 /// checked, then the export loaded and checked to be theirs (404 otherwise).
 pub struct ExportAction {
@@ -75,11 +81,8 @@ where
         let Path(id) = Path::<String>::from_request_parts(&mut parts, state)
             .await
             .map_err(|_| AppError::NotFound)?;
-        let SignedIn(session) = SignedIn::from_request_parts(&mut parts, state).await?;
-        let headers = parts.headers.clone();
-        let AppForm(form) =
-            AppForm::<ActionForm>::from_request(Request::from_parts(parts, body), state).await?;
-        Arc::<Csrf>::from_ref(state).check(&session, &headers, &form.csrf)?;
+        let CheckedForm::<ActionForm> { session, .. } =
+            CheckedForm::from_request(Request::from_parts(parts, body), state).await?;
         let job = owned(&Exports::from_ref(state), &session, &id).await?;
         Ok(ExportAction { job, session })
     }
@@ -105,7 +108,7 @@ async fn owned(exports: &Exports, session: &Session, id: &str) -> Result<Job, Ap
     }
 }
 
-pub(super) fn see_other(ctx: &RequestContext, path: &str) -> Response {
+pub(crate) fn see_other(ctx: &RequestContext, path: &str) -> Response {
     Redirect::to(&format!("{}{path}", ctx.prefix)).into_response()
 }
 

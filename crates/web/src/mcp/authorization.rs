@@ -18,12 +18,13 @@
 use std::sync::Arc;
 
 use askama::Template;
-use axum::extract::{FromRef, FromRequest, Request, State};
+use axum::extract::State;
 use axum::http::{HeaderValue, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::{Deserialize, Serialize};
 use url::Url;
 
+use super::connections::{self, Connection};
 use super::discovery::{SCOPE, asks_only_our_scope, names_this_resource, resource};
 use super::records::{get, hash, new_secret, now, put_for, spend};
 use super::registration;
@@ -33,7 +34,8 @@ use crate::csrf::Csrf;
 use crate::error::AppError;
 use crate::exports::Exports;
 use crate::exports::store::JobStore;
-use crate::extract::{AppForm, AppQuery, MaybeSession, SignedIn};
+use crate::extract::{AppQuery, CarriesCsrf, CheckedForm, MaybeSession};
+use crate::features::Feature;
 use crate::pages::{self, Layout};
 
 /// How long a checked request waits for the user's answer.
@@ -179,6 +181,22 @@ pub async fn authorize(
             .map_or_else(|| "/".to_string(), |pq| pq.as_str().to_string());
         return Err(AppError::Reauthenticate { next });
     };
+    // The tools read OneNote with the user's own sign-in: it must have OneNote's permission
+    // before the user can give an app part of it.
+    if !session
+        .secrets
+        .token_cache
+        .as_ref()
+        .is_some_and(|cache| cache.has_scopes(Feature::OneNote.scopes()))
+    {
+        let next = uri
+            .path_and_query()
+            .map_or_else(|| "/".to_string(), |pq| pq.as_str().to_string());
+        return Err(AppError::ConsentNeeded {
+            next,
+            feature: Feature::OneNote,
+        });
+    }
     let account = crate::exports::routes::owner(&session)?;
     let request = crate::exports::random_id();
     let pending = Pending {
@@ -220,32 +238,9 @@ pub struct Answer {
     decision: String,
 }
 
-/// `POST /oauth/authorize`: the user's answer, from the consent page of their own session.
-pub struct Answered {
-    account: String,
-    answer: Answer,
-}
-
-impl<S> FromRequest<S> for Answered
-where
-    S: Send + Sync,
-    Arc<crate::session::Sessions>: FromRef<S>,
-    Arc<Csrf>: FromRef<S>,
-{
-    type Rejection = AppError;
-
-    async fn from_request(request: Request, state: &S) -> Result<Self, AppError> {
-        use axum::extract::FromRequestParts as _;
-        let (mut parts, body) = request.into_parts();
-        let SignedIn(session) = SignedIn::from_request_parts(&mut parts, state).await?;
-        let headers = parts.headers.clone();
-        let AppForm(answer) =
-            AppForm::<Answer>::from_request(Request::from_parts(parts, body), state).await?;
-        Arc::<Csrf>::from_ref(state).check(&session, &headers, &answer.csrf)?;
-        Ok(Answered {
-            account: crate::exports::routes::owner(&session)?,
-            answer,
-        })
+impl CarriesCsrf for Answer {
+    fn csrf(&self) -> &str {
+        &self.csrf
     }
 }
 
@@ -253,8 +248,18 @@ where
 pub async fn decide(
     State(exports): State<Exports>,
     State(config): State<Arc<Config>>,
-    Answered { account, answer }: Answered,
+    CheckedForm {
+        session,
+        form: answer,
+    }: CheckedForm<Answer>,
 ) -> Result<Response, AppError> {
+    let account = crate::exports::routes::owner(&session)?;
+    // The user's sign-in, which an allowed app's calls go through.
+    let cache = session
+        .secrets
+        .token_cache
+        .as_ref()
+        .ok_or(AppError::internal("a signed-in session has no token cache"))?;
     if answer.request.len() > 64 {
         return Err(AppError::NotFound);
     }
@@ -280,9 +285,23 @@ pub async fn decide(
             ],
         ));
     }
+    // The app's calls use this sign-in, kept sealed for the account as exports keep it.
+    exports.credentials.put(&account, cache).await?;
+    let grant_id = crate::exports::random_id();
+    connections::connected(
+        &exports.store,
+        &account,
+        Connection {
+            grant: grant_id.clone(),
+            client_id: pending.client_id.clone(),
+            client_name: pending.client_name.clone(),
+            connected_at: now(),
+        },
+    )
+    .await?;
     let code = new_secret();
     let grant = Grant {
-        grant: crate::exports::random_id(),
+        grant: grant_id,
         client_id: pending.client_id,
         redirect_uri: pending.redirect_uri.clone(),
         code_challenge: pending.code_challenge,

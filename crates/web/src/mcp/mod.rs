@@ -16,34 +16,54 @@
 //!   `discovery`, `records`).
 //! - `authorization`: the consent page and one-time authorization codes, bound to the client,
 //!   its redirect URI, its PKCE challenge (S256), the user and `/mcp` (uses `discovery`,
-//!   `records`, `registration`).
+//!   `connections`, `records`, `registration`).
+//! - `grants`: a user's consent to a client, which ends as a whole (uses `records`).
 //! - `token_endpoint`: codes exchanged once, with the PKCE verifier, for opaque access tokens
 //!   and rotating refresh tokens kept hashed in the store; a code or refresh token used twice
-//!   revokes its grant (uses `authorization`, `records`).
+//!   revokes its grant (uses `authorization`, `grants`, `records`).
 //!
-//! Still to come, in this order: `/mcp` accepting the access tokens, the MCP tools over the OneNote client, Client ID Metadata Documents (a client named by an
-//! `https` URL graphnote fetches), and `/connections`.
+//! - `connections`: the apps each user allowed, and `/connections`, where Disconnect revokes one
+//!   (uses `grants`, `records`).
+//! - `resource_uri`: the URIs of a page's images and attachments, read through graphnote.
+//! - `tools`: the MCP tools over the user's OneNote (uses `resource_uri`, `token_endpoint`).
+//! - `endpoint`: `/mcp`, rmcp's Streamable HTTP server, admitting only current access tokens
+//!   of users still signed in (uses `connections`, `discovery`, `token_endpoint`, `tools`).
+//!
+//! Still to come: search, and Client ID Metadata Documents (a client named by an `https` URL
+//! graphnote fetches).
 
 pub mod authorization;
+pub mod connections;
 pub mod discovery;
+pub mod endpoint;
+pub mod grants;
 mod records;
 pub mod registration;
+pub mod resource_uri;
 pub mod token_endpoint;
+pub mod tools;
 
 use axum::Router;
 use axum::http::{HeaderName, Method, header};
-use axum::routing::{any, get, post};
+use axum::middleware;
+use axum::routing::{get, post};
 use tower_http::cors::{Any, CorsLayer};
 
 use crate::state::AppState;
 pub use discovery::MCP_PATH;
 
 /// The MCP routes, for the app's router when `MCP=on`.
-pub fn routes() -> Router<AppState> {
+pub fn routes(state: &AppState) -> Router<AppState> {
+    let mcp = Router::new()
+        .route_service(MCP_PATH, endpoint::service(state))
+        .route_layer(middleware::from_fn_with_state(
+            state.clone(),
+            endpoint::authenticate,
+        ));
     // What MCP clients call from anywhere, browsers included (an assistant's web page, the MCP
     // Inspector): no cookie is read on these, so any origin may call them. The consent page is
     // not among them: it is the user's own, signed in with the session cookie.
-    let clients_call = Router::new()
+    let clients_call = mcp
         .route(
             "/.well-known/oauth-protected-resource/mcp",
             get(discovery::protected_resource),
@@ -52,7 +72,6 @@ pub fn routes() -> Router<AppState> {
             "/.well-known/oauth-authorization-server",
             get(discovery::authorization_server),
         )
-        .route(MCP_PATH, any(discovery::challenge))
         .route("/oauth/register", post(registration::register))
         .route("/oauth/token", post(token_endpoint::token))
         .layer(
@@ -66,8 +85,15 @@ pub fn routes() -> Router<AppState> {
                 ])
                 .expose_headers([header::WWW_AUTHENTICATE]),
         );
-    Router::new().merge(clients_call).route(
-        "/oauth/authorize",
-        get(authorization::authorize).post(authorization::decide),
-    )
+    Router::new()
+        .merge(clients_call)
+        .route(
+            "/oauth/authorize",
+            get(authorization::authorize).post(authorization::decide),
+        )
+        .route("/connections", get(connections::list))
+        .route(
+            "/connections/disconnect",
+            post(connections::disconnect_route),
+        )
 }

@@ -26,16 +26,12 @@ use serde_json::json;
 
 use super::authorization;
 use super::discovery::names_this_resource;
+use super::grants::{ACCESS_SECONDS, REFRESH_SECONDS, revoke, revoked};
 use super::records::{get, hash, new_secret, now, put_for, spend};
 use crate::config::Config;
 use crate::error::AppError;
 use crate::exports::Exports;
 use crate::exports::store::{JobError, JobStore};
-
-/// How long an access token lasts.
-pub const ACCESS_SECONDS: i64 = 3600;
-/// How long a refresh token lasts unused.
-pub const REFRESH_SECONDS: i64 = 30 * 24 * 3600;
 
 /// What a token stands for.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
@@ -246,24 +242,6 @@ pub async fn access(
         return Ok(None);
     }
     Ok(Some(issued))
-}
-
-/// Ends every token of `grant` (kept as long as the longest token the grant can have).
-pub async fn revoke(store: &JobStore, grant: &str) -> Result<(), JobError> {
-    put_for(
-        store,
-        &format!("mcp-revoked:{grant}"),
-        &true,
-        REFRESH_SECONDS,
-    )
-    .await
-}
-
-async fn revoked(store: &JobStore, grant: &str) -> Result<bool, JobError> {
-    Ok(store
-        .value(&format!("mcp-revoked:{grant}"))
-        .await?
-        .is_some())
 }
 
 /// Whether `verifier` is the one `challenge` was made from (RFC 7636 §4.6, S256).

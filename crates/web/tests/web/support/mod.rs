@@ -63,6 +63,8 @@ fn data_dir(store: &str, port: u16) -> PathBuf {
 /// A running app.
 pub struct TestApp {
     pub base_url: String,
+    /// `http://127.0.0.1:{port}`: where this instance listens.
+    pub local_url: String,
     pub state: AppState,
     stop: Option<oneshot::Sender<()>>,
     task: Option<tokio::task::JoinHandle<()>>,
@@ -125,6 +127,7 @@ impl TestApp {
         });
         TestApp {
             base_url,
+            local_url: format!("http://127.0.0.1:{port}"),
             state,
             stop: Some(stop),
             task: Some(task),
@@ -133,6 +136,12 @@ impl TestApp {
 
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base_url)
+    }
+
+    /// `path` on this instance itself, whatever `PUBLIC_URL` says (several instances behind
+    /// one public URL).
+    pub fn local(&self, path: &str) -> String {
+        format!("{}{path}", self.local_url)
     }
 
     /// Stops the app and waits until it has stopped.

@@ -485,6 +485,16 @@ async fn allowing_a_client_sends_it_a_code_bound_to_it_the_user_and_mcp() {
         path,
         "the sign-in comes back to the same request"
     );
+    // The app would read OneNote with the user's sign-in: OneNote's permission is asked for
+    // first, and the user comes back again.
+    let asked = user.get(&app.url(&path)).await;
+    assert!(
+        location(&asked).starts_with("/login"),
+        "{}",
+        location(&asked)
+    );
+    let back = user.sign_in_at(&app, &path, ADA).await;
+    assert_eq!(location(&back), path, "the consent comes back too");
 
     let consent = user.get(&app.url(&path)).await;
     assert_eq!(consent.status(), 200);
@@ -543,7 +553,7 @@ async fn a_consent_cannot_be_forged_answered_by_someone_else_or_sent_elsewhere()
     let (_emu, _dir, app) = started().await;
     let client = registered(&app).await;
     let ada = User::new();
-    ada.sign_in(&app, ADA).await;
+    ada.sign_in_for_onenote(&app, ADA).await;
     let path = authorize_path(&app, &client, &[]);
     let page = ada.get(&app.url(&path)).await.text().await.unwrap();
     let (request, csrf) = consent_form(&page);
@@ -553,7 +563,7 @@ async fn a_consent_cannot_be_forged_answered_by_someone_else_or_sent_elsewhere()
     assert_eq!(forged.status(), 403);
     // Another signed-in user answering Ada's request, with their own valid token: not theirs.
     let grace = User::new();
-    grace.sign_in(&app, GRACE).await;
+    grace.sign_in_for_onenote(&app, GRACE).await;
     let graces_page = grace.get(&app.url(&path)).await.text().await.unwrap();
     let (_, graces_csrf) = consent_form(&graces_page);
     let stolen = answer(&grace, &app, &request, &graces_csrf, "allow").await;
@@ -681,7 +691,7 @@ async fn a_code_becomes_tokens_once_and_refresh_tokens_rotate() {
     let (_emu, _dir, app) = started().await;
     let client = registered(&app).await;
     let ada = User::new();
-    ada.sign_in(&app, ADA).await;
+    ada.sign_in_for_onenote(&app, ADA).await;
 
     // The wrong verifier: no tokens (and the code is spent).
     let code = code_for(&app, &ada, &client).await;
@@ -752,7 +762,7 @@ async fn a_code_is_worth_nothing_to_another_client_or_for_another_resource() {
     let client = registered(&app).await;
     let other = registered(&app).await;
     let ada = User::new();
-    ada.sign_in(&app, ADA).await;
+    ada.sign_in_for_onenote(&app, ADA).await;
     let code = code_for(&app, &ada, &client).await;
     let (status, refused) = exchange(&app, &other, &code, VERIFIER).await;
     assert_eq!(
@@ -791,7 +801,7 @@ async fn a_code_sent_to_two_instances_at_once_gives_tokens_once() {
     let apps = instances(&emu, &redis, 2, &[]).await;
     let client = registered(&apps[0]).await;
     let ada = User::new();
-    ada.sign_in(&apps[0], ADA).await;
+    ada.sign_in_for_onenote(&apps[0], ADA).await;
     for round in 0..5 {
         let code = code_for(&apps[0], &ada, &client).await;
         let attempts = futures_util::future::join_all(
@@ -887,3 +897,5 @@ async fn a_token_request_the_endpoint_cannot_read_gets_rfc_6749s_json_error() {
     let answer: Value = response.json().await.unwrap();
     assert_eq!(answer["error"], "invalid_request");
 }
+
+mod tools;

@@ -1,0 +1,357 @@
+//! An assistant connected through the OAuth flow uses `/mcp`: it lists the user's notebooks and
+//! a section's pages, reads a page as graphnote's Markdown and its files through graphnote —
+//! all checked against what the emulator holds. Signing out pauses it, signing in resumes it,
+//! Disconnect ends it; any instance answers it.
+
+use std::collections::BTreeSet;
+
+use base64::Engine as _;
+use serde_json::{Value, json};
+
+use super::*;
+
+/// A client of `user` (signed in as `upn`, OneNote allowed) on `app`, and its tokens.
+async fn connected(app: &TestApp, user: &User, upn: &str) -> (ClientRequest, Value) {
+    user.sign_in_for_onenote(app, upn).await;
+    let client = registered(app).await;
+    let code = code_for(app, user, &client).await;
+    let (status, tokens) = exchange(app, &client, &code, VERIFIER).await;
+    assert_eq!(status, 200, "{tokens}");
+    (client, tokens)
+}
+
+fn access(tokens: &Value) -> &str {
+    tokens["access_token"].as_str().unwrap()
+}
+
+/// A JSON-RPC request to `/mcp` with `token`.
+async fn rpc(app: &TestApp, token: &str, method: &str, params: Value) -> reqwest::Response {
+    reqwest::Client::new()
+        .post(app.local("/mcp"))
+        .bearer_auth(token)
+        .header("accept", "application/json, text/event-stream")
+        .header("mcp-protocol-version", "2025-11-25")
+        .json(&json!({"jsonrpc": "2.0", "id": 7, "method": method, "params": params}))
+        .send()
+        .await
+        .unwrap()
+}
+
+/// The result of a request that must succeed.
+async fn result_of(app: &TestApp, token: &str, method: &str, params: Value) -> Value {
+    let response = rpc(app, token, method, params).await;
+    assert_eq!(response.status(), 200, "{method}");
+    let body: Value = response.json().await.unwrap();
+    assert!(body.get("error").is_none(), "{method}: {body}");
+    body["result"].clone()
+}
+
+async fn tool(app: &TestApp, token: &str, name: &str, arguments: Value) -> Value {
+    result_of(
+        app,
+        token,
+        "tools/call",
+        json!({"name": name, "arguments": arguments}),
+    )
+    .await
+}
+
+/// The emulator's pages of `upn`.
+async fn emulator_pages(emu: &TestEmulator, upn: &str) -> Vec<Value> {
+    emu.call_admin(
+        reqwest::Method::GET,
+        &format!("/onenote/{upn}/pages"),
+        Value::Null,
+    )
+    .await["pages"]
+        .as_array()
+        .unwrap()
+        .clone()
+}
+
+fn section_ids(notebooks: &Value) -> BTreeSet<String> {
+    fn walk(node: &Value, out: &mut BTreeSet<String>) {
+        for section in node["sections"].as_array().unwrap() {
+            out.insert(section["id"].as_str().unwrap().to_string());
+        }
+        for group in node["section_groups"].as_array().unwrap() {
+            walk(group, out);
+        }
+    }
+    let mut out = BTreeSet::new();
+    for notebook in notebooks.as_array().unwrap() {
+        walk(notebook, &mut out);
+    }
+    out
+}
+
+fn sha256_hex(bytes: &[u8]) -> String {
+    let digest = aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, bytes);
+    digest.as_ref().iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[tokio::test]
+async fn an_assistant_reads_the_users_notebooks_pages_and_files_through_graphnote() {
+    let (emu, _dir, app) = started().await;
+    let ada = User::new();
+    let (_client, tokens) = connected(&app, &ada, ADA).await;
+    let token = access(&tokens);
+    let pages = emulator_pages(&emu, ADA).await;
+
+    let tools = result_of(&app, token, "tools/list", json!({})).await;
+    let names: BTreeSet<&str> = tools["tools"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        names,
+        BTreeSet::from(["list_notebooks", "list_pages", "read_page"])
+    );
+
+    // Every notebook and every section that holds a page, as the emulator has them.
+    let listed = tool(&app, token, "list_notebooks", json!({})).await;
+    let notebooks = &listed["structuredContent"]["notebooks"];
+    let notebook_ids: BTreeSet<&str> = notebooks
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n["id"].as_str().unwrap())
+        .collect();
+    let sections = section_ids(notebooks);
+    for page in &pages {
+        assert!(notebook_ids.contains(page["notebook"]["id"].as_str().unwrap()));
+        assert!(sections.contains(page["section"]["id"].as_str().unwrap()));
+    }
+
+    // A section's pages in OneNote's order, with their levels.
+    let page = pages
+        .iter()
+        .find(|p| !p["resources"].as_array().unwrap().is_empty())
+        .expect("the demo has a page with files");
+    let section = page["section"]["id"].as_str().unwrap();
+    let mut expected: Vec<&Value> = pages
+        .iter()
+        .filter(|p| p["section"]["id"] == section)
+        .collect();
+    expected.sort_by_key(|p| p["order"].as_i64());
+    let listed = tool(&app, token, "list_pages", json!({"section_id": section})).await;
+    let got = listed["structuredContent"]["pages"].as_array().unwrap();
+    let ids = |pages: &[&Value]| -> Vec<String> {
+        pages
+            .iter()
+            .map(|p| p["id"].as_str().unwrap().to_string())
+            .collect()
+    };
+    assert_eq!(ids(&got.iter().collect::<Vec<_>>()), ids(&expected));
+    for (got, expected) in got.iter().zip(&expected) {
+        assert_eq!(got["level"], expected["level"]);
+        assert_eq!(got["title"], expected["title"]);
+    }
+
+    // The page as Markdown, its files as links that read back byte for byte.
+    let page_id = page["id"].as_str().unwrap();
+    let read = tool(&app, token, "read_page", json!({"page_id": page_id})).await;
+    assert_ne!(read["isError"], true, "{read}");
+    let content = read["content"].as_array().unwrap();
+    let markdown = content[0]["text"].as_str().unwrap();
+    assert!(markdown.starts_with("---\n"), "{markdown}");
+    assert!(
+        markdown.contains(page_id),
+        "the front matter names the page"
+    );
+    let title = page["title"].as_str().unwrap();
+    assert!(markdown.contains(title), "{markdown}");
+    let links: Vec<&Value> = content
+        .iter()
+        .filter(|c| c["type"] == "resource_link")
+        .collect();
+    let expected_files: BTreeSet<String> = page["resources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["sha256"].as_str().unwrap().to_string())
+        .collect();
+    let mut read_files = BTreeSet::new();
+    for link in &links {
+        let uri = link["uri"].as_str().unwrap();
+        assert!(uri.starts_with("graphnote://"), "never a Graph URL: {uri}");
+        assert!(markdown.contains(link["name"].as_str().unwrap()));
+        let read = result_of(&app, token, "resources/read", json!({"uri": uri})).await;
+        let blob = read["contents"][0]["blob"].as_str().unwrap();
+        let bytes = base64::engine::general_purpose::STANDARD
+            .decode(blob)
+            .unwrap();
+        read_files.insert(sha256_hex(&bytes));
+    }
+    assert!(
+        expected_files.is_subset(&read_files),
+        "every file OneNote keeps for the page: {expected_files:?} in {read_files:?}"
+    );
+}
+
+#[tokio::test]
+async fn what_an_assistant_sends_wrong_is_told_back_and_costs_no_onenote_call() {
+    let (emu, _dir, app) = started().await;
+    let ada = User::new();
+    let (_client, tokens) = connected(&app, &ada, ADA).await;
+    let token = access(&tokens);
+    let before = emu.log_position().await;
+    for (name, arguments) in [
+        ("read_page", json!({"page_id": "../../etc/passwd"})),
+        ("read_page", json!({"page_id": "0-1!2-3", "cursor": "-5"})),
+        ("list_pages", json!({"section_id": "a b"})),
+        ("list_pages", json!({"section_id": "0-1", "cursor": "x"})),
+    ] {
+        let told = tool(&app, token, name, arguments.clone()).await;
+        assert_eq!(told["isError"], true, "{name} {arguments}: {told}");
+        assert!(
+            !told["content"][0]["text"].as_str().unwrap().is_empty(),
+            "says why"
+        );
+    }
+    for uri in [
+        "https://graph.microsoft.com/v1.0/me/onenote/resources/1/$value",
+        "graphnote://onenote/pages/0-1/..%2F..%2Fsecrets",
+        "file:///etc/passwd",
+    ] {
+        let body: Value = rpc(&app, token, "resources/read", json!({"uri": uri}))
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert!(body["error"].is_object(), "{uri}: {body}");
+    }
+    let graph_calls = emu
+        .log_since(before)
+        .await
+        .iter()
+        .filter(|e| e["path"].as_str().is_some_and(|p| p.contains("/onenote/")))
+        .count();
+    assert_eq!(graph_calls, 0);
+}
+
+/// Disconnect pressed on `/connections`.
+async fn disconnect(user: &User, app: &TestApp, grant: &str, csrf: &str) -> reqwest::Response {
+    user.browser
+        .client
+        .post(app.url("/connections/disconnect"))
+        .form(&[("grant", grant), ("csrf", csrf)])
+        .send()
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn signing_out_pauses_an_assistant_signing_in_resumes_it_and_disconnect_ends_it() {
+    let (_emu, _dir, app) = started().await;
+    let ada = User::new();
+    let (client, tokens) = connected(&app, &ada, ADA).await;
+    let token = access(&tokens);
+    let works = async |token: &str| {
+        let response = rpc(&app, token, "tools/call", json!({"name": "list_notebooks"})).await;
+        let status = response.status().as_u16();
+        if status == 401 {
+            let challenge = response.headers()["www-authenticate"]
+                .to_str()
+                .unwrap()
+                .to_string();
+            assert!(challenge.contains("resource_metadata="), "{challenge}");
+        }
+        status
+    };
+    assert_eq!(works(token).await, 200);
+
+    ada.get(&app.url("/logout")).await;
+    assert_eq!(works(token).await, 401, "signed out: paused");
+    ada.sign_in(&app, ADA).await;
+    assert_eq!(works(token).await, 200, "signed in again: resumed");
+
+    // The user sees the app, and when it was last used.
+    let page = ada
+        .get(&app.url("/connections"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("Test assistant"), "{page}");
+    assert!(!page.contains("not yet"), "it was used: {page}");
+    let grant = attribute_after(&page, "name=\"grant\" value=\"").unwrap();
+    let csrf = attribute_after(&page, "name=\"csrf\" value=\"").unwrap();
+
+    // Another user cannot disconnect it.
+    let grace = User::new();
+    grace.sign_in(&app, GRACE).await;
+    let grace_page = grace
+        .get(&app.url("/connections"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(!grace_page.contains("Test assistant"));
+    // Grace's own CSRF token, from a page that has one for her.
+    let exports_page = grace
+        .get(&app.url("/onenote/exports"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    let grace_csrf = attribute_after(&exports_page, "name=\"csrf\" value=\"").unwrap();
+    let refused = disconnect(&grace, &app, &grant, &grace_csrf).await;
+    assert_eq!(refused.status(), 404);
+    assert_eq!(works(token).await, 200);
+
+    let gone = disconnect(&ada, &app, &grant, &csrf).await;
+    assert!(gone.status().is_redirection(), "{}", gone.status());
+    assert_eq!(works(token).await, 401, "disconnected: its token ends");
+    let (status, refused) =
+        refreshed(&app, &client, tokens["refresh_token"].as_str().unwrap()).await;
+    assert_eq!(
+        (status, refused["error"].as_str()),
+        (400, Some("invalid_grant"))
+    );
+    let page = ada
+        .get(&app.url("/connections"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(!page.contains("Test assistant"), "{page}");
+}
+
+#[tokio::test]
+async fn on_several_instances_any_instance_answers_a_connected_assistant() {
+    let emu = TestEmulator::start().await;
+    let redis = RedisServer::start().await;
+    // Two instances behind one public URL, as a load balancer would have them.
+    let first = instances(&emu, &redis, 1, &[]).await.remove(0);
+    let public_url = first.base_url.clone();
+    let second = TestApp::start_with(&emu, &redis.url(), |env| {
+        env.insert("MCP".into(), "on".into());
+        env.insert("PUBLIC_URL".into(), public_url);
+    })
+    .await;
+    let apps = [first, second];
+    let ada = User::new();
+    let (_client, tokens) = connected(&apps[0], &ada, ADA).await;
+    let token = access(&tokens).to_string();
+    for round in 0..10 {
+        let calls = (0..6).map(|i| {
+            let app = &apps[(round + i) % 2];
+            let token = token.clone();
+            async move { rpc(app, &token, "tools/call", json!({"name": "list_notebooks"})).await }
+        });
+        for response in futures_util::future::join_all(calls).await {
+            assert_eq!(response.status(), 200, "round {round}");
+            let body: Value = response.json().await.unwrap();
+            assert_ne!(body["result"]["isError"], true, "round {round}: {body}");
+        }
+    }
+    // A sign-out on one instance pauses the assistant on every one.
+    ada.get(&apps[1].local("/logout")).await;
+    for app in &apps {
+        let response = rpc(app, &token, "tools/call", json!({"name": "list_notebooks"})).await;
+        assert_eq!(response.status(), 401);
+    }
+}

@@ -1,0 +1,139 @@
+"""The official MCP Python SDK, unmodified, connects to graphnote's `/mcp` the standard way —
+the 401, both metadata documents, dynamic registration, PKCE, the user signing in to graphnote
+with Microsoft (the emulator) and allowing it on graphnote's consent page — then lists the user's
+notebooks and pages and reads a page and its files, checked against what the emulator holds."""
+
+import asyncio
+import base64
+import hashlib
+import urllib.parse
+
+import httpx2
+from mcp import Client
+from mcp.client.auth import OAuthClientProvider
+from mcp.client.streamable_http import streamable_http_client
+from mcp.shared.auth import AuthorizationCodeResult, OAuthClientMetadata
+
+from conftest import Browser, forms_of, last_redirect
+
+ADA = "ada@contoso.example"
+REDIRECT_URI = "http://127.0.0.1:53682/callback"
+
+
+class MemoryStorage:
+    """Where the SDK keeps its registration and tokens (a real client keeps them on disk)."""
+
+    def __init__(self):
+        self.tokens = None
+        self.client_info = None
+
+    async def get_tokens(self):
+        return self.tokens
+
+    async def set_tokens(self, tokens):
+        self.tokens = tokens
+
+    async def get_client_info(self):
+        return self.client_info
+
+    async def set_client_info(self, client_info):
+        self.client_info = client_info
+
+
+class Person:
+    """Ada at her browser: follows graphnote's redirects, signs in at the emulator when sent
+    there (and gives OneNote's permission when asked), and allows the app on the consent page."""
+
+    def __init__(self, emulator, app):
+        self.browser = Browser(emulator)
+        self.app = app
+        self.consent_pages = []
+
+    def allow(self, authorization_url):
+        url = authorization_url
+        for _ in range(10):
+            if url.startswith(self.app.url):
+                page = self.browser.session.get(url, allow_redirects=False, timeout=10)
+                if page.status_code == 200:
+                    return self._answer(page)
+                assert page.status_code in (302, 303), page.text
+                url = urllib.parse.urljoin(url, page.headers["Location"])
+            else:
+                self.browser.sign_in(url, ADA)
+                url = last_redirect()
+        raise AssertionError("the consent page never came")
+
+    def _answer(self, page):
+        self.consent_pages.append(page.text)
+        form = forms_of(page.text)[0]
+        fields = dict(form["fields"], decision="allow")
+        answer = self.browser.session.post(urllib.parse.urljoin(page.url, form["action"]), data=fields, allow_redirects=False, timeout=10)
+        assert answer.status_code in (302, 303), answer.text
+        location = answer.headers["Location"]
+        assert location.startswith(REDIRECT_URI), location
+        query = dict(urllib.parse.parse_qsl(urllib.parse.urlsplit(location).query))
+        return AuthorizationCodeResult(code=query["code"], state=query.get("state"), iss=query.get("iss"))
+
+
+async def session_of(app, person, work):
+    answers = []
+
+    async def redirect_handler(authorization_url):
+        # The SDK would open a browser here; Ada answers in hers.
+        answers.append(await asyncio.to_thread(person.allow, authorization_url))
+
+    async def callback_handler():
+        return answers.pop()
+
+    provider = OAuthClientProvider(
+        server_url=f"{app.url}/mcp",
+        client_metadata=OAuthClientMetadata(
+            client_name="Python SDK assistant",
+            redirect_uris=[REDIRECT_URI],
+            grant_types=["authorization_code", "refresh_token"],
+            response_types=["code"],
+            token_endpoint_auth_method="none",
+        ),
+        storage=MemoryStorage(),
+        redirect_handler=redirect_handler,
+        callback_handler=callback_handler,
+    )
+    async with httpx2.AsyncClient(auth=provider, timeout=30) as http:
+        async with Client(streamable_http_client(f"{app.url}/mcp", http_client=http)) as client:
+            return await work(client)
+
+
+def structured(result):
+    assert not result.is_error, result
+    return result.structured_content
+
+
+def test_the_official_mcp_sdk_connects_and_reads_a_page_and_its_files(emulator, app):
+    pages = emulator.admin("GET", f"/onenote/{ADA}/pages")["pages"]
+    page = next(p for p in pages if p["resources"])
+    person = Person(emulator, app)
+
+    async def work(client):
+        tools = await client.list_tools()
+        assert {t.name for t in tools.tools} == {"list_notebooks", "list_pages", "read_page"}
+        notebooks = structured(await client.call_tool("list_notebooks", {}))["notebooks"]
+        listed = await client.call_tool("list_pages", {"section_id": page["section"]["id"]})
+        read = await client.call_tool("read_page", {"page_id": page["id"]})
+        assert not read.is_error, read
+        files = {}
+        for item in read.content:
+            if item.type == "resource_link":
+                contents = (await client.read_resource(item.uri)).contents[0]
+                files[item.name] = hashlib.sha256(base64.b64decode(contents.blob)).hexdigest()
+        return notebooks, structured(listed)["pages"], read.content[0].text, files
+
+    notebooks, listed, markdown, files = asyncio.run(session_of(app, person, work))
+
+    assert "Python SDK assistant" in person.consent_pages[0]
+    assert page["notebook"]["id"] in {n["id"] for n in notebooks}
+    in_section = sorted((p for p in pages if p["section"]["id"] == page["section"]["id"]), key=lambda p: p["order"])
+    assert [p["id"] for p in listed] == [p["id"] for p in in_section]
+    assert markdown.startswith("---\n") and page["id"] in markdown and page["title"] in markdown
+    assert {r["sha256"] for r in page["resources"]} <= set(files.values()), (page["resources"], files)
+    for name in files:
+        assert name in markdown
