@@ -133,7 +133,9 @@ def test_the_official_mcp_sdk_connects_and_reads_a_page_and_its_files(emulator, 
     assert page["notebook"]["id"] in {n["id"] for n in notebooks}
     in_section = sorted((p for p in pages if p["section"]["id"] == page["section"]["id"]), key=lambda p: p["order"])
     assert [p["id"] for p in listed] == [p["id"] for p in in_section]
-    assert markdown.startswith("---\n") and page["id"] in markdown and page["title"] in markdown
+    download = person.browser.session.get(f"{app.url}/onenote/pages/{page['id']}.md", timeout=10)
+    assert download.status_code == 200
+    assert markdown == download.text, "read_page gives the .md download, byte for byte"
     assert {r["sha256"] for r in page["resources"]} <= set(files.values()), (page["resources"], files)
     for name in files:
         assert name in markdown

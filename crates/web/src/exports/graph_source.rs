@@ -68,6 +68,16 @@ impl GraphSource {
     }
 }
 
+impl GraphSource {
+    /// One page's metadata (title, times, links): not part of an export's [`Source`], which
+    /// has it from the section's list; the MCP server's `read_page` asks for it.
+    pub async fn page(&self, page: &str) -> Result<Page, FetchError> {
+        let owner = &self.owner;
+        self.call(async |graph, token| graph.page(token.expose(), owner, page).await)
+            .await
+    }
+}
+
 /// Why a fast export went page by page when the files may not be read.
 pub const NO_FILES_CONSENT: &str = "graphnote may not read your files (Files.Read was not granted)";
 

@@ -31,6 +31,7 @@ const MAX_MESSAGE_BYTES: usize = 64 * 1024;
 /// The MCP service, for `/mcp`.
 pub fn service(state: &AppState) -> StreamableHttpService<OneNoteTools, NeverSessionManager> {
     let exports = state.exports.clone();
+    let public_base: Arc<str> = state.config.public_base().into();
     let config = StreamableHttpServerConfig::default()
         .with_legacy_session_mode(false)
         .with_json_response(true)
@@ -42,7 +43,7 @@ pub fn service(state: &AppState) -> StreamableHttpService<OneNoteTools, NeverSes
         // sees is the proxy's choice.
         .disable_allowed_hosts();
     StreamableHttpService::new(
-        move || Ok(OneNoteTools::new(exports.clone())),
+        move || Ok(OneNoteTools::new(exports.clone(), public_base.clone())),
         Arc::new(NeverSessionManager::default()),
         config,
     )

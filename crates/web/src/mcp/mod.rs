@@ -25,7 +25,9 @@
 //! - `connections`: the apps each user allowed, and `/connections`, where Disconnect revokes one
 //!   (uses `grants`, `records`).
 //! - `resource_uri`: the URIs of a page's images and attachments, read through graphnote.
-//! - `tools`: the MCP tools over the user's OneNote (uses `resource_uri`, `token_endpoint`).
+//! - `tool_output`: what the tools answer, with the JSON Schemas they declare.
+//! - `tools`: the MCP tools over the user's OneNote (uses `resource_uri`, `token_endpoint`,
+//!   `tool_output`).
 //! - `endpoint`: `/mcp`, rmcp's Streamable HTTP server, admitting only current access tokens
 //!   of users still signed in (uses `connections`, `discovery`, `token_endpoint`, `tools`).
 //!
@@ -41,6 +43,7 @@ mod records;
 pub mod registration;
 pub mod resource_uri;
 pub mod token_endpoint;
+pub mod tool_output;
 pub mod tools;
 
 use axum::Router;

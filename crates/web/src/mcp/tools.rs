@@ -4,13 +4,14 @@
 //! Every call goes through the exports' OneNote access for the caller's account
 //! (`exports::GraphSource`): the account's sealed sign-in, the one token path, and OneNote's
 //! per-user budget shared with the user's own page views and exports. A tool costs the calls
-//! it names, no more: `read_page` is one content call (its metadata comes from the page itself).
+//! its description names, no more.
+
+use std::sync::Arc;
 
 use axum::http::request::Parts;
 use base64::Engine as _;
 use export::{FetchError, Source};
-use graph::onenote::{GroupTree, NotebookTree, Page, Section};
-use onenote_md::{CarriedFiles, Conversion, Options, PageMeta};
+use rmcp::Json;
 use rmcp::handler::server::tool::Extension;
 use rmcp::handler::server::wrapper::Parameters;
 use rmcp::model::{
@@ -20,12 +21,14 @@ use rmcp::model::{
 use rmcp::service::RequestContext;
 use rmcp::{ErrorData, RoleServer, ServerHandler, tool, tool_handler, tool_router};
 use schemars::JsonSchema;
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 
 use super::resource_uri::ResourceUri;
 use super::token_endpoint::Issued;
+use super::tool_output::{FileOut, NotebookList, NotebookOut, PageList, PageOut, PagePart};
 use crate::exports::Exports;
 use crate::exports::graph_source::GraphSource;
+use crate::onenote::export::single_file;
 
 /// How much of a page one `read_page` call returns; the rest follows with the cursor.
 pub const PAGE_CHUNK_BYTES: usize = 100_000;
@@ -40,13 +43,12 @@ pub const MAX_RESOURCE_BYTES: usize = 20 * 1024 * 1024;
 #[derive(Debug, Clone)]
 pub struct Caller(pub Issued);
 
-/// Said if a call came without its caller (`endpoint::authenticate` sees to it that none does).
-const NO_CALLER: &str = "graphnote could not tell who is calling";
-
 /// The tools, for one request (rmcp makes one per request: the server is stateless).
 #[derive(Clone)]
 pub struct OneNoteTools {
     exports: Exports,
+    /// `PUBLIC_URL`, for the pages a tool sends the user to.
+    public_base: Arc<str>,
     tool_router: rmcp::handler::server::router::tool::ToolRouter<Self>,
 }
 
@@ -68,27 +70,29 @@ pub struct ReadPage {
 
 #[tool_router]
 impl OneNoteTools {
-    pub fn new(exports: Exports) -> OneNoteTools {
+    pub fn new(exports: Exports, public_base: Arc<str>) -> OneNoteTools {
         OneNoteTools {
             exports,
+            public_base,
             tool_router: Self::tool_router(),
         }
     }
 
     #[tool(
         description = "The user's OneNote notebooks, each with its section groups and sections \
-                       (ids, names, links to open them in OneNote). One OneNote call."
+                       (ids, names, links to open them in OneNote). One OneNote call.",
+        annotations(read_only_hint = true, open_world_hint = false)
     )]
-    async fn list_notebooks(&self, Extension(parts): Extension<Parts>) -> CallToolResult {
-        let Some(source) = self.source(&parts) else {
-            return told(NO_CALLER);
-        };
-        counted("list_notebooks", async {
+    async fn list_notebooks(
+        &self,
+        Extension(parts): Extension<Parts>,
+    ) -> Result<Json<NotebookList>, String> {
+        let source = self.source(&parts)?;
+        self.counted("list_notebooks", async {
             let tree = source.tree().await?;
-            let notebooks: Vec<NotebookOut> = tree.iter().map(NotebookOut::from).collect();
-            Ok(CallToolResult::structured(
-                serde_json::json!({ "notebooks": notebooks }),
-            ))
+            Ok(Json(NotebookList {
+                notebooks: tree.iter().map(NotebookOut::from).collect(),
+            }))
         })
         .await
     }
@@ -96,23 +100,22 @@ impl OneNoteTools {
     #[tool(
         description = "A section's pages in OneNote's order, with their subpage levels (0 is a \
                        top-level page), 100 at a time: call again with `next_cursor` for more. \
-                       One OneNote call."
+                       One OneNote call.",
+        annotations(read_only_hint = true, open_world_hint = false)
     )]
     async fn list_pages(
         &self,
         Extension(parts): Extension<Parts>,
         Parameters(ListPages { section_id, cursor }): Parameters<ListPages>,
-    ) -> CallToolResult {
-        let Some(source) = self.source(&parts) else {
-            return told(NO_CALLER);
-        };
+    ) -> Result<Json<PageList>, String> {
+        let source = self.source(&parts)?;
         if !onenote_md::is_valid_resource_id(&section_id) {
-            return told("section_id is not a OneNote section id: take one from list_notebooks");
+            return Err(
+                "section_id is not a OneNote section id: take one from list_notebooks".into(),
+            );
         }
-        let Some(start) = offset(cursor.as_deref()) else {
-            return told("cursor is not one that list_pages gave");
-        };
-        counted("list_pages", async {
+        let start = offset(cursor.as_deref()).ok_or("cursor is not one that list_pages gave")?;
+        self.counted("list_pages", async {
             let pages = source.section_pages(&section_id).await?;
             let shown: Vec<PageOut> = pages
                 .iter()
@@ -121,67 +124,80 @@ impl OneNoteTools {
                 .map(PageOut::from)
                 .collect();
             let end = start + shown.len();
-            let next_cursor = (end < pages.len()).then(|| end.to_string());
-            Ok(CallToolResult::structured(serde_json::json!({
-                "pages": shown,
-                "next_cursor": next_cursor,
-            })))
+            Ok(Json(PageList {
+                pages: shown,
+                next_cursor: (end < pages.len()).then(|| end.to_string()),
+            }))
         })
         .await
     }
 
     #[tool(
-        description = "One OneNote page as Markdown: YAML front matter (title, created, id), \
-                       headings, lists, tables, note tags as text, ink as SVG images, math as \
-                       LaTeX. Images and attachments come as resource links to read with \
-                       resources/read. A page longer than 100,000 bytes comes in parts: the last \
-                       line says which cursor gives the next. One OneNote call per part."
+        description = "One OneNote page as graphnote's Markdown, as its .md download holds it: \
+                       YAML front matter (title, created, modified, link), headings, lists, \
+                       tables, note tags, ink drawings as SVG images, math as LaTeX. The page's \
+                       images and attachments come as resource links to read with \
+                       resources/read. A page longer than 100,000 bytes comes in parts: \
+                       `next_cursor` (and the text's last line) gives the next. Two OneNote \
+                       calls per part.",
+        annotations(read_only_hint = true, open_world_hint = false),
+        output_schema = rmcp::handler::server::tool::schema_for_output::<PagePart>()
     )]
     async fn read_page(
         &self,
         Extension(parts): Extension<Parts>,
         Parameters(ReadPage { page_id, cursor }): Parameters<ReadPage>,
-    ) -> CallToolResult {
-        let Some(source) = self.source(&parts) else {
-            return told(NO_CALLER);
-        };
+    ) -> Result<CallToolResult, String> {
+        let source = self.source(&parts)?;
         if !onenote_md::is_valid_resource_id(&page_id) {
-            return told("page_id is not a OneNote page id: take one from list_pages");
+            return Err("page_id is not a OneNote page id: take one from list_pages".into());
         }
-        let Some(start) = offset(cursor.as_deref()) else {
-            return told("cursor is not one that read_page gave");
+        let start = offset(cursor.as_deref()).ok_or("cursor is not one that read_page gave")?;
+        let conversion = self
+            .counted("read_page", async {
+                let meta = source.page(&page_id).await?;
+                let content = source.page_content(&page_id).await?;
+                Ok(single_file(&meta, &content))
+            })
+            .await?;
+        let markdown = &conversion.markdown;
+        let part = part_of(markdown, start).ok_or(
+            "cursor is past the page's end (or the page changed): read it again without a cursor",
+        )?;
+        let text = &markdown[start..part.end];
+        let next_cursor = (part.end < markdown.len()).then(|| part.end.to_string());
+        let files: Vec<FileOut> = conversion
+            .resources
+            .iter()
+            .filter(|file| !file.id.is_empty() && text.contains(file.file_name.as_str()))
+            .map(|file| FileOut {
+                name: file.file_name.clone(),
+                uri: ResourceUri::for_file(file).to_string(),
+                mime_type: mime_of(file),
+            })
+            .collect();
+        let mut shown = text.to_string();
+        if let Some(next) = &next_cursor {
+            shown.push_str(&format!(
+                "\n[graphnote: the page goes on; call read_page with cursor \"{next}\" for the rest]\n"
+            ));
+        }
+        let mut content = vec![ContentBlock::text(shown)];
+        for file in &files {
+            let mut link = Resource::new(file.uri.clone(), file.name.clone());
+            if let Some(mime) = &file.mime_type {
+                link = link.with_mime_type(mime.clone());
+            }
+            content.push(ContentBlock::resource_link(link));
+        }
+        let mut result = CallToolResult::success(content);
+        let part = PagePart {
+            markdown: text.to_string(),
+            next_cursor,
+            files,
         };
-        counted("read_page", async {
-            let conversion = converted(&source, &page_id).await?;
-            let markdown = &conversion.markdown;
-            let Some(part) = part_of(markdown, start) else {
-                return Ok(told(
-                    "cursor is past the page's end (or the page changed): read it again without a cursor",
-                ));
-            };
-            let mut text = markdown[start..part.end].to_string();
-            if part.end < markdown.len() {
-                text.push_str(&format!(
-                    "\n[graphnote: the page goes on; call read_page with cursor \"{}\" for the rest]\n",
-                    part.end
-                ));
-            }
-            let mut content = vec![ContentBlock::text(text)];
-            for file in &conversion.resources {
-                let shown_here = markdown[start..part.end].contains(file.file_name.as_str());
-                if !shown_here {
-                    continue;
-                }
-                let uri = ResourceUri::for_file(&page_id, file).to_string();
-                let mut link = Resource::new(uri, file.file_name.clone());
-                if let Some(mime) = mime_of(file) {
-                    link = link.with_mime_type(mime);
-                }
-                content.push(ContentBlock::resource_link(link));
-            }
-            Ok(CallToolResult::success(content))
-        })
-        .await
+        result.structured_content = serde_json::to_value(part).ok();
+        Ok(result)
     }
 }
 
@@ -214,20 +230,17 @@ impl ServerHandler for OneNoteTools {
             .ok_or_else(|| ErrorData::internal_error("no request", None))?;
         let source = self
             .source(parts)
-            .ok_or_else(|| ErrorData::invalid_request(NO_CALLER, None))?;
+            .map_err(|refused| ErrorData::invalid_request(refused, None))?;
         let Some(uri) = ResourceUri::parse(&request.uri) else {
             return Err(ErrorData::resource_not_found(
                 "not a resource read_page gave",
                 None,
             ));
         };
-        let bytes = match &uri {
-            ResourceUri::OneNote { id, .. } => source.resource(id).await,
-            ResourceUri::OnPage { page_id, file_name } => converted(&source, page_id)
-                .await
-                .and_then(|c| carried_file(c, file_name)),
-        };
-        let bytes = bytes.map_err(|e| ErrorData::internal_error(said(&e), None))?;
+        let bytes = self
+            .counted("resources/read", async { source.resource(&uri.id).await })
+            .await
+            .map_err(|said| ErrorData::invalid_request(said, None))?;
         if bytes.len() > MAX_RESOURCE_BYTES {
             return Err(ErrorData::invalid_request(
                 format!(
@@ -238,7 +251,7 @@ impl ServerHandler for OneNoteTools {
                 None,
             ));
         }
-        let mime = mime_guess::from_path(uri.file_name())
+        let mime = mime_guess::from_path(&uri.name)
             .first_raw()
             .unwrap_or("application/octet-stream");
         let blob = base64::engine::general_purpose::STANDARD.encode(&bytes);
@@ -249,9 +262,12 @@ impl ServerHandler for OneNoteTools {
 
 impl OneNoteTools {
     /// The caller's OneNote, at page-view priority.
-    fn source(&self, parts: &Parts) -> Option<GraphSource> {
-        let Caller(issued) = parts.extensions.get::<Caller>()?;
-        Some(GraphSource {
+    fn source(&self, parts: &Parts) -> Result<GraphSource, String> {
+        let Caller(issued) = parts
+            .extensions
+            .get::<Caller>()
+            .ok_or("graphnote could not tell who is calling")?;
+        Ok(GraphSource {
             graph: self.exports.graph.clone(),
             tokens: self.exports.tokens.clone(),
             credentials: self.exports.credentials.clone(),
@@ -259,33 +275,46 @@ impl OneNoteTools {
             owner: issued.account.clone(),
         })
     }
-}
 
-/// The page `page_id` as Markdown, its files the converter made (ink drawings, pictures the
-/// page carries) kept with their bytes.
-async fn converted(source: &GraphSource, page_id: &str) -> Result<Conversion, FetchError> {
-    let content = source.page_content(page_id).await?;
-    Ok(onenote_md::to_markdown_with(
-        &content.html,
-        &PageMeta {
-            id: Some(page_id.to_string()),
-            ..PageMeta::default()
-        },
-        &Options {
-            ink: content.ink.as_deref(),
-            carried_files: CarriedFiles::Files,
-            ..Options::default()
-        },
-    ))
-}
+    /// A call's outcome, counted by tool and outcome; a failure in words the assistant can act
+    /// on (and pass on to the user).
+    async fn counted<T>(
+        &self,
+        tool: &'static str,
+        call: impl Future<Output = Result<T, FetchError>>,
+    ) -> Result<T, String> {
+        let result = call.await;
+        let outcome = match &result {
+            Ok(_) => "ok",
+            Err(FetchError::Transient { .. }) => "throttled",
+            Err(FetchError::NeedsOwner(_)) => "signed_out",
+            Err(_) => "failed",
+        };
+        metrics::counter!("graphnote_mcp_tool_calls_total", "tool" => tool, "outcome" => outcome)
+            .increment(1);
+        result.map_err(|e| self.said(&e))
+    }
 
-fn carried_file(conversion: Conversion, file_name: &str) -> Result<Vec<u8>, FetchError> {
-    conversion
-        .resources
-        .into_iter()
-        .find(|r| r.file_name == file_name)
-        .and_then(|r| r.bytes)
-        .ok_or_else(|| FetchError::Failed("the page no longer has that file".into()))
+    fn said(&self, e: &FetchError) -> String {
+        match e {
+            FetchError::Transient {
+                retry_after: Some(after),
+                ..
+            } => format!(
+                "OneNote's limit for this user: try again in about {} s",
+                after.as_secs().max(1)
+            ),
+            FetchError::Transient { message, .. } => {
+                format!("OneNote did not answer ({message}): try again in a minute")
+            }
+            FetchError::NeedsOwner(_) => format!(
+                "graphnote needs the user to sign in again (or to allow OneNote): they must open \
+                 {}/onenote, then reconnect this app",
+                self.public_base
+            ),
+            FetchError::Failed(why) | FetchError::Fatal(why) => why.clone(),
+        }
+    }
 }
 
 /// Where a part of `markdown` starting at byte `start` ends: at most [`PAGE_CHUNK_BYTES`] on,
@@ -328,129 +357,6 @@ fn mime_of(file: &onenote_md::ResourceRef) -> Option<String> {
             .first_raw()
             .map(str::to_string)
     })
-}
-
-/// A tool call's outcome in words the assistant can act on, counted by tool and outcome.
-async fn counted(
-    tool: &'static str,
-    call: impl Future<Output = Result<CallToolResult, FetchError>>,
-) -> CallToolResult {
-    let result = call.await;
-    let outcome = match &result {
-        Ok(_) => "ok",
-        Err(FetchError::Transient { .. }) => "throttled",
-        Err(FetchError::NeedsOwner(_)) => "signed_out",
-        Err(_) => "failed",
-    };
-    metrics::counter!("graphnote_mcp_tool_calls_total", "tool" => tool, "outcome" => outcome)
-        .increment(1);
-    result.unwrap_or_else(|e| told(&said(&e)))
-}
-
-/// What went wrong, for the assistant (and through it the user).
-fn said(e: &FetchError) -> String {
-    match e {
-        FetchError::Transient {
-            retry_after: Some(after),
-            ..
-        } => format!(
-            "OneNote asks graphnote to wait: try again in {} seconds",
-            after.as_secs().max(1)
-        ),
-        FetchError::Transient { message, .. } => {
-            format!("OneNote did not answer ({message}): try again in a minute")
-        }
-        FetchError::NeedsOwner(_) => "graphnote needs the user to sign in again: reconnect \
-                                      this client to graphnote"
-            .into(),
-        FetchError::Failed(why) | FetchError::Fatal(why) => why.clone(),
-    }
-}
-
-fn told(message: &str) -> CallToolResult {
-    CallToolResult::error(vec![ContentBlock::text(message)])
-}
-
-/// A notebook as `list_notebooks` gives it.
-#[derive(Serialize)]
-struct NotebookOut {
-    id: String,
-    name: String,
-    web_url: Option<String>,
-    sections: Vec<SectionOut>,
-    section_groups: Vec<GroupOut>,
-}
-
-#[derive(Serialize)]
-struct GroupOut {
-    id: String,
-    name: String,
-    sections: Vec<SectionOut>,
-    section_groups: Vec<GroupOut>,
-}
-
-#[derive(Serialize)]
-struct SectionOut {
-    id: String,
-    name: String,
-    web_url: Option<String>,
-}
-
-impl From<&NotebookTree> for NotebookOut {
-    fn from(tree: &NotebookTree) -> NotebookOut {
-        NotebookOut {
-            id: tree.notebook.id.clone(),
-            name: tree.notebook.display_name.clone(),
-            web_url: tree.notebook.links.web_url().map(str::to_string),
-            sections: tree.sections.iter().map(SectionOut::from).collect(),
-            section_groups: tree.groups.iter().map(GroupOut::from).collect(),
-        }
-    }
-}
-
-impl From<&GroupTree> for GroupOut {
-    fn from(tree: &GroupTree) -> GroupOut {
-        GroupOut {
-            id: tree.group.id.clone(),
-            name: tree.group.display_name.clone(),
-            sections: tree.sections.iter().map(SectionOut::from).collect(),
-            section_groups: tree.groups.iter().map(GroupOut::from).collect(),
-        }
-    }
-}
-
-impl From<&Section> for SectionOut {
-    fn from(section: &Section) -> SectionOut {
-        SectionOut {
-            id: section.id.clone(),
-            name: section.display_name.clone(),
-            web_url: section.links.web_url().map(str::to_string),
-        }
-    }
-}
-
-/// A page as `list_pages` gives it.
-#[derive(Serialize)]
-struct PageOut {
-    id: String,
-    title: String,
-    level: i32,
-    created: Option<String>,
-    modified: Option<String>,
-    web_url: Option<String>,
-}
-
-impl From<&Page> for PageOut {
-    fn from(page: &Page) -> PageOut {
-        PageOut {
-            id: page.id.clone(),
-            title: page.title_or_untitled().to_string(),
-            level: page.level.unwrap_or(0),
-            created: page.created_date_time.clone(),
-            modified: page.last_modified_date_time.clone(),
-            web_url: page.links.web_url().map(str::to_string),
-        }
-    }
 }
 
 #[cfg(test)]

@@ -64,14 +64,21 @@ pub fn file_stem(title: Option<&str>) -> String {
     }
 }
 
-pub fn markdown_download(meta: &Page, content: &PageContent) -> Response {
-    let conversion = convert(
+/// The page as one Markdown file (what the `.md` download holds, and the MCP server's
+/// `read_page`): the files the page carries inline as `data:` URLs, its OneNote images and
+/// attachments linked as `resources/…`.
+pub fn single_file(meta: &Page, content: &PageContent) -> Conversion {
+    convert(
         meta,
         content,
         CarriedFiles::DataUrls {
             max_bytes: MAX_INLINE_IMAGE,
         },
-    );
+    )
+}
+
+pub fn markdown_download(meta: &Page, content: &PageContent) -> Response {
+    let conversion = single_file(meta, content);
     let name = format!("{}.md", file_stem(meta.title.as_deref()));
     let mut response = (StatusCode::OK, conversion.markdown).into_response();
     let headers = response.headers_mut();
