@@ -48,6 +48,7 @@ class Person:
         self.browser = Browser(emulator)
         self.app = app
         self.consent_pages = []
+        self.codes = []
 
     def allow(self, authorization_url):
         url = authorization_url
@@ -72,10 +73,11 @@ class Person:
         location = answer.headers["Location"]
         assert location.startswith(REDIRECT_URI), location
         query = dict(urllib.parse.parse_qsl(urllib.parse.urlsplit(location).query))
+        self.codes.append(query["code"])
         return AuthorizationCodeResult(code=query["code"], state=query.get("state"), iss=query.get("iss"))
 
 
-async def session_of(app, person, work):
+async def session_of(app, person, work, storage):
     answers = []
 
     async def redirect_handler(authorization_url):
@@ -94,7 +96,7 @@ async def session_of(app, person, work):
             response_types=["code"],
             token_endpoint_auth_method="none",
         ),
-        storage=MemoryStorage(),
+        storage=storage,
         redirect_handler=redirect_handler,
         callback_handler=callback_handler,
     )
@@ -127,7 +129,8 @@ def test_the_official_mcp_sdk_connects_and_reads_a_page_and_its_files(emulator, 
                 files[item.name] = hashlib.sha256(base64.b64decode(contents.blob)).hexdigest()
         return notebooks, structured(listed)["pages"], read.content[0].text, files
 
-    notebooks, listed, markdown, files = asyncio.run(session_of(app, person, work))
+    storage = MemoryStorage()
+    notebooks, listed, markdown, files = asyncio.run(session_of(app, person, work, storage))
 
     assert "Python SDK assistant" in person.consent_pages[0]
     assert page["notebook"]["id"] in {n["id"] for n in notebooks}
@@ -139,3 +142,9 @@ def test_the_official_mcp_sdk_connects_and_reads_a_page_and_its_files(emulator, 
     assert {r["sha256"] for r in page["resources"]} <= set(files.values()), (page["resources"], files)
     for name in files:
         assert name in markdown
+
+    # No code or token the client got is in graphnote's log; its client id is.
+    log = app.log()
+    secrets = [*person.codes, storage.tokens.access_token, storage.tokens.refresh_token]
+    assert all(secret and secret not in log for secret in secrets)
+    assert storage.client_info.client_id in log or "MCP client allowed" in log

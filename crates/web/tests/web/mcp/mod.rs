@@ -8,7 +8,9 @@
 use emulator::testing::TestEmulator;
 use serde_json::Value;
 
-use crate::support::{RedisServer, TempDir, TestApp, User, attribute_after, location};
+use crate::support::{
+    RedisServer, TempDir, TestApp, User, attribute_after, location, onenote_calls,
+};
 
 const ADA: &str = "ada@contoso.example";
 const GRACE: &str = "grace@contoso.example";

@@ -323,19 +323,31 @@ async fn signing_out_pauses_an_assistant_signing_in_resumes_it_and_disconnect_en
     assert!(!page.contains("Test assistant"), "{page}");
 }
 
+/// Two instances on one Redis behind one public URL, as a load balancer would have them (the
+/// resource tokens are bound to is `PUBLIC_URL`'s), with `env`.
+async fn behind_one_url(
+    emu: &TestEmulator,
+    redis: &RedisServer,
+    env: &'static [(&'static str, &'static str)],
+) -> [TestApp; 2] {
+    let first = instances(emu, redis, 1, env).await.remove(0);
+    let public_url = first.base_url.clone();
+    let second = TestApp::start_with(emu, &redis.url(), |map| {
+        map.insert("MCP".into(), "on".into());
+        map.insert("PUBLIC_URL".into(), public_url);
+        for (k, v) in env {
+            map.insert(k.to_string(), v.to_string());
+        }
+    })
+    .await;
+    [first, second]
+}
+
 #[tokio::test]
 async fn on_several_instances_any_instance_answers_a_connected_assistant() {
     let emu = TestEmulator::start().await;
     let redis = RedisServer::start().await;
-    // Two instances behind one public URL, as a load balancer would have them.
-    let first = instances(&emu, &redis, 1, &[]).await.remove(0);
-    let public_url = first.base_url.clone();
-    let second = TestApp::start_with(&emu, &redis.url(), |env| {
-        env.insert("MCP".into(), "on".into());
-        env.insert("PUBLIC_URL".into(), public_url);
-    })
-    .await;
-    let apps = [first, second];
+    let apps = behind_one_url(&emu, &redis, &[]).await;
     let ada = User::new();
     let (_client, tokens) = connected(&apps[0], &ada, ADA).await;
     let token = access(&tokens).to_string();
@@ -357,4 +369,96 @@ async fn on_several_instances_any_instance_answers_a_connected_assistant() {
         let response = rpc(app, &token, "tools/call", json!({"name": "list_notebooks"})).await;
         assert_eq!(response.status(), 401);
     }
+}
+
+#[tokio::test]
+async fn an_assistant_calling_faster_than_onenote_allows_is_told_when_to_try_again() {
+    const PER_HOUR: usize = 8;
+    let emu = TestEmulator::start().await;
+    emu.call_admin(
+        reqwest::Method::PUT,
+        "/limits",
+        json!({"per_minute": 100, "per_hour": PER_HOUR, "concurrent": 5}),
+    )
+    .await;
+    let redis = RedisServer::start().await;
+    let since = emu.log_position().await;
+    let apps = behind_one_url(
+        &emu,
+        &redis,
+        &[("ONENOTE_PER_MINUTE", "100"), ("ONENOTE_PER_HOUR", "8")],
+    )
+    .await;
+    let ada = User::new();
+    let (_client, tokens) = connected(&apps[0], &ada, ADA).await;
+    let token = access(&tokens).to_string();
+    // Signing in and allowing OneNote opened the notebooks page: those calls count too.
+    let used = onenote_calls(&emu.log_since(since).await, ADA).len();
+    assert!(used < PER_HOUR, "{used}");
+
+    // Three times the hour's allowance at once, over both instances.
+    let calls = (0..3 * PER_HOUR).map(|i| {
+        let app = &apps[i % 2];
+        let token = token.clone();
+        async move {
+            let body: Value = rpc(app, &token, "tools/call", json!({"name": "list_notebooks"}))
+                .await
+                .json()
+                .await
+                .unwrap();
+            body["result"].clone()
+        }
+    });
+    let results = futures_util::future::join_all(calls).await;
+    let served = results.iter().filter(|r| r["isError"] != true).count();
+    assert_eq!(served, PER_HOUR - used, "the hour's allowance, once");
+    for told in results.iter().filter(|r| r["isError"] == true) {
+        let text = told["content"][0]["text"].as_str().unwrap();
+        assert!(
+            text.contains("OneNote's limit for this user: try again in about"),
+            "{text}"
+        );
+    }
+    let log = emu.log_since(since).await;
+    let calls = onenote_calls(&log, ADA);
+    assert_eq!(
+        calls.len(),
+        PER_HOUR,
+        "nothing beyond the allowance reached OneNote"
+    );
+    assert!(calls.iter().all(|c| c["status"] != 429));
+}
+
+#[tokio::test]
+async fn one_users_assistant_cannot_read_anothers_pages_or_files() {
+    let (emu, _dir, app) = started().await;
+    let grace = User::new();
+    let (_client, tokens) = connected(&app, &grace, GRACE).await;
+    let token = access(&tokens);
+    let adas = emulator_pages(&emu, ADA).await;
+    let page = adas
+        .iter()
+        .find(|p| !p["resources"].as_array().unwrap().is_empty())
+        .unwrap();
+    let read = tool(&app, token, "read_page", json!({"page_id": page["id"]})).await;
+    assert_eq!(read["isError"], true, "{read}");
+    let title = page["title"].as_str().unwrap();
+    assert!(!read.to_string().contains(title), "{read}");
+    let section = tool(
+        &app,
+        token,
+        "list_pages",
+        json!({"section_id": page["section"]["id"]}),
+    )
+    .await;
+    assert_eq!(section["isError"], true, "{section}");
+    let resource = page["resources"][0]["id"].as_str().unwrap();
+    let uri = format!("graphnote://onenote/resources/{resource}/a.png");
+    let body: Value = rpc(&app, token, "resources/read", json!({"uri": uri}))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert!(body["error"].is_object(), "{body}");
+    assert!(body.get("result").is_none(), "{body}");
 }
