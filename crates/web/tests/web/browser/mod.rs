@@ -19,6 +19,7 @@
 
 mod attacks;
 mod claims;
+mod connections;
 mod exports;
 mod first_hour;
 mod onenote_pages;

@@ -16,7 +16,7 @@ const ADA: &str = "ada@contoso.example";
 const GRACE: &str = "grace@contoso.example";
 
 /// The emulator, a folder and an app on it with `MCP=on` (keep all three while testing).
-async fn started() -> (TestEmulator, TempDir, TestApp) {
+pub(crate) async fn started() -> (TestEmulator, TempDir, TestApp) {
     let emu = TestEmulator::start().await;
     let dir = TempDir::new();
     let store = format!("sqlite:{}", dir.0.join("sessions.sqlite3").display());
@@ -375,14 +375,14 @@ async fn on_several_instances_the_registration_limit_and_the_registrations_are_s
 }
 
 /// What a client registers and sends its user with.
-struct ClientRequest {
-    client_id: String,
-    redirect_uri: &'static str,
+pub(crate) struct ClientRequest {
+    pub(crate) client_id: String,
+    pub(crate) redirect_uri: &'static str,
 }
 
 const VERIFIER_CHALLENGE: &str = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM";
 
-async fn registered(app: &TestApp) -> ClientRequest {
+pub(crate) async fn registered(app: &TestApp) -> ClientRequest {
     let answer: Value = reqwest::Client::new()
         .post(app.url("/oauth/register"))
         .json(&serde_json::json!({
@@ -403,7 +403,7 @@ async fn registered(app: &TestApp) -> ClientRequest {
 }
 
 /// `/oauth/authorize?…` for `client`, with `changes` made to the parameters.
-fn authorize_path(
+pub(crate) fn authorize_path(
     app: &TestApp,
     client: &ClientRequest,
     changes: &[(&str, Option<&str>)],
@@ -442,7 +442,7 @@ fn consent_form(page: &str) -> (String, String) {
     )
 }
 
-fn query_of(location: &str) -> std::collections::HashMap<String, String> {
+pub(crate) fn query_of(location: &str) -> std::collections::HashMap<String, String> {
     url::Url::parse(location)
         .unwrap()
         .query_pairs()
@@ -621,8 +621,8 @@ async fn a_consent_cannot_be_forged_answered_by_someone_else_or_sent_elsewhere()
 }
 
 /// A PKCE pair computed apart from graphnote (Python's hashlib and base64).
-const VERIFIER: &str = "graphnote-test-verifier-0123456789-abcdefghijklmn";
-const CHALLENGE: &str = "8vbSHilE3sXH0_pMPku60edTGIgy2y0PlBrIcPSqC2s";
+pub(crate) const VERIFIER: &str = "graphnote-test-verifier-0123456789-abcdefghijklmn";
+pub(crate) const CHALLENGE: &str = "8vbSHilE3sXH0_pMPku60edTGIgy2y0PlBrIcPSqC2s";
 
 /// Ada allows `client` on the consent page; the code it gets.
 async fn code_for(app: &TestApp, ada: &User, client: &ClientRequest) -> String {
@@ -645,7 +645,7 @@ async fn token_request(app: &TestApp, form: &[(&str, &str)]) -> (u16, Value) {
     (status, response.json().await.unwrap())
 }
 
-async fn exchange(
+pub(crate) async fn exchange(
     app: &TestApp,
     client: &ClientRequest,
     code: &str,
@@ -900,4 +900,4 @@ async fn a_token_request_the_endpoint_cannot_read_gets_rfc_6749s_json_error() {
     assert_eq!(answer["error"], "invalid_request");
 }
 
-mod tools;
+pub(crate) mod tools;

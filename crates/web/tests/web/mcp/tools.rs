@@ -25,7 +25,12 @@ fn access(tokens: &Value) -> &str {
 }
 
 /// A JSON-RPC request to `/mcp` with `token`.
-async fn rpc(app: &TestApp, token: &str, method: &str, params: Value) -> reqwest::Response {
+pub(crate) async fn rpc(
+    app: &TestApp,
+    token: &str,
+    method: &str,
+    params: Value,
+) -> reqwest::Response {
     reqwest::Client::new()
         .post(app.local("/mcp"))
         .bearer_auth(token)
