@@ -481,6 +481,18 @@ def main():
               f"OneNote's limits ({hours * 3600 / max(x['wall_seconds'], 0.001):.0f}× the fast export's "
               f"wall time).")
             w("")
+    mcp_path = raw / "mcp.json"
+    if mcp_path.exists():
+        m = json.loads(mcp_path.read_text())
+        w("## MCP server (`read_page` against the `.md` download)")
+        w("")
+        w(f"One page with files ({m['page_bytes']} bytes of Markdown), read {m['n']} times each way, "
+          f"alternately, by a client connected through graphnote's OAuth flow: the `.md` download "
+          f"**{m['md_median_ms']:.2f} ms** (mean {m['md_mean_ms']:.2f}), `read_page` through `/mcp` "
+          f"**{m['mcp_median_ms']:.2f} ms** (mean {m['mcp_mean_ms']:.2f}): "
+          f"**{m['mcp_over_md']:.2f}×** the download's median. Both make the same two OneNote calls "
+          f"and the same conversion; the rest is the bearer token's checks in the store and JSON-RPC.")
+        w("")
     print("\n".join(lines))
 
 

@@ -282,7 +282,7 @@ pub async fn download(args: &Args) -> Result<()> {
 }
 
 /// `/onenote` asks for OneNote's consent the first time: follow it through the emulator.
-async fn consent_to_onenote(
+pub(super) async fn consent_to_onenote(
     client: &reqwest::Client,
     jar: &mut Jar,
     onenote: &Url,
@@ -306,7 +306,7 @@ async fn consent_to_onenote(
     Ok(())
 }
 
-async fn text(client: &reqwest::Client, jar: &mut Jar, url: &Url) -> Result<String> {
+pub(super) async fn text(client: &reqwest::Client, jar: &mut Jar, url: &Url) -> Result<String> {
     let answer = send(client, jar, url, None).await?;
     if answer.status() != reqwest::StatusCode::OK {
         return Err(format!("{url} answered {}", answer.status()));
@@ -341,12 +341,15 @@ async fn job_status(
 }
 
 /// The text after the first `marker`, up to the next `"`.
-fn value_after(html: &str, marker: &str) -> Option<String> {
+pub(super) fn value_after(html: &str, marker: &str) -> Option<String> {
     values_after(html, marker).next()
 }
 
 /// The text after each `marker`, up to the next `"`.
-fn values_after<'a>(html: &'a str, marker: &'a str) -> impl Iterator<Item = String> + 'a {
+pub(super) fn values_after<'a>(
+    html: &'a str,
+    marker: &'a str,
+) -> impl Iterator<Item = String> + 'a {
     html.match_indices(marker).filter_map(move |(at, _)| {
         let rest = &html[at + marker.len()..];
         rest.split('"').next().map(str::to_string)

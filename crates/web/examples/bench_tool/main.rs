@@ -22,6 +22,9 @@
 //!     prints the wall time, the job's last status and the page-view times (see `export.rs`)
 //! bench_tool download --job URL --cookie COOKIE --ca PEM
 //!     fetches the export's zip; prints its size and how long it took
+//! bench_tool mcp      --app URL --ca PEM [--user UPN] [--n N]
+//!     connects an MCP client the standard way and reads one page N times through `read_page`
+//!     and through its `.md` download, alternately; prints both latencies (see `mcp.rs`)
 //! bench_tool graph-calls --emulator URL --ca PEM --token TOKEN --n N --c C
 //!     N `GET /v1.0/me` through the app's Graph client, C in flight; prints the CPU they cost
 //!     this process (see `graph_calls.rs`)
@@ -33,6 +36,7 @@
 
 mod export;
 mod graph_calls;
+mod mcp;
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -141,6 +145,7 @@ async fn run(args: Vec<String>) -> Result<()> {
         "seed-sessions" => seed_sessions(&args).await,
         "export" => export::export(&args).await,
         "download" => export::download(&args).await,
+        "mcp" => mcp::mcp(&args).await,
         other => Err(format!("unknown command {other}")),
     }
 }
