@@ -117,7 +117,7 @@ def test_the_official_mcp_sdk_connects_and_reads_a_page_and_its_files(emulator, 
 
     async def work(client):
         tools = await client.list_tools()
-        assert {t.name for t in tools.tools} == {"list_notebooks", "list_pages", "read_page"}
+        assert {t.name for t in tools.tools} == {"list_notebooks", "list_pages", "read_page", "search_pages"}
         notebooks = structured(await client.call_tool("list_notebooks", {}))["notebooks"]
         listed = await client.call_tool("list_pages", {"section_id": page["section"]["id"]})
         read = await client.call_tool("read_page", {"page_id": page["id"]})

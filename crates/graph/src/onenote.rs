@@ -325,6 +325,34 @@ impl GraphClient {
         Ok(pages)
     }
 
+    /// Up to `top` of the user's pages whose title holds every one of `words` (any letter
+    /// case), newest first: OneNote's `$filter` on `/pages` (its `$search` was retired). The
+    /// words are put in OData string literals, quotes doubled.
+    pub async fn pages_titled(
+        &self,
+        token: &str,
+        user: &str,
+        words: &[String],
+        top: usize,
+    ) -> Result<Vec<Page>, GraphError> {
+        let filter = words
+            .iter()
+            .map(|w| {
+                let literal = w.to_lowercase().replace('\'', "''");
+                format!("contains(tolower(title),'{literal}')")
+            })
+            .collect::<Vec<_>>()
+            .join(" and ");
+        let mut url = self.onenote_url(&["pages"]);
+        url.query_pairs_mut()
+            .append_pair("$filter", &filter)
+            .append_pair("$select", PAGE_FIELDS)
+            .append_pair("$orderby", "lastModifiedDateTime desc")
+            .append_pair("$top", &top.to_string());
+        let found: Collection<Page> = self.onenote_json(token, user, url).await?;
+        Ok(found.value)
+    }
+
     pub async fn page(&self, token: &str, user: &str, id: &str) -> Result<Page, GraphError> {
         self.onenote_json(token, user, self.onenote_url(&["pages", id]))
             .await

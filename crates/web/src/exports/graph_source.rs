@@ -76,6 +76,17 @@ impl GraphSource {
         self.call(async |graph, token| graph.page(token.expose(), owner, page).await)
             .await
     }
+
+    /// Up to `top` pages whose title holds every one of `words` (the MCP server's search).
+    pub async fn pages_titled(
+        &self,
+        words: &[String],
+        top: usize,
+    ) -> Result<Vec<Page>, FetchError> {
+        let owner = &self.owner;
+        self.call(async |graph, token| graph.pages_titled(token.expose(), owner, words, top).await)
+            .await
+    }
 }
 
 /// Why a fast export went page by page when the files may not be read.

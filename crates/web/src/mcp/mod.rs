@@ -25,13 +25,14 @@
 //! - `connections`: the apps each user allowed, and `/connections`, where Disconnect revokes one
 //!   (uses `grants`, `records`).
 //! - `resource_uri`: the URIs of a page's images and attachments, read through graphnote.
+//! - `search`: full-text search over the user's most recent export's vault.
 //! - `tool_output`: what the tools answer, with the JSON Schemas they declare.
-//! - `tools`: the MCP tools over the user's OneNote (uses `resource_uri`, `token_endpoint`,
-//!   `tool_output`).
+//! - `tools`: the MCP tools over the user's OneNote (uses `resource_uri`, `search`,
+//!   `token_endpoint`, `tool_output`).
 //! - `endpoint`: `/mcp`, rmcp's Streamable HTTP server, admitting only current access tokens
 //!   of users still signed in (uses `connections`, `discovery`, `token_endpoint`, `tools`).
 //!
-//! Still to come: search, and Client ID Metadata Documents (a client named by an `https` URL
+//! Still to come: Client ID Metadata Documents (a client named by an `https` URL
 //! graphnote fetches).
 
 pub mod authorization;
@@ -42,6 +43,7 @@ pub mod grants;
 mod records;
 pub mod registration;
 pub mod resource_uri;
+pub mod search;
 pub mod token_endpoint;
 pub mod tool_output;
 pub mod tools;

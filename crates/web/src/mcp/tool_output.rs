@@ -29,6 +29,40 @@ pub struct PagePart {
     pub files: Vec<FileOut>,
 }
 
+/// `search_pages`' answer.
+#[derive(Serialize, JsonSchema)]
+pub struct SearchResults {
+    /// Pages whose title holds every word, as OneNote finds them (newest first).
+    pub title_matches: Vec<PageOut>,
+    /// Pages whose text holds every word, in the user's most recent export.
+    pub text_matches: Vec<TextMatchOut>,
+    /// The export the text was searched in; none when the user has no finished export.
+    pub export: Option<ExportOut>,
+    /// What the text search covered, and what the user can do to widen it.
+    pub note: String,
+}
+
+/// A page found by its text.
+#[derive(Serialize, JsonSchema)]
+pub struct TextMatchOut {
+    pub id: String,
+    pub title: String,
+    /// Its file in the export's vault.
+    pub path: String,
+    /// The text around the first word found.
+    pub snippet: String,
+}
+
+/// The export a text search read.
+#[derive(Serialize, JsonSchema)]
+pub struct ExportOut {
+    pub id: String,
+    /// When it finished (`2026-12-04 21:17 UTC`).
+    pub finished: String,
+    /// Where the user brings it up to date.
+    pub update_url: String,
+}
+
 /// A file a page's Markdown links to.
 #[derive(Serialize, JsonSchema)]
 pub struct FileOut {

@@ -1,5 +1,6 @@
-//! The MCP tools: the caller's notebooks, a section's pages, and a page as graphnote's
-//! Markdown, with its images and attachments as resources read through graphnote.
+//! The MCP tools: the caller's notebooks, a section's pages, a page as graphnote's Markdown
+//! (with its images and attachments as resources read through graphnote), and pages found by
+//! words in their titles (OneNote) and text (the user's latest export, see `search`).
 //!
 //! Every call goes through the exports' OneNote access for the caller's account
 //! (`exports::GraphSource`): the account's sealed sign-in, the one token path, and OneNote's
@@ -24,14 +25,20 @@ use schemars::JsonSchema;
 use serde::Deserialize;
 
 use super::resource_uri::ResourceUri;
+use super::search::{in_vault, latest_export};
 use super::token_endpoint::Issued;
-use super::tool_output::{FileOut, NotebookList, NotebookOut, PageList, PageOut, PagePart};
+use super::tool_output::{
+    ExportOut, FileOut, NotebookList, NotebookOut, PageList, PageOut, PagePart, SearchResults,
+    TextMatchOut,
+};
 use crate::exports::Exports;
 use crate::exports::graph_source::GraphSource;
 use crate::onenote::export::single_file;
 
 /// How much of a page one `read_page` call returns; the rest follows with the cursor.
 pub const PAGE_CHUNK_BYTES: usize = 100_000;
+/// How many pages `search_pages` gives each way.
+pub const SEARCH_RESULTS: usize = 20;
 /// How many pages one `list_pages` call returns.
 pub const PAGES_PER_CALL: usize = 100;
 /// The largest file `resources/read` hands over (base64 inside JSON); larger ones are
@@ -66,6 +73,12 @@ pub struct ReadPage {
     page_id: String,
     /// Where to go on from in a long page, as the previous call's last line gave it.
     cursor: Option<String>,
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+pub struct SearchPages {
+    /// The words to find: every one must be there, in any letter case (at most 8 words).
+    query: String,
 }
 
 #[tool_router]
@@ -130,6 +143,66 @@ impl OneNoteTools {
             }))
         })
         .await
+    }
+
+    #[tool(
+        description = "Finds the user's pages by words, every word in any letter case: in \
+                       their titles through OneNote (one OneNote call), and in their text \
+                       through the user's most recent export from graphnote, if there is one \
+                       (no OneNote call; the answer says when that export was made and where \
+                       to update it).",
+        annotations(read_only_hint = true, open_world_hint = false)
+    )]
+    async fn search_pages(
+        &self,
+        Extension(parts): Extension<Parts>,
+        Parameters(SearchPages { query }): Parameters<SearchPages>,
+    ) -> Result<Json<SearchResults>, String> {
+        let source = self.source(&parts)?;
+        let words = words_of(&query)?;
+        let titled = self
+            .counted("search_pages", source.pages_titled(&words, SEARCH_RESULTS))
+            .await?;
+        let title_matches = titled.iter().map(PageOut::from).collect();
+        let Some((job, vault)) = latest_export(&self.exports, &source.owner).await else {
+            return Ok(Json(SearchResults {
+                title_matches,
+                text_matches: Vec::new(),
+                export: None,
+                note: format!(
+                    "Only titles were searched: text is searched in the user's most recent \
+                     export from graphnote, and they have none. They can start one at {}/onenote \
+                     (Export), then search again.",
+                    self.public_base
+                ),
+            }));
+        };
+        let found = tokio::task::spawn_blocking(move || in_vault(&vault, &words, SEARCH_RESULTS))
+            .await
+            .map_err(|_| "the search stopped unexpectedly: try again")?;
+        let finished = job.finished.map_or("?".into(), crate::clock::date_time);
+        let update_url = format!("{}/onenote/exports/{}", self.public_base, job.id);
+        Ok(Json(SearchResults {
+            title_matches,
+            text_matches: found
+                .into_iter()
+                .map(|m| TextMatchOut {
+                    id: m.id,
+                    title: m.title,
+                    path: m.path,
+                    snippet: m.snippet,
+                })
+                .collect(),
+            note: format!(
+                "Text was searched in the user's export finished {finished}: pages written \
+                 since are not in it. They can update it at {update_url}."
+            ),
+            export: Some(ExportOut {
+                id: job.id,
+                finished,
+                update_url,
+            }),
+        }))
     }
 
     #[tool(
@@ -340,6 +413,15 @@ fn part_of(markdown: &str, start: usize) -> Option<Part> {
         end = start + newline + 1;
     }
     Some(Part { end })
+}
+
+/// The words of a search: 1 to 8 words of at most 50 characters each.
+fn words_of(query: &str) -> Result<Vec<String>, String> {
+    let words: Vec<String> = query.split_whitespace().map(str::to_string).collect();
+    if words.is_empty() || words.len() > 8 || words.iter().any(|w| w.chars().count() > 50) {
+        return Err("query must be 1 to 8 words of at most 50 characters each".into());
+    }
+    Ok(words)
 }
 
 /// A cursor as a number (none is 0).

@@ -26,7 +26,7 @@ use serde_json::{Value, json};
 const KATHERINE: &str = "katherine@contoso.example";
 
 /// OneNote's limits at the emulator out of the way: the app's own are what a test sets.
-async fn lift_emulator_limits(emu: &TestEmulator) {
+pub(crate) async fn lift_emulator_limits(emu: &TestEmulator) {
     emu.call_admin(
         Method::PUT,
         "/limits",
@@ -78,7 +78,7 @@ async fn quick_app(emu: &TestEmulator, dir: &TempDir) -> TestApp {
 }
 
 /// Export settings for tests: poll often, retry soon.
-fn quick_exports(env: &mut HashMap<String, String>, data_dir: &std::path::Path) {
+pub(crate) fn quick_exports(env: &mut HashMap<String, String>, data_dir: &std::path::Path) {
     env.insert("DATA_DIR".into(), data_dir.display().to_string());
     env.insert("EXPORT_POLL_MILLISECONDS".into(), "100".into());
     env.insert("EXPORT_RETRY_MILLISECONDS".into(), "50".into());
@@ -96,7 +96,12 @@ fn csrf_token(html: &str) -> String {
 }
 
 /// Starts an export from `/onenote`'s form; returns its id.
-async fn start_export(user: &User, app: &TestApp, scope: &str, id: Option<&str>) -> String {
+pub(crate) async fn start_export(
+    user: &User,
+    app: &TestApp,
+    scope: &str,
+    id: Option<&str>,
+) -> String {
     let index = user.get(&app.url("/onenote")).await.text().await.unwrap();
     let mut form = vec![("scope", scope.to_string()), ("csrf", csrf_token(&index))];
     if let Some(id) = id {
@@ -163,7 +168,7 @@ async fn status(user: &User, app: &TestApp, id: &str) -> Value {
 }
 
 /// Polls the export until it is in one of `states`.
-async fn wait_for(user: &User, app: &TestApp, id: &str, states: &[&str]) -> Value {
+pub(crate) async fn wait_for(user: &User, app: &TestApp, id: &str, states: &[&str]) -> Value {
     let started = Instant::now();
     loop {
         let json = status(user, app, id).await;

@@ -112,7 +112,7 @@ async fn an_assistant_reads_the_users_notebooks_pages_and_files_through_graphnot
         .collect();
     assert_eq!(
         names,
-        BTreeSet::from(["list_notebooks", "list_pages", "read_page"])
+        BTreeSet::from(["list_notebooks", "list_pages", "read_page", "search_pages"])
     );
 
     // Every notebook and every section that holds a page, as the emulator has them.
@@ -466,4 +466,114 @@ async fn one_users_assistant_cannot_read_anothers_pages_or_files() {
         .unwrap();
     assert!(body["error"].is_object(), "{body}");
     assert!(body.get("result").is_none(), "{body}");
+}
+
+#[tokio::test]
+async fn search_pages_finds_titles_through_onenote_and_text_in_the_latest_export() {
+    let emu = TestEmulator::start().await;
+    let dir = TempDir::new();
+    let store = format!("sqlite:{}", dir.0.join("sessions.sqlite3").display());
+    let data = dir.0.join("data");
+    crate::exports::lift_emulator_limits(&emu).await;
+    let app = TestApp::start_with(&emu, &store, |env| {
+        env.insert("MCP".into(), "on".into());
+        crate::exports::quick_exports(env, &data);
+        generous_onenote_limits(env);
+    })
+    .await;
+    let ada = User::new();
+    let (_client, tokens) = connected(&app, &ada, ADA).await;
+    let token = access(&tokens);
+    let pages = emulator_pages(&emu, ADA).await;
+    let titles: Vec<String> = pages
+        .iter()
+        .map(|p| p["title"].as_str().unwrap().to_lowercase())
+        .collect();
+
+    // A word of one page's title, in other letters' case: found by OneNote's $filter.
+    let (page, word) = pages
+        .iter()
+        .find_map(|p| {
+            let title = p["title"].as_str().unwrap();
+            let word = title
+                .split_whitespace()
+                .find(|w| w.len() >= 5 && w.chars().all(char::is_alphabetic))?;
+            Some((p, word.to_uppercase()))
+        })
+        .expect("a seeded title with a word");
+    let since = emu.log_position().await;
+    let found = tool(&app, token, "search_pages", json!({"query": word})).await;
+    let results = &found["structuredContent"];
+    let ids: Vec<&str> = results["title_matches"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["id"].as_str().unwrap())
+        .collect();
+    assert!(ids.contains(&page["id"].as_str().unwrap()), "{found}");
+    assert_eq!(results["export"], Value::Null);
+    assert!(
+        results["note"].as_str().unwrap().contains("/onenote"),
+        "{found}"
+    );
+    let calls = onenote_calls(&emu.log_since(since).await, ADA).len();
+    assert_eq!(calls, 1, "one OneNote call: the title filter");
+
+    // After an export, a word only in a page's text (in no title) is found there.
+    let job = crate::exports::start_export(&ada, &app, "all", None).await;
+    crate::exports::wait_for(&ada, &app, &job, &["done"]).await;
+    let read = tool(&app, token, "read_page", json!({"page_id": page["id"]})).await;
+    let markdown = read["structuredContent"]["markdown"].as_str().unwrap();
+    let body = markdown.splitn(3, "---\n").nth(2).unwrap();
+    let word = body
+        .split(|c: char| !c.is_alphabetic())
+        .find(|w| w.len() >= 6 && titles.iter().all(|t| !t.contains(&w.to_lowercase())))
+        .expect("a word of the page's text in no title")
+        .to_string();
+    let found = tool(
+        &app,
+        token,
+        "search_pages",
+        json!({"query": word.to_lowercase()}),
+    )
+    .await;
+    let results = &found["structuredContent"];
+    let texts: Vec<&str> = results["text_matches"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["id"].as_str().unwrap())
+        .collect();
+    assert!(
+        texts.contains(&page["id"].as_str().unwrap()),
+        "{word}: {found}"
+    );
+    assert_eq!(results["title_matches"], json!([]));
+    assert_eq!(results["export"]["id"], job.as_str());
+    assert!(
+        results["export"]["update_url"]
+            .as_str()
+            .unwrap()
+            .ends_with(&format!("/onenote/exports/{job}")),
+        "{found}"
+    );
+
+    // Another user's search never reads Ada's export.
+    let grace = User::new();
+    let (_client, grace_tokens) = connected(&app, &grace, GRACE).await;
+    let theirs = tool(
+        &app,
+        access(&grace_tokens),
+        "search_pages",
+        json!({"query": word}),
+    )
+    .await;
+    assert_eq!(theirs["structuredContent"]["text_matches"], json!([]));
+    assert_eq!(theirs["structuredContent"]["export"], Value::Null);
+
+    // What cannot be a search is told back.
+    for query in ["", "a b c d e f g h i"] {
+        let told = tool(&app, token, "search_pages", json!({"query": query})).await;
+        assert_eq!(told["isError"], true, "{query:?}: {told}");
+    }
 }
