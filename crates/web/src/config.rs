@@ -77,6 +77,11 @@ pub struct Config {
     /// Whether `/mcp` and its OAuth discovery are served (`MCP`, `on` or `off`; off until the
     /// MCP server is complete: see `crate::mcp`).
     pub mcp: bool,
+    /// Whether an MCP client's metadata document (its `client_id` URL) may be fetched from a
+    /// loopback address, over http too (`MCP_CLIENT_METADATA_LOOPBACK`, `on` or `off`): for
+    /// tests and local development; never elsewhere, where it would let a client make graphnote
+    /// call services on its own machine.
+    pub mcp_metadata_loopback: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -287,6 +292,16 @@ impl Config {
                 return Err(error("MCP", format!("{other:?} must be on or off")));
             }
         };
+        let mcp_metadata_loopback = match get("MCP_CLIENT_METADATA_LOOPBACK").as_deref() {
+            None | Some("off") => false,
+            Some("on") => true,
+            Some(other) => {
+                return Err(error(
+                    "MCP_CLIENT_METADATA_LOOPBACK",
+                    format!("{other:?} must be on or off"),
+                ));
+            }
+        };
         let seconds = |name: &'static str, default: u64| -> Result<Duration, ConfigError> {
             match get(name) {
                 None => Ok(Duration::from_secs(default)),
@@ -364,6 +379,7 @@ impl Config {
             ),
             upload_max_bytes: count("UPLOAD_MAX_BYTES", 2 << 30)? as u64,
             mcp,
+            mcp_metadata_loopback,
         })
     }
 

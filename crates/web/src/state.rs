@@ -13,6 +13,7 @@ use crate::csrf::Csrf;
 use crate::error::Chain;
 use crate::exports::Exports;
 use crate::features::Feature;
+use crate::mcp::client_metadata::MetadataFetcher;
 use crate::onenote::access::OneNote;
 use crate::session::{AnyStore, Sessions};
 use crate::tokens::Tokens;
@@ -33,6 +34,8 @@ pub struct Parts {
     pub onenote: OneNote,
     pub exports: Exports,
     pub csrf: Arc<Csrf>,
+    /// MCP clients' metadata documents, fetched with the SSRF rules of `mcp::client_metadata`.
+    pub mcp_metadata: Arc<MetadataFetcher>,
 }
 
 impl std::ops::Deref for AppState {
@@ -63,6 +66,7 @@ parts_from_state!(
     onenote: OneNote,
     exports: Exports,
     csrf: Arc<Csrf>,
+    mcp_metadata: Arc<MetadataFetcher>,
 );
 
 /// A start-up failure, as one line for the operator.
@@ -139,6 +143,10 @@ impl AppState {
         )
         .map_err(|e| StartupError::because("DATA_DIR", &e))?;
         let csrf = Arc::new(Csrf::new(&config.session_secrets[0]));
+        let mcp_metadata = Arc::new(
+            MetadataFetcher::new(ca_pem.as_deref(), config.mcp_metadata_loopback)
+                .map_err(StartupError)?,
+        );
         Ok(AppState(Arc::new(Parts {
             config: Arc::new(config),
             identity,
@@ -148,6 +156,7 @@ impl AppState {
             onenote,
             exports,
             csrf,
+            mcp_metadata,
         })))
     }
 }

@@ -24,6 +24,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use serde::{Deserialize, Serialize};
 use url::Url;
 
+use super::client_metadata::{MetadataError, MetadataFetcher, is_document_url};
 use super::connections::{self, Connection};
 use super::discovery::{SCOPE, asks_only_our_scope, names_this_resource, resource};
 use super::records::{get, hash, new_secret, now, put_for, spend};
@@ -98,10 +99,15 @@ struct ConsentPage<'a> {
 }
 
 /// `GET /oauth/authorize`.
+#[expect(
+    clippy::too_many_arguments,
+    reason = "axum extractors: one for each thing the consent page needs"
+)]
 pub async fn authorize(
     State(exports): State<Exports>,
     State(config): State<Arc<Config>>,
     State(csrf): State<Arc<Csrf>>,
+    State(metadata): State<Arc<MetadataFetcher>>,
     context: RequestContext,
     uri: Uri,
     MaybeSession(session): MaybeSession,
@@ -110,14 +116,27 @@ pub async fn authorize(
     let client_id = query.client_id.as_deref().ok_or_else(|| {
         AppError::BadRequest("the client did not say who it is (client_id)".into())
     })?;
-    let client = registration::client(&exports.store, client_id)
-        .await?
-        .ok_or_else(|| {
-            AppError::BadRequest(
-                "the app that sent you here is not registered with graphnote: connect it again from the app"
-                    .into(),
-            )
-        })?;
+    let client = if is_document_url(client_id) {
+        metadata
+            .client(&exports.store, client_id)
+            .await
+            .map_err(|e| match e {
+                MetadataError::Unusable(why) => AppError::BadRequest(format!(
+                    "the app that sent you here names itself by {client_id}, whose description \
+                     graphnote cannot use: {why}"
+                )),
+                MetadataError::Store(e) => e.into(),
+            })?
+    } else {
+        registration::client(&exports.store, client_id)
+            .await?
+            .ok_or_else(|| {
+                AppError::BadRequest(
+                    "the app that sent you here is not registered with graphnote: connect it again from the app"
+                        .into(),
+                )
+            })?
+    };
     let redirect_uri = query
         .redirect_uri
         .as_deref()

@@ -87,6 +87,7 @@ pub async fn authorization_server(State(config): State<Arc<Config>>) -> Response
         "grant_types_supported": ["authorization_code", "refresh_token"],
         "token_endpoint_auth_methods_supported": ["none"],
         "code_challenge_methods_supported": ["S256"],
+        "client_id_metadata_document_supported": true,
     });
     cacheable(Json(metadata).into_response())
 }

@@ -14,9 +14,11 @@
 //! - `registration`: Dynamic Client Registration (RFC 7591) of public clients, their redirect
 //!   URIs checked, 20 an hour per address, kept in the store every instance shares (uses
 //!   `discovery`, `records`).
+//! - `client_metadata`: Client ID Metadata Documents, a client named by an `https` URL whose
+//!   document graphnote fetches, with SSRF care (uses `records`, `registration`).
 //! - `authorization`: the consent page and one-time authorization codes, bound to the client,
 //!   its redirect URI, its PKCE challenge (S256), the user and `/mcp` (uses `discovery`,
-//!   `connections`, `records`, `registration`).
+//!   `client_metadata`, `connections`, `records`, `registration`).
 //! - `grants`: a user's consent to a client, which ends as a whole (uses `records`).
 //! - `token_endpoint`: codes exchanged once, with the PKCE verifier, for opaque access tokens
 //!   and rotating refresh tokens kept hashed in the store; a code or refresh token used twice
@@ -32,10 +34,10 @@
 //! - `endpoint`: `/mcp`, rmcp's Streamable HTTP server, admitting only current access tokens
 //!   of users still signed in (uses `connections`, `discovery`, `token_endpoint`, `tools`).
 //!
-//! Still to come: Client ID Metadata Documents (a client named by an `https` URL
-//! graphnote fetches).
+//! Client registrations made through `registration` are kept; metadata documents an hour.
 
 pub mod authorization;
+pub mod client_metadata;
 pub mod connections;
 pub mod discovery;
 pub mod endpoint;

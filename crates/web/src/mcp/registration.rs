@@ -85,6 +85,12 @@ impl Refusal {
     }
 }
 
+impl std::fmt::Display for Refusal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.description)
+    }
+}
+
 impl IntoResponse for Refusal {
     fn into_response(self) -> Response {
         let body = json!({"error": self.error, "error_description": self.description});
@@ -177,7 +183,7 @@ fn key(client_id: &str) -> String {
 }
 
 /// The client `request` registers, or why it cannot be registered.
-fn checked(request: Request, client_id: String, now: i64) -> Result<Client, Refusal> {
+pub(super) fn checked(request: Request, client_id: String, now: i64) -> Result<Client, Refusal> {
     match request.token_endpoint_auth_method.as_deref() {
         None | Some("none") => {}
         Some(other) => {

@@ -902,3 +902,153 @@ async fn a_token_request_the_endpoint_cannot_read_gets_rfc_6749s_json_error() {
 }
 
 pub(crate) mod tools;
+
+/// A host serving client metadata documents by path, counting requests.
+struct DocumentHost {
+    base: String,
+    hits: std::sync::Arc<std::sync::atomic::AtomicUsize>,
+}
+
+impl DocumentHost {
+    /// Serves `documents(base)` (path, JSON) on a free loopback port.
+    async fn start(documents: impl Fn(&str) -> Vec<(&'static str, Value)>) -> DocumentHost {
+        use axum::routing::get;
+        use std::sync::atomic::Ordering;
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        let hits = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let mut router = axum::Router::new();
+        for (path, document) in documents(&base) {
+            let hits = hits.clone();
+            router = router.route(
+                path,
+                get(move || {
+                    hits.fetch_add(1, Ordering::SeqCst);
+                    let document = document.clone();
+                    async move { axum::Json(document) }
+                }),
+            );
+        }
+        tokio::spawn(async move { axum::serve(listener, router).await });
+        DocumentHost { base, hits }
+    }
+
+    fn hits(&self) -> usize {
+        self.hits.load(std::sync::atomic::Ordering::SeqCst)
+    }
+}
+
+#[tokio::test]
+async fn a_client_named_by_its_metadata_document_connects_without_registering() {
+    let emu = TestEmulator::start().await;
+    let dir = TempDir::new();
+    let store = format!("sqlite:{}", dir.0.join("sessions.sqlite3").display());
+    let app = TestApp::start_with(&emu, &store, |env| {
+        env.insert("MCP".into(), "on".into());
+        env.insert("MCP_CLIENT_METADATA_LOOPBACK".into(), "on".into());
+    })
+    .await;
+    let metadata = json(&app.url("/.well-known/oauth-authorization-server")).await;
+    assert_eq!(metadata["client_id_metadata_document_supported"], true);
+    let host = DocumentHost::start(|base| {
+        vec![
+            (
+                "/oauth/client.json",
+                serde_json::json!({
+                    "client_id": format!("{base}/oauth/client.json"),
+                    "client_name": "Metadata assistant",
+                    "redirect_uris": ["http://127.0.0.1:33418/callback"],
+                }),
+            ),
+            (
+                "/oauth/someone-else.json",
+                serde_json::json!({
+                    "client_id": "https://elsewhere.example/oauth/client.json",
+                    "client_name": "Impostor",
+                    "redirect_uris": ["http://127.0.0.1:33418/callback"],
+                }),
+            ),
+        ]
+    })
+    .await;
+    let client = ClientRequest {
+        client_id: format!("{}/oauth/client.json", host.base),
+        redirect_uri: "http://127.0.0.1:51000/callback",
+    };
+    let ada = User::new();
+    ada.sign_in_for_onenote(&app, ADA).await;
+    let path = authorize_path(&app, &client, &[("code_challenge", Some(CHALLENGE))]);
+    let page = ada.get(&app.url(&path)).await.text().await.unwrap();
+    assert!(page.contains("Metadata assistant"), "{page}");
+    let (request, csrf) = consent_form(&page);
+    let allowed = answer(&ada, &app, &request, &csrf, "allow").await;
+    let code = query_of(&location(&allowed))["code"].clone();
+    let (status, tokens) = exchange(&app, &client, &code, VERIFIER).await;
+    assert_eq!(status, 200, "{tokens}");
+    assert!(token_works(&app, &tokens).await);
+    // Kept: the second consent does not fetch it again.
+    ada.get(&app.url(&path)).await.text().await.unwrap();
+    assert_eq!(host.hits(), 1);
+
+    // A document that names another client is not this one's.
+    let impostor = ClientRequest {
+        client_id: format!("{}/oauth/someone-else.json", host.base),
+        redirect_uri: "http://127.0.0.1:51000/callback",
+    };
+    let refused = ada
+        .get(&app.url(&authorize_path(&app, &impostor, &[])))
+        .await;
+    assert_eq!(refused.status(), 400);
+    let page = refused.text().await.unwrap();
+    assert!(page.contains("client_id is not its own URL"), "{page}");
+    assert!(!page.contains("Impostor"));
+}
+
+/// A listener on loopback counting the connections made to it: where graphnote must never
+/// be made to connect.
+async fn bait() -> (u16, std::sync::Arc<std::sync::atomic::AtomicUsize>) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let connections = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let counter = connections.clone();
+    tokio::spawn(async move {
+        while let Ok((_socket, _)) = listener.accept().await {
+            counter.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        }
+    });
+    (port, connections)
+}
+
+#[tokio::test]
+async fn a_metadata_document_url_cannot_make_graphnote_call_its_own_network() {
+    // MCP_CLIENT_METADATA_LOOPBACK is off, as everywhere but in tests.
+    let (_emu, _dir, app) = started().await;
+    let (port, connections) = bait().await;
+    let ada = User::new();
+    ada.sign_in_for_onenote(&app, ADA).await;
+    for client_id in [
+        format!("http://127.0.0.1:{port}/oauth/client.json"),
+        format!("https://127.0.0.1:{port}/oauth/client.json"),
+        format!("https://localhost:{port}/oauth/client.json"),
+        format!("https://[::ffff:127.0.0.1]:{port}/oauth/client.json"),
+        "https://169.254.169.254/latest/meta-data/iam".to_string(),
+        "https://10.0.0.1/oauth/client.json".to_string(),
+    ] {
+        let client = ClientRequest {
+            client_id,
+            redirect_uri: "http://127.0.0.1:51000/callback",
+        };
+        let refused = ada.get(&app.url(&authorize_path(&app, &client, &[]))).await;
+        assert_eq!(refused.status(), 400, "{}", client.client_id);
+        assert!(
+            !refused.text().await.unwrap().contains("Allow"),
+            "{}",
+            client.client_id
+        );
+    }
+    assert_eq!(
+        connections.load(std::sync::atomic::Ordering::SeqCst),
+        0,
+        "nothing on this machine was called"
+    );
+}
