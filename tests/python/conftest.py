@@ -169,6 +169,8 @@ def app(emulator):
         SESSION_STORE=f"sqlite:{data_dir}/sessions.sqlite3",
         DATA_DIR=data_dir,
         MCP="on",
+        # MCP clients' metadata documents come from the emulator, on loopback.
+        MCP_CLIENT_METADATA_LOOPBACK="on",
     )
     process = subprocess.Popen(
         [str(BINARY), "serve"],

@@ -1,5 +1,5 @@
 """The official MCP Python SDK, unmodified, connects to graphnote's `/mcp` the standard way —
-the 401, both metadata documents, dynamic registration, PKCE, the user signing in to graphnote
+the 401, both metadata documents, dynamic registration or a Client ID Metadata Document, PKCE, the user signing in to graphnote
 with Microsoft (the emulator) and allowing it on graphnote's consent page — then lists the user's
 notebooks and pages and reads a page and its files, checked against what the emulator holds."""
 
@@ -77,7 +77,7 @@ class Person:
         return AuthorizationCodeResult(code=query["code"], state=query.get("state"), iss=query.get("iss"))
 
 
-async def session_of(app, person, work, storage):
+async def session_of(app, person, work, storage, client_metadata_url=None):
     answers = []
 
     async def redirect_handler(authorization_url):
@@ -99,6 +99,7 @@ async def session_of(app, person, work, storage):
         storage=storage,
         redirect_handler=redirect_handler,
         callback_handler=callback_handler,
+        client_metadata_url=client_metadata_url,
     )
     async with httpx2.AsyncClient(auth=provider, timeout=30) as http:
         async with Client(streamable_http_client(f"{app.url}/mcp", http_client=http)) as client:
@@ -148,3 +149,28 @@ def test_the_official_mcp_sdk_connects_and_reads_a_page_and_its_files(emulator, 
     secrets = [*person.codes, storage.tokens.access_token, storage.tokens.refresh_token]
     assert all(secret and secret not in log for secret in secrets)
     assert storage.client_info.client_id in log or "MCP client allowed" in log
+
+
+def test_the_official_mcp_sdk_connects_by_its_client_metadata_document(emulator, app):
+    # The client's document, published over HTTPS (the emulator stands in for its web host).
+    url = f"{emulator.base_url}/_emulator/documents/python-assistant.json"
+    emulator.admin("PUT", "/documents/python-assistant.json", json={
+        "client_id": url,
+        "client_name": "Python SDK by its URL",
+        "redirect_uris": [REDIRECT_URI],
+        "grant_types": ["authorization_code", "refresh_token"],
+        "response_types": ["code"],
+        "token_endpoint_auth_method": "none",
+    })
+    person = Person(emulator, app)
+    storage = MemoryStorage()
+
+    async def work(client):
+        tools = await client.list_tools()
+        return {t.name for t in tools.tools}
+
+    names = asyncio.run(session_of(app, person, work, storage, client_metadata_url=url))
+
+    assert "read_page" in names
+    assert "Python SDK by its URL" in person.consent_pages[0]
+    assert storage.client_info.client_id == url, "no registration: the URL is the client's id"

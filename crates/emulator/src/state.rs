@@ -38,6 +38,9 @@ pub struct Emulator {
     pub verified_tokens: VerifiedTokens,
     /// Every user's drive: the notebooks seeded from files, as OneDrive holds them.
     pub drives: crate::graph::drive::store::Drives,
+    /// Documents a test publishes over the emulator's HTTPS (`/_emulator/documents/{name}`):
+    /// an MCP client's metadata document, served as a real host would serve it.
+    pub documents: std::sync::Mutex<std::collections::HashMap<String, Vec<u8>>>,
 }
 
 pub type SharedEmulator = Arc<Emulator>;
@@ -97,6 +100,7 @@ impl EmulatorBuilder {
             graph_faults: Faults::default(),
             verified_tokens: VerifiedTokens::default(),
             drives: crate::graph::drive::store::Drives::from_seed(&self.seed),
+            documents: Default::default(),
         }))
     }
 }

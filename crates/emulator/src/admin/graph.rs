@@ -9,6 +9,7 @@
 //! | `GET /onenote/{user}/pages` | every page of the user (seeded or created): `id`, `title`, `section`, `notebook`, `level`, `order`, `createdDateTime`, `lastModifiedDateTime`, and its `resources` with their `sha256` |
 //! | `GET /onenote/{user}/resources` | every resource of the user: `id`, `page`, `content_type`, `size`, `sha256` |
 //! | `GET /onenote/{user}/resources/{id}` | a resource's bytes as stored (for tests to compare) |
+//! | `PUT`/`GET /documents/{name}` | a JSON document (at most 64 KiB) published at this URL, as a test's stand-in for a web host (an MCP client's metadata document); 404 until put |
 //! | `PUT /drive/{user}/files/{*path}` | the body becomes the bytes of the file at `path` in the user's drive (`Notebooks/Work/Section.one`): its version, `eTag`, `cTag` and modified time change; 404 if there is no such file |
 
 use aws_lc_rs::digest;
@@ -45,6 +46,7 @@ pub fn routes() -> Router<SharedEmulator> {
         .route("/onenote/{user}/pages", get(list_pages))
         .route("/onenote/{user}/resources", get(list_resources))
         .route("/onenote/{user}/resources/{id}", get(resource_bytes))
+        .route("/documents/{name}", get(get_document).put(put_document))
         .route(
             "/drive/{user}/files/{*path}",
             axum::routing::put(replace_file),
@@ -205,6 +207,53 @@ fn user_id(emu: &SharedEmulator, user: &str) -> Result<uuid::Uuid, AdminError> {
         .user(user)
         .map(|u| u.id())
         .ok_or_else(|| AdminError(StatusCode::NOT_FOUND, format!("no user {user}")))
+}
+
+/// The largest document the emulator publishes.
+const MAX_DOCUMENT_BYTES: usize = 64 * 1024;
+
+fn document_name(name: &str) -> Result<(), AdminError> {
+    let fine = (1..=64).contains(&name.len())
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"._-".contains(&b));
+    if fine {
+        Ok(())
+    } else {
+        Err(AdminError(
+            StatusCode::BAD_REQUEST,
+            "a document name is 1 to 64 letters, digits, '.', '_' or '-'".into(),
+        ))
+    }
+}
+
+async fn put_document(
+    State(emu): State<SharedEmulator>,
+    Path(name): Path<String>,
+    body: axum::body::Bytes,
+) -> Result<StatusCode, AdminError> {
+    document_name(&name)?;
+    if body.len() > MAX_DOCUMENT_BYTES {
+        return Err(AdminError(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "a document is at most 64 KiB".into(),
+        ));
+    }
+    let mut documents = emu.documents.lock().unwrap_or_else(|e| e.into_inner());
+    documents.insert(name, body.to_vec());
+    Ok(StatusCode::NO_CONTENT)
+}
+
+async fn get_document(
+    State(emu): State<SharedEmulator>,
+    Path(name): Path<String>,
+) -> Result<Response, AdminError> {
+    let documents = emu.documents.lock().unwrap_or_else(|e| e.into_inner());
+    let bytes = documents
+        .get(&name)
+        .cloned()
+        .ok_or_else(|| AdminError(StatusCode::NOT_FOUND, format!("no document {name}")))?;
+    Ok(([(header::CONTENT_TYPE, "application/json")], bytes).into_response())
 }
 
 fn sha256_hex(bytes: &[u8]) -> String {
