@@ -74,8 +74,8 @@ pub struct Config {
     pub export_first_retry: Duration,
     /// The most one upload of OneNote files may hold, in bytes (`UPLOAD_MAX_BYTES`, 2 GiB).
     pub upload_max_bytes: u64,
-    /// Whether `/mcp` and its OAuth discovery are served (`MCP`, `on` or `off`; off until the
-    /// MCP server is complete: see `crate::mcp`).
+    /// Whether the MCP server (`/mcp`, its OAuth authorization server and `/connections`) is
+    /// served (`MCP`, `on` or `off`; on unless turned off: see `crate::mcp`).
     pub mcp: bool,
     /// Whether an MCP client's metadata document (its `client_id` URL) may be fetched from a
     /// loopback address, over http too (`MCP_CLIENT_METADATA_LOOPBACK`, `on` or `off`): for
@@ -286,8 +286,8 @@ impl Config {
             }
         };
         let mcp = match get("MCP").as_deref() {
-            None | Some("off") => false,
-            Some("on") => true,
+            Some("off") => false,
+            None | Some("on") => true,
             Some(other) => {
                 return Err(error("MCP", format!("{other:?} must be on or off")));
             }
@@ -447,7 +447,8 @@ mod tests {
         );
         assert!(c.is_https());
         assert_eq!(c.path_prefix(), "");
-        assert!(!c.mcp);
+        assert!(c.mcp);
+        assert!(!c.mcp_metadata_loopback);
     }
 
     #[test]

@@ -9,7 +9,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use askama::Template;
-use axum::extract::State;
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use serde::{Deserialize, Serialize};
@@ -172,7 +172,6 @@ pub async fn list(
 
 #[derive(Debug, Deserialize)]
 pub struct DisconnectForm {
-    grant: String,
     csrf: String,
 }
 
@@ -182,14 +181,15 @@ impl CarriesCsrf for DisconnectForm {
     }
 }
 
-/// `POST /connections/disconnect`: one of the signed-in user's own connections.
+/// `POST /connections/{grant}/disconnect`: one of the signed-in user's own connections (404
+/// for anyone else's).
 pub async fn disconnect_route(
     State(exports): State<Exports>,
     ctx: RequestContext,
-    CheckedForm { session, form }: CheckedForm<DisconnectForm>,
+    Path(grant): Path<String>,
+    CheckedForm { session, .. }: CheckedForm<DisconnectForm>,
 ) -> Result<Response, AppError> {
     let account = crate::exports::routes::owner(&session)?;
-    let grant = form.grant;
     if grant.len() > 64 || !disconnect(&exports.store, &account, &grant).await? {
         return Err(AppError::NotFound);
     }

@@ -4,8 +4,8 @@
 //! is both the protected resource and its authorization server, and the user signs in to it
 //! with Microsoft as on every page.
 //!
-//! The protocol facts this relies on, with their RFCs: docs/protocol.md §14. Served only with
-//! `MCP=on` while it is being built. What is here:
+//! The protocol facts this relies on, with their RFCs: docs/protocol.md §14. Served unless
+//! `MCP=off`. What is here:
 //!
 //! - `discovery`: the Protected Resource Metadata (RFC 9728) naming graphnote as the
 //!   authorization server, the Authorization Server Metadata (RFC 8414), and `/mcp` answering
@@ -23,7 +23,6 @@
 //! - `token_endpoint`: codes exchanged once, with the PKCE verifier, for opaque access tokens
 //!   and rotating refresh tokens kept hashed in the store; a code or refresh token used twice
 //!   revokes its grant (uses `authorization`, `grants`, `records`).
-//!
 //! - `connections`: the apps each user allowed, and `/connections`, where Disconnect revokes one
 //!   (uses `grants`, `records`).
 //! - `resource_uri`: the URIs of a page's images and attachments, read through graphnote.
@@ -34,7 +33,13 @@
 //! - `endpoint`: `/mcp`, rmcp's Streamable HTTP server, admitting only current access tokens
 //!   of users still signed in (uses `connections`, `discovery`, `token_endpoint`, `tools`).
 //!
-//! Client registrations made through `registration` are kept; metadata documents an hour.
+//! Client registrations are kept (they are rate-limited); metadata documents an hour.
+//!
+//! Crates: `rmcp` (the official Rust SDK) speaks MCP and its Streamable HTTP transport, at
+//! the protocol versions the official SDKs use. The authorization server is graphnote's own
+//! glue over its store and sealing: `oauth2` and `openidconnect` were considered, but they are
+//! client libraries (they make and send requests like these, they do not answer them), and
+//! the server side is the checks above, each a few lines, each tested.
 
 pub mod authorization;
 pub mod client_metadata;
@@ -100,7 +105,7 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         )
         .route("/connections", get(connections::list))
         .route(
-            "/connections/disconnect",
+            "/connections/{grant}/disconnect",
             post(connections::disconnect_route),
         )
 }

@@ -188,10 +188,14 @@ async fn a_forged_host_changes_neither_the_resource_nor_the_issuer() {
 }
 
 #[tokio::test]
-async fn without_mcp_on_nothing_of_it_is_served() {
+async fn with_mcp_off_nothing_of_it_is_served() {
     let emu = TestEmulator::start().await;
     let dir = TempDir::new();
-    let app = TestApp::start(&emu, &dir).await;
+    let store = format!("sqlite:{}", dir.0.join("sessions.sqlite3").display());
+    let app = TestApp::start_with(&emu, &store, |env| {
+        env.insert("MCP".into(), "off".into());
+    })
+    .await;
     for path in PATHS {
         let response = reqwest::Client::new()
             .post(app.url(path))

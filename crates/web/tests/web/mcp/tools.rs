@@ -197,6 +197,23 @@ async fn an_assistant_reads_the_users_notebooks_pages_and_files_through_graphnot
         expected_files.is_subset(&read_files),
         "every file OneNote keeps for the page: {expected_files:?} in {read_files:?}"
     );
+
+    // Counted by tool and outcome.
+    let metrics = User::new()
+        .get(&app.url("/metrics"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    let counted = metrics.lines().find(|l| {
+        l.starts_with("graphnote_mcp_tool_calls_total")
+            && l.contains("tool=\"read_page\"")
+            && l.contains("outcome=\"ok\"")
+    });
+    let count: f64 = counted
+        .and_then(|l| l.rsplit(' ').next()?.parse().ok())
+        .unwrap_or_else(|| panic!("no read_page count in {metrics}"));
+    assert!(count >= 1.0);
 }
 
 #[tokio::test]
@@ -244,8 +261,8 @@ async fn what_an_assistant_sends_wrong_is_told_back_and_costs_no_onenote_call() 
 async fn disconnect(user: &User, app: &TestApp, grant: &str, csrf: &str) -> reqwest::Response {
     user.browser
         .client
-        .post(app.url("/connections/disconnect"))
-        .form(&[("grant", grant), ("csrf", csrf)])
+        .post(app.url(&format!("/connections/{grant}/disconnect")))
+        .form(&[("csrf", csrf)])
         .send()
         .await
         .unwrap()
@@ -285,7 +302,10 @@ async fn signing_out_pauses_an_assistant_signing_in_resumes_it_and_disconnect_en
         .unwrap();
     assert!(page.contains("Test assistant"), "{page}");
     assert!(!page.contains("not yet"), "it was used: {page}");
-    let grant = attribute_after(&page, "name=\"grant\" value=\"").unwrap();
+    let grant = attribute_after(&page, "action=\"/connections/")
+        .unwrap()
+        .trim_end_matches("/disconnect")
+        .to_string();
     let csrf = attribute_after(&page, "name=\"csrf\" value=\"").unwrap();
 
     // Another user cannot disconnect it.
