@@ -171,6 +171,10 @@ def app(emulator):
         MCP="on",
         # MCP clients' metadata documents come from the emulator, on loopback.
         MCP_CLIENT_METADATA_LOOPBACK="on",
+        # An export of a demo user runs in a second, not at OneNote's pace.
+        ONENOTE_PER_MINUTE="100000",
+        ONENOTE_PER_HOUR="1000000",
+        EXPORT_POLL_MILLISECONDS="100",
     )
     process = subprocess.Popen(
         [str(BINARY), "serve"],

@@ -6,6 +6,8 @@ notebooks and pages and reads a page and its files, checked against what the emu
 import asyncio
 import base64
 import hashlib
+import re
+import time
 import urllib.parse
 
 import httpx2
@@ -174,3 +176,53 @@ def test_the_official_mcp_sdk_connects_by_its_client_metadata_document(emulator,
     assert "read_page" in names
     assert "Python SDK by its URL" in person.consent_pages[0]
     assert storage.client_info.client_id == url, "no registration: the URL is the client's id"
+
+
+def export_everything(emulator, app, person):
+    """Ada exports all her notebooks from graphnote's page, and waits for it to finish."""
+    session = person.browser.session
+    index = session.get(f"{app.url}/onenote", timeout=10)
+    csrf = re.search(r'name="csrf" value="([^"]+)"', index.text).group(1)
+    started = session.post(f"{app.url}/onenote/exports", data={"scope": "all", "csrf": csrf}, allow_redirects=False, timeout=10)
+    assert started.status_code in (302, 303), started.text
+    job = urllib.parse.urljoin(app.url, started.headers["Location"])
+    for _ in range(600):
+        status = session.get(job, headers={"Accept": "application/json"}, timeout=10).json()
+        if status["state"] == "done":
+            return
+        assert status["state"] in ("queued", "running"), status
+        time.sleep(0.1)
+    raise AssertionError("the export did not finish")
+
+
+def test_the_official_mcp_sdk_finds_a_page_by_a_word_only_in_its_text_after_an_export(emulator, app):
+    limits = emulator.admin("GET", "/limits")
+    emulator.admin("PUT", "/limits", json=dict(limits, per_minute=100000, per_hour=1000000))
+    try:
+        pages = emulator.admin("GET", f"/onenote/{ADA}/pages")["pages"]
+        titles = [p["title"].lower() for p in pages]
+        person = Person(emulator, app)
+        storage = MemoryStorage()
+
+        async def before(client):
+            page = pages[0]
+            read = await client.call_tool("read_page", {"page_id": page["id"]})
+            body = structured(read)["markdown"].split("\n---\n", 1)[1]
+            word = next(w for w in re.findall(r"[^\W\d_]{6,}", body) if all(w.lower() not in t for t in titles))
+            found = structured(await client.call_tool("search_pages", {"query": word}))
+            return page, word, found
+
+        page, word, found = asyncio.run(session_of(app, person, before, storage))
+        assert found["text_matches"] == [] and found["export"] is None, found
+        assert "/onenote" in found["note"]
+
+        export_everything(emulator, app, person)
+
+        async def after(client):
+            return structured(await client.call_tool("search_pages", {"query": word.upper()}))
+
+        found = asyncio.run(session_of(app, person, after, storage))
+        assert page["id"] in [m["id"] for m in found["text_matches"]], (word, found)
+        assert found["export"]["update_url"].startswith(app.url), found
+    finally:
+        emulator.admin("PUT", "/limits", json=limits)
