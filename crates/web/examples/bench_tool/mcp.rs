@@ -47,18 +47,13 @@ pub async fn mcp(args: &Args) -> Result<()> {
         let markdown = text(&client, &mut jar, &download).await?;
         md.push(started.elapsed().as_secs_f64() * 1000.0);
         let started = Instant::now();
-        let answer: serde_json::Value = client
+        let request = client
             .post(endpoint.clone())
             .header(AUTHORIZATION, format!("Bearer {token}"))
             .header("accept", "application/json, text/event-stream")
             .header("mcp-protocol-version", "2025-11-25")
-            .json(&call)
-            .send()
-            .await
-            .map_err(|e| format!("POST /mcp: {e}"))?
-            .json()
-            .await
-            .map_err(|e| format!("/mcp's answer: {e}"))?;
+            .json(&call);
+        let answer = json_of(request).await?;
         mcp.push(started.elapsed().as_secs_f64() * 1000.0);
         if answer["result"]["structuredContent"]["markdown"] != markdown.as_str() {
             return Err(format!("read_page did not give the .md download: {answer}"));
@@ -106,15 +101,10 @@ async fn connect(
     jar: &mut Jar,
     url: &impl Fn(&str) -> Result<Url>,
 ) -> Result<String> {
-    let registered: serde_json::Value = client
+    let registration = client
         .post(url("/oauth/register")?)
-        .json(&serde_json::json!({"client_name": "bench", "redirect_uris": [REDIRECT_URI]}))
-        .send()
-        .await
-        .map_err(|e| e.to_string())?
-        .json()
-        .await
-        .map_err(|e| e.to_string())?;
+        .json(&serde_json::json!({"client_name": "bench", "redirect_uris": [REDIRECT_URI]}));
+    let registered = json_of(registration).await?;
     let client_id = registered["client_id"]
         .as_str()
         .ok_or_else(|| format!("registration answered {registered}"))?;
@@ -149,26 +139,30 @@ async fn connect(
         .find(|(k, _)| k == "code")
         .map(|(_, v)| v.into_owned())
         .ok_or_else(|| format!("the consent answered {back}"))?;
-    let tokens: serde_json::Value = client
-        .post(url("/oauth/token")?)
-        .form(&[
-            ("grant_type", "authorization_code"),
-            ("code", code.as_str()),
-            ("redirect_uri", REDIRECT_URI),
-            ("client_id", client_id),
-            ("code_verifier", verifier),
-            ("resource", resource.as_str()),
-        ])
+    let exchange = client.post(url("/oauth/token")?).form(&[
+        ("grant_type", "authorization_code"),
+        ("code", code.as_str()),
+        ("redirect_uri", REDIRECT_URI),
+        ("client_id", client_id),
+        ("code_verifier", verifier),
+        ("resource", resource.as_str()),
+    ]);
+    let tokens = json_of(exchange).await?;
+    tokens["access_token"]
+        .as_str()
+        .map(str::to_string)
+        .ok_or_else(|| "the token endpoint gave no access token".into())
+}
+
+/// Sends `request` and reads its JSON answer.
+async fn json_of(request: reqwest::RequestBuilder) -> Result<serde_json::Value> {
+    request
         .send()
         .await
         .map_err(|e| e.to_string())?
         .json()
         .await
-        .map_err(|e| e.to_string())?;
-    tokens["access_token"]
-        .as_str()
-        .map(str::to_string)
-        .ok_or_else(|| "the token endpoint gave no access token".into())
+        .map_err(|e| e.to_string())
 }
 
 fn median(values: &mut [f64]) -> f64 {

@@ -63,13 +63,24 @@ pub async fn connected(
 }
 
 /// Revokes the user's connection `grant` and forgets it; `false` when they have none such.
-pub async fn disconnect(store: &JobStore, account: &str, grant: &str) -> Result<bool, AppError> {
+/// When nothing needs the user's kept sign-in any more (no other app, no unfinished export),
+/// it is forgotten too.
+pub async fn disconnect(exports: &Exports, account: &str, grant: &str) -> Result<bool, AppError> {
+    let store = &exports.store;
     if !of(store, account).await?.iter().any(|c| c.grant == grant) {
         return Ok(false);
     }
     grants::revoke(store, grant).await?;
     locked(store, account, |list| list.retain(|c| c.grant != grant)).await?;
     tracing::info!("an MCP client was disconnected by its user");
+    let exporting = store
+        .owned_by(account)
+        .await?
+        .iter()
+        .any(|job| !job.state.is_final());
+    if of(store, account).await?.is_empty() && !exporting {
+        exports.credentials.remove(account).await?;
+    }
     Ok(true)
 }
 
@@ -190,7 +201,7 @@ pub async fn disconnect_route(
     CheckedForm { session, .. }: CheckedForm<DisconnectForm>,
 ) -> Result<Response, AppError> {
     let account = crate::exports::routes::owner(&session)?;
-    if grant.len() > 64 || !disconnect(&exports.store, &account, &grant).await? {
+    if grant.len() > 64 || !disconnect(&exports, &account, &grant).await? {
         return Err(AppError::NotFound);
     }
     Ok(see_other(&ctx, "/connections"))

@@ -74,6 +74,14 @@ async fn emulator_pages(emu: &TestEmulator, upn: &str) -> Vec<Value> {
         .clone()
 }
 
+/// The first of the emulator's `pages` with images or attachments.
+fn with_files(pages: &[Value]) -> &Value {
+    pages
+        .iter()
+        .find(|p| !p["resources"].as_array().unwrap().is_empty())
+        .expect("the demo has a page with files")
+}
+
 fn section_ids(notebooks: &Value) -> BTreeSet<String> {
     fn walk(node: &Value, out: &mut BTreeSet<String>) {
         for section in node["sections"].as_array().unwrap() {
@@ -131,10 +139,7 @@ async fn an_assistant_reads_the_users_notebooks_pages_and_files_through_graphnot
     }
 
     // A section's pages in OneNote's order, with their levels.
-    let page = pages
-        .iter()
-        .find(|p| !p["resources"].as_array().unwrap().is_empty())
-        .expect("the demo has a page with files");
+    let page = with_files(&pages);
     let section = page["section"]["id"].as_str().unwrap();
     let mut expected: Vec<&Value> = pages
         .iter()
@@ -330,9 +335,24 @@ async fn signing_out_pauses_an_assistant_signing_in_resumes_it_and_disconnect_en
     assert_eq!(refused.status(), 404);
     assert_eq!(works(token).await, 200);
 
+    let account =
+        web::mcp::token_endpoint::access(&app.state.exports.store, token, &app.url("/mcp"))
+            .await
+            .unwrap()
+            .expect("a current token")
+            .account;
     let gone = disconnect(&ada, &app, &grant, &csrf).await;
     assert!(gone.status().is_redirection(), "{}", gone.status());
     assert_eq!(works(token).await, 401, "disconnected: its token ends");
+    assert!(
+        !app.state
+            .exports
+            .credentials
+            .present(&account)
+            .await
+            .unwrap(),
+        "nothing needs Ada's kept sign-in any more: it is forgotten"
+    );
     let (status, refused) =
         refreshed(&app, &client, tokens["refresh_token"].as_str().unwrap()).await;
     assert_eq!(
@@ -461,10 +481,7 @@ async fn one_users_assistant_cannot_read_anothers_pages_or_files() {
     let (_client, tokens) = connected(&app, &grace, GRACE).await;
     let token = access(&tokens);
     let adas = emulator_pages(&emu, ADA).await;
-    let page = adas
-        .iter()
-        .find(|p| !p["resources"].as_array().unwrap().is_empty())
-        .unwrap();
+    let page = with_files(&adas);
     let read = tool(&app, token, "read_page", json!({"page_id": page["id"]})).await;
     assert_eq!(read["isError"], true, "{read}");
     let title = page["title"].as_str().unwrap();
