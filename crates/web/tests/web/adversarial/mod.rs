@@ -5,7 +5,8 @@
 //! the URLs inside page HTML; path traversal in ids; IDOR between users of one tenant and across
 //! tenants; open redirects through `post_logout_redirect_uri` and the `Host` header; oversized
 //! and malformed requests (huge headers and query strings, bodies over the limit, invalid
-//! UTF-8, wrong methods and content types, a client trickling its headers).
+//! UTF-8, wrong methods and content types, a client trickling its headers); through the MCP
+//! server, a hostile app name and a token sent where tokens do not go.
 //!
 //! Sign-in attacks (forged state, code replay and injection, login CSRF, bad ID tokens, session
 //! fixation, tampered cookies, `next`) are in `security.rs`; hostile page HTML and the
@@ -13,6 +14,7 @@
 
 mod access;
 mod malformed;
+mod mcp;
 mod ssrf;
 mod xss;
 

@@ -630,7 +630,7 @@ pub(crate) const VERIFIER: &str = "graphnote-test-verifier-0123456789-abcdefghij
 pub(crate) const CHALLENGE: &str = "8vbSHilE3sXH0_pMPku60edTGIgy2y0PlBrIcPSqC2s";
 
 /// Ada allows `client` on the consent page; the code it gets.
-async fn code_for(app: &TestApp, ada: &User, client: &ClientRequest) -> String {
+pub(crate) async fn code_for(app: &TestApp, ada: &User, client: &ClientRequest) -> String {
     let path = authorize_path(app, client, &[("code_challenge", Some(CHALLENGE))]);
     let page = ada.get(&app.url(&path)).await.text().await.unwrap();
     let (request, csrf) = consent_form(&page);
