@@ -86,15 +86,32 @@ pub struct Instances {
 }
 
 impl Instances {
-    /// `n` instances against `emu`, on `redis`.
+    /// `n` instances against `emu`, on `redis`, each its own public URL.
     pub async fn start(emu: &TestEmulator, redis: &Redis, n: usize) -> Instances {
+        Instances::start_with(emu, redis, n, false).await
+    }
+
+    /// `n` instances behind one public URL (the first's), as a load balancer would have them:
+    /// what the MCP server's tokens are bound to.
+    pub async fn behind_one_url(emu: &TestEmulator, redis: &Redis, n: usize) -> Instances {
+        Instances::start_with(emu, redis, n, true).await
+    }
+
+    async fn start_with(emu: &TestEmulator, redis: &Redis, n: usize, one_url: bool) -> Instances {
         let dir = Scratch::new("under-load");
         let (mut urls, mut children, mut logs) = (vec![], vec![], vec![]);
+        let mut public_url = None;
         for i in 0..n {
             let port = free_port();
             let log = dir.0.join(format!("instance-{i}.log"));
-            children.push(serve(emu, redis, &dir.0, port, &log));
-            urls.push(format!("http://127.0.0.1:{port}"));
+            let own = format!("http://127.0.0.1:{port}");
+            let public = match (one_url, &public_url) {
+                (true, Some(first)) => String::clone(first),
+                _ => own.clone(),
+            };
+            public_url.get_or_insert(public.clone());
+            children.push(serve(emu, redis, &dir.0, port, &public, &log));
+            urls.push(own);
             logs.push(log);
         }
         for url in &urls {
@@ -139,7 +156,14 @@ impl Drop for Instances {
     }
 }
 
-fn serve(emu: &TestEmulator, redis: &Redis, dir: &Path, port: u16, log: &Path) -> Child {
+fn serve(
+    emu: &TestEmulator,
+    redis: &Redis,
+    dir: &Path,
+    port: u16,
+    public_url: &str,
+    log: &Path,
+) -> Child {
     let data = dir.join(format!("data-{port}"));
     Command::new(env!("CARGO_BIN_EXE_graphnote"))
         .arg("serve")
@@ -149,7 +173,7 @@ fn serve(emu: &TestEmulator, redis: &Redis, dir: &Path, port: u16, log: &Path) -
         .env("CLIENT_SECRET", DEMO_CLIENT_SECRET)
         .env("AUTHORITY", emu.authority("common"))
         .env("GRAPH_ENDPOINT", &emu.base_url)
-        .env("PUBLIC_URL", format!("http://127.0.0.1:{port}"))
+        .env("PUBLIC_URL", public_url)
         .env("LISTEN", format!("127.0.0.1:{port}"))
         .env("SESSION_SECRET", "load-test-secret-0123456789abcdef")
         .env("SESSION_STORE", redis.url())

@@ -8,4 +8,5 @@
 
 mod harness;
 
+mod mcp;
 mod tokens;
