@@ -93,7 +93,7 @@ pub async fn run(args: DemoArgs) -> ExitCode {
 
     print_banner(&started, &seed);
     let banner = format!(
-        "\ngraphnote demo is running: open {public_url}\n  sign in as ada@contoso.example (or grace@, alan@contoso.example) with password {}\n  demo app: client id {DEMO_CLIENT_ID}, secret {DEMO_CLIENT_SECRET}\n  press Ctrl-C to stop",
+        "\ngraphnote demo is running: open {public_url}\n  sign in as ada@contoso.example (or grace@, alan@contoso.example) with password {}\n  demo app: client id {DEMO_CLIENT_ID}, secret {DEMO_CLIENT_SECRET}\n  AI assistants: add {public_url}/mcp to an MCP client (it signs in here; see Connected apps)\n  press Ctrl-C to stop",
         emulator::seed::DEMO_PASSWORD
     );
     let Started {
