@@ -1,4 +1,6 @@
-//! Logging set up once at start: `RUST_LOG`-style filtering (default `info`), text or JSON lines,
+//! Logging set up once at start: `RUST_LOG`-style filtering (default `info`, with rmcp's own
+//! lines at `warn`: it logs each MCP request's start and end, which the access log's one line
+//! already says), text or JSON lines,
 //! to standard error in batches ([`crate::log_writer`]). Request ids and the "never log a
 //! secret" rule live in the web app's middleware.
 
@@ -8,7 +10,8 @@ use tracing_subscriber::EnvFilter;
 
 /// Installs the global subscriber. `format` is `text` or `json`.
 pub fn init(format: &str) {
-    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
+    let filter =
+        EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,rmcp=warn"));
     // Colour only for a person at a terminal, never in files or log collectors.
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
