@@ -225,7 +225,8 @@ impl OneNoteTools {
         if !onenote_md::is_valid_resource_id(&page_id) {
             return Err("page_id is not a OneNote page id: take one from list_pages".into());
         }
-        let start = offset(cursor.as_deref()).ok_or("cursor is not one that read_page gave")?;
+        let (start, seen) =
+            page_cursor(cursor.as_deref()).ok_or("cursor is not one that read_page gave")?;
         let conversion = self
             .counted("read_page", async {
                 let meta = source.page(&page_id).await?;
@@ -233,12 +234,20 @@ impl OneNoteTools {
                 Ok(single_file(&meta, &content))
             })
             .await?;
+        let version = version_of(&conversion.markdown);
+        // The parts of a page are of one version of it: never the start of one and the rest of
+        // another.
+        if seen.is_some_and(|seen| seen != version) {
+            return Err(
+                "the page changed since its first part was read: read it again without a cursor"
+                    .into(),
+            );
+        }
         let markdown = &conversion.markdown;
-        let part = part_of(markdown, start).ok_or(
-            "cursor is past the page's end (or the page changed): read it again without a cursor",
-        )?;
+        let part = part_of(markdown, start)
+            .ok_or("cursor is past the page's end: read it again without a cursor")?;
         let text = &markdown[start..part.end];
-        let next_cursor = (part.end < markdown.len()).then(|| part.end.to_string());
+        let next_cursor = (part.end < markdown.len()).then(|| format!("{}v{version}", part.end));
         let files: Vec<FileOut> = conversion
             .resources
             .iter()
@@ -424,6 +433,29 @@ fn words_of(query: &str) -> Result<Vec<String>, String> {
     Ok(words)
 }
 
+/// A version of a page as a cursor carries it: the start of its Markdown's SHA-256, so any
+/// change to what the page reads as is a new version, whatever its clock said.
+fn version_of(markdown: &str) -> String {
+    export::manifest::sha256_hex(markdown.as_bytes())[..16].to_string()
+}
+
+/// A `read_page` cursor, `{offset}v{version}`: where the next part starts, in the version of
+/// the page the first part came from. No cursor is the start, of whatever version.
+fn page_cursor(cursor: Option<&str>) -> Option<(usize, Option<String>)> {
+    let Some(cursor) = cursor else {
+        return Some((0, None));
+    };
+    let (at, version) = cursor.split_once('v')?;
+    let well_formed = version.len() == 16
+        && version
+            .bytes()
+            .all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase());
+    Some((
+        offset(Some(at))?,
+        well_formed.then(|| version.to_string())?.into(),
+    ))
+}
+
 /// A cursor as a number (none is 0).
 fn offset(cursor: Option<&str>) -> Option<usize> {
     match cursor {
@@ -467,6 +499,26 @@ mod tests {
         // A short page is one part; an empty one too.
         assert_eq!(part_of("short", 0).unwrap().end, 5);
         assert_eq!(part_of("", 0).unwrap().end, 0);
+    }
+
+    #[test]
+    fn a_page_cursor_names_where_and_which_version() {
+        assert_eq!(page_cursor(None), Some((0, None)));
+        assert_eq!(
+            page_cursor(Some("100000v0123456789abcdef")),
+            Some((100000, Some("0123456789abcdef".into())))
+        );
+        for bad in [
+            "100000",
+            "v0123456789abcdef",
+            "12v",
+            "1v0123456789abcdeg",
+            "1v0123456789ABCDEF",
+            "-1v0123456789abcdef",
+            "1v0123456789abcdef0",
+        ] {
+            assert_eq!(page_cursor(Some(bad)), None, "{bad}");
+        }
     }
 
     #[test]

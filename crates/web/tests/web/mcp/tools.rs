@@ -614,3 +614,111 @@ async fn search_pages_finds_titles_through_onenote_and_text_in_the_latest_export
         assert_eq!(told["isError"], true, "{query:?}: {told}");
     }
 }
+
+#[tokio::test]
+async fn a_long_page_comes_in_parts_of_one_version_and_never_cut() {
+    let (emu, _dir, app) = started().await;
+    let ada = User::new();
+    let (_client, tokens) = connected(&app, &ada, ADA).await;
+    let token = access(&tokens);
+    // A page of about 200 KB of text, made through Graph as OneNote would have it.
+    let graph = reqwest::Client::new();
+    let writer = emu.user_token(ADA, "Notes.ReadWrite openid").await;
+    let sections: Value = graph
+        .get(format!("{}/v1.0/me/onenote/sections", emu.base_url))
+        .bearer_auth(&writer)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let section = sections["value"][0]["id"].as_str().unwrap();
+    let body: String = (0..4000)
+        .map(|i| format!("<p>Line {i} of a long page, in words that go on and on.</p>"))
+        .collect();
+    let created: Value = graph
+        .post(format!(
+            "{}/v1.0/me/onenote/sections/{section}/pages",
+            emu.base_url
+        ))
+        .bearer_auth(&writer)
+        .header("content-type", "text/html")
+        .body(format!(
+            "<html><head><title>Long</title></head><body>{body}</body></html>"
+        ))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let page = created["id"].as_str().unwrap();
+
+    let mut joined = String::new();
+    let mut cursor = Value::Null;
+    let mut parts = 0;
+    loop {
+        let read = tool(
+            &app,
+            token,
+            "read_page",
+            json!({"page_id": page, "cursor": cursor}),
+        )
+        .await;
+        assert_ne!(read["isError"], true, "{read}");
+        let part = &read["structuredContent"];
+        joined.push_str(part["markdown"].as_str().unwrap());
+        parts += 1;
+        cursor = part["next_cursor"].clone();
+        if cursor.is_null() {
+            break;
+        }
+        let text = read["content"][0]["text"].as_str().unwrap();
+        assert!(
+            text.trim_end().ends_with(&format!(
+                "cursor \"{}\" for the rest]",
+                cursor.as_str().unwrap()
+            )),
+            "the text says how it goes on"
+        );
+    }
+    assert!(parts >= 2, "{parts} part(s)");
+    let download = ada
+        .get(&app.url(&format!("/onenote/pages/{page}.md")))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(joined, download, "the parts are the page, whole");
+
+    // The page changes between parts: the rest of the old version is not passed off as it.
+    let first = tool(&app, token, "read_page", json!({"page_id": page})).await;
+    let cursor = first["structuredContent"]["next_cursor"].clone();
+    let changed = graph
+        .patch(format!(
+            "{}/v1.0/me/onenote/pages/{page}/content",
+            emu.base_url
+        ))
+        .bearer_auth(&writer)
+        .json(&json!([{"target": "body", "action": "prepend", "content": "<p>A new first line.</p>"}]))
+        .send()
+        .await
+        .unwrap();
+    assert!(changed.status().is_success(), "{}", changed.status());
+    let told = tool(
+        &app,
+        token,
+        "read_page",
+        json!({"page_id": page, "cursor": cursor}),
+    )
+    .await;
+    assert_eq!(told["isError"], true, "{told}");
+    assert!(
+        told["content"][0]["text"]
+            .as_str()
+            .unwrap()
+            .contains("changed"),
+        "{told}"
+    );
+}
