@@ -1,6 +1,7 @@
 //! Attacks through the MCP server: an app's name is the app's own words, so a hostile one must
 //! stay text on the consent page and on `/connections`; a token is taken from the
-//! `Authorization` header only, never from the URL (where logs and referrers would keep it).
+//! `Authorization` header only, never from the URL (where logs and referrers would keep it);
+//! what a stateless server does not do is a client's error, not the server's.
 //! (Tokens bound to another resource, codes and refresh tokens replayed, forged consents, other
 //! users' pages and client metadata URLs aimed at this machine: `mcp/`.)
 
@@ -80,4 +81,36 @@ async fn a_token_in_the_url_or_a_cookie_is_not_taken() {
     // The same token, where it belongs, works.
     let in_header = rpc(&app, token, "tools/list", json!({})).await;
     assert_eq!(in_header.status(), StatusCode::OK);
+    // What a stateless server does not do (a stream to open, a session to end, a body that is
+    // not JSON-RPC) is a client error, never a failure of the server.
+    let http = reqwest::Client::new();
+    let stream = http
+        .get(app.url("/mcp"))
+        .bearer_auth(token)
+        .header("accept", "text/event-stream")
+        .send()
+        .await
+        .unwrap();
+    let end = http
+        .delete(app.url("/mcp"))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap();
+    let garbage = http
+        .post(app.url("/mcp"))
+        .bearer_auth(token)
+        .header("accept", "application/json, text/event-stream")
+        .header("content-type", "application/json")
+        .body("{not json")
+        .send()
+        .await
+        .unwrap();
+    for (what, status) in [
+        ("GET", stream.status()),
+        ("DELETE", end.status()),
+        ("garbage", garbage.status()),
+    ] {
+        assert!(status.is_client_error(), "{what}: {status}");
+    }
 }
