@@ -197,15 +197,14 @@ async fn start_once(
 ) -> Result<Job, AppError> {
     let lock = format!("start:{owner}");
     let holder = random_id();
-    let mut waited = 0;
-    while !exports.store.lease(&lock, &holder, START_LOCK_MS).await? {
-        if waited >= START_LOCK_MS {
-            return Err(AppError::Conflict(
-                "another export is being started for you right now; try again in a moment".into(),
-            ));
-        }
-        tokio::time::sleep(Duration::from_millis(25)).await;
-        waited += 25;
+    if !exports
+        .store
+        .lease_waiting(&lock, &holder, START_LOCK_MS)
+        .await?
+    {
+        return Err(AppError::Conflict(
+            "another export is being started for you right now; try again in a moment".into(),
+        ));
     }
     let result = async {
         let existing = exports

@@ -11,7 +11,7 @@
 //! (`MCP_CLIENT_METADATA_LOOPBACK=on` lets tests serve documents from loopback, over http too.)
 
 use std::net::{IpAddr, SocketAddr};
-use std::sync::Arc;
+use std::sync::{Arc, LazyLock};
 use std::time::Duration;
 
 use ipnet::IpNet;
@@ -199,16 +199,10 @@ impl reqwest::dns::Resolve for PublicOnly {
     }
 }
 
-/// Whether graphnote may connect to `ip` for a stranger's document: globally routable only.
-fn allowed(ip: IpAddr, loopback: bool) -> bool {
-    let ip = match ip {
-        IpAddr::V6(v6) => v6.to_ipv4_mapped().map_or(ip, IpAddr::V4),
-        v4 => v4,
-    };
-    if ip.is_loopback() {
-        return loopback;
-    }
-    const NOT_PUBLIC: &[&str] = &[
+/// Networks that are not the public internet: this machine's, private, shared, link-local
+/// (cloud metadata services), documentation, benchmarking, multicast and reserved ranges.
+static NOT_PUBLIC: LazyLock<Vec<IpNet>> = LazyLock::new(|| {
+    [
         "0.0.0.0/8",
         "10.0.0.0/8",
         "100.64.0.0/10",
@@ -228,11 +222,22 @@ fn allowed(ip: IpAddr, loopback: bool) -> bool {
         "fc00::/7",
         "fe80::/10",
         "ff00::/8",
-    ];
-    !NOT_PUBLIC
-        .iter()
-        .filter_map(|net| net.parse::<IpNet>().ok())
-        .any(|net| net.contains(&ip))
+    ]
+    .iter()
+    .map(|net| net.parse().expect("a network written here parses"))
+    .collect()
+});
+
+/// Whether graphnote may connect to `ip` for a stranger's document: globally routable only.
+fn allowed(ip: IpAddr, loopback: bool) -> bool {
+    let ip = match ip {
+        IpAddr::V6(v6) => v6.to_ipv4_mapped().map_or(ip, IpAddr::V4),
+        v4 => v4,
+    };
+    if ip.is_loopback() {
+        return loopback;
+    }
+    !NOT_PUBLIC.iter().any(|net| net.contains(&ip))
 }
 
 #[cfg(test)]

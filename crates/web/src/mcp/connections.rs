@@ -6,7 +6,6 @@
 //! once a minute, so that a busy client does not write the store on every call.
 
 use std::sync::Arc;
-use std::time::Duration;
 
 use askama::Template;
 use axum::extract::{Path, State};
@@ -59,7 +58,8 @@ pub async fn connected(
     account: &str,
     connection: Connection,
 ) -> Result<(), AppError> {
-    locked(store, account, |list| list.push(connection)).await
+    locked(store, account, |list| list.push(connection)).await?;
+    Ok(())
 }
 
 /// Revokes the user's connection `grant` and forgets it; `false` when they have none such.
@@ -71,14 +71,14 @@ pub async fn disconnect(exports: &Exports, account: &str, grant: &str) -> Result
         return Ok(false);
     }
     grants::revoke(store, grant).await?;
-    locked(store, account, |list| list.retain(|c| c.grant != grant)).await?;
+    let left = locked(store, account, |list| list.retain(|c| c.grant != grant)).await?;
     tracing::info!("an MCP client was disconnected by its user");
     let exporting = store
         .owned_by(account)
         .await?
         .iter()
         .any(|job| !job.state.is_final());
-    if of(store, account).await?.is_empty() && !exporting {
+    if left.is_empty() && !exporting {
         exports.credentials.remove(account).await?;
     }
     Ok(true)
@@ -110,28 +110,24 @@ pub async fn used(store: &JobStore, grant: &str) -> Result<(), JobError> {
 }
 
 /// Changes the user's list under their lock, so two changes at once on two instances both
-/// count.
+/// count; returns the list as changed.
 async fn locked(
     store: &JobStore,
     account: &str,
     change: impl FnOnce(&mut Vec<Connection>),
-) -> Result<(), AppError> {
+) -> Result<Vec<Connection>, AppError> {
     let lock = format!("mcp-connections-lock:{account}");
     let holder = crate::exports::random_id();
-    let mut waited = 0;
-    while !store.lease(&lock, &holder, LOCK_MS).await? {
-        if waited >= LOCK_MS {
-            return Err(AppError::Conflict(
-                "your connected apps are being changed right now; try again in a moment".into(),
-            ));
-        }
-        tokio::time::sleep(Duration::from_millis(20)).await;
-        waited += 20;
+    if !store.lease_waiting(&lock, &holder, LOCK_MS).await? {
+        return Err(AppError::Conflict(
+            "your connected apps are being changed right now; try again in a moment".into(),
+        ));
     }
     let result = async {
         let mut list = of(store, account).await?;
         change(&mut list);
-        put_kept(store, &list_name(account), &list).await
+        put_kept(store, &list_name(account), &list).await?;
+        Ok::<_, JobError>(list)
     }
     .await;
     let _ = store.release(&lock, &holder).await;

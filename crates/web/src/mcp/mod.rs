@@ -27,7 +27,7 @@
 //!   (uses `grants`, `records`).
 //! - `resource_uri`: the URIs of a page's images and attachments, read through graphnote.
 //! - `search`: full-text search over the user's most recent export's vault.
-//! - `tool_output`: what the tools answer, with the JSON Schemas they declare.
+//! - `tool_output`: what the tools answer, with the JSON Schemas they declare (uses `search`).
 //! - `tools`: the MCP tools over the user's OneNote (uses `resource_uri`, `search`,
 //!   `token_endpoint`, `tool_output`).
 //! - `endpoint`: `/mcp`, rmcp's Streamable HTTP server, admitting only current access tokens

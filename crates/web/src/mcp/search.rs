@@ -10,6 +10,9 @@
 
 use std::path::{Path, PathBuf};
 
+use schemars::JsonSchema;
+use serde::Serialize;
+
 use crate::exports::Exports;
 use crate::exports::job::{Job, JobState};
 
@@ -20,8 +23,8 @@ const MAX_PAGE_BYTES: u64 = 16 * 1024 * 1024;
 /// How much text a match shows around the first word found.
 const SNIPPET_CHARS: usize = 160;
 
-/// A page whose text holds every word.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A page whose text holds every word (as `search_pages` answers it).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
 pub struct TextMatch {
     pub id: String,
     pub title: String,
@@ -38,7 +41,8 @@ pub async fn latest_export(exports: &Exports, owner: &str) -> Option<(Job, PathB
     jobs.into_iter()
         .filter(|job| job.state == JobState::Done && job.scope != export::Scope::Files)
         .filter_map(|job| {
-            let vault = exports.folder(&job.id).join("vault");
+            let folder = export::JobFolder::new(&exports.folder(&job.id));
+            let vault = folder.vault().root().to_path_buf();
             vault.is_dir().then_some((job, vault))
         })
         .max_by_key(|(job, _)| job.finished.unwrap_or(0))

@@ -5,6 +5,8 @@ use graph::onenote::{GroupTree, NotebookTree, Page, Section};
 use schemars::JsonSchema;
 use serde::Serialize;
 
+use super::search::TextMatch;
+
 /// `list_notebooks`' answer.
 #[derive(Serialize, JsonSchema)]
 pub struct NotebookList {
@@ -35,22 +37,11 @@ pub struct SearchResults {
     /// Pages whose title holds every word, as OneNote finds them (newest first).
     pub title_matches: Vec<PageOut>,
     /// Pages whose text holds every word, in the user's most recent export.
-    pub text_matches: Vec<TextMatchOut>,
+    pub text_matches: Vec<TextMatch>,
     /// The export the text was searched in; none when the user has no finished export.
     pub export: Option<ExportOut>,
     /// What the text search covered, and what the user can do to widen it.
     pub note: String,
-}
-
-/// A page found by its text.
-#[derive(Serialize, JsonSchema)]
-pub struct TextMatchOut {
-    pub id: String,
-    pub title: String,
-    /// Its file in the export's vault.
-    pub path: String,
-    /// The text around the first word found.
-    pub snippet: String,
 }
 
 /// The export a text search read.

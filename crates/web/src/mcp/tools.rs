@@ -29,7 +29,6 @@ use super::search::{in_vault, latest_export};
 use super::token_endpoint::Issued;
 use super::tool_output::{
     ExportOut, FileOut, NotebookList, NotebookOut, PageList, PageOut, PagePart, SearchResults,
-    TextMatchOut,
 };
 use crate::exports::Exports;
 use crate::exports::graph_source::GraphSource;
@@ -184,15 +183,7 @@ impl OneNoteTools {
         let update_url = format!("{}/onenote/exports/{}", self.public_base, job.id);
         Ok(Json(SearchResults {
             title_matches,
-            text_matches: found
-                .into_iter()
-                .map(|m| TextMatchOut {
-                    id: m.id,
-                    title: m.title,
-                    path: m.path,
-                    snippet: m.snippet,
-                })
-                .collect(),
+            text_matches: found,
             note: format!(
                 "Text was searched in the user's export finished {finished}: pages written \
                  since are not in it. They can update it at {update_url}."

@@ -133,6 +133,26 @@ impl JobStore {
         each!(self, s => s.lease(name, holder, ttl_ms))
     }
 
+    /// Takes the lease `name` for `holder`, waiting up to `ttl_ms` for whoever holds it to give
+    /// it up: a lock every instance honours. False when it stayed taken that long.
+    pub async fn lease_waiting(
+        &self,
+        name: &str,
+        holder: &str,
+        ttl_ms: u64,
+    ) -> Result<bool, JobError> {
+        const POLL_MS: u64 = 20;
+        let mut waited = 0;
+        while !self.lease(name, holder, ttl_ms).await? {
+            if waited >= ttl_ms {
+                return Ok(false);
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(POLL_MS)).await;
+            waited += POLL_MS;
+        }
+        Ok(true)
+    }
+
     /// Gives the lease up, if `holder` has it.
     pub async fn release(&self, name: &str, holder: &str) -> Result<(), JobError> {
         each!(self, s => s.release(name, holder))

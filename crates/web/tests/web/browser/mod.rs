@@ -59,36 +59,6 @@ async fn assert_no_script_ran(chrome: &Chrome, page: &str) {
     );
 }
 
-/// Creates a page for `upn` through Graph and returns its id.
-async fn create_page(emu: &TestEmulator, upn: &str, html: &str) -> String {
-    let token = emu.user_token(upn, "Notes.ReadWrite openid").await;
-    let graph = reqwest::Client::new();
-    let sections: serde_json::Value = graph
-        .get(format!("{}/v1.0/me/onenote/sections", emu.base_url))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let section = sections["value"][0]["id"].as_str().unwrap();
-    let created = graph
-        .post(format!(
-            "{}/v1.0/me/onenote/sections/{section}/pages",
-            emu.base_url
-        ))
-        .bearer_auth(&token)
-        .header("content-type", "text/html")
-        .body(html.to_string())
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(created.status(), StatusCode::CREATED);
-    let page: serde_json::Value = created.json().await.unwrap();
-    page["id"].as_str().unwrap().to_string()
-}
-
 /// A tiny site of the attacker's, on `localhost` (another site than the app's `127.0.0.1`),
 /// serving `pages` (path, HTML).
 async fn attacker_site(pages: Vec<(&'static str, String)>) -> String {

@@ -9,8 +9,8 @@ use emulator::testing::TestEmulator;
 use serde_json::Value;
 
 use crate::support::{
-    RedisServer, TempDir, TestApp, User, attribute_after, generous_onenote_limits, location,
-    onenote_calls,
+    RedisServer, TempDir, TestApp, User, attribute_after, create_page, generous_onenote_limits,
+    location, onenote_calls,
 };
 
 const ADA: &str = "ada@contoso.example";

@@ -98,11 +98,6 @@ fn section_ids(notebooks: &Value) -> BTreeSet<String> {
     out
 }
 
-fn sha256_hex(bytes: &[u8]) -> String {
-    let digest = aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, bytes);
-    digest.as_ref().iter().map(|b| format!("{b:02x}")).collect()
-}
-
 #[tokio::test]
 async fn an_assistant_reads_the_users_notebooks_pages_and_files_through_graphnote() {
     let (emu, _dir, app) = started().await;
@@ -196,7 +191,7 @@ async fn an_assistant_reads_the_users_notebooks_pages_and_files_through_graphnot
         let bytes = base64::engine::general_purpose::STANDARD
             .decode(blob)
             .unwrap();
-        read_files.insert(sha256_hex(&bytes));
+        read_files.insert(export::manifest::sha256_hex(&bytes));
     }
     assert!(
         expected_files.is_subset(&read_files),
@@ -622,38 +617,11 @@ async fn a_long_page_comes_in_parts_of_one_version_and_never_cut() {
     let (_client, tokens) = connected(&app, &ada, ADA).await;
     let token = access(&tokens);
     // A page of about 200 KB of text, made through Graph as OneNote would have it.
-    let graph = reqwest::Client::new();
-    let writer = emu.user_token(ADA, "Notes.ReadWrite openid").await;
-    let sections: Value = graph
-        .get(format!("{}/v1.0/me/onenote/sections", emu.base_url))
-        .bearer_auth(&writer)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let section = sections["value"][0]["id"].as_str().unwrap();
     let body: String = (0..4000)
         .map(|i| format!("<p>Line {i} of a long page, in words that go on and on.</p>"))
         .collect();
-    let created: Value = graph
-        .post(format!(
-            "{}/v1.0/me/onenote/sections/{section}/pages",
-            emu.base_url
-        ))
-        .bearer_auth(&writer)
-        .header("content-type", "text/html")
-        .body(format!(
-            "<html><head><title>Long</title></head><body>{body}</body></html>"
-        ))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let page = created["id"].as_str().unwrap();
+    let html = format!("<html><head><title>Long</title></head><body>{body}</body></html>");
+    let page = &create_page(&emu, ADA, &html).await;
 
     let mut joined = String::new();
     let mut cursor = Value::Null;
@@ -695,7 +663,8 @@ async fn a_long_page_comes_in_parts_of_one_version_and_never_cut() {
     // The page changes between parts: the rest of the old version is not passed off as it.
     let first = tool(&app, token, "read_page", json!({"page_id": page})).await;
     let cursor = first["structuredContent"]["next_cursor"].clone();
-    let changed = graph
+    let writer = emu.user_token(ADA, "Notes.ReadWrite openid").await;
+    let changed = reqwest::Client::new()
         .patch(format!(
             "{}/v1.0/me/onenote/pages/{page}/content",
             emu.base_url

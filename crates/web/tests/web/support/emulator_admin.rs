@@ -1,5 +1,5 @@
 //! What the web tests ask of the emulator beyond `emulator::testing`: the app's side of the
-//! OneNote limits and users' names as seeded.
+//! OneNote limits, users' names as seeded, and pages made through Graph.
 
 use super::*;
 
@@ -25,4 +25,34 @@ pub async fn display_name(emu: &TestEmulator, upn: &str) -> String {
         .and_then(|u| u["display_name"].as_str())
         .unwrap_or_else(|| panic!("{upn} is not seeded"))
         .to_string()
+}
+
+/// Creates a page for `upn` through Graph and returns its id.
+pub async fn create_page(emu: &TestEmulator, upn: &str, html: &str) -> String {
+    let token = emu.user_token(upn, "Notes.ReadWrite openid").await;
+    let graph = reqwest::Client::new();
+    let sections: serde_json::Value = graph
+        .get(format!("{}/v1.0/me/onenote/sections", emu.base_url))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let section = sections["value"][0]["id"].as_str().unwrap();
+    let created = graph
+        .post(format!(
+            "{}/v1.0/me/onenote/sections/{section}/pages",
+            emu.base_url
+        ))
+        .bearer_auth(&token)
+        .header("content-type", "text/html")
+        .body(html.to_string())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(created.status(), reqwest::StatusCode::CREATED);
+    let page: serde_json::Value = created.json().await.unwrap();
+    page["id"].as_str().unwrap().to_string()
 }
