@@ -20,6 +20,61 @@ pub struct Tenant {
     pub domains: Vec<String>,
     pub region: String,
     pub users: Vec<Arc<User>>,
+    pub groups: Vec<Arc<Group>>,
+    pub sites: Vec<Arc<Site>>,
+}
+
+/// A Microsoft 365 group (a team when `team`), whose members read its notebooks.
+#[derive(Debug)]
+pub struct Group {
+    pub tenant_id: Uuid,
+    pub id: Uuid,
+    pub display_name: String,
+    pub description: Option<String>,
+    pub team: bool,
+    /// Member UPNs, lower-case.
+    members: Vec<String>,
+}
+
+/// A SharePoint site, whose members read its notebooks.
+#[derive(Debug)]
+pub struct Site {
+    pub tenant_id: Uuid,
+    /// The web id: the key of the site's OneNote library.
+    pub web_id: Uuid,
+    /// Graph's id for the site: `{host},{site collection id},{web id}`.
+    pub graph_id: String,
+    pub display_name: String,
+    pub name: String,
+    pub web_url: String,
+    members: Vec<String>,
+}
+
+impl Group {
+    pub fn has_member(&self, user: &User) -> bool {
+        self.members.contains(&user.upn().to_ascii_lowercase())
+    }
+}
+
+impl Site {
+    pub fn has_member(&self, user: &User) -> bool {
+        self.members.contains(&user.upn().to_ascii_lowercase())
+    }
+
+    /// The SharePoint host of a tenant's sites (`contoso.sharepoint.com`).
+    pub fn host(tenant: &TenantSeed) -> String {
+        format!(
+            "{}.sharepoint.com",
+            crate::graph::onenote::seeding::tenant_label(tenant)
+        )
+    }
+
+    /// Graph's id of a seeded site.
+    pub fn graph_id_of(tenant: &TenantSeed, seed: &crate::seed::SiteSeed) -> String {
+        let collection =
+            crate::graph::onenote::store::derived_uuid(&["site collection", &seed.id.to_string()]);
+        format!("{},{collection},{}", Site::host(tenant), seed.id)
+    }
 }
 
 /// A user: the seed's profile plus the tenant it lives in.
@@ -133,6 +188,51 @@ impl Directory {
         self.users().find(|u| u.id() == id)
     }
 
+    /// A group of `tenant_id` by id.
+    pub fn group(&self, tenant_id: Uuid, id: &str) -> Option<Arc<Group>> {
+        let id = Uuid::parse_str(id).ok()?;
+        self.tenant_by_id(tenant_id)?
+            .groups
+            .iter()
+            .find(|g| g.id == id)
+            .cloned()
+    }
+
+    /// A site of `tenant_id` by Graph's id (case-insensitive).
+    pub fn site(&self, tenant_id: Uuid, id: &str) -> Option<Arc<Site>> {
+        self.tenant_by_id(tenant_id)?
+            .sites
+            .iter()
+            .find(|s| s.graph_id.eq_ignore_ascii_case(id))
+            .cloned()
+    }
+
+    /// The groups `user` is a member of.
+    pub fn groups_of(&self, user: &User) -> Vec<Arc<Group>> {
+        self.tenant_by_id(user.tenant_id)
+            .map(|t| {
+                t.groups
+                    .iter()
+                    .filter(|g| g.has_member(user))
+                    .cloned()
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    /// The sites `user` is a member of (the emulator's members follow their sites).
+    pub fn sites_of(&self, user: &User) -> Vec<Arc<Site>> {
+        self.tenant_by_id(user.tenant_id)
+            .map(|t| {
+                t.sites
+                    .iter()
+                    .filter(|s| s.has_member(user))
+                    .cloned()
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
     pub fn users(&self) -> impl Iterator<Item = Arc<User>> + '_ {
         self.tenants.iter().flat_map(|t| t.users.iter().cloned())
     }
@@ -183,6 +283,35 @@ fn tenant_from_seed(seed: &TenantSeed) -> Arc<Tenant> {
                 Arc::new(User {
                     tenant_id: seed.id,
                     profile: u.clone(),
+                })
+            })
+            .collect(),
+        groups: seed
+            .groups
+            .iter()
+            .map(|g| {
+                Arc::new(Group {
+                    tenant_id: seed.id,
+                    id: g.id,
+                    display_name: g.display_name.clone(),
+                    description: g.description.clone(),
+                    team: g.team,
+                    members: g.members.iter().map(|m| m.to_ascii_lowercase()).collect(),
+                })
+            })
+            .collect(),
+        sites: seed
+            .sites
+            .iter()
+            .map(|s| {
+                Arc::new(Site {
+                    tenant_id: seed.id,
+                    web_id: s.id,
+                    graph_id: Site::graph_id_of(seed, s),
+                    display_name: s.display_name.clone(),
+                    name: s.name.clone(),
+                    web_url: format!("https://{}/sites/{}", Site::host(seed), s.name),
+                    members: s.members.iter().map(|m| m.to_ascii_lowercase()).collect(),
                 })
             })
             .collect(),

@@ -49,6 +49,8 @@ pub struct GraphClient {
     gate: Arc<dyn OneNoteGate>,
     /// Who this client's OneNote calls are for: a person waiting, or background work.
     priority: Priority,
+    /// Whose notebooks its OneNote calls read (see [`GraphClient::at`]).
+    pub(crate) location: crate::shared::Location,
 }
 
 /// A binary body and its content type.
@@ -97,6 +99,7 @@ impl GraphClient {
             retry: RetryPolicy::default(),
             gate: Arc::new(Budget::new(onenote_limits)),
             priority: Priority::Interactive,
+            location: crate::shared::Location::Me,
         })
     }
 

@@ -7,7 +7,8 @@
 //! `error` (typed failures with their causes) and `ink_content` (a page's HTML and InkML parts)
 //! are leaves; `gate` is the trait every OneNote call
 //! passes and `budget` its in-process implementation (one instance); `client` sends requests
-//! (token, retries, the gate); `me`, `onenote` and `drive` (a notebook's own files) are the calls graphnote makes.
+//! (token, retries, the gate); `me`, `onenote`, `shared` (groups' and sites' notebooks) and
+//! `drive` (a notebook's own files) are the calls graphnote makes.
 
 mod budget;
 mod client;
@@ -17,8 +18,10 @@ mod gate;
 pub mod ink_content;
 mod me;
 pub mod onenote;
+pub mod shared;
 
 pub use budget::{ACTIVE_FOR, Budget, Limits, WINDOW_MARGIN};
 pub use client::{Binary, GraphClient, RetryPolicy};
 pub use error::{GraphError, GraphErrorBody};
 pub use gate::{GateFuture, OneNoteGate, Permit, Priority, RecentFuture, Windows};
+pub use shared::{Location, SharedPlace};

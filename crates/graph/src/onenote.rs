@@ -192,11 +192,14 @@ impl ExpandedGroup {
 const MAX_LIST_PAGES: usize = 200;
 
 impl GraphClient {
+    /// `…/v1.0/{me|groups/{id}|sites/{id}}/onenote/{segments}` for this client's location.
     fn onenote_url(&self, segments: &[&str]) -> Url {
-        let mut url = self.url("/me/onenote");
+        let mut url = self.url("");
         if let Ok(mut path) = url.path_segments_mut() {
             // Each segment is percent-encoded: an id can never add path levels.
-            path.extend(segments);
+            path.extend(self.location.segments())
+                .push("onenote")
+                .extend(segments);
         }
         url
     }

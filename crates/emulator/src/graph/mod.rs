@@ -7,7 +7,7 @@
 //! 3. the caller's right to the subject and the token's scopes are checked — 400/403/404;
 //! 4. OneNote calls pass the per-app-per-user throttle ([`throttle`]) — 429 20166;
 //! 5. fault rules armed through the admin API apply ([`faults`]);
-//! 6. the handler answers ([`me`], [`onenote`]).
+//! 6. the handler answers ([`me`], [`onenote`], [`shared`] for groups' and sites' notebooks).
 //!
 //! Every answer, success or error, carries `request-id` and `client-request-id` and a request-log
 //! detail naming the user (UPN) and the app (client id), so throttled calls are logged too.
@@ -21,6 +21,7 @@ pub mod me;
 pub mod onenote;
 pub mod path;
 pub mod request;
+mod shared;
 pub mod throttle;
 pub mod verified_tokens;
 
@@ -90,6 +91,10 @@ enum Target {
     PhotoValue,
     OneNote(onenote::Route),
     Drive(drive::Route),
+    /// `/me/memberOf`.
+    MemberOf,
+    /// `/me/followedSites`.
+    FollowedSites,
 }
 
 fn route(rest: &[String], method: &Method) -> Result<Target, GraphError> {
@@ -107,6 +112,8 @@ fn route(rest: &[String], method: &Method) -> Result<Target, GraphError> {
         (Some("photo"), 2) if rest[1] == "$value" => get(Target::PhotoValue),
         (Some("onenote"), _) => Ok(Target::OneNote(onenote::route(&rest[1..], method)?)),
         (Some("drive"), _) => get(Target::Drive(drive::route(&rest[1..])?)),
+        (Some("memberof"), 1) => get(Target::MemberOf),
+        (Some("followedsites"), 1) => get(Target::FollowedSites),
         _ => Err(GraphError::segment_not_found(
             rest.last().map(String::as_str).unwrap_or(""),
         )),
@@ -140,6 +147,15 @@ async fn serve(
     }
     let path = path::parse(parts.uri.path())?;
     let target = route(&path.rest, &parts.method)?;
+    if matches!(path.subject, Subject::Group(_) | Subject::Site(_)) {
+        let Target::OneNote(route) = target else {
+            return Err(GraphError::segment_not_found(
+                path.rest.last().map(String::as_str).unwrap_or(""),
+            ));
+        };
+        let library = shared::library(emu, &caller, &path.subject, &route)?;
+        return onenote_call(emu, &caller, library, route, &path.rest[1..], &parts, body).await;
+    }
     let subject = subject(
         emu,
         &caller,
@@ -148,28 +164,8 @@ async fn serve(
     )?;
     authorize(emu, &caller, &subject, &target)?;
 
-    let _permit = match &target {
-        Target::OneNote(_) => Some(
-            emu.throttle
-                .admit(
-                    &caller.client_id,
-                    subject.id(),
-                    &emu.settings.onenote_limits(),
-                )
-                .map_err(|_| GraphError::throttled())?,
-        ),
-        _ => None,
-    };
-
-    let user_id = caller.user.as_ref().map(|u| u.id());
-    if let Some(answer) = emu
-        .graph_faults
-        .take(&parts.method, &decoded_path, user_id, &caller.acrs)
-    {
-        match faults::outcome(&answer, &emu.base_url, matches!(target, Target::OneNote(_))) {
-            faults::Outcome::Fail(error) => return Err(error),
-            faults::Outcome::Delay(duration) => tokio::time::sleep(duration).await,
-        }
+    if !matches!(target, Target::OneNote(_)) {
+        fault(emu, &caller, &parts.method, &decoded_path, false).await?;
     }
 
     let company = emu
@@ -193,18 +189,72 @@ async fn serve(
                 .ok_or_else(|| GraphError::segment_not_found("drive"))?;
             drive::handle(emu, &drive, route, parts.uri.query())
         }
+        Target::MemberOf => shared::member_of(emu, &subject),
+        Target::FollowedSites => shared::followed_sites(emu, &caller, &subject),
         Target::OneNote(route) => {
-            let request = onenote::Request {
+            onenote_call(
                 emu,
-                caller: &caller,
-                owner: subject.id(),
-                rest: &path.rest[1..],
-                query: parts.uri.query(),
-                headers: &parts.headers,
-            };
-            onenote::handle(request, route, body).await
+                &caller,
+                subject.id(),
+                route,
+                &path.rest[1..],
+                &parts,
+                body,
+            )
+            .await
         }
     }
+}
+
+/// A OneNote call on `library` (a user's, a group's or a site's), once authorized: the
+/// per-app limit of the calling user (group and site notebooks count against the same
+/// allowance as the user's own), armed faults, then the answer.
+async fn onenote_call(
+    emu: &SharedEmulator,
+    caller: &Caller,
+    library: uuid::Uuid,
+    route: onenote::Route,
+    rest: &[String],
+    parts: &axum::http::request::Parts,
+    body: axum::body::Body,
+) -> Result<Response, GraphError> {
+    let user = caller.user.as_ref().map(|u| u.id()).unwrap_or(library);
+    let _permit = emu
+        .throttle
+        .admit(&caller.client_id, user, &emu.settings.onenote_limits())
+        .map_err(|_| GraphError::throttled())?;
+    let decoded_path = percent_encoding::percent_decode_str(parts.uri.path()).decode_utf8_lossy();
+    fault(emu, caller, &parts.method, &decoded_path, true).await?;
+    let request = onenote::Request {
+        emu,
+        caller,
+        owner: library,
+        rest,
+        query: parts.uri.query(),
+        headers: &parts.headers,
+    };
+    onenote::handle(request, route, body).await
+}
+
+/// Applies the first armed fault rule that matches the call: fails it or delays it.
+async fn fault(
+    emu: &Emulator,
+    caller: &Caller,
+    method: &Method,
+    decoded_path: &str,
+    onenote: bool,
+) -> Result<(), GraphError> {
+    let user_id = caller.user.as_ref().map(|u| u.id());
+    if let Some(answer) = emu
+        .graph_faults
+        .take(method, decoded_path, user_id, &caller.acrs)
+    {
+        match faults::outcome(&answer, &emu.base_url, onenote) {
+            faults::Outcome::Fail(error) => return Err(error),
+            faults::Outcome::Delay(duration) => tokio::time::sleep(duration).await,
+        }
+    }
+    Ok(())
 }
 
 /// `/drives/{drive-id}/…` and `/shares/{share-id}/driveItem`, which name no user: the caller's
@@ -291,6 +341,8 @@ fn subject(
                     GraphError::user_not_found(key)
                 }
             }),
+        // Answered by `shared` before a user is looked for.
+        Subject::Group(key) | Subject::Site(key) => Err(GraphError::segment_not_found(key)),
     }
 }
 
@@ -332,8 +384,9 @@ fn authorize(
             if caller.user.is_none() {
                 return Err(app_only_onenote());
             }
-            // The emulator models personal notebooks only: nothing is shared, so another user's
-            // OneNote is refused even with Notes.Read.All.
+            // A user's own notebooks are shared with no one here (shared notebooks are groups'
+            // and sites', see `shared`), so another user's OneNote is refused even with
+            // Notes.Read.All.
             if !own {
                 return Err(GraphError::onenote(
                     StatusCode::FORBIDDEN,

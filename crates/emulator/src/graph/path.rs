@@ -2,7 +2,8 @@
 //! `users('ada@contoso.example')` or `pages('1-…')`, so Graph routes are one catch-all and this
 //! module turns the path into segments: percent-decoded, empty segments skipped, and every
 //! `name(key)` segment split into `name` and `key` (quotes removed, `''` unescaped). The three
-//! spellings `/me/…`, `/users/{id|upn}/…` and `/users('{upn}')/…` then look the same.
+//! spellings `/me/…`, `/users/{id|upn}/…` and `/users('{upn}')/…` then look the same. Groups'
+//! and sites' notebooks are under `/groups/{id}/…` and `/sites/{id}/…`.
 
 use percent_encoding::{AsciiSet, CONTROLS, utf8_percent_encode};
 
@@ -14,6 +15,10 @@ pub enum Subject {
     Me,
     /// `/users/{id|upn}` in any spelling, as written by the caller.
     User(String),
+    /// `/groups/{id}`.
+    Group(String),
+    /// `/sites/{host,collection id,web id}`.
+    Site(String),
 }
 
 /// A parsed `/v1.0/…` path.
@@ -37,16 +42,19 @@ pub fn parse(path: &str) -> Result<GraphPath, GraphError> {
             rest: segments[1..].to_vec(),
         });
     }
-    if first.eq_ignore_ascii_case("users") {
-        let Some(user) = segments.get(1) else {
-            return Err(GraphError::segment_not_found("users"));
-        };
-        return Ok(GraphPath {
-            subject: Subject::User(user.clone()),
-            rest: segments[2..].to_vec(),
-        });
-    }
-    Err(GraphError::segment_not_found(first))
+    let subject: fn(String) -> Subject = match first.to_ascii_lowercase().as_str() {
+        "users" => Subject::User,
+        "groups" => Subject::Group,
+        "sites" => Subject::Site,
+        _ => return Err(GraphError::segment_not_found(first)),
+    };
+    let Some(key) = segments.get(1) else {
+        return Err(GraphError::segment_not_found(first));
+    };
+    Ok(GraphPath {
+        subject: subject(key.clone()),
+        rest: segments[2..].to_vec(),
+    })
 }
 
 fn segments(path: &str) -> Result<Vec<String>, GraphError> {
@@ -128,9 +136,13 @@ mod tests {
 
     #[test]
     fn unknown_roots_are_not_found() {
+        assert_eq!(parse("/v1.0/teams/x").unwrap_err().code, "ResourceNotFound");
+        assert!(parse("/v1.0/groups").is_err());
         assert_eq!(
-            parse("/v1.0/groups/x").unwrap_err().code,
-            "ResourceNotFound"
+            parse("/v1.0/sites/contoso.sharepoint.com,1,2/onenote")
+                .unwrap()
+                .subject,
+            Subject::Site("contoso.sharepoint.com,1,2".into())
         );
         assert!(parse("/v1.0").is_err());
         assert!(parse("/v1.0/%ff").is_err());

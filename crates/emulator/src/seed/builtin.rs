@@ -98,6 +98,8 @@ fn contoso() -> TenantSeed {
         domains: vec!["contoso.onmicrosoft.com".into(), "contoso.example".into()],
         region: "EU".into(),
         users: vec![ada, grace, alan, katherine],
+        groups: super::builtin_shared::contoso_groups(),
+        sites: super::builtin_shared::contoso_sites(),
     }
 }
 
@@ -115,6 +117,8 @@ fn fabrikam() -> TenantSeed {
         domains: vec!["fabrikam.onmicrosoft.com".into(), "fabrikam.example".into()],
         region: "NA".into(),
         users: vec![mallory],
+        groups: vec![],
+        sites: vec![],
     }
 }
 

@@ -4,6 +4,7 @@
 
 mod builtin;
 mod builtin_notebooks;
+mod builtin_shared;
 mod export_notebook;
 pub mod files;
 mod model;
@@ -11,8 +12,9 @@ pub mod onenote;
 
 pub use builtin::{DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, DEMO_PASSWORD, builtin};
 pub use builtin_notebooks::{JOURNAL_PAGES, builtin_notebooks, tiny_pdf};
+pub use builtin_shared::{PHYSICS_TEAM, RESEARCH_SITE};
 pub use export_notebook::{EXPORT_NOTEBOOK, LARGE_ATTACHMENT_BYTES, export_notebook};
-pub use model::{ClientSeed, Seed, SeedError, TenantSeed, UserSeed};
+pub use model::{ClientSeed, GroupSeed, Seed, SeedError, SiteSeed, TenantSeed, UserSeed};
 pub use onenote::{
     NotebookSeed, PageSeed, ResourceSeed, SectionGroupSeed, SectionSeed, StrokeSeed,
 };

@@ -27,6 +27,46 @@ pub struct TenantSeed {
     #[serde(default = "default_region")]
     pub region: String,
     pub users: Vec<UserSeed>,
+    /// Microsoft 365 groups (and teams) whose notebooks their members read.
+    #[serde(default)]
+    pub groups: Vec<GroupSeed>,
+    /// SharePoint sites whose notebooks their members read.
+    #[serde(default)]
+    pub sites: Vec<SiteSeed>,
+}
+
+/// A Microsoft 365 group: its members (UPNs of the same tenant) read its notebooks through
+/// `/groups/{id}/onenote/…` and find it in `/me/memberOf`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GroupSeed {
+    pub id: Uuid,
+    pub display_name: String,
+    #[serde(default)]
+    pub description: Option<String>,
+    /// Whether the group is a team (`resourceProvisioningOptions: ["Team"]`).
+    #[serde(default)]
+    pub team: bool,
+    pub members: Vec<String>,
+    /// The notebooks of the group's SharePoint site, in the same shape as a user's; the group
+    /// owns them.
+    #[serde(default)]
+    pub notebooks: Vec<NotebookSeed>,
+}
+
+/// A SharePoint site: its members read its notebooks through `/sites/{id}/onenote/…` and
+/// find it among their followed sites (`/me/followedSites`).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SiteSeed {
+    /// The site's web id; Graph's site id is `{host},{site collection id},{web id}`.
+    pub id: Uuid,
+    pub display_name: String,
+    /// The site's path under `/sites/` in its web address.
+    pub name: String,
+    pub members: Vec<String>,
+    #[serde(default)]
+    pub notebooks: Vec<NotebookSeed>,
 }
 
 fn default_region() -> String {
@@ -151,6 +191,25 @@ impl Seed {
             for user in &tenant.users {
                 if !upns.insert(user.user_principal_name.to_ascii_lowercase()) {
                     return Err(format!("user {} appears twice", user.user_principal_name));
+                }
+            }
+            let members = tenant
+                .groups
+                .iter()
+                .map(|g| (&g.display_name, &g.members))
+                .chain(tenant.sites.iter().map(|s| (&s.display_name, &s.members)));
+            for (place, members) in members {
+                for member in members {
+                    let known = tenant
+                        .users
+                        .iter()
+                        .any(|u| u.user_principal_name.eq_ignore_ascii_case(member));
+                    if !known {
+                        return Err(format!(
+                            "{place} names member {member}, who is not a user of tenant {}",
+                            tenant.id
+                        ));
+                    }
                 }
             }
         }

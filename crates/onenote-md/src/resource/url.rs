@@ -23,7 +23,7 @@ pub enum ResourceUrlError {
     #[error("the URL has a query or a fragment")]
     QueryOrFragment,
     #[error(
-        "the path is not …/{{version}}/{{me|users/…}}/onenote/resources/{{id}}/$value (or /content)"
+        "the path is not …/{{version}}/{{me|users/…|groups/…|sites/…}}/onenote/resources/{{id}}/$value (or /content)"
     )]
     NotAResourcePath,
     #[error("the resource id is not made of letters, digits and `!_.-`")]
@@ -120,7 +120,8 @@ static PLAIN_URL_BYTES: [bool; 256] = {
 };
 
 /// The id segment of a path shaped `…/{version}/{owner}/onenote/resources/{id}/{$value|content}`,
-/// where owner is `me`, `users/{x}` or `users('{x}')`.
+/// where owner is `me`, `users/{x}`, `users('{x}')`, the same with `groups` or `sites` (a
+/// group's or a SharePoint site's notebooks), or `siteCollections/{x}/sites/{y}`.
 fn resource_segment<'a>(segments: &[&'a str]) -> Option<&'a str> {
     let [before @ .., onenote, resources, id, value] = segments else {
         return None;
@@ -136,9 +137,12 @@ fn owner_then_version(segments: &[&str]) -> bool {
     let is_version = |s: &str| s == "v1.0" || s == "beta";
     match segments {
         [.., version, me] if me.eq_ignore_ascii_case("me") && is_version(version) => true,
-        [.., version, users] if is_quoted_user(users) && is_version(version) => true,
-        [.., version, users, _user]
-            if users.eq_ignore_ascii_case("users") && is_version(version) =>
+        [.., version, owner] if is_quoted_owner(owner) && is_version(version) => true,
+        [.., version, kind, _owner] if is_owner_kind(kind) && is_version(version) => true,
+        [.., version, collections, _, sites, _]
+            if collections.eq_ignore_ascii_case("siteCollections")
+                && sites.eq_ignore_ascii_case("sites")
+                && is_version(version) =>
         {
             true
         }
@@ -146,13 +150,19 @@ fn owner_then_version(segments: &[&str]) -> bool {
     }
 }
 
-/// `users('ada@contoso.example')`, with something between the quotes.
-fn is_quoted_user(segment: &str) -> bool {
+/// `users`, `groups` or `sites`.
+fn is_owner_kind(segment: &str) -> bool {
+    ["users", "groups", "sites"]
+        .iter()
+        .any(|kind| segment.eq_ignore_ascii_case(kind))
+}
+
+/// `users('ada@contoso.example')` (or `groups('…')`, `sites('…')`), with something between the
+/// quotes.
+fn is_quoted_owner(segment: &str) -> bool {
     segment
-        .get(..7)
-        .is_some_and(|head| head.eq_ignore_ascii_case("users('"))
-        && segment.ends_with("')")
-        && segment.len() > "users('')".len()
+        .split_once("('")
+        .is_some_and(|(kind, key)| is_owner_kind(kind) && key.len() > 2 && key.ends_with("')"))
 }
 
 #[cfg(test)]
@@ -166,6 +176,11 @@ mod tests {
             "me",
             "users/ada@contoso.example",
             "users('ada@contoso.example')",
+            "groups/6f1a2b3c-4d5e-4f60-8172-8394a5b6c7d8",
+            "groups('6f1a2b3c-4d5e-4f60-8172-8394a5b6c7d8')",
+            "sites/contoso.sharepoint.com,1,2",
+            "sites('contoso.sharepoint.com,1,2')",
+            "siteCollections/1/sites/2",
         ] {
             for ending in ["$value", "content"] {
                 let url = format!(
@@ -173,6 +188,20 @@ mod tests {
                 );
                 assert_eq!(parse_resource_url(&url), Ok(id.to_owned()), "{url}");
             }
+        }
+    }
+
+    #[test]
+    fn other_roots_are_not_owners() {
+        let id = "1-aa11!1-8e7d";
+        for owner in ["teams/1", "groups", "users('')", "drives('x')", "me/x"] {
+            let url =
+                format!("https://graph.microsoft.com/v1.0/{owner}/onenote/resources/{id}/$value");
+            assert_eq!(
+                parse_resource_url(&url),
+                Err(ResourceUrlError::NotAResourcePath),
+                "{url}"
+            );
         }
     }
 

@@ -219,12 +219,12 @@ impl Drives {
 }
 
 fn drive(tenant: &TenantSeed, user: &UserSeed) -> Drive {
-    let owner = Owner {
-        id: user.id,
-        upn: user.user_principal_name.clone(),
-        display_name: user.display_name.clone(),
-        tenant_label: tenant_label(tenant),
-    };
+    let owner = Owner::user(
+        user.id,
+        &user.user_principal_name,
+        &user.display_name,
+        tenant_label(tenant),
+    );
     let mut drive = Drive {
         id: format!(
             "b!{}",

@@ -177,10 +177,10 @@ pub fn store_page(
         }
         n += 1;
     };
-    let upn = lib.owner.upn.clone();
+    let owner_path = lib.owner.key_path(str::to_string);
     let mut sink = NewResources {
         base_url,
-        upn: &upn,
+        owner_path: &owner_path,
         page_id: &id,
         section_guid: section.guid,
         existing: 0,

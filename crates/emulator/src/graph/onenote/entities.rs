@@ -178,20 +178,21 @@ pub struct View<'a> {
 }
 
 impl View<'_> {
-    /// `{base}/v1.0/users/{upn}/onenote`
+    /// `{base}/v1.0/{users/{upn}|groups/{id}|sites/{id}}/onenote`
     pub fn root(&self) -> String {
         format!(
-            "{}/v1.0/users/{}/onenote",
-            self.base_url, self.lib.owner.upn
+            "{}/v1.0/{}/onenote",
+            self.base_url,
+            self.lib.owner.graph_path()
         )
     }
 
-    /// `{base}/v1.0/$metadata#users('{upn}')/onenote`
+    /// `{base}/v1.0/$metadata#users('{upn}')/onenote` (or `groups('{id}')`, `sites('{id}')`)
     pub fn context_root(&self) -> String {
         format!(
-            "{}/v1.0/$metadata#users('{}')/onenote",
+            "{}/v1.0/$metadata#{}/onenote",
             self.base_url,
-            odata_key(&self.lib.owner.upn)
+            self.lib.owner.key_path(odata_key)
         )
     }
 

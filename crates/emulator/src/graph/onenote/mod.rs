@@ -456,7 +456,7 @@ fn change_page(
                 };
             };
             let existing = lib.resources_of(page_id);
-            let upn = lib.owner.upn.clone();
+            let owner_path = lib.owner.key_path(str::to_string);
             let index = lib
                 .pages
                 .iter()
@@ -469,7 +469,7 @@ fn change_page(
             let mut page = lib.pages[index].clone();
             let mut sink = store::NewResources {
                 base_url,
-                upn: &upn,
+                owner_path: &owner_path,
                 page_id: &page.id.clone(),
                 section_guid,
                 existing,

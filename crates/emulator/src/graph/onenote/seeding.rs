@@ -17,7 +17,7 @@ use uuid::Uuid;
 use super::html::{self, Element, Node, Part};
 use super::seed_links::SeedLinks;
 use super::store::{
-    Library, LibraryBuilder, NewResources, Notebook, Owner, Page, Section, SectionGroup,
+    Library, LibraryBuilder, NewResources, Notebook, Owner, Page, Place, Section, SectionGroup,
     derived_uuid,
 };
 use crate::images::generate_png;
@@ -29,7 +29,8 @@ use crate::seed::{
 /// Seeded content without dates starts here; each page is a little later than the one before.
 const EPOCH: OffsetDateTime = datetime!(2025-01-06 09:00 UTC);
 
-/// A builder of every seeded user's library.
+/// A builder of every seeded library: each user's, each group's and each site's, keyed by the
+/// owner's id (a site's web id).
 pub fn libraries(seed: &Seed, base_url: &str) -> Vec<(Uuid, LibraryBuilder)> {
     let mut out: Vec<(Uuid, LibraryBuilder)> = Vec::new();
     for tenant in &seed.tenants {
@@ -40,28 +41,68 @@ pub fn libraries(seed: &Seed, base_url: &str) -> Vec<(Uuid, LibraryBuilder)> {
                 Box::new(move || library(&tenant, &user, &base_url)),
             ));
         }
+        for group in &tenant.groups {
+            let owner = Owner {
+                id: group.id,
+                place: Place::Group,
+                display_name: group.display_name.clone(),
+                tenant_label: tenant_label(tenant),
+            };
+            let (notebooks, base_url) = (group.notebooks.clone(), base_url.to_string());
+            out.push((
+                group.id,
+                Box::new(move || build(owner, &notebooks, &base_url)),
+            ));
+        }
+        for site in &tenant.sites {
+            let owner = Owner {
+                id: site.id,
+                place: Place::Site {
+                    graph_id: crate::directory::Site::graph_id_of(tenant, site),
+                    web_url: format!(
+                        "https://{}/sites/{}",
+                        crate::directory::Site::host(tenant),
+                        site.name
+                    ),
+                },
+                display_name: site.display_name.clone(),
+                tenant_label: tenant_label(tenant),
+            };
+            let (notebooks, base_url) = (site.notebooks.clone(), base_url.to_string());
+            out.push((
+                site.id,
+                Box::new(move || build(owner, &notebooks, &base_url)),
+            ));
+        }
     }
     out
 }
 
 fn library(tenant: &TenantSeed, user: &UserSeed, base_url: &str) -> Library {
-    let owner = Owner {
-        id: user.id,
-        upn: user.user_principal_name.clone(),
-        display_name: user.display_name.clone(),
-        tenant_label: tenant_label(tenant),
-    };
+    let owner = Owner::user(
+        user.id,
+        &user.user_principal_name,
+        &user.display_name,
+        tenant_label(tenant),
+    );
     let notebooks = if user.notebooks.is_empty() {
         crate::seed::builtin_notebooks(user)
     } else {
-        user.notebooks
-            .iter()
-            .map(|n| match &n.files {
-                Some(folder) => crate::seed::files::notebook(n, folder),
-                None => n.clone(),
-            })
-            .collect()
+        user.notebooks.clone()
     };
+    build(owner, &notebooks, base_url)
+}
+
+/// A library of `notebooks` for `owner`; notebooks seeded from a folder of OneNote's files
+/// are read from it.
+fn build(owner: Owner, notebooks: &[NotebookSeed], base_url: &str) -> Library {
+    let notebooks: Vec<NotebookSeed> = notebooks
+        .iter()
+        .map(|n| match &n.files {
+            Some(folder) => crate::seed::files::notebook(n, folder),
+            None => n.clone(),
+        })
+        .collect();
     let mut builder = Builder {
         library: Library::new(owner),
         base_url,
@@ -221,10 +262,10 @@ impl Builder<'_> {
             seed.title.replace('&', "&amp;").replace('<', "&lt;"),
             body
         );
-        let upn = self.library.owner.upn.clone();
+        let owner_path = self.library.owner.key_path(str::to_string);
         let mut sink = NewResources {
             base_url: self.base_url,
-            upn: &upn,
+            owner_path: &owner_path,
             page_id: id,
             section_guid,
             existing: 0,

@@ -41,26 +41,73 @@ pub fn plausible_id(id: &str) -> bool {
 #[derive(Debug, Clone)]
 pub struct Owner {
     pub id: Uuid,
-    pub upn: String,
+    pub place: Place,
     pub display_name: String,
     /// The tenant's first verified custom domain's label, for OneNote links (`contoso`).
     pub tenant_label: String,
 }
 
+/// Where a library lives in Graph: a user's OneDrive, a group's site, or a SharePoint site.
+#[derive(Debug, Clone)]
+pub enum Place {
+    User { upn: String },
+    Group,
+    Site { graph_id: String, web_url: String },
+}
+
 impl Owner {
-    /// The owner's OneDrive for Business document library, as its web address
-    /// (`https://contoso-my.sharepoint.com/personal/ada_contoso_example/Documents`): where OneNote
-    /// links point and where the drive's items live.
+    /// A user's library.
+    pub fn user(id: Uuid, upn: &str, display_name: &str, tenant_label: String) -> Owner {
+        Owner {
+            id,
+            place: Place::User { upn: upn.into() },
+            display_name: display_name.into(),
+            tenant_label,
+        }
+    }
+
+    /// The owner's path under `/v1.0/` as Graph writes it in `self` URLs (`users/{upn}`,
+    /// `groups/{id}`, `sites/{site id}`).
+    pub fn graph_path(&self) -> String {
+        match &self.place {
+            Place::User { upn } => format!("users/{upn}"),
+            Place::Group => format!("groups/{}", self.id),
+            Place::Site { graph_id, .. } => format!("sites/{graph_id}"),
+        }
+    }
+
+    /// The owner as an OData key path, for `@odata.context` and resource URLs
+    /// (`users('ada%40contoso.example')`); `encode` spells the key.
+    pub fn key_path(&self, encode: impl Fn(&str) -> String) -> String {
+        match &self.place {
+            Place::User { upn } => format!("users('{}')", encode(upn)),
+            Place::Group => format!("groups('{}')", self.id),
+            Place::Site { graph_id, .. } => format!("sites('{}')", encode(graph_id)),
+        }
+    }
+
+    /// The owner's document library, as its web address (a user's OneDrive for Business:
+    /// `https://contoso-my.sharepoint.com/personal/ada_contoso_example/Documents`; a group's or
+    /// a site's `Shared Documents`): where OneNote links point and where the drive's items live.
     pub fn documents_url(&self) -> String {
-        let alias: String = self
-            .upn
-            .chars()
-            .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
-            .collect();
-        format!(
-            "https://{}-my.sharepoint.com/personal/{alias}/Documents",
-            self.tenant_label
-        )
+        let alias = |name: &str| -> String {
+            name.chars()
+                .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
+                .collect()
+        };
+        match &self.place {
+            Place::User { upn } => format!(
+                "https://{}-my.sharepoint.com/personal/{}/Documents",
+                self.tenant_label,
+                alias(upn)
+            ),
+            Place::Group => format!(
+                "https://{}.sharepoint.com/sites/{}/Shared%20Documents",
+                self.tenant_label,
+                alias(&self.display_name)
+            ),
+            Place::Site { web_url, .. } => format!("{web_url}/Shared%20Documents"),
+        }
     }
 }
 
@@ -230,8 +277,8 @@ impl Library {
     /// The URL a resource is served at inside page HTML (docs/protocol.md §10.5 spelling).
     pub fn resource_url(&self, base_url: &str, id: &str) -> String {
         format!(
-            "{base_url}/v1.0/users('{}')/onenote/resources/{id}/$value",
-            self.owner.upn
+            "{base_url}/v1.0/{}/onenote/resources/{id}/$value",
+            self.owner.key_path(str::to_string)
         )
     }
 
@@ -290,7 +337,8 @@ impl Library {
 /// Hands out resource ids for one page while its HTML is converted.
 pub struct NewResources<'a> {
     pub base_url: &'a str,
-    pub upn: &'a str,
+    /// The owner's key path (`users('ada@contoso.example')`).
+    pub owner_path: &'a str,
     pub page_id: &'a str,
     pub section_guid: Uuid,
     /// Resources the page already has (new ones are numbered after them).
@@ -310,8 +358,8 @@ impl ResourceSink for NewResources<'_> {
             bytes,
         });
         format!(
-            "{}/v1.0/users('{}')/onenote/resources/{id}/$value",
-            self.base_url, self.upn
+            "{}/v1.0/{}/onenote/resources/{id}/$value",
+            self.base_url, self.owner_path
         )
     }
 }

@@ -6,6 +6,7 @@ mod access;
 mod content;
 mod drive;
 mod hierarchy;
+mod shared;
 mod users;
 
 use crate::support::*;

@@ -1,0 +1,229 @@
+//! Notebooks that are not the signed-in user's own: a Microsoft 365 group's (a team's) and a
+//! SharePoint site's. OneNote serves them with the same API under `/groups/{id}/onenote` and
+//! `/sites/{id}/onenote` (delegated `Notes.Read.All`); a [`Location`] says which, and
+//! [`GraphClient::at`] points a client's OneNote calls there. The user finds them through
+//! `/me/memberOf` (their groups; `User.Read` is enough) and `/me/followedSites`
+//! (`Sites.Read.All`).
+
+use serde::{Deserialize, Serialize};
+use url::Url;
+
+use crate::client::GraphClient;
+use crate::error::GraphError;
+
+/// Whose OneNote a call reads.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(tag = "kind", content = "id", rename_all = "lowercase")]
+pub enum Location {
+    /// The signed-in user's own notebooks (`/me/onenote`).
+    #[default]
+    Me,
+    /// A Microsoft 365 group's, by the group's id (a GUID).
+    Group(String),
+    /// A SharePoint site's, by Graph's site id (`host,site collection id,web id`).
+    Site(String),
+}
+
+impl Location {
+    /// A group's location, when `id` can be a group id (a GUID).
+    pub fn group(id: &str) -> Option<Location> {
+        is_guid(id).then(|| Location::Group(id.to_ascii_lowercase()))
+    }
+
+    /// A site's location, when `id` can be Graph's site id: a host name, then two GUIDs,
+    /// separated by commas.
+    pub fn site(id: &str) -> Option<Location> {
+        let mut parts = id.split(',');
+        let host = parts.next()?;
+        let valid_host = !host.is_empty()
+            && host.len() <= 253
+            && host
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-');
+        let guids = parts.by_ref().take(2).filter(|p| is_guid(p)).count() == 2;
+        (valid_host && guids && parts.next().is_none())
+            .then(|| Location::Site(id.to_ascii_lowercase()))
+    }
+
+    /// The path segments before `onenote`.
+    pub fn segments(&self) -> Vec<&str> {
+        match self {
+            Location::Me => vec!["me"],
+            Location::Group(id) => vec!["groups", id],
+            Location::Site(id) => vec!["sites", id],
+        }
+    }
+
+    pub fn is_me(&self) -> bool {
+        matches!(self, Location::Me)
+    }
+}
+
+fn is_guid(id: &str) -> bool {
+    id.len() == 36 && uuid_shape(id)
+}
+
+fn uuid_shape(id: &str) -> bool {
+    id.char_indices().all(|(i, c)| match i {
+        8 | 13 | 18 | 23 => c == '-',
+        _ => c.is_ascii_hexdigit(),
+    })
+}
+
+/// A group or site that may hold notebooks, as discovery lists it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SharedPlace {
+    pub location: Location,
+    /// The group's or site's name; Graph may leave a group's out when the app may not read
+    /// groups, then a short form of its id stands in.
+    pub name: String,
+    /// Whether the group is a team.
+    pub is_team: bool,
+}
+
+#[derive(Deserialize)]
+struct Page<T> {
+    value: Vec<T>,
+    #[serde(rename = "@odata.nextLink", default)]
+    next_link: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct DirectoryObject {
+    #[serde(rename = "@odata.type", default)]
+    odata_type: Option<String>,
+    id: String,
+    #[serde(default)]
+    display_name: Option<String>,
+    #[serde(default)]
+    group_types: Vec<String>,
+    #[serde(default)]
+    resource_provisioning_options: Vec<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct SiteObject {
+    id: String,
+    #[serde(default)]
+    display_name: Option<String>,
+    #[serde(default)]
+    name: Option<String>,
+}
+
+/// Discovery lists are followed at most this many pages deep.
+const MAX_DISCOVERY_PAGES: usize = 20;
+
+impl GraphClient {
+    /// The same client with its OneNote calls addressed to `location`.
+    pub fn at(&self, location: &Location) -> GraphClient {
+        let mut client = self.clone();
+        client.location = location.clone();
+        client
+    }
+
+    /// Every item of a (non-OneNote) collection, following `@odata.nextLink` on this endpoint.
+    async fn collect<T: serde::de::DeserializeOwned>(
+        &self,
+        token: &str,
+        first: Url,
+    ) -> Result<Vec<T>, GraphError> {
+        let mut items = Vec::new();
+        let mut next = Some(first);
+        for _ in 0..MAX_DISCOVERY_PAGES {
+            let Some(url) = next.take() else { break };
+            let page: Page<T> = self.get_json(token, url).await?;
+            items.extend(page.value);
+            next = match page.next_link {
+                Some(link) => {
+                    let url = Url::parse(&link)
+                        .map_err(|_| GraphError::BadNextLink("it is not a URL"))?;
+                    if !self.is_own(&url) {
+                        return Err(GraphError::BadNextLink("it points outside Graph"));
+                    }
+                    Some(url)
+                }
+                None => None,
+            };
+        }
+        Ok(items)
+    }
+
+    /// The Microsoft 365 groups the user belongs to directly (only those can hold notebooks),
+    /// by name.
+    pub async fn my_groups(&self, token: &str) -> Result<Vec<SharedPlace>, GraphError> {
+        let objects: Vec<DirectoryObject> = self.collect(token, self.url("/me/memberOf")).await?;
+        let mut groups: Vec<SharedPlace> = objects
+            .into_iter()
+            .filter(|o| o.odata_type.as_deref() == Some("#microsoft.graph.group"))
+            .filter(|o| {
+                o.group_types
+                    .iter()
+                    .any(|t| t.eq_ignore_ascii_case("Unified"))
+            })
+            .filter_map(|o| {
+                let location = Location::group(&o.id)?;
+                Some(SharedPlace {
+                    name: named(o.display_name, &o.id),
+                    is_team: o
+                        .resource_provisioning_options
+                        .iter()
+                        .any(|p| p.eq_ignore_ascii_case("Team")),
+                    location,
+                })
+            })
+            .collect();
+        groups.sort_by_key(|g| g.name.to_lowercase());
+        Ok(groups)
+    }
+
+    /// The SharePoint sites the user follows, by name.
+    pub async fn followed_sites(&self, token: &str) -> Result<Vec<SharedPlace>, GraphError> {
+        let sites: Vec<SiteObject> = self.collect(token, self.url("/me/followedSites")).await?;
+        let mut sites: Vec<SharedPlace> = sites
+            .into_iter()
+            .filter_map(|s| {
+                let location = Location::site(&s.id)?;
+                Some(SharedPlace {
+                    name: named(s.display_name.or(s.name), &s.id),
+                    is_team: false,
+                    location,
+                })
+            })
+            .collect();
+        sites.sort_by_key(|s| s.name.to_lowercase());
+        Ok(sites)
+    }
+}
+
+fn named(name: Option<String>, id: &str) -> String {
+    match name {
+        Some(n) if !n.trim().is_empty() => n,
+        _ => format!("Group {}", id.chars().take(8).collect::<String>()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Location;
+
+    #[test]
+    fn only_well_formed_ids_make_locations() {
+        let guid = "6f1a2b3c-4d5e-4f60-8172-8394a5b6c7d8";
+        assert_eq!(Location::group(guid), Some(Location::Group(guid.into())));
+        assert_eq!(Location::group("../me"), None);
+        assert_eq!(Location::group(&format!("{guid}/x")), None);
+        let site = format!("contoso.sharepoint.com,{guid},{guid}");
+        assert_eq!(Location::site(&site), Some(Location::Site(site.clone())));
+        for bad in [
+            format!("contoso.sharepoint.com,{guid}"),
+            format!("{site},{guid}"),
+            format!("contoso/x,{guid},{guid}"),
+            format!(",{guid},{guid}"),
+        ] {
+            assert_eq!(Location::site(&bad), None, "{bad}");
+        }
+        assert_eq!(Location::Site(site).segments()[0], "sites");
+    }
+}
