@@ -9,16 +9,19 @@ pub enum Feature {
     OneNote,
     /// Reading the user's files: a fast export fetches a notebook's own files from its drive.
     Files,
+    /// Reading notebooks of the user's groups (teams) and SharePoint sites.
+    Shared,
 }
 
 impl Feature {
-    pub const ALL: [Feature; 2] = [Feature::OneNote, Feature::Files];
+    pub const ALL: [Feature; 3] = [Feature::OneNote, Feature::Files, Feature::Shared];
 
     /// The name in `/login?consent=…`.
     pub fn name(self) -> &'static str {
         match self {
             Feature::OneNote => "onenote",
             Feature::Files => "files",
+            Feature::Shared => "shared",
         }
     }
 
@@ -34,6 +37,11 @@ impl Feature {
             Feature::OneNote => &["Notes.Read"],
             // The least that reads a notebook in the user's own OneDrive.
             Feature::Files => &["Files.Read"],
+            // `Notes.Read.All` is the only delegated scope that reaches notebooks the user does
+            // not own; `Sites.Read.All` lists the sites they follow (`/me/followedSites`). Their
+            // groups come from `/me/memberOf`, which `User.Read` already allows. Neither needs
+            // an administrator's consent unless the tenant says so.
+            Feature::Shared => &["Notes.Read", "Notes.Read.All", "Sites.Read.All"],
         }
     }
 

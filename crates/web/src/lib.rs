@@ -159,10 +159,7 @@ fn router(state: AppState) -> Router {
         .route("/signout-oidc", get(auth::logout::signout_oidc))
         .route("/msal-demo", get(routes::msal_demo::msal_demo))
         .route("/onenote", get(onenote::notebooks::index))
-        .route("/onenote/sections/{id}", get(onenote::section::section))
-        .route("/onenote/pages/{id}", get(onenote::page::page))
-        .route("/onenote/links", get(onenote::page_link::follow))
-        .route("/onenote/resources/{id}", get(onenote::resource::resource))
+        .route("/onenote/shared", get(onenote::notebooks::shared))
         .route(
             "/onenote/exports",
             get(exports::routes::list).post(exports::routes::start),
@@ -196,6 +193,26 @@ fn router(state: AppState) -> Router {
         .route("/static/favicon.svg", get(routes::assets::favicon))
         .route("/favicon.ico", get(routes::assets::favicon))
         .fallback(not_found);
+    // The same pages for the user's own notebooks, a group's and a site's.
+    let routes = [
+        "/onenote",
+        "/onenote/groups/{group}",
+        "/onenote/sites/{site}",
+    ]
+    .into_iter()
+    .fold(routes, |routes, base| {
+        routes
+            .route(
+                &format!("{base}/sections/{{id}}"),
+                get(onenote::section::section),
+            )
+            .route(&format!("{base}/pages/{{id}}"), get(onenote::page::page))
+            .route(&format!("{base}/links"), get(onenote::page_link::follow))
+            .route(
+                &format!("{base}/resources/{{id}}"),
+                get(onenote::resource::resource),
+            )
+    });
     let routes = if state.config.mcp {
         routes.merge(mcp::routes(&state))
     } else {

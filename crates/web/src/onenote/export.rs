@@ -93,6 +93,7 @@ pub fn markdown_download(meta: &Page, content: &PageContent) -> Response {
 pub async fn zip_download(
     onenote: &OneNote,
     session: &mut Session,
+    location: &graph::Location,
     next: &str,
     meta: &Page,
     content: &PageContent,
@@ -111,7 +112,7 @@ pub async fn zip_download(
             continue;
         }
         let binary = patient
-            .call(session, next, async |graph, token, user| {
+            .call_at(session, location, next, async |graph, token, user| {
                 graph.resource(token.expose(), &user, &resource.id).await
             })
             .await?;

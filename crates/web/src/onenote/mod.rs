@@ -5,6 +5,7 @@
 
 pub mod access;
 pub mod export;
+pub mod location;
 pub mod notebooks;
 pub mod page;
 pub mod page_link;

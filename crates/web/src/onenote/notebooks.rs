@@ -1,17 +1,28 @@
-//! `GET /onenote`: the user's notebooks with their section groups (nested) and sections.
+//! `GET /onenote`: the user's notebooks with their section groups (nested) and sections — and,
+//! once the user has allowed it, the notebooks of their groups (teams) and of the SharePoint
+//! sites they follow, each place with its own notebooks. `GET /onenote/shared` asks for that
+//! permission (incremental consent: only when the user opens the shared part) and comes back.
 
 use askama::Template;
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::response::Response;
-use graph::onenote::{GroupTree, Section};
+use axum::response::{IntoResponse, Redirect, Response};
+use graph::onenote::{GroupTree, NotebookTree, Section};
+use graph::{Location, SharedPlace};
 
-use super::access::OneNote;
+use super::access::{OneNote, has_scopes};
+use super::location::base;
 use crate::context::RequestContext;
 use crate::csrf::Csrf;
 use crate::error::AppError;
 use crate::extract::SignedIn;
+use crate::features::Feature;
 use crate::pages::{Layout, render};
+use crate::session::Session;
+
+/// Groups (and sites) shown at most on one page: each costs a OneNote request, from the
+/// same hourly allowance as everything else.
+const MAX_PLACES: usize = 20;
 
 /// One line of a notebook's outline.
 pub struct Row {
@@ -25,7 +36,31 @@ pub struct NotebookView {
     pub id: String,
     pub name: String,
     pub is_default: bool,
+    /// Where its sections' pages are (`/onenote`, `/onenote/groups/{id}`, …).
+    pub base: String,
+    /// The location's fields for the Export forms (empty for the user's own).
+    pub location_kind: &'static str,
+    pub location_id: String,
     pub rows: Vec<Row>,
+}
+
+/// A group or site and its notebooks.
+pub struct PlaceView {
+    pub name: String,
+    pub is_team: bool,
+    pub notebooks: Vec<NotebookView>,
+    /// Why its notebooks could not be listed, in words.
+    pub problem: Option<String>,
+}
+
+/// The shared part of the page.
+pub struct Shared {
+    /// Whether the user has allowed graphnote to read shared notebooks.
+    pub allowed: bool,
+    pub groups: Vec<PlaceView>,
+    pub sites: Vec<PlaceView>,
+    /// Groups and sites left out (over [`MAX_PLACES`] each).
+    pub not_shown: usize,
 }
 
 #[derive(Template)]
@@ -33,6 +68,7 @@ pub struct NotebookView {
 struct IndexPage {
     layout: Layout,
     notebooks: Vec<NotebookView>,
+    shared: Shared,
     /// For the Export buttons' forms.
     csrf: String,
 }
@@ -48,7 +84,120 @@ pub async fn index(
             graph.onenote_tree(token.expose(), &user).await
         })
         .await?;
-    let notebooks = trees
+    let notebooks = views(trees, &Location::Me);
+    let shared = shared_part(&onenote, &mut session).await?;
+    Ok(render(
+        &IndexPage {
+            layout: Layout::new(&ctx, session.user()),
+            notebooks,
+            shared,
+            csrf: csrf.token(&session),
+        },
+        StatusCode::OK,
+    ))
+}
+
+/// `GET /onenote/shared`: asks for the shared notebooks' permission if it is not granted yet
+/// (the consent comes back here), then shows them on `/onenote`.
+pub async fn shared(
+    State(onenote): State<OneNote>,
+    ctx: RequestContext,
+    SignedIn(mut session): SignedIn,
+) -> Result<Response, AppError> {
+    onenote
+        .discover(&mut session, "/onenote/shared", async |graph, token| {
+            graph.my_groups(token.expose()).await
+        })
+        .await?;
+    Ok(Redirect::to(&ctx.path("/onenote#shared")).into_response())
+}
+
+/// The groups and sites with their notebooks, when the user has allowed it.
+async fn shared_part(onenote: &OneNote, session: &mut Session) -> Result<Shared, AppError> {
+    if !has_scopes(session, Feature::Shared) {
+        return Ok(Shared {
+            allowed: false,
+            groups: vec![],
+            sites: vec![],
+            not_shown: 0,
+        });
+    }
+    let (groups, sites) = onenote
+        .discover(session, "/onenote", async |graph, token| {
+            let groups = graph.my_groups(token.expose()).await?;
+            let sites = graph.followed_sites(token.expose()).await?;
+            Ok((groups, sites))
+        })
+        .await?;
+    let not_shown =
+        groups.len().saturating_sub(MAX_PLACES) + sites.len().saturating_sub(MAX_PLACES);
+    let mut shown = Vec::new();
+    for place in groups
+        .iter()
+        .take(MAX_PLACES)
+        .chain(sites.iter().take(MAX_PLACES))
+    {
+        if let Some(view) = place_view(onenote, session, place).await? {
+            shown.push((matches!(place.location, Location::Site(_)), view));
+        }
+    }
+    let (sites, groups): (Vec<_>, Vec<_>) = shown.into_iter().partition(|(site, _)| *site);
+    Ok(Shared {
+        allowed: true,
+        groups: groups.into_iter().map(|(_, v)| v).collect(),
+        sites: sites.into_iter().map(|(_, v)| v).collect(),
+        not_shown,
+    })
+}
+
+/// A place with its notebooks; `None` for one without notebooks (or without a notebook
+/// store: Graph answers 404 for a group whose site was never made).
+async fn place_view(
+    onenote: &OneNote,
+    session: &mut Session,
+    place: &SharedPlace,
+) -> Result<Option<PlaceView>, AppError> {
+    let listed = onenote
+        .call_at(
+            session,
+            &place.location,
+            "/onenote",
+            async |graph, token, user| graph.onenote_tree(token.expose(), &user).await,
+        )
+        .await;
+    let (notebooks, problem) = match listed {
+        Ok(trees) if trees.is_empty() => return Ok(None),
+        Ok(trees) => (views(trees, &place.location), None),
+        Err(AppError::NotFound) => return Ok(None),
+        Err(AppError::Graph(e)) => (vec![], Some(problem(&e))),
+        Err(other) => return Err(other),
+    };
+    Ok(Some(PlaceView {
+        name: place.name.clone(),
+        is_team: place.is_team,
+        notebooks,
+        problem,
+    }))
+}
+
+/// What a failed listing of one place tells the user.
+fn problem(e: &graph::GraphError) -> String {
+    match e {
+        graph::GraphError::Throttled { .. } | graph::GraphError::Paced { .. } => {
+            "OneNote's limit for your account is reached for now: reload this page in a few minutes."
+                .into()
+        }
+        _ => "OneNote could not list these notebooks just now.".into(),
+    }
+}
+
+fn views(trees: Vec<NotebookTree>, location: &Location) -> Vec<NotebookView> {
+    let (location_kind, location_id) = match location {
+        Location::Me => ("", String::new()),
+        Location::Group(id) => ("group", id.clone()),
+        Location::Site(id) => ("site", id.clone()),
+    };
+    trees
         .into_iter()
         .map(|tree| {
             let mut rows = Vec::new();
@@ -57,18 +206,13 @@ pub async fn index(
                 id: tree.notebook.id,
                 name: tree.notebook.display_name,
                 is_default: tree.notebook.is_default,
+                base: base(location),
+                location_kind,
+                location_id: location_id.clone(),
                 rows,
             }
         })
-        .collect();
-    Ok(render(
-        &IndexPage {
-            layout: Layout::new(&ctx, session.user()),
-            notebooks,
-            csrf: csrf.token(&session),
-        },
-        StatusCode::OK,
-    ))
+        .collect()
 }
 
 /// Sections first, then each group with what it holds, one level deeper.

@@ -2,15 +2,17 @@
 //! `…/{id}.md` and `…/{id}.zip` (downloads, see [`super::export`]).
 
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
+use graph::Location;
 use graph::ink_content::PageContent;
 use graph::onenote::Page;
 use onenote_md::sanitize::{AppUrls, sanitize_page_in_app};
 
 use super::access::OneNote;
 use super::export::{markdown_download, zip_download};
+use super::location::{At, base};
 use super::{readable_time, valid_id};
 use crate::context::RequestContext;
 use crate::error::AppError;
@@ -23,6 +25,8 @@ use crate::session::Session;
 struct PageView {
     layout: Layout,
     id: String,
+    /// Where the page lives (`/onenote`, `/onenote/groups/{id}`, …).
+    base: String,
     title: String,
     created: Option<String>,
     modified: Option<String>,
@@ -46,7 +50,7 @@ pub async fn page(
     State(onenote): State<OneNote>,
     ctx: RequestContext,
     SignedIn(mut session): SignedIn,
-    Path(raw): Path<String>,
+    At { location, id: raw }: At,
 ) -> Result<Response, AppError> {
     let (id, wanted) = match raw.rsplit_once('.') {
         Some((id, "md")) => (id.to_string(), Wanted::Markdown),
@@ -54,33 +58,42 @@ pub async fn page(
         _ => (raw.clone(), Wanted::View),
     };
     valid_id(&id)?;
-    let next = format!("/onenote/pages/{raw}");
+    let next = format!("{}/pages/{raw}", base(&location));
     let (meta, content) = onenote
-        .call(&mut session, &next, async |graph, token, user| {
-            let meta = graph.page(token.expose(), &user, &id).await?;
-            let content = graph
-                .page_content_with_ink(token.expose(), &user, &id)
-                .await?;
-            Ok((meta, content))
-        })
+        .call_at(
+            &mut session,
+            &location,
+            &next,
+            async |graph, token, user| {
+                let meta = graph.page(token.expose(), &user, &id).await?;
+                let content = graph
+                    .page_content_with_ink(token.expose(), &user, &id)
+                    .await?;
+                Ok((meta, content))
+            },
+        )
         .await?;
     match wanted {
-        Wanted::View => Ok(view(&ctx, &session, id, &meta, &content)),
+        Wanted::View => Ok(view(&ctx, &session, &location, id, &meta, &content)),
         Wanted::Markdown => Ok(markdown_download(&meta, &content)),
-        Wanted::Zip => zip_download(&onenote, &mut session, &next, &meta, &content).await,
+        Wanted::Zip => {
+            zip_download(&onenote, &mut session, &location, &next, &meta, &content).await
+        }
     }
 }
 
 fn view(
     ctx: &RequestContext,
     session: &Session,
+    location: &Location,
     id: String,
     meta: &Page,
     content: &PageContent,
 ) -> Response {
+    let base = base(location);
     let urls = AppUrls {
-        resource: &|rid| ctx.path(&format!("/onenote/resources/{rid}")),
-        page_link: &|link| super::page_link::href(ctx, link),
+        resource: &|rid| ctx.path(&format!("{base}/resources/{rid}")),
+        page_link: &|link| super::page_link::href(ctx, &base, link),
     };
     let sanitized = sanitize_page_in_app(&content.html, &urls, content.ink.as_deref());
     let title = match meta.title.as_deref() {
@@ -92,6 +105,7 @@ fn view(
         &PageView {
             layout: Layout::new(ctx, session.user()),
             id,
+            base,
             title,
             created: readable_time(meta.created_date_time.as_deref()),
             modified: readable_time(meta.last_modified_date_time.as_deref()),

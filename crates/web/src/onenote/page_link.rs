@@ -14,20 +14,21 @@ use onenote_md::PageLink;
 use serde::Deserialize;
 
 use super::access::OneNote;
+use super::location::{At, base};
 use crate::context::RequestContext;
 use crate::error::AppError;
 use crate::extract::{AppQuery, SignedIn};
 
 /// The app URL the page viewer gives a link between pages, or `None` when the link names
 /// nothing this route can look up.
-pub fn href(ctx: &RequestContext, link: &PageLink) -> Option<String> {
+pub fn href(ctx: &RequestContext, base: &str, link: &PageLink) -> Option<String> {
     let section = link.section_id.as_deref().filter(|id| is_guid(id))?;
     let mut query = url::form_urlencoded::Serializer::new(String::new());
     query.append_pair("section-id", section);
     if let Some(page) = link.page_id.as_deref().filter(|id| is_guid(id)) {
         query.append_pair("page-id", page);
     }
-    Some(ctx.path(&format!("/onenote/links?{}", query.finish())))
+    Some(ctx.path(&format!("{base}/links?{}", query.finish())))
 }
 
 #[derive(Deserialize)]
@@ -42,8 +43,10 @@ pub async fn follow(
     State(onenote): State<OneNote>,
     ctx: RequestContext,
     SignedIn(mut session): SignedIn,
+    At { location, .. }: At,
     AppQuery(target): AppQuery<Target>,
 ) -> Result<Response, AppError> {
+    let base = base(&location);
     let section_guid = target.section_id.to_ascii_lowercase();
     let page_guid = target.page_id.map(|id| id.to_ascii_lowercase());
     if !is_guid(&section_guid) || page_guid.as_deref().is_some_and(|id| !is_guid(id)) {
@@ -52,26 +55,31 @@ pub async fn follow(
         ));
     }
     let next = match &page_guid {
-        Some(page) => format!("/onenote/links?section-id={section_guid}&page-id={page}"),
-        None => format!("/onenote/links?section-id={section_guid}"),
+        Some(page) => format!("{base}/links?section-id={section_guid}&page-id={page}"),
+        None => format!("{base}/links?section-id={section_guid}"),
     };
     let found = onenote
-        .call(&mut session, &next, async |graph, token, user| {
-            let tree = graph.onenote_tree(token.expose(), &user).await?;
-            let Some(section) = section_with(&tree, &section_guid) else {
-                return Ok(None);
-            };
-            let Some(page_guid) = &page_guid else {
-                return Ok(Some(format!("/onenote/sections/{}", section.id)));
-            };
-            let pages = graph
-                .section_pages(token.expose(), &user, &section.id)
-                .await?;
-            Ok(pages
-                .iter()
-                .find(|page| named(&page.links).page_id.as_ref() == Some(page_guid))
-                .map(|page| format!("/onenote/pages/{}", page.id)))
-        })
+        .call_at(
+            &mut session,
+            &location,
+            &next,
+            async |graph, token, user| {
+                let tree = graph.onenote_tree(token.expose(), &user).await?;
+                let Some(section) = section_with(&tree, &section_guid) else {
+                    return Ok(None);
+                };
+                let Some(page_guid) = &page_guid else {
+                    return Ok(Some(format!("{base}/sections/{}", section.id)));
+                };
+                let pages = graph
+                    .section_pages(token.expose(), &user, &section.id)
+                    .await?;
+                Ok(pages
+                    .iter()
+                    .find(|page| named(&page.links).page_id.as_ref() == Some(page_guid))
+                    .map(|page| format!("{base}/pages/{}", page.id)))
+            },
+        )
         .await?;
     match found {
         Some(path) => Ok(Redirect::to(&ctx.path(&path)).into_response()),

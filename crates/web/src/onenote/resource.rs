@@ -5,12 +5,13 @@
 //! the attachment's own name (`?name=`, which the page's link carries) and with the type its
 //! name or Graph gives — never one a browser would run (HTML, SVG, scripts go as bytes).
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
 use super::access::OneNote;
+use super::location::{At, base};
 use super::valid_id;
 use crate::content_disposition::attachment;
 use crate::error::AppError;
@@ -46,15 +47,18 @@ pub struct Download {
 pub async fn resource(
     State(onenote): State<OneNote>,
     SignedIn(mut session): SignedIn,
-    Path(id): Path<String>,
+    At { location, id }: At,
     AppQuery(download): AppQuery<Download>,
 ) -> Result<Response, AppError> {
     valid_id(&id)?;
-    let next = format!("/onenote/resources/{id}");
+    let next = format!("{}/resources/{id}", base(&location));
     let binary = onenote
-        .call(&mut session, &next, async |graph, token, user| {
-            graph.resource(token.expose(), &user, &id).await
-        })
+        .call_at(
+            &mut session,
+            &location,
+            &next,
+            async |graph, token, user| graph.resource(token.expose(), &user, &id).await,
+        )
         .await?;
     let declared = binary.content_type.as_deref().map(|t| {
         t.split(';')

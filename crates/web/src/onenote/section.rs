@@ -4,12 +4,13 @@
 //! past the end) with a link to the first screen.
 
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 use serde::Deserialize;
 
 use super::access::OneNote;
+use super::location::{At, base};
 use super::{readable_time, valid_id};
 use crate::context::RequestContext;
 use crate::error::AppError;
@@ -31,6 +32,8 @@ pub struct PageRow {
 struct SectionPage {
     layout: Layout,
     section_id: String,
+    /// Where the section's pages are (`/onenote`, `/onenote/groups/{id}`, …).
+    base: String,
     section: String,
     notebook: Option<String>,
     pages: Vec<PageRow>,
@@ -51,10 +54,11 @@ pub async fn section(
     State(onenote): State<OneNote>,
     ctx: RequestContext,
     SignedIn(mut session): SignedIn,
-    Path(id): Path<String>,
+    At { location, id }: At,
     AppQuery(paging): AppQuery<Paging>,
 ) -> Result<Response, AppError> {
     valid_id(&id)?;
+    let base = base(&location);
     let number = match paging.page.as_deref() {
         None => 1,
         Some(text) => match text.parse::<usize>() {
@@ -68,20 +72,25 @@ pub async fn section(
             }
         },
     };
-    let next_path = format!("/onenote/sections/{id}");
+    let next_path = format!("{base}/sections/{id}");
     let (section, all) = onenote
-        .call(&mut session, &next_path, async |graph, token, user| {
-            let section = graph.section(token.expose(), &user, &id).await?;
-            let pages = graph.section_pages(token.expose(), &user, &id).await?;
-            Ok((section, pages))
-        })
+        .call_at(
+            &mut session,
+            &location,
+            &next_path,
+            async |graph, token, user| {
+                let section = graph.section(token.expose(), &user, &id).await?;
+                let pages = graph.section_pages(token.expose(), &user, &id).await?;
+                Ok((section, pages))
+            },
+        )
         .await?;
     let page_count = all.len().div_ceil(PAGE_SIZE).max(1);
     if number > page_count {
         return Err(AppError::NoSuchScreen {
             asked: number,
             last: page_count,
-            section: format!("/onenote/sections/{id}"),
+            section: next_path,
         });
     }
     let start = (number - 1) * PAGE_SIZE;
@@ -101,6 +110,7 @@ pub async fn section(
         &SectionPage {
             layout: Layout::new(&ctx, session.user()),
             section_id: id,
+            base,
             section: section.display_name,
             notebook: section.parent_notebook.and_then(|n| n.display_name),
             pages,

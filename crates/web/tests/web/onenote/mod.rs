@@ -10,6 +10,7 @@ mod browsing;
 mod isolation;
 mod sample_routes;
 mod screens;
+mod shared;
 mod throttling;
 
 use std::collections::{BTreeMap, HashSet};

@@ -1,0 +1,240 @@
+//! Notebooks of the user's teams and SharePoint sites: asked for incrementally, browsed, read
+//! and downloaded like the user's own; hidden from non-members (404 from the app, 403 from
+//! Graph); and the user's own notebooks keep working when the permission is refused.
+
+use super::*;
+
+const ADA: &str = "ada@contoso.example";
+
+/// Signs `user` in with OneNote's permission and the shared notebooks' one; returns the
+/// `/onenote` page.
+async fn signed_in_with_shared(app: &TestApp, user: &User, upn: &str) -> String {
+    user.sign_in_for_onenote(app, upn).await;
+    allow_shared(app, user, upn).await
+}
+
+/// Opens the shared part and allows it; returns the `/onenote` page.
+async fn allow_shared(app: &TestApp, user: &User, upn: &str) -> String {
+    let asked = user.get(&app.url("/onenote/shared")).await;
+    assert_eq!(asked.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        location(&asked),
+        "/login?next=%2Fonenote%2Fshared&consent=shared"
+    );
+    let back = user.sign_in_at(app, "/onenote/shared", upn).await;
+    assert_eq!(location(&back), "/onenote/shared");
+    let shown = user.get(&app.url("/onenote/shared")).await;
+    assert_eq!(location(&shown), "/onenote#shared");
+    let index = user.get(&app.url("/onenote")).await;
+    assert_eq!(index.status(), StatusCode::OK);
+    index.text().await.unwrap()
+}
+
+#[tokio::test]
+async fn a_member_browses_reads_and_downloads_team_and_site_notebooks() {
+    let emu = TestEmulator::start().await;
+    let dir = TempDir::new();
+    let app = TestApp::start(&emu, &dir).await;
+    let ada = User::new();
+    ada.sign_in_for_onenote(&app, ADA).await;
+    let before = ada.get(&app.url("/onenote")).await.text().await.unwrap();
+    assert!(before.contains("id=\"show-shared\""));
+    assert!(!before.contains("Physics 101 Notebook"));
+
+    let index = allow_shared(&app, &ada, ADA).await;
+    for shown in [
+        "Physics 101",
+        "Physics 101 Notebook",
+        "_Content Library",
+        "Research",
+        "Lab Notebook",
+    ] {
+        assert!(index.contains(shown), "/onenote shows {shown}");
+    }
+    assert!(
+        !index.contains("Book club"),
+        "a group without notebooks is left out"
+    );
+    assert!(index.contains("Ada&#39;s Notebook") || index.contains("Ada's Notebook"));
+
+    // A team section, its page, the page's link to another page of the team notebook, and the
+    // page's downloads — all under the group.
+    let sections = links(&index, "/onenote/groups/", '"');
+    let welcome_section = sections
+        .iter()
+        .find(|s| index.contains(&format!("{s}\">_Welcome<")))
+        .expect("the team's _Welcome section");
+    let listing = ada
+        .get(&app.url(&format!("/onenote/groups/{welcome_section}")))
+        .await;
+    assert_eq!(listing.status(), StatusCode::OK);
+    let listing = listing.text().await.unwrap();
+    let group = welcome_section.split('/').next().unwrap().to_string();
+    let page = link_to(
+        &listing,
+        &format!("/onenote/groups/{group}/pages/"),
+        "Welcome",
+    )
+    .expect("the Welcome page");
+    let user = &ada;
+    let view = user
+        .get(&app.url(&format!("/onenote/groups/{group}/pages/{page}")))
+        .await;
+    assert_eq!(view.status(), StatusCode::OK);
+    let view = view.text().await.unwrap();
+    assert!(view.contains("Homework is due on Fridays"));
+    let link = links(&view, &format!("/onenote/groups/{group}/links?"), '"');
+    assert_eq!(
+        link.len(),
+        1,
+        "the link to Lecture 1 goes through the group"
+    );
+    let followed = user
+        .get(&app.url(&format!(
+            "/onenote/groups/{group}/links?{}",
+            link[0].replace("&amp;", "&")
+        )))
+        .await;
+    let target = location(&followed);
+    assert!(
+        target.starts_with(&format!("/onenote/groups/{group}/pages/")),
+        "{target}"
+    );
+    let lecture = user.get(&app.url(&target)).await.text().await.unwrap();
+    assert!(lecture.contains("Lecture 1: Motion"));
+    let md = user
+        .get(&app.url(&format!("/onenote/groups/{group}/pages/{page}.md")))
+        .await;
+    assert_eq!(md.status(), StatusCode::OK);
+    assert!(
+        md.text()
+            .await
+            .unwrap()
+            .contains("Homework is due on Fridays")
+    );
+
+    // The site's notebook, by the same way.
+    let site_sections = links(&index, "/onenote/sites/", '"');
+    let experiments = site_sections
+        .iter()
+        .find(|s| index.contains(&format!("{s}\">Experiments<")))
+        .expect("the site's Experiments section");
+    let listing = user
+        .get(&app.url(&format!("/onenote/sites/{experiments}")))
+        .await
+        .text()
+        .await
+        .unwrap();
+    let site = experiments.split('/').next().unwrap();
+    let page = link_to(
+        &listing,
+        &format!("/onenote/sites/{site}/pages/"),
+        "Spectrometer calibration",
+    )
+    .expect("the calibration page");
+    let view = user
+        .get(&app.url(&format!("/onenote/sites/{site}/pages/{page}")))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(view.contains("Wavelengths checked against the neon lamp"));
+}
+
+#[tokio::test]
+async fn a_non_member_sees_neither_and_cannot_open_them_by_id() {
+    let emu = TestEmulator::start().await;
+    let dir = TempDir::new();
+    let app = TestApp::start(&emu, &dir).await;
+    let ada = User::new();
+    let index = signed_in_with_shared(&app, &ada, ADA).await;
+    let section = links(&index, "/onenote/groups/", '"')
+        .into_iter()
+        .next()
+        .expect("a team section");
+    let group = section.split('/').next().unwrap().to_string();
+    let listing = ada
+        .get(&app.url(&format!("/onenote/groups/{section}")))
+        .await
+        .text()
+        .await
+        .unwrap();
+    let page = links(&listing, &format!("/onenote/groups/{group}/pages/"), '"')
+        .into_iter()
+        .next()
+        .expect("a team page");
+    let site_section = links(&index, "/onenote/sites/", '"')
+        .into_iter()
+        .next()
+        .expect("a site section");
+
+    let alan = User::new();
+    let his = signed_in_with_shared(&app, &alan, "alan@contoso.example").await;
+    assert!(!his.contains("Physics 101"), "Alan is in no team");
+    assert!(!his.contains("Lab Notebook"));
+    assert!(his.contains("None of your groups or teams has a notebook."));
+    let since = emu.log_position().await;
+    for path in [
+        format!("/onenote/groups/{group}/pages/{page}"),
+        format!("/onenote/groups/{group}/pages/{page}.md"),
+        format!("/onenote/groups/{section}"),
+        format!("/onenote/sites/{site_section}"),
+    ] {
+        let refused = alan.get(&app.url(&path)).await;
+        assert_eq!(refused.status(), StatusCode::NOT_FOUND, "{path}");
+    }
+    let refusals: Vec<u64> = emu
+        .log_since(since)
+        .await
+        .iter()
+        .filter(|e| {
+            let path = e["path"].as_str().unwrap_or("");
+            path.starts_with("/v1.0/groups/") || path.starts_with("/v1.0/sites/")
+        })
+        .map(|e| e["status"].as_u64().unwrap())
+        .collect();
+    assert_eq!(
+        refusals,
+        [403, 403, 403, 403],
+        "Graph refused each, the app said 404"
+    );
+    // Ids that cannot be a group's or a site's never reach Graph.
+    let since = emu.log_position().await;
+    for bad in ["not-a-guid", "6f1a2b3c-4d5e-4f60-8172", "contoso.sharepoint.com,x,y"] {
+        let response = alan
+            .get(&app.url(&format!("/onenote/groups/{bad}/pages/1-abc")))
+            .await;
+        assert_eq!(response.status(), StatusCode::NOT_FOUND, "{bad}");
+        let response = alan
+            .get(&app.url(&format!("/onenote/sites/{bad}/pages/1-abc")))
+            .await;
+        assert_eq!(response.status(), StatusCode::NOT_FOUND, "{bad}");
+    }
+    assert_eq!(emu.log_since(since).await, Vec::<serde_json::Value>::new());
+}
+
+#[tokio::test]
+async fn refusing_the_permission_keeps_the_users_own_notebooks() {
+    let emu = TestEmulator::start().await;
+    let dir = TempDir::new();
+    let app = TestApp::start(&emu, &dir).await;
+    let ada = User::new();
+    ada.sign_in_for_onenote(&app, ADA).await;
+    let refused = ada
+        .sign_in_answering(&app, "/onenote/shared", ADA, false)
+        .await;
+    assert_eq!(refused.status(), StatusCode::FORBIDDEN);
+    let page = refused.text().await.unwrap();
+    assert!(page.contains("Permission not given"), "{page}");
+    let index = ada.get(&app.url("/onenote")).await;
+    assert_eq!(index.status(), StatusCode::OK);
+    let index = index.text().await.unwrap();
+    assert!(
+        index.contains("Quick Notes"),
+        "her own notebooks still work"
+    );
+    assert!(!index.contains("Physics 101"));
+    for named in ["Notes.Read.All", "Sites.Read.All", "administrator"] {
+        assert!(index.contains(named), "the shared part names {named}");
+    }
+}
