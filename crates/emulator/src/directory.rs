@@ -60,21 +60,6 @@ impl Site {
     pub fn has_member(&self, user: &User) -> bool {
         self.members.contains(&user.upn().to_ascii_lowercase())
     }
-
-    /// The SharePoint host of a tenant's sites (`contoso.sharepoint.com`).
-    pub fn host(tenant: &TenantSeed) -> String {
-        format!(
-            "{}.sharepoint.com",
-            crate::graph::onenote::seeding::tenant_label(tenant)
-        )
-    }
-
-    /// Graph's id of a seeded site.
-    pub fn graph_id_of(tenant: &TenantSeed, seed: &crate::seed::SiteSeed) -> String {
-        let collection =
-            crate::graph::onenote::store::derived_uuid(&["site collection", &seed.id.to_string()]);
-        format!("{},{collection},{}", Site::host(tenant), seed.id)
-    }
 }
 
 /// A user: the seed's profile plus the tenant it lives in.
@@ -307,10 +292,10 @@ fn tenant_from_seed(seed: &TenantSeed) -> Arc<Tenant> {
                 Arc::new(Site {
                     tenant_id: seed.id,
                     web_id: s.id,
-                    graph_id: Site::graph_id_of(seed, s),
+                    graph_id: s.graph_id(seed),
                     display_name: s.display_name.clone(),
                     name: s.name.clone(),
-                    web_url: format!("https://{}/sites/{}", Site::host(seed), s.name),
+                    web_url: s.web_url(seed),
                     members: s.members.iter().map(|m| m.to_ascii_lowercase()).collect(),
                 })
             })

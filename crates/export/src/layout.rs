@@ -1,4 +1,5 @@
-//! Where everything goes in the vault: `Notebook/Section group/…/Section/Page.md`, subpages
+//! Where everything goes in the vault: `Notebook/Section group/…/Section/Page.md` (under a
+//! place's folder, `Team name/Notebook/…`, when the export holds several places'), subpages
 //! under their parent (`Parent.md` and `Parent/Child.md`), each section's files in
 //! `Section/resources/`, an `index.md` per section and notebook. Every path is claimed from one
 //! registry ([`crate::paths::VaultPaths`]), which the run goes on using for the resources' files;
@@ -107,9 +108,21 @@ pub fn plan(
     let kept = previous
         .map(|m| Kept::register(m, &mut plan.paths))
         .unwrap_or_default();
+    // Place name → its folder (notebooks of one place share it).
+    let mut places: HashMap<&str, String> = HashMap::new();
     for tree in notebooks {
         let name = &tree.notebook.display_name;
-        let folder = plan.paths.adopt_folder("", name, GROUP_ROOM);
+        let parent = match tree.place.as_deref() {
+            Some(place) => places
+                .entry(place)
+                .or_insert_with(|| {
+                    plan.paths
+                        .adopt_folder("", place, GROUP_ROOM + CONTENT_ROOM)
+                })
+                .clone(),
+            None => String::new(),
+        };
+        let folder = plan.paths.adopt_folder(&parent, name, GROUP_ROOM);
         let index = plan.paths.file(&folder, INDEX_FILE, Some("md"));
         let mut notebook = PlannedNotebook {
             name: name.clone(),

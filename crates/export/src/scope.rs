@@ -1,6 +1,7 @@
-//! What an export covers: everything, one notebook, or one section (with the section groups
-//! above it, so its place in the vault is the same as in a whole-notebook export) — or OneNote
-//! files the owner uploaded, read whole.
+//! What an export covers: all the user's notebooks, everything they can reach (their own and
+//! every group's and site's, each under its own top folder), one notebook, or one section (with
+//! the section groups above it, so its place in the vault is the same as in a whole-notebook
+//! export) — or OneNote files the owner uploaded, read whole.
 
 use graph::onenote::{GroupTree, NotebookTree, Section};
 use serde::{Deserialize, Serialize};
@@ -9,6 +10,8 @@ use serde::{Deserialize, Serialize};
 #[serde(tag = "scope", content = "id", rename_all = "lowercase")]
 pub enum Scope {
     All,
+    /// The user's own notebooks and those of every group and site they can read.
+    Everything,
     Notebook(String),
     Section(String),
     /// The OneNote files uploaded with the job (in its folder), not OneNote through Graph.
@@ -20,6 +23,7 @@ impl Scope {
     pub fn kind(&self) -> &'static str {
         match self {
             Scope::All => "all",
+            Scope::Everything => "everything",
             Scope::Notebook(_) => "notebook",
             Scope::Section(_) => "section",
             Scope::Files => "files",
@@ -28,7 +32,7 @@ impl Scope {
 
     pub fn id(&self) -> Option<&str> {
         match self {
-            Scope::All | Scope::Files => None,
+            Scope::All | Scope::Everything | Scope::Files => None,
             Scope::Notebook(id) | Scope::Section(id) => Some(id),
         }
     }
@@ -36,7 +40,7 @@ impl Scope {
     /// The trees cut down to the scope (empty when what it names is not there).
     pub fn narrow(&self, trees: Vec<NotebookTree>) -> Vec<NotebookTree> {
         match self {
-            Scope::All | Scope::Files => trees,
+            Scope::All | Scope::Everything | Scope::Files => trees,
             Scope::Notebook(id) => trees.into_iter().filter(|t| &t.notebook.id == id).collect(),
             Scope::Section(id) => trees
                 .into_iter()
@@ -53,6 +57,7 @@ impl Scope {
     pub fn label(&self, trees: &[NotebookTree]) -> String {
         match self {
             Scope::All => "All notebooks".to_string(),
+            Scope::Everything => "Everything you can reach".to_string(),
             Scope::Files => trees
                 .iter()
                 .map(|t| t.notebook.display_name.as_str())

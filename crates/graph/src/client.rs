@@ -50,7 +50,7 @@ pub struct GraphClient {
     /// Who this client's OneNote calls are for: a person waiting, or background work.
     priority: Priority,
     /// Whose notebooks its OneNote calls read (see [`GraphClient::at`]).
-    pub(crate) location: crate::shared::Location,
+    pub(crate) location: crate::location::Location,
 }
 
 /// A binary body and its content type.
@@ -99,7 +99,7 @@ impl GraphClient {
             retry: RetryPolicy::default(),
             gate: Arc::new(Budget::new(onenote_limits)),
             priority: Priority::Interactive,
-            location: crate::shared::Location::Me,
+            location: crate::location::Location::Me,
         })
     }
 

@@ -131,6 +131,10 @@ pub struct NotebookTree {
     pub notebook: Notebook,
     pub sections: Vec<Section>,
     pub groups: Vec<GroupTree>,
+    /// The folder the notebook goes in when an export holds notebooks of several places
+    /// (`Your notebooks`, a team's or a site's name); `None` puts it at the vault's top.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub place: Option<String>,
 }
 
 /// What a page of a section's list is read with (all that [`Page`] holds but its section,
@@ -171,6 +175,7 @@ impl ExpandedNotebook {
             notebook: self.notebook,
             sections: self.sections,
             groups: ExpandedGroup::trees(self.section_groups),
+            place: None,
         }
     }
 }
@@ -465,6 +470,7 @@ fn assemble(
                 .cloned()
                 .collect(),
             groups: build_groups(&notebook.id, None, &groups, &sections, 0),
+            place: None,
             notebook,
         })
         .collect()

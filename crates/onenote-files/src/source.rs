@@ -105,6 +105,7 @@ impl FileSource {
                 },
                 sections,
                 groups,
+                place: None,
             });
         }
         let order: Vec<String> = source

@@ -143,6 +143,16 @@ impl GraphError {
 
     // --- OneNote (§10.8) -----------------------------------------------------------------------
 
+    /// 40004 for an app-only token: OneNote stopped supporting them on 31 March 2025
+    /// (docs/protocol.md §10.1).
+    pub fn app_only_onenote() -> Self {
+        Self::onenote(
+            StatusCode::FORBIDDEN,
+            40004,
+            "The OneNote API no longer supports app-only authentication; use a delegated token.",
+        )
+    }
+
     /// 20102: the id names nothing the caller can see (including other users' entities).
     pub fn onenote_not_found() -> Self {
         Self::onenote(

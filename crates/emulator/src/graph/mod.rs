@@ -325,7 +325,7 @@ fn subject(
     match subject {
         Subject::Me => caller.user.clone().ok_or_else(|| {
             if onenote {
-                app_only_onenote()
+                GraphError::app_only_onenote()
             } else {
                 GraphError::me_needs_delegated_token()
             }
@@ -344,15 +344,6 @@ fn subject(
         // Answered by `shared` before a user is looked for.
         Subject::Group(key) | Subject::Site(key) => Err(GraphError::segment_not_found(key)),
     }
-}
-
-/// OneNote stopped supporting app-only tokens on 31 March 2025 (docs/protocol.md §10.1).
-fn app_only_onenote() -> GraphError {
-    GraphError::onenote(
-        StatusCode::FORBIDDEN,
-        40004,
-        "The OneNote API no longer supports app-only authentication; use a delegated token.",
-    )
 }
 
 const PROFILE_SCOPES: &[&str] = &[
@@ -382,7 +373,7 @@ fn authorize(
     match target {
         Target::OneNote(route) => {
             if caller.user.is_none() {
-                return Err(app_only_onenote());
+                return Err(GraphError::app_only_onenote());
             }
             // A user's own notebooks are shared with no one here (shared notebooks are groups'
             // and sites', see `shared`), so another user's OneNote is refused even with

@@ -31,7 +31,10 @@ pub fn library(
     subject: &Subject,
     route: &onenote::Route,
 ) -> Result<Uuid, GraphError> {
-    let user = caller.user.as_ref().ok_or_else(super::app_only_onenote)?;
+    let user = caller
+        .user
+        .as_ref()
+        .ok_or_else(GraphError::app_only_onenote)?;
     let (library, member) = match subject {
         Subject::Group(id) => {
             let group = emu

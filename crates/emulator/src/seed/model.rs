@@ -69,6 +69,40 @@ pub struct SiteSeed {
     pub notebooks: Vec<NotebookSeed>,
 }
 
+impl TenantSeed {
+    /// `contoso` for Contoso's tenant: the first label of its first custom domain (for OneNote
+    /// links and SharePoint hosts).
+    pub fn label(&self) -> String {
+        self.domains
+            .iter()
+            .find(|d| !d.ends_with(".onmicrosoft.com"))
+            .or(self.domains.first())
+            .and_then(|d| d.split('.').next())
+            .unwrap_or("tenant")
+            .to_ascii_lowercase()
+    }
+
+    /// The SharePoint host of the tenant's sites (`contoso.sharepoint.com`).
+    pub fn sharepoint_host(&self) -> String {
+        format!("{}.sharepoint.com", self.label())
+    }
+}
+
+impl SiteSeed {
+    /// Graph's id for the site, `{host},{site collection id},{web id}`. The site collection's id
+    /// is a fixed transform of the web id, so a seed always gives the same ids.
+    pub fn graph_id(&self, tenant: &TenantSeed) -> String {
+        let collection =
+            Uuid::from_u128(self.id.as_u128() ^ 0x5c5c_0000_0000_0000_0000_0000_0000_5c5c);
+        format!("{},{collection},{}", tenant.sharepoint_host(), self.id)
+    }
+
+    /// The site's web address.
+    pub fn web_url(&self, tenant: &TenantSeed) -> String {
+        format!("https://{}/sites/{}", tenant.sharepoint_host(), self.name)
+    }
+}
+
 fn default_region() -> String {
     "EU".into()
 }

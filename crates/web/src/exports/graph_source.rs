@@ -9,12 +9,13 @@ use std::sync::Arc;
 use export::{FetchError, Source};
 use graph::ink_content::PageContent;
 use graph::onenote::{NotebookTree, Page};
-use graph::{GraphClient, GraphError};
+use graph::{GraphClient, GraphError, Location, SharedPlace};
 use identity::Secret;
 
 use super::credentials::{
     CONSENT_NEEDED, Credentials, SIGN_IN_AGAIN, SIGNED_OUT, STRONGER_SIGN_IN,
 };
+use super::places::{OWN_NOTEBOOKS, Places, resource_ids};
 use crate::error::Chain;
 use crate::tokens::{CallError, TokenError, TokenHome, Tokens, UserNeeded};
 
@@ -27,15 +28,28 @@ pub struct GraphSource {
     /// The scopes the export's calls need (the sign-in's and OneNote's).
     pub scopes: Arc<[String]>,
     pub owner: String,
+    /// Whose notebooks it reads: the owner's own, a group's or site's, or all of them.
+    pub places: Places,
 }
 
 impl GraphSource {
-    /// One Graph call with the owner's token, through the app's token path.
+    /// One Graph call with the owner's token, at the source's one place.
     async fn call<T, F, Fut>(&self, call: F) -> Result<T, FetchError>
     where
         F: Fn(GraphClient, Secret) -> Fut,
         Fut: Future<Output = Result<T, GraphError>>,
     {
+        self.call_in(&self.places.fixed, call).await
+    }
+
+    /// One Graph call with the owner's token, through the app's token path, with its OneNote
+    /// calls addressed to `location`.
+    async fn call_in<T, F, Fut>(&self, location: &Location, call: F) -> Result<T, FetchError>
+    where
+        F: Fn(GraphClient, Secret) -> Fut,
+        Fut: Future<Output = Result<T, GraphError>>,
+    {
+        let graph = self.graph.at(location);
         let mut home = self.credentials.home(&self.owner);
         home.load().await.map_err(|e| transient(&e))?;
         if home.cache().is_none() {
@@ -43,9 +57,7 @@ impl GraphSource {
         }
         let result = self
             .tokens
-            .call(&mut home, &self.scopes, |token| {
-                call(self.graph.clone(), token)
-            })
+            .call(&mut home, &self.scopes, |token| call(graph.clone(), token))
             .await;
         match result {
             Ok(value) => Ok(value),
@@ -183,8 +195,73 @@ fn sorted(e: GraphError) -> FetchError {
     }
 }
 
+impl GraphSource {
+    /// The owner's own notebooks under [`OWN_NOTEBOOKS`], then each group's and site's under
+    /// its name (a group or site without notebooks adds nothing; one OneNote refuses is left
+    /// out, and said so in the log).
+    async fn everything(&self) -> Result<Vec<NotebookTree>, FetchError> {
+        let owner = &self.owner;
+        let mut trees = self
+            .call_in(&Location::Me, async |graph, token| {
+                graph.onenote_tree(token.expose(), owner).await
+            })
+            .await?;
+        self.places.listed(&Location::Me, &trees);
+        let mut names = vec![OWN_NOTEBOOKS.to_string()];
+        for tree in &mut trees {
+            tree.place = Some(OWN_NOTEBOOKS.into());
+        }
+        let (groups, sites) = self
+            .call_in(&Location::Me, async |graph, token| {
+                let groups = graph.my_groups(token.expose()).await?;
+                let sites = graph.followed_sites(token.expose()).await?;
+                Ok((groups, sites))
+            })
+            .await?;
+        for place in groups.into_iter().chain(sites) {
+            let SharedPlace { location, name, .. } = place;
+            let listed = self
+                .call_in(&location, async |graph, token| {
+                    graph.onenote_tree(token.expose(), owner).await
+                })
+                .await;
+            let mut found = match listed {
+                Ok(found) => found,
+                Err(FetchError::Failed(why)) => {
+                    tracing::info!(reason = %why, "a shared place's notebooks were not listed");
+                    continue;
+                }
+                Err(other) => return Err(other),
+            };
+            if found.is_empty() {
+                continue;
+            }
+            // A team and a site may share a name; their folders must not.
+            let mut folder = name.clone();
+            let mut n = 2;
+            while names
+                .iter()
+                .any(|taken| taken.eq_ignore_ascii_case(&folder))
+            {
+                folder = format!("{name} ({n})");
+                n += 1;
+            }
+            names.push(folder.clone());
+            self.places.listed(&location, &found);
+            for tree in &mut found {
+                tree.place = Some(folder.clone());
+            }
+            trees.extend(found);
+        }
+        Ok(trees)
+    }
+}
+
 impl Source for GraphSource {
     async fn tree(&self) -> Result<Vec<NotebookTree>, FetchError> {
+        if self.places.everything {
+            return self.everything().await;
+        }
         let owner = &self.owner;
         self.call(async |graph, token| graph.onenote_tree(token.expose(), owner).await)
             .await
@@ -192,24 +269,50 @@ impl Source for GraphSource {
 
     async fn section_pages(&self, section: &str) -> Result<Vec<Page>, FetchError> {
         let owner = &self.owner;
-        self.call(async |graph, token| graph.section_pages(token.expose(), owner, section).await)
-            .await
+        let pages = self
+            .call_in(&self.places.of(section), async |graph, token| {
+                graph.section_pages(token.expose(), owner, section).await
+            })
+            .await?;
+        self.places
+            .inherit(section, pages.iter().map(|p| p.id.as_str()));
+        Ok(pages)
     }
 
     async fn page_content(&self, page: &str) -> Result<PageContent, FetchError> {
         let owner = &self.owner;
-        self.call(async |graph, token| {
-            graph
-                .page_content_with_ink(token.expose(), owner, page)
-                .await
-        })
-        .await
+        let content = self
+            .call_in(&self.places.of(page), async |graph, token| {
+                graph
+                    .page_content_with_ink(token.expose(), owner, page)
+                    .await
+            })
+            .await?;
+        self.places.inherit(page, resource_ids(&content.html));
+        Ok(content)
     }
 
     async fn resource(&self, id: &str) -> Result<Vec<u8>, FetchError> {
         let owner = &self.owner;
-        self.call(async |graph, token| graph.resource(token.expose(), owner, id).await)
+        let fetch = async |location: Location| {
+            self.call_in(&location, async |graph, token| {
+                graph.resource(token.expose(), owner, id).await
+            })
             .await
             .map(|binary| binary.bytes)
+        };
+        if self.places.knows(id) {
+            return fetch(self.places.of(id)).await;
+        }
+        // A resource of a page whose HTML a stopped run kept on disk: its place was not seen in
+        // this run, so each listed place is asked in turn (a wrong one answers 404).
+        let mut last = FetchError::Failed("OneNote no longer has it".into());
+        for location in self.places.all() {
+            match fetch(location).await {
+                Err(FetchError::Failed(why)) => last = FetchError::Failed(why),
+                other => return other,
+            }
+        }
+        Err(last)
     }
 }

@@ -45,6 +45,9 @@ pub struct Job {
     /// page by page.
     #[serde(default)]
     pub fast: bool,
+    /// Whose notebook or section it exports: the owner's own, or a group's or site's.
+    #[serde(default)]
+    pub location: graph::Location,
 }
 
 /// The job page's JSON.
@@ -101,6 +104,22 @@ impl Job {
             archive_bytes: None,
             updating: false,
             fast: false,
+            location: graph::Location::Me,
+        }
+    }
+
+    /// Whether it reads notebooks that are not the owner's own (a group's, a site's, or
+    /// everything): its calls need the shared notebooks' permission.
+    pub fn reads_shared(&self) -> bool {
+        self.scope == Scope::Everything || !self.location.is_me()
+    }
+
+    /// Where its items live, for its source.
+    pub fn places(&self) -> super::places::Places {
+        if self.scope == Scope::Everything {
+            super::places::Places::everything()
+        } else {
+            super::places::Places::at(self.location.clone())
         }
     }
 

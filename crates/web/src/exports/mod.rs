@@ -32,6 +32,7 @@ pub mod graph_source;
 pub mod job;
 pub mod machine;
 pub mod mixed_source;
+pub mod places;
 pub mod routes;
 pub mod store;
 pub mod upload;
@@ -71,6 +72,8 @@ pub struct Exports {
     pub tokens: Tokens,
     /// The scopes an export's calls need (the sign-in's and OneNote's).
     pub scopes: Arc<[String]>,
+    /// The same and the shared notebooks' (a group's or site's, or everything).
+    pub shared_scopes: Arc<[String]>,
     pub graph: GraphClient,
     /// Where each job's folder is: `DATA_DIR/exports/{id}`.
     pub root: PathBuf,
@@ -100,6 +103,7 @@ impl Exports {
         Ok(Exports {
             credentials: Credentials::new(store.clone(), cipher),
             tokens,
+            shared_scopes: crate::features::Feature::Shared.scopes_with(&scopes).into(),
             scopes,
             store,
             graph,

@@ -44,6 +44,12 @@ pub struct StartForm {
     /// Present for a fast export (the notebooks' own files, `fast_job`).
     #[serde(default)]
     fast: Option<String>,
+    /// `group` or `site` for a group's or site's notebook or section (with `location_id`);
+    /// absent for the user's own.
+    #[serde(default)]
+    location: Option<String>,
+    #[serde(default)]
+    location_id: Option<String>,
     #[serde(default)]
     csrf: String,
 }
@@ -131,14 +137,16 @@ pub async fn start(
     };
     let scope = match form.scope.as_str() {
         "all" => Scope::All,
+        "everything" => Scope::Everything,
         "notebook" => Scope::Notebook(id()?),
         "section" => Scope::Section(id()?),
         _ => {
             return Err(AppError::BadRequest(
-                "scope must be all, notebook or section".into(),
+                "scope must be all, everything, notebook or section".into(),
             ));
         }
     };
+    let location = location(&form)?;
     let cache = session
         .secrets
         .token_cache
@@ -150,8 +158,21 @@ pub async fn start(
             feature: Feature::OneNote,
         });
     }
+    let shared = scope == Scope::Everything || !location.is_me();
+    if shared && !cache.has_scopes(Feature::Shared.scopes()) {
+        return Err(AppError::ConsentNeeded {
+            next: "/onenote/shared".into(),
+            feature: Feature::Shared,
+        });
+    }
     // Reading files is asked for the first time a fast export is chosen, and only then.
     let fast = form.fast.is_some();
+    if fast && shared {
+        return Err(AppError::BadRequest(
+            "a fast export reads your own OneDrive's files; export shared notebooks page by page"
+                .into(),
+        ));
+    }
     if fast && !cache.has_scopes(Feature::Files.scopes()) {
         return Err(AppError::ConsentNeeded {
             next: "/onenote".into(),
@@ -171,13 +192,14 @@ pub async fn start(
     let name = form.name.as_deref().map(shown_name).unwrap_or_default();
     let label = match (&scope, name.is_empty()) {
         (Scope::All, _) => "All notebooks".to_string(),
+        (Scope::Everything, _) => "Everything you can reach".to_string(),
         (Scope::Notebook(_), true) => "A notebook".into(),
         (Scope::Section(_), true) => "A section".into(),
         (Scope::Files, true) => "OneNote files".into(),
         (scope, false) => super::worker::scope_label(scope, &name),
     };
     exports.credentials.put(&owner, cache).await?;
-    let job = start_once(&exports, &owner, scope, label, fast).await?;
+    let job = start_once(&exports, &owner, scope, location, label, fast).await?;
     Ok(see_other(&ctx, &format!("/onenote/exports/{}", job.id)))
 }
 
@@ -192,6 +214,7 @@ async fn start_once(
     exports: &Exports,
     owner: &str,
     scope: Scope,
+    location: graph::Location,
     label: String,
     fast: bool,
 ) -> Result<Job, AppError> {
@@ -212,13 +235,14 @@ async fn start_once(
             .owned_by(owner)
             .await?
             .into_iter()
-            .find(|j| !j.state.is_final() && j.scope == scope);
+            .find(|j| !j.state.is_final() && j.scope == scope && j.location == location);
         if let Some(job) = existing {
             tracing::info!(export = %job.id, "export already queued; not starting another");
             return Ok(job);
         }
         let mut job = Job::queued(random_id(), owner.to_string(), scope, label);
         job.fast = fast;
+        job.location = location;
         exports.store.insert(&job).await?;
         tracing::info!(export = %job.id, scope = job.scope.kind(), "export queued");
         Ok::<_, AppError>(job)
@@ -226,6 +250,19 @@ async fn start_once(
     .await;
     let _ = exports.store.release(&lock, &holder).await;
     result
+}
+
+/// The place the form's notebook or section is in; an id that cannot be a group's or a
+/// site's is the user's mistake.
+fn location(form: &StartForm) -> Result<graph::Location, AppError> {
+    let id = form.location_id.as_deref().unwrap_or("");
+    let location = match form.location.as_deref() {
+        None | Some("") => Some(graph::Location::Me),
+        Some("group") => graph::Location::group(id),
+        Some("site") => graph::Location::site(id),
+        Some(_) => None,
+    };
+    location.ok_or_else(|| AppError::BadRequest("the export names no valid group or site".into()))
 }
 
 /// A name from the form as a label may show it: one line, at most 200 characters.

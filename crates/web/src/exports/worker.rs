@@ -255,8 +255,13 @@ async fn run_job(exports: Exports, job: Job, holder: String) {
                 }),
                 tokens: exports.tokens.clone(),
                 credentials: exports.credentials.clone(),
-                scopes: exports.scopes.clone(),
+                scopes: if job.reads_shared() {
+                    exports.shared_scopes.clone()
+                } else {
+                    exports.scopes.clone()
+                },
                 owner: job.owner.clone(),
+                places: job.places(),
             };
             let folder = JobFolder::new(&exports.folder(&id));
             let patience = Patience {
@@ -391,6 +396,7 @@ async fn heartbeat(exports: Exports, job: Job, holder: String, shared: Arc<Share
 pub fn scope_label(scope: &export::Scope, name: &str) -> String {
     match scope {
         export::Scope::All => "All notebooks".into(),
+        export::Scope::Everything => "Everything you can reach".into(),
         export::Scope::Notebook(_) => format!("Notebook: {name}"),
         export::Scope::Section(_) => format!("Section: {name}"),
         export::Scope::Files => format!("OneNote files: {name}"),
@@ -458,6 +464,7 @@ mod tests {
             archive_bytes: None,
             updating: false,
             fast: false,
+            location: graph::Location::Me,
         }
     }
 

@@ -346,6 +346,7 @@ impl OneNoteTools {
             credentials: self.exports.credentials.clone(),
             scopes: self.exports.scopes.clone(),
             owner: issued.account.clone(),
+            places: crate::exports::places::Places::own(),
         })
     }
 

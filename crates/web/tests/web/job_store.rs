@@ -31,6 +31,7 @@ fn job(id: &str, owner: &str, created: i64) -> Job {
         archive_bytes: None,
         updating: false,
         fast: false,
+        location: graph::Location::Me,
     }
 }
 

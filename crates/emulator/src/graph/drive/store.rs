@@ -13,7 +13,6 @@ use time::OffsetDateTime;
 use time::macros::datetime;
 use uuid::Uuid;
 
-use crate::graph::onenote::seeding::tenant_label;
 use crate::graph::onenote::store::{Owner, derived_uuid};
 use crate::seed::{Seed, TenantSeed, UserSeed};
 
@@ -223,7 +222,7 @@ fn drive(tenant: &TenantSeed, user: &UserSeed) -> Drive {
         user.id,
         &user.user_principal_name,
         &user.display_name,
-        tenant_label(tenant),
+        tenant.label(),
     );
     let mut drive = Drive {
         id: format!(

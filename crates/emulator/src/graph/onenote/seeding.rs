@@ -46,7 +46,7 @@ pub fn libraries(seed: &Seed, base_url: &str) -> Vec<(Uuid, LibraryBuilder)> {
                 id: group.id,
                 place: Place::Group,
                 display_name: group.display_name.clone(),
-                tenant_label: tenant_label(tenant),
+                tenant_label: tenant.label(),
             };
             let (notebooks, base_url) = (group.notebooks.clone(), base_url.to_string());
             out.push((
@@ -58,15 +58,11 @@ pub fn libraries(seed: &Seed, base_url: &str) -> Vec<(Uuid, LibraryBuilder)> {
             let owner = Owner {
                 id: site.id,
                 place: Place::Site {
-                    graph_id: crate::directory::Site::graph_id_of(tenant, site),
-                    web_url: format!(
-                        "https://{}/sites/{}",
-                        crate::directory::Site::host(tenant),
-                        site.name
-                    ),
+                    graph_id: site.graph_id(tenant),
+                    web_url: site.web_url(tenant),
                 },
                 display_name: site.display_name.clone(),
-                tenant_label: tenant_label(tenant),
+                tenant_label: tenant.label(),
             };
             let (notebooks, base_url) = (site.notebooks.clone(), base_url.to_string());
             out.push((
@@ -83,7 +79,7 @@ fn library(tenant: &TenantSeed, user: &UserSeed, base_url: &str) -> Library {
         user.id,
         &user.user_principal_name,
         &user.display_name,
-        tenant_label(tenant),
+        tenant.label(),
     );
     let notebooks = if user.notebooks.is_empty() {
         crate::seed::builtin_notebooks(user)
@@ -113,18 +109,6 @@ fn build(owner: Owner, notebooks: &[NotebookSeed], base_url: &str) -> Library {
         builder.notebook(i, notebook);
     }
     builder.finish()
-}
-
-/// `contoso` for Contoso's tenant: the first label of its first custom domain.
-pub fn tenant_label(tenant: &TenantSeed) -> String {
-    tenant
-        .domains
-        .iter()
-        .find(|d| !d.ends_with(".onmicrosoft.com"))
-        .or(tenant.domains.first())
-        .and_then(|d| d.split('.').next())
-        .unwrap_or("tenant")
-        .to_ascii_lowercase()
 }
 
 struct Builder<'a> {

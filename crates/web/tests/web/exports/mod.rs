@@ -11,6 +11,7 @@ mod durability;
 mod fast;
 mod isolation;
 mod pace;
+mod shared;
 mod uploads;
 mod vault;
 

@@ -10,24 +10,7 @@ const ADA: &str = "ada@contoso.example";
 /// `/onenote` page.
 async fn signed_in_with_shared(app: &TestApp, user: &User, upn: &str) -> String {
     user.sign_in_for_onenote(app, upn).await;
-    allow_shared(app, user, upn).await
-}
-
-/// Opens the shared part and allows it; returns the `/onenote` page.
-async fn allow_shared(app: &TestApp, user: &User, upn: &str) -> String {
-    let asked = user.get(&app.url("/onenote/shared")).await;
-    assert_eq!(asked.status(), StatusCode::SEE_OTHER);
-    assert_eq!(
-        location(&asked),
-        "/login?next=%2Fonenote%2Fshared&consent=shared"
-    );
-    let back = user.sign_in_at(app, "/onenote/shared", upn).await;
-    assert_eq!(location(&back), "/onenote/shared");
-    let shown = user.get(&app.url("/onenote/shared")).await;
-    assert_eq!(location(&shown), "/onenote#shared");
-    let index = user.get(&app.url("/onenote")).await;
-    assert_eq!(index.status(), StatusCode::OK);
-    index.text().await.unwrap()
+    user.allow_shared_notebooks(app, upn).await
 }
 
 #[tokio::test]
@@ -41,7 +24,7 @@ async fn a_member_browses_reads_and_downloads_team_and_site_notebooks() {
     assert!(before.contains("id=\"show-shared\""));
     assert!(!before.contains("Physics 101 Notebook"));
 
-    let index = allow_shared(&app, &ada, ADA).await;
+    let index = ada.allow_shared_notebooks(&app, ADA).await;
     for shown in [
         "Physics 101",
         "Physics 101 Notebook",
@@ -200,7 +183,11 @@ async fn a_non_member_sees_neither_and_cannot_open_them_by_id() {
     );
     // Ids that cannot be a group's or a site's never reach Graph.
     let since = emu.log_position().await;
-    for bad in ["not-a-guid", "6f1a2b3c-4d5e-4f60-8172", "contoso.sharepoint.com,x,y"] {
+    for bad in [
+        "not-a-guid",
+        "6f1a2b3c-4d5e-4f60-8172",
+        "contoso.sharepoint.com,x,y",
+    ] {
         let response = alan
             .get(&app.url(&format!("/onenote/groups/{bad}/pages/1-abc")))
             .await;

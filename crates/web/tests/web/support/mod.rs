@@ -231,6 +231,24 @@ impl User {
         assert_eq!(location(&back), "/onenote", "consent brings the user back");
     }
 
+    /// Opens the shared notebooks' part of `/onenote` and allows it (incremental consent);
+    /// returns the `/onenote` page that shows them.
+    pub async fn allow_shared_notebooks(&self, app: &TestApp, upn: &str) -> String {
+        let asked = self.get(&app.url("/onenote/shared")).await;
+        assert_eq!(asked.status(), StatusCode::SEE_OTHER);
+        assert_eq!(
+            location(&asked),
+            "/login?next=%2Fonenote%2Fshared&consent=shared"
+        );
+        let back = self.sign_in_at(app, "/onenote/shared", upn).await;
+        assert_eq!(location(&back), "/onenote/shared");
+        let shown = self.get(&app.url("/onenote/shared")).await;
+        assert_eq!(location(&shown), "/onenote#shared");
+        let index = self.get(&app.url("/onenote")).await;
+        assert_eq!(index.status(), StatusCode::OK);
+        index.text().await.unwrap()
+    }
+
     /// Signs in, checks that the app sent the user home, and returns the new session cookie.
     pub async fn sign_in(&self, app: &TestApp, upn: &str) -> String {
         let done = self.sign_in_at(app, "/login", upn).await;

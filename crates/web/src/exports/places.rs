@@ -1,0 +1,170 @@
+//! Where an export's items live when it reads more than the owner's own notebooks. An export of
+//! a group's or a site's notebook reads everything at that one [`Location`]; an export of
+//! everything the owner can reach lists their own notebooks and every group's and site's, and
+//! then has to send each later call — a section's pages, a page's content, a resource — to the
+//! place its item came from. Graph's ids do not say where they live, so [`Places`] remembers it
+//! as the items are listed: sections from the tree, pages from their section's list, resources
+//! from their page's HTML.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use graph::Location;
+use graph::onenote::{GroupTree, NotebookTree};
+
+/// The top folder of the owner's own notebooks in an export of everything.
+pub const OWN_NOTEBOOKS: &str = "Your notebooks";
+
+/// Which notebooks a source reads, and where each item it has listed lives.
+#[derive(Clone, Default)]
+pub struct Places {
+    /// Where every call goes when the export is of one place.
+    pub fixed: Location,
+    /// Whether the export is of everything the owner can reach.
+    pub everything: bool,
+    found: Arc<Mutex<Found>>,
+}
+
+#[derive(Default)]
+struct Found {
+    /// Item id (section, page or resource) → its place.
+    items: HashMap<String, Location>,
+    /// Every place listed, in the tree's order.
+    listed: Vec<Location>,
+}
+
+impl Places {
+    /// The owner's own notebooks.
+    pub fn own() -> Places {
+        Places::default()
+    }
+
+    /// One group's or site's notebooks.
+    pub fn at(location: Location) -> Places {
+        Places {
+            fixed: location,
+            ..Places::default()
+        }
+    }
+
+    /// The owner's own notebooks and every group's and site's.
+    pub fn everything() -> Places {
+        Places {
+            everything: true,
+            ..Places::default()
+        }
+    }
+
+    /// Notes that the sections of `trees` are at `location`.
+    pub fn listed(&self, location: &Location, trees: &[NotebookTree]) {
+        fn groups(groups: &[GroupTree], out: &mut Vec<String>) {
+            for group in groups {
+                out.extend(group.sections.iter().map(|s| s.id.clone()));
+                groups_in(&group.groups, out);
+            }
+        }
+        fn groups_in(nested: &[GroupTree], out: &mut Vec<String>) {
+            groups(nested, out);
+        }
+        let mut sections = Vec::new();
+        for tree in trees {
+            sections.extend(tree.sections.iter().map(|s| s.id.clone()));
+            groups(&tree.groups, &mut sections);
+        }
+        let mut found = self.lock();
+        if !found.listed.contains(location) {
+            found.listed.push(location.clone());
+        }
+        for section in sections {
+            found.items.insert(section, location.clone());
+        }
+    }
+
+    /// Notes that `items` (pages of a section, resources of a page) are where `parent` is.
+    pub fn inherit<'a>(&self, parent: &str, items: impl IntoIterator<Item = &'a str>) {
+        if !self.everything {
+            return;
+        }
+        let mut found = self.lock();
+        let Some(location) = found.items.get(parent).cloned() else {
+            return;
+        };
+        for item in items {
+            found.items.insert(item.to_string(), location.clone());
+        }
+    }
+
+    /// Where an item is: where it was listed, or the export's one place.
+    pub fn of(&self, item: &str) -> Location {
+        if !self.everything {
+            return self.fixed.clone();
+        }
+        self.lock()
+            .items
+            .get(item)
+            .cloned()
+            .unwrap_or_else(|| self.fixed.clone())
+    }
+
+    /// Whether the item was listed (a resource of a page whose content a stopped run kept on
+    /// disk was not: its page's HTML was never read in this run).
+    pub fn knows(&self, item: &str) -> bool {
+        !self.everything || self.lock().items.contains_key(item)
+    }
+
+    /// Every place listed, in order.
+    pub fn all(&self) -> Vec<Location> {
+        if !self.everything {
+            return vec![self.fixed.clone()];
+        }
+        self.lock().listed.clone()
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Found> {
+        self.found
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}
+
+/// The resource ids a page's HTML names (`…/onenote/resources/{id}/…`).
+pub fn resource_ids(html: &str) -> Vec<&str> {
+    const MARK: &str = "/onenote/resources/";
+    html.match_indices(MARK)
+        .filter_map(|(at, _)| {
+            let rest = &html[at + MARK.len()..];
+            let id = &rest[..rest.find('/')?];
+            onenote_md::is_valid_resource_id(id).then_some(id)
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn items_go_where_their_parent_was_listed() {
+        let places = Places::everything();
+        let group = Location::Group("6f1a2b3c-4d5e-4f60-8172-8394a5b6c7d8".into());
+        let tree: NotebookTree = serde_json::from_value(serde_json::json!({
+            "notebook": {"id": "1-n", "displayName": "N"},
+            "sections": [{"id": "1-s", "displayName": "S"}],
+            "groups": [{"group": {"id": "1-g", "displayName": "G"},
+                        "sections": [{"id": "1-t", "displayName": "T"}], "groups": []}]
+        }))
+        .unwrap();
+        places.listed(&group, &[tree]);
+        places.inherit("1-t", ["1-p"]);
+        places.inherit(
+            "1-p",
+            resource_ids("<img src=\"https://g/v1.0/groups/x/onenote/resources/1-r!1-s/$value\">"),
+        );
+        assert_eq!(places.of("1-s"), group);
+        assert_eq!(places.of("1-r!1-s"), group);
+        assert!(!places.knows("1-other"));
+        assert_eq!(places.of("1-other"), Location::Me);
+        assert_eq!(places.all(), [group]);
+        assert_eq!(resource_ids("…/onenote/resources/../x"), Vec::<&str>::new());
+    }
+}

@@ -1,0 +1,222 @@
+//! Exports of notebooks that are not the user's own: "everything you can reach" puts the
+//! user's notebooks and each team's and site's under their own top folders with links resolved
+//! within them; two members of a team get the same files for its notebook, and neither sees
+//! the other's export; a shared export is asked for only with the shared permission.
+
+use super::*;
+
+const ADA: &str = "ada@contoso.example";
+const GRACE: &str = "grace@contoso.example";
+
+/// The markdown of the page whose front matter names `title`, with its path.
+fn page_titled<'a>(files: &'a BTreeMap<String, Vec<u8>>, title: &str) -> (&'a str, String) {
+    let wanted = format!("title: \"{title}\"");
+    files
+        .iter()
+        .filter(|(path, _)| path.ends_with(".md"))
+        .map(|(path, bytes)| (path.as_str(), String::from_utf8_lossy(bytes).into_owned()))
+        .find(|(_, text)| text.contains(&wanted) || text.contains(&format!("title: {title}\n")))
+        .unwrap_or_else(|| panic!("no page titled {title}"))
+}
+
+/// Every relative link of the page at `path` names a file of the vault.
+fn links_resolve(files: &BTreeMap<String, Vec<u8>>, path: &str, markdown: &str) -> usize {
+    let folder = path.rsplit_once('/').map(|(f, _)| f).unwrap_or("");
+    let links = relative_links(markdown);
+    for link in &links {
+        let decoded = percent_encoding::percent_decode_str(link).decode_utf8_lossy();
+        let mut parts: Vec<&str> = folder.split('/').filter(|p| !p.is_empty()).collect();
+        for step in decoded.split('/') {
+            match step {
+                ".." => {
+                    parts.pop();
+                }
+                "." | "" => {}
+                other => parts.push(other),
+            }
+        }
+        let target = parts.join("/");
+        assert!(
+            files.contains_key(&target),
+            "{path} links to {link}: not in the vault"
+        );
+    }
+    links.len()
+}
+
+#[tokio::test]
+async fn everything_holds_own_team_and_site_notebooks_under_their_own_folders() {
+    let emu = TestEmulator::start().await;
+    let dir = TempDir::new();
+    let app = quick_app(&emu, &dir).await;
+    let ada = User::new();
+    ada.sign_in_for_onenote(&app, ADA).await;
+
+    // Without the shared permission, an export of everything asks for it first.
+    let index = ada.get(&app.url("/onenote")).await.text().await.unwrap();
+    let refused = ada
+        .browser
+        .client
+        .post(app.url("/onenote/exports"))
+        .form(&[("scope", "everything"), ("csrf", &csrf_token(&index))])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        location(&refused),
+        "/login?next=%2Fonenote%2Fshared&consent=shared"
+    );
+
+    let index = ada.allow_shared_notebooks(&app, ADA).await;
+    assert!(index.contains("id=\"export-everything\""));
+    let id = start_export(&ada, &app, "everything", None).await;
+    let done = wait_for(&ada, &app, &id, &["done"]).await;
+    assert_eq!(done["label"], "Everything you can reach");
+    let files = download(&ada, &app, &id).await;
+
+    let tops: std::collections::BTreeSet<&str> = files
+        .keys()
+        .filter_map(|path| path.split('/').next())
+        .collect();
+    assert_eq!(
+        tops,
+        ["Physics 101", "Research", "Your notebooks", "_export"].into(),
+        "one top folder per place"
+    );
+    assert!(
+        files
+            .keys()
+            .any(|p| p.starts_with("Your notebooks/Ada's Notebook/Quick Notes/"))
+    );
+    let (welcome, markdown) = page_titled(&files, "Welcome");
+    assert!(
+        welcome.starts_with("Physics 101/Physics 101 Notebook/_Welcome/"),
+        "{welcome}"
+    );
+    assert!(markdown.contains("Homework is due on Fridays"));
+    assert_eq!(
+        links_resolve(&files, welcome, &markdown),
+        1,
+        "the link to Lecture 1"
+    );
+    let (homework, markdown) = page_titled(&files, "Grace's homework 1");
+    assert!(
+        homework.starts_with("Physics 101/Physics 101 Notebook/Students/Grace/Homework/"),
+        "{homework}"
+    );
+    assert_eq!(links_resolve(&files, homework, &markdown), 1);
+    let (calibration, markdown) = page_titled(&files, "Spectrometer calibration");
+    assert!(
+        calibration.starts_with("Research/Lab Notebook/Experiments/"),
+        "{calibration}"
+    );
+    assert_eq!(
+        links_resolve(&files, calibration, &markdown),
+        1,
+        "the link to the results log"
+    );
+    // Every page of the team's notebook is there once.
+    let lectures = files
+        .keys()
+        .filter(|p| {
+            p.starts_with("Physics 101/Physics 101 Notebook/_Content Library/Lectures/Lecture ")
+        })
+        .count();
+    assert_eq!(lectures, 12);
+    let discussion = files
+        .keys()
+        .filter(|p| {
+            p.starts_with("Physics 101/Physics 101 Notebook/_Collaboration Space/Class discussion/")
+                && p.ends_with(".md")
+                && !p.ends_with("/index.md")
+        })
+        .count();
+    assert_eq!(discussion, 30);
+}
+
+/// The notebook id and group id of the first group notebook's Export form on `/onenote`.
+fn first_group_notebook(index: &str) -> (String, String) {
+    let at = index
+        .find("name=\"location\" value=\"group\"")
+        .expect("a group notebook's export form");
+    let before = &index[..at];
+    let id_at = before.rfind("name=\"id\" value=\"").unwrap() + "name=\"id\" value=\"".len();
+    let notebook = before[id_at..].split('"').next().unwrap().to_string();
+    let group = attribute_after(&index[at..], "name=\"location_id\" value=\"").unwrap();
+    (notebook, group)
+}
+
+#[tokio::test]
+async fn two_members_get_the_same_files_and_neither_sees_the_others_export() {
+    let emu = TestEmulator::start().await;
+    let dir = TempDir::new();
+    let app = quick_app(&emu, &dir).await;
+    let mut vaults = Vec::new();
+    let mut exports = Vec::new();
+    let mut users = Vec::new();
+    for upn in [ADA, GRACE] {
+        let user = User::new();
+        user.sign_in_for_onenote(&app, upn).await;
+        let index = user.allow_shared_notebooks(&app, upn).await;
+        let (notebook, group) = first_group_notebook(&index);
+        let form = [
+            ("scope", "notebook".to_string()),
+            ("id", notebook),
+            ("location", "group".into()),
+            ("location_id", group),
+            ("name", "Physics 101 Notebook".into()),
+            ("csrf", csrf_token(&index)),
+        ];
+        let id = post_start(&user, &app, &form).await;
+        wait_for(&user, &app, &id, &["done"]).await;
+        let files: BTreeMap<String, Vec<u8>> = download(&user, &app, &id)
+            .await
+            .into_iter()
+            .filter(|(path, _)| !path.starts_with("_export/"))
+            .collect();
+        assert!(
+            files.keys().all(|p| p.starts_with("Physics 101 Notebook/")),
+            "{:?}",
+            files.keys()
+        );
+        assert!(files.len() > 50, "{}", files.len());
+        vaults.push(files);
+        exports.push(id);
+        users.push(user);
+    }
+    assert_eq!(vaults[0], vaults[1], "the same files, byte for byte");
+    for (user, other) in [(&users[0], &exports[1]), (&users[1], &exports[0])] {
+        for path in [
+            format!("/onenote/exports/{other}"),
+            format!("/onenote/exports/{other}.zip"),
+        ] {
+            assert_eq!(
+                user.get(&app.url(&path)).await.status(),
+                StatusCode::NOT_FOUND,
+                "{path}"
+            );
+        }
+    }
+    // A group id that cannot be one is the user's mistake, told as such.
+    let index = users[0]
+        .get(&app.url("/onenote"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    let bad = users[0]
+        .browser
+        .client
+        .post(app.url("/onenote/exports"))
+        .form(&[
+            ("scope", "notebook"),
+            ("id", "1-abc"),
+            ("location", "group"),
+            ("location_id", "../me"),
+            ("csrf", &csrf_token(&index)),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(bad.status(), StatusCode::BAD_REQUEST);
+}
