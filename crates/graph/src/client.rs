@@ -150,6 +150,16 @@ impl GraphClient {
             && url.path().starts_with(self.base.path())
     }
 
+    /// A collection's `@odata.nextLink` as a URL to follow: only to this Graph endpoint.
+    pub(crate) fn next_link(&self, link: Option<&str>) -> Result<Option<Url>, GraphError> {
+        let Some(link) = link else { return Ok(None) };
+        let url = Url::parse(link).map_err(|_| GraphError::BadNextLink("it is not a URL"))?;
+        if !self.is_own(&url) {
+            return Err(GraphError::BadNextLink("it points outside Graph"));
+        }
+        Ok(Some(url))
+    }
+
     /// GET a JSON document.
     pub async fn get_json<T: DeserializeOwned>(
         &self,

@@ -241,17 +241,7 @@ impl GraphClient {
             if pages >= MAX_LIST_PAGES {
                 break;
             }
-            next = match page.next_link {
-                Some(link) => {
-                    let url = Url::parse(&link)
-                        .map_err(|_| GraphError::BadNextLink("it is not a URL"))?;
-                    if !self.is_own(&url) {
-                        return Err(GraphError::BadNextLink("it points outside Graph"));
-                    }
-                    Some(url)
-                }
-                None => None,
-            };
+            next = self.next_link(page.next_link.as_deref())?;
         }
         Ok(items)
     }

@@ -77,17 +77,7 @@ impl GraphClient {
             let Some(url) = next.take() else { break };
             let page: Page<T> = self.get_json(token, url).await?;
             items.extend(page.value);
-            next = match page.next_link {
-                Some(link) => {
-                    let url = Url::parse(&link)
-                        .map_err(|_| GraphError::BadNextLink("it is not a URL"))?;
-                    if !self.is_own(&url) {
-                        return Err(GraphError::BadNextLink("it points outside Graph"));
-                    }
-                    Some(url)
-                }
-                None => None,
-            };
+            next = self.next_link(page.next_link.as_deref())?;
         }
         Ok(items)
     }

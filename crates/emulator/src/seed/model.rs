@@ -278,6 +278,10 @@ mod tests {
                 .len(),
             1
         );
+        assert_eq!(
+            seed.tenants[0].groups[0].notebooks[0].display_name,
+            "Team Notebook"
+        );
     }
 
     #[test]

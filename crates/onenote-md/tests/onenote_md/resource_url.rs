@@ -79,7 +79,11 @@ fn rejects_other_urls() {
         "https://graph.microsoft.com/v1.0/me/onenote/pages/abc/content",
         "https://graph.microsoft.com/v1.0/me/onenote/resources",
         "https://graph.microsoft.com/v2.0/me/onenote/resources/abc/$value",
-        "https://graph.microsoft.com/v1.0/groups/g1/onenote/resources/abc/$value",
+        // A group's or site's resources are accepted (`groups/{id}`, `sites/{id}`); other roots
+        // and a group path one level too deep are not.
+        "https://graph.microsoft.com/v1.0/teams/g1/onenote/resources/abc/$value",
+        "https://graph.microsoft.com/v1.0/groups/g1/x/onenote/resources/abc/$value",
+        "https://graph.microsoft.com/v1.0/groups/onenote/resources/abc/$value",
         "https://graph.microsoft.com/v1.0/users('')/onenote/resources/abc/$value",
         "https://graph.microsoft.com/v1.0/onenote/resources/abc/$value",
         "https://graph.microsoft.com/v1.0/me/onenote/resources/abc/$value?redirect=https://evil.example",

@@ -140,6 +140,9 @@ impl GraphSource {
     }
 }
 
+/// What a 404 from OneNote means to an export.
+const GONE: &str = "OneNote no longer has it (deleted since the listing?)";
+
 /// A failure of the store or the provider: worth trying again later.
 fn transient(e: &(dyn std::error::Error + 'static)) -> FetchError {
     FetchError::Transient {
@@ -183,9 +186,7 @@ fn sorted(e: GraphError) -> FetchError {
         // here is the same.
         GraphError::Unauthorized { .. } => FetchError::NeedsOwner(SIGN_IN_AGAIN.into()),
         GraphError::Setup { .. } => FetchError::Fatal(message),
-        GraphError::NotFound { .. } => {
-            FetchError::Failed("OneNote no longer has it (deleted since the listing?)".into())
-        }
+        GraphError::NotFound { .. } => FetchError::Failed(GONE.into()),
         GraphError::Forbidden { .. }
         | GraphError::Rejected { .. }
         | GraphError::Decode(_)
@@ -197,8 +198,9 @@ fn sorted(e: GraphError) -> FetchError {
 
 impl GraphSource {
     /// The owner's own notebooks under [`OWN_NOTEBOOKS`], then each group's and site's under
-    /// its name (a group or site without notebooks adds nothing; one OneNote refuses is left
-    /// out, and said so in the log).
+    /// its name. A group or site without notebooks adds nothing (Graph answers 404 for a group
+    /// whose site was never made); one whose notebooks OneNote will not list (refused, or a
+    /// library over 5,000 items) is left out with the reason, and the rest goes on.
     async fn everything(&self) -> Result<Vec<NotebookTree>, FetchError> {
         let owner = &self.owner;
         let mut trees = self
@@ -227,8 +229,9 @@ impl GraphSource {
                 .await;
             let mut found = match listed {
                 Ok(found) => found,
-                Err(FetchError::Failed(why)) => {
-                    tracing::info!(reason = %why, "a shared place's notebooks were not listed");
+                Err(FetchError::Failed(why)) if why == GONE => continue,
+                Err(FetchError::Failed(why) | FetchError::Fatal(why)) => {
+                    self.places.leave_out(&name, &why);
                     continue;
                 }
                 Err(other) => return Err(other),
@@ -292,6 +295,10 @@ impl Source for GraphSource {
         Ok(content)
     }
 
+    fn skipped(&self) -> Vec<export::Skipped> {
+        self.places.left_out()
+    }
+
     async fn resource(&self, id: &str) -> Result<Vec<u8>, FetchError> {
         let owner = &self.owner;
         let fetch = async |location: Location| {
@@ -306,7 +313,7 @@ impl Source for GraphSource {
         }
         // A resource of a page whose HTML a stopped run kept on disk: its place was not seen in
         // this run, so each listed place is asked in turn (a wrong one answers 404).
-        let mut last = FetchError::Failed("OneNote no longer has it".into());
+        let mut last = FetchError::Failed(GONE.into());
         for location in self.places.all() {
             match fetch(location).await {
                 Err(FetchError::Failed(why)) => last = FetchError::Failed(why),

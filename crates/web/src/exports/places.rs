@@ -4,7 +4,8 @@
 //! then has to send each later call — a section's pages, a page's content, a resource — to the
 //! place its item came from. Graph's ids do not say where they live, so [`Places`] remembers it
 //! as the items are listed: sections from the tree, pages from their section's list, resources
-//! from their page's HTML.
+//! from their page's HTML. A place whose notebooks OneNote would not list is left out of the
+//! export, and the report says which and why.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -31,6 +32,8 @@ struct Found {
     items: HashMap<String, Location>,
     /// Every place listed, in the tree's order.
     listed: Vec<Location>,
+    /// Places left out: (name, why).
+    left_out: Vec<(String, String)>,
 }
 
 impl Places {
@@ -110,6 +113,26 @@ impl Places {
     /// disk was not: its page's HTML was never read in this run).
     pub fn knows(&self, item: &str) -> bool {
         !self.everything || self.lock().items.contains_key(item)
+    }
+
+    /// Notes that the notebooks of the place called `name` are left out, and why.
+    pub fn leave_out(&self, name: &str, why: &str) {
+        self.lock()
+            .left_out
+            .push((name.to_string(), why.to_string()));
+    }
+
+    /// The places left out, for the report.
+    pub fn left_out(&self) -> Vec<export::Skipped> {
+        self.lock()
+            .left_out
+            .iter()
+            .map(|(name, why)| export::Skipped {
+                kind: "notebooks".into(),
+                name: name.clone(),
+                reason: why.clone(),
+            })
+            .collect()
     }
 
     /// Every place listed, in order.

@@ -23,6 +23,7 @@ mod connections;
 mod exports;
 mod first_hour;
 mod onenote_pages;
+mod shared_notebooks;
 mod signing_in;
 mod uploads;
 

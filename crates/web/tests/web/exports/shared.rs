@@ -220,3 +220,47 @@ async fn two_members_get_the_same_files_and_neither_sees_the_others_export() {
         .unwrap();
     assert_eq!(bad.status(), StatusCode::BAD_REQUEST);
 }
+
+#[tokio::test]
+async fn a_site_onenote_will_not_list_is_left_out_with_the_reason_and_the_rest_exported() {
+    let emu = TestEmulator::start().await;
+    let dir = TempDir::new();
+    let app = quick_app(&emu, &dir).await;
+    let ada = User::new();
+    ada.sign_in_for_onenote(&app, ADA).await;
+    let index = ada.allow_shared_notebooks(&app, ADA).await;
+    // Armed after /onenote was shown (which lists the site's notebooks too).
+    emu.call_admin(
+        Method::POST,
+        "/faults",
+        json!({"path": "/v1.0/sites/", "count": 1,
+               "answer": {"kind": "graph_error", "status": 403, "code": "10008",
+                          "message": "raw words from Graph"}}),
+    )
+    .await;
+    let form = [
+        ("scope", "everything".to_string()),
+        ("csrf", csrf_token(&index)),
+    ];
+    let id = post_start(&ada, &app, &form).await;
+    let done = wait_for(&ada, &app, &id, &["done"]).await;
+    let skipped = done["skipped"].as_array().unwrap();
+    let research: Vec<&Value> = skipped
+        .iter()
+        .filter(|s| s["kind"] == "notebooks")
+        .collect();
+    assert_eq!(research.len(), 1, "{skipped:?}");
+    assert_eq!(research[0]["name"], "Research");
+    assert!(
+        research[0]["reason"]
+            .as_str()
+            .unwrap()
+            .contains("more than 5,000 items"),
+        "{research:?}"
+    );
+    let files = download(&ada, &app, &id).await;
+    assert!(files.keys().any(|p| p.starts_with("Physics 101/")));
+    assert!(!files.keys().any(|p| p.starts_with("Research/")));
+    let report = String::from_utf8_lossy(&files["_export/report.md"]).into_owned();
+    assert!(report.contains("Research"), "{report}");
+}
