@@ -22,6 +22,17 @@ pub struct Tenant {
     pub users: Vec<Arc<User>>,
     pub groups: Vec<Arc<Group>>,
     pub sites: Vec<Arc<Site>>,
+    /// Permissions its users may not consent to themselves.
+    pub admin_approval_required: Vec<String>,
+}
+
+impl Tenant {
+    /// Whether a user of this tenant needs an administrator to grant `scope`.
+    pub fn needs_admin_approval(&self, scope: &str) -> bool {
+        self.admin_approval_required
+            .iter()
+            .any(|s| s.eq_ignore_ascii_case(scope))
+    }
 }
 
 /// A Microsoft 365 group (a team when `team`), whose members read its notebooks.
@@ -300,6 +311,7 @@ fn tenant_from_seed(seed: &TenantSeed) -> Arc<Tenant> {
                 })
             })
             .collect(),
+        admin_approval_required: seed.admin_approval_required.clone(),
     })
 }
 

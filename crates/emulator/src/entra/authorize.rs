@@ -115,9 +115,13 @@ pub(super) fn after_sign_in(
         .filter(|s| force_consent || (!granted.contains(*s) && !admin_granted.contains(s)))
         .collect();
 
+    let tenant = emu.directory.tenant_by_id(user.tenant_id);
+    let admin_only = |s: &str| {
+        needs_admin_consent(s) || tenant.as_ref().is_some_and(|t| t.needs_admin_approval(s))
+    };
     if missing
         .iter()
-        .any(|s| needs_admin_consent(s) && !admin_granted.contains(s))
+        .any(|s| admin_only(s) && !admin_granted.contains(s))
     {
         emu.grants.take_pending(ticket);
         return error_redirect(request, &EntraError::admin_consent_required());

@@ -100,6 +100,7 @@ fn contoso() -> TenantSeed {
         users: vec![ada, grace, alan, katherine],
         groups: super::builtin_shared::contoso_groups(),
         sites: super::builtin_shared::contoso_sites(),
+        admin_approval_required: vec![],
     }
 }
 
@@ -119,6 +120,7 @@ fn fabrikam() -> TenantSeed {
         users: vec![mallory],
         groups: vec![],
         sites: vec![],
+        admin_approval_required: vec![],
     }
 }
 

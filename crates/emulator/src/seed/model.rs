@@ -33,6 +33,10 @@ pub struct TenantSeed {
     /// SharePoint sites whose notebooks their members read.
     #[serde(default)]
     pub sites: Vec<SiteSeed>,
+    /// Delegated permissions the tenant's users may not consent to themselves (Entra's user
+    /// consent settings): asking for one gets `AADSTS90094` until an administrator grants it.
+    #[serde(default)]
+    pub admin_approval_required: Vec<String>,
 }
 
 /// A Microsoft 365 group: its members (UPNs of the same tenant) read its notebooks through

@@ -225,3 +225,27 @@ async fn refusing_the_permission_keeps_the_users_own_notebooks() {
         assert!(index.contains(named), "the shared part names {named}");
     }
 }
+
+#[tokio::test]
+async fn a_tenant_that_needs_an_administrator_gets_the_admin_consent_page() {
+    let mut seed = emulator::seed::builtin();
+    seed.tenants[0].admin_approval_required = vec!["Notes.Read.All".into()];
+    let emu = TestEmulator::start_with(seed, false).await;
+    let dir = TempDir::new();
+    let app = TestApp::start(&emu, &dir).await;
+    let ada = User::new();
+    ada.sign_in_for_onenote(&app, ADA).await;
+    let refused = ada.sign_in_at(&app, "/onenote/shared", ADA).await;
+    assert_eq!(refused.status(), StatusCode::FORBIDDEN);
+    let page = refused.text().await.unwrap();
+    assert!(page.contains("An administrator must approve"), "{page}");
+    let index = ada.get(&app.url("/onenote")).await;
+    assert_eq!(index.status(), StatusCode::OK);
+    let index = index.text().await.unwrap();
+    assert!(
+        index.contains("Quick Notes"),
+        "her own notebooks still work"
+    );
+    assert!(index.contains("ask your administrator"));
+    assert!(!index.contains("Physics 101"));
+}
