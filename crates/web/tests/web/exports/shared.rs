@@ -8,15 +8,19 @@ use super::*;
 const ADA: &str = "ada@contoso.example";
 const GRACE: &str = "grace@contoso.example";
 
-/// The markdown of the page whose front matter names `title`, with its path.
-fn page_titled<'a>(files: &'a BTreeMap<String, Vec<u8>>, title: &str) -> (&'a str, String) {
+/// The markdown of the page under `folder` whose front matter names `title`, with its path.
+fn page_titled<'a>(
+    files: &'a BTreeMap<String, Vec<u8>>,
+    folder: &str,
+    title: &str,
+) -> (&'a str, String) {
     let wanted = format!("title: \"{title}\"");
     files
         .iter()
-        .filter(|(path, _)| path.ends_with(".md"))
+        .filter(|(path, _)| path.starts_with(folder) && path.ends_with(".md"))
         .map(|(path, bytes)| (path.as_str(), String::from_utf8_lossy(bytes).into_owned()))
         .find(|(_, text)| text.contains(&wanted) || text.contains(&format!("title: {title}\n")))
-        .unwrap_or_else(|| panic!("no page titled {title}"))
+        .unwrap_or_else(|| panic!("no page titled {title} in {folder}"))
 }
 
 /// Every relative link of the page at `path` names a file of the vault.
@@ -88,7 +92,7 @@ async fn everything_holds_own_team_and_site_notebooks_under_their_own_folders() 
             .keys()
             .any(|p| p.starts_with("Your notebooks/Ada's Notebook/Quick Notes/"))
     );
-    let (welcome, markdown) = page_titled(&files, "Welcome");
+    let (welcome, markdown) = page_titled(&files, "Physics 101/", "Welcome");
     assert!(
         welcome.starts_with("Physics 101/Physics 101 Notebook/_Welcome/"),
         "{welcome}"
@@ -99,13 +103,13 @@ async fn everything_holds_own_team_and_site_notebooks_under_their_own_folders() 
         1,
         "the link to Lecture 1"
     );
-    let (homework, markdown) = page_titled(&files, "Grace's homework 1");
+    let (homework, markdown) = page_titled(&files, "Physics 101/", "Grace's homework 1");
     assert!(
         homework.starts_with("Physics 101/Physics 101 Notebook/Students/Grace/Homework/"),
         "{homework}"
     );
     assert_eq!(links_resolve(&files, homework, &markdown), 1);
-    let (calibration, markdown) = page_titled(&files, "Spectrometer calibration");
+    let (calibration, markdown) = page_titled(&files, "Research/", "Spectrometer calibration");
     assert!(
         calibration.starts_with("Research/Lab Notebook/Experiments/"),
         "{calibration}"

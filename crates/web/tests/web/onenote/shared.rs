@@ -249,3 +249,65 @@ async fn a_tenant_that_needs_an_administrator_gets_the_admin_consent_page() {
     assert!(index.contains("ask your administrator"));
     assert!(!index.contains("Physics 101"));
 }
+
+#[tokio::test]
+async fn team_pages_and_own_pages_share_the_users_onenote_allowance() {
+    let emu = TestEmulator::start().await;
+    emu.call_admin(
+        Method::PUT,
+        "/limits",
+        json!({"per_minute": 100000, "per_hour": 1000000, "concurrent": 20}),
+    )
+    .await;
+    let dir = TempDir::new();
+    let store = format!("sqlite:{}", dir.0.join("s.sqlite3").display());
+    let per_hour = 20;
+    let app = TestApp::start_with(&emu, &store, |env| {
+        env.insert("ONENOTE_PER_MINUTE".into(), "1000".into());
+        env.insert("ONENOTE_PER_HOUR".into(), per_hour.to_string());
+        env.insert("ONENOTE_WAIT_SECONDS".into(), "1".into());
+    })
+    .await;
+    let ada = User::new();
+    let index = signed_in_with_shared(&app, &ada, ADA).await;
+    let team_section = links(&index, "/onenote/groups/", '"')
+        .into_iter()
+        .next()
+        .expect("a team section");
+    let own_section = links(&index, "/onenote/sections/", '"')
+        .into_iter()
+        .next()
+        .expect("one of her sections");
+    // Team and own listings, one after the other, until graphnote holds one back.
+    let mut views = 0;
+    loop {
+        let path = if views % 2 == 0 {
+            format!("/onenote/groups/{team_section}")
+        } else {
+            format!("/onenote/sections/{own_section}")
+        };
+        let answer = ada.get(&app.url(&path)).await;
+        if answer.status() == StatusCode::TOO_MANY_REQUESTS {
+            let page = answer.text().await.unwrap();
+            assert!(page.contains("Keeping to OneNote&#39;s limit"), "{page}");
+            break;
+        }
+        assert_eq!(answer.status(), StatusCode::OK, "{path}");
+        views += 1;
+        assert!(views < 40, "the hour's allowance never ran out");
+    }
+    let calls = emu
+        .log_since(0)
+        .await
+        .iter()
+        .filter(|e| e["path"].as_str().unwrap_or("").contains("/onenote/"))
+        .count();
+    assert_eq!(
+        calls, per_hour,
+        "own and team calls counted together, up to the hour's {per_hour}"
+    );
+    assert!(
+        views >= 4,
+        "both kinds were served before the limit: {views}"
+    );
+}
