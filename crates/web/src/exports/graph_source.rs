@@ -202,36 +202,35 @@ impl GraphSource {
     /// whose site was never made); one whose notebooks OneNote will not list (refused, or a
     /// library over 5,000 items) is left out with the reason, and the rest goes on.
     async fn everything(&self) -> Result<Vec<NotebookTree>, FetchError> {
-        let owner = &self.owner;
-        let mut trees = self
-            .call_in(&Location::Me, async |graph, token| {
-                graph.onenote_tree(token.expose(), owner).await
-            })
-            .await?;
-        self.places.listed(&Location::Me, &trees);
+        let mut trees = self.listed_at(&Location::Me).await?;
         let mut names = vec![OWN_NOTEBOOKS.to_string()];
         for tree in &mut trees {
             tree.place = Some(OWN_NOTEBOOKS.into());
         }
-        let (groups, sites) = self
-            .call_in(&Location::Me, async |graph, token| {
-                let groups = graph.my_groups(token.expose()).await?;
-                let sites = graph.followed_sites(token.expose()).await?;
-                Ok((groups, sites))
-            })
-            .await?;
-        for place in groups.into_iter().chain(sites) {
-            let SharedPlace { location, name, .. } = place;
-            let listed = self
-                .call_in(&location, async |graph, token| {
-                    graph.onenote_tree(token.expose(), owner).await
-                })
-                .await;
-            let mut found = match listed {
+        let places = match self.places.discovered() {
+            Some(places) => places,
+            None => {
+                let (groups, sites) = self
+                    .call_in(&Location::Me, async |graph, token| {
+                        let groups = graph.my_groups(token.expose()).await?;
+                        let sites = graph.followed_sites(token.expose()).await?;
+                        Ok((groups, sites))
+                    })
+                    .await?;
+                let places: Vec<SharedPlace> = groups.into_iter().chain(sites).collect();
+                self.places.discover(places.clone());
+                places
+            }
+        };
+        for SharedPlace { location, name, .. } in places {
+            let mut found = match self.listed_at(&location).await {
                 Ok(found) => found,
-                Err(FetchError::Failed(why)) if why == GONE => continue,
+                Err(FetchError::Failed(why)) if why == GONE => {
+                    self.places.listed(&location, &[]);
+                    continue;
+                }
                 Err(FetchError::Failed(why) | FetchError::Fatal(why)) => {
-                    self.places.leave_out(&name, &why);
+                    self.places.leave_out(&location, &name, &why);
                     continue;
                 }
                 Err(other) => return Err(other),
@@ -250,12 +249,28 @@ impl GraphSource {
                 n += 1;
             }
             names.push(folder.clone());
-            self.places.listed(&location, &found);
             for tree in &mut found {
                 tree.place = Some(folder.clone());
             }
             trees.extend(found);
         }
+        Ok(trees)
+    }
+}
+
+impl GraphSource {
+    /// The notebooks at `location`, listed once in a run (see [`Places`]).
+    async fn listed_at(&self, location: &Location) -> Result<Vec<NotebookTree>, FetchError> {
+        if let Some(kept) = self.places.kept(location) {
+            return Ok(kept);
+        }
+        let owner = &self.owner;
+        let trees = self
+            .call_in(location, async |graph, token| {
+                graph.onenote_tree(token.expose(), owner).await
+            })
+            .await?;
+        self.places.listed(location, &trees);
         Ok(trees)
     }
 }

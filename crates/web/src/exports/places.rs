@@ -6,12 +6,17 @@
 //! as the items are listed: sections from the tree, pages from their section's list, resources
 //! from their page's HTML. A place whose notebooks OneNote would not list is left out of the
 //! export, and the report says which and why.
+//!
+//! Listing every place is many calls (one per group and site); when OneNote's limit stops it
+//! halfway, the run tries the listing again later. What was listed is kept for that: the
+//! listing goes on where it stopped instead of spending the window on the same places again
+//! (which, with more places than a window holds, would never end).
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
-use graph::Location;
 use graph::onenote::{GroupTree, NotebookTree};
+use graph::{Location, SharedPlace};
 
 /// The top folder of the owner's own notebooks in an export of everything.
 pub const OWN_NOTEBOOKS: &str = "Your notebooks";
@@ -34,6 +39,10 @@ struct Found {
     listed: Vec<Location>,
     /// Places left out: (name, why).
     left_out: Vec<(String, String)>,
+    /// What each place's listing gave in this run (nothing for a place left out).
+    trees: HashMap<Location, Vec<NotebookTree>>,
+    /// The owner's groups and sites, once found.
+    discovered: Option<Vec<SharedPlace>>,
 }
 
 impl Places {
@@ -81,6 +90,22 @@ impl Places {
         for section in sections {
             found.items.insert(section, location.clone());
         }
+        found.trees.insert(location.clone(), trees.to_vec());
+    }
+
+    /// What the place's listing gave earlier in this run, if it was listed.
+    pub fn kept(&self, location: &Location) -> Option<Vec<NotebookTree>> {
+        self.lock().trees.get(location).cloned()
+    }
+
+    /// The owner's groups and sites, if found earlier in this run.
+    pub fn discovered(&self) -> Option<Vec<SharedPlace>> {
+        self.lock().discovered.clone()
+    }
+
+    /// Keeps the owner's groups and sites for the rest of the run.
+    pub fn discover(&self, places: Vec<SharedPlace>) {
+        self.lock().discovered = Some(places);
     }
 
     /// Notes that `items` (pages of a section, resources of a page) are where `parent` is.
@@ -116,10 +141,10 @@ impl Places {
     }
 
     /// Notes that the notebooks of the place called `name` are left out, and why.
-    pub fn leave_out(&self, name: &str, why: &str) {
-        self.lock()
-            .left_out
-            .push((name.to_string(), why.to_string()));
+    pub fn leave_out(&self, location: &Location, name: &str, why: &str) {
+        let mut found = self.lock();
+        found.left_out.push((name.to_string(), why.to_string()));
+        found.trees.insert(location.clone(), Vec::new());
     }
 
     /// The places left out, for the report.

@@ -132,12 +132,26 @@ async fn shared_part(onenote: &OneNote, session: &mut Session) -> Result<Shared,
     let not_shown =
         groups.len().saturating_sub(MAX_PLACES) + sites.len().saturating_sub(MAX_PLACES);
     let mut shown = Vec::new();
+    // Once OneNote's limit (or graphnote's pacing within it) holds one place back, the rest
+    // are not asked for: each would wait its turn in vain, and the page would take minutes.
+    let mut limited = false;
     for place in groups
         .iter()
         .take(MAX_PLACES)
         .chain(sites.iter().take(MAX_PLACES))
     {
-        if let Some(view) = place_view(onenote, session, place).await? {
+        let view = if limited {
+            Some(PlaceView {
+                name: place.name.clone(),
+                is_team: place.is_team,
+                notebooks: vec![],
+                problem: Some(NOT_LISTED.into()),
+            })
+        } else {
+            place_view(onenote, session, place).await?
+        };
+        if let Some(view) = view {
+            limited |= view.problem.as_deref() == Some(LIMITED);
             shown.push((matches!(place.location, Location::Site(_)), view));
         }
     }
@@ -180,13 +194,17 @@ async fn place_view(
     }))
 }
 
+/// A place's notebooks not listed because OneNote's limit held them back.
+const LIMITED: &str =
+    "OneNote's limit for your account is reached for now: reload this page in a few minutes.";
+/// A place not asked for after that.
+const NOT_LISTED: &str = "Not listed, to save your OneNote allowance: OneNote's limit for your \
+                          account is reached for now. Reload this page in a few minutes.";
+
 /// What a failed listing of one place tells the user.
 fn problem(e: &graph::GraphError) -> String {
     match e {
-        graph::GraphError::Throttled { .. } | graph::GraphError::Paced { .. } => {
-            "OneNote's limit for your account is reached for now: reload this page in a few minutes."
-                .into()
-        }
+        graph::GraphError::Throttled { .. } | graph::GraphError::Paced { .. } => LIMITED.into(),
         _ => "OneNote could not list these notebooks just now.".into(),
     }
 }

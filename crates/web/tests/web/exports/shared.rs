@@ -268,3 +268,57 @@ async fn a_site_onenote_will_not_list_is_left_out_with_the_reason_and_the_rest_e
     let report = String::from_utf8_lossy(&files["_export/report.md"]).into_owned();
     assert!(report.contains("Research"), "{report}");
 }
+
+#[tokio::test]
+async fn a_listing_stopped_by_the_limit_goes_on_where_it_stopped() {
+    let emu = TestEmulator::start().await;
+    let dir = TempDir::new();
+    let app = quick_app(&emu, &dir).await;
+    let ada = User::new();
+    ada.sign_in_for_onenote(&app, ADA).await;
+    let index = ada.allow_shared_notebooks(&app, ADA).await;
+    // The site's listing is throttled once, after her own and the team's were listed.
+    emu.call_admin(
+        Method::POST,
+        "/faults",
+        json!({"path": "/v1.0/sites/", "count": 1, "answer": {"kind": "status", "status": 429}}),
+    )
+    .await;
+    let since = emu.log_position().await;
+    let form = [
+        ("scope", "everything".to_string()),
+        ("csrf", csrf_token(&index)),
+    ];
+    let id = post_start(&ada, &app, &form).await;
+    wait_for(&ada, &app, &id, &["done"]).await;
+    let listings = |prefix: &'static str| {
+        let log = emu.log_since(since);
+        async move {
+            log.await
+                .iter()
+                .filter(|e| {
+                    let path = e["path"].as_str().unwrap_or("");
+                    path.starts_with(prefix) && path.ends_with("/onenote/notebooks")
+                })
+                .map(|e| e["status"].as_u64().unwrap())
+                .collect::<Vec<_>>()
+        }
+    };
+    assert_eq!(
+        listings("/v1.0/sites/").await,
+        [429, 200],
+        "the site, again"
+    );
+    assert_eq!(listings("/v1.0/me/").await, [200], "her own, once");
+    assert_eq!(
+        listings("/v1.0/groups/").await.len(),
+        2,
+        "each group once (the team and the book club)"
+    );
+    let files = download(&ada, &app, &id).await;
+    assert!(
+        files
+            .keys()
+            .any(|p| p.starts_with("Research/Lab Notebook/"))
+    );
+}

@@ -311,3 +311,43 @@ async fn team_pages_and_own_pages_share_the_users_onenote_allowance() {
         "both kinds were served before the limit: {views}"
     );
 }
+
+#[tokio::test]
+async fn once_the_limit_holds_a_place_back_the_rest_are_not_asked_for() {
+    let emu = TestEmulator::start().await;
+    let dir = TempDir::new();
+    let store = format!("sqlite:{}", dir.0.join("s.sqlite3").display());
+    // Her own tree and one group's fit in the hour; the team's is held back.
+    let app = TestApp::start_with(&emu, &store, |env| {
+        env.insert("ONENOTE_PER_HOUR".into(), "2".into());
+        env.insert("ONENOTE_WAIT_SECONDS".into(), "1".into());
+    })
+    .await;
+    let ada = User::new();
+    let since = emu.log_position().await;
+    let index = signed_in_with_shared(&app, &ada, ADA).await;
+    assert!(
+        index.contains("Quick Notes"),
+        "her own notebooks are listed"
+    );
+    let team = index
+        .split("Physics 101")
+        .nth(1)
+        .expect("the team is named");
+    assert!(
+        team.contains("OneNote&#39;s limit for your account is reached for now: reload"),
+        "{team}"
+    );
+    let site = index.split("Research").nth(1).expect("the site is named");
+    assert!(
+        site.contains("Not listed, to save your OneNote allowance"),
+        "{site}"
+    );
+    let onenote_calls = emu
+        .log_since(since)
+        .await
+        .iter()
+        .filter(|e| e["path"].as_str().unwrap_or("").contains("/onenote/"))
+        .count();
+    assert_eq!(onenote_calls, 2);
+}
