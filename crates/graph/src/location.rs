@@ -51,6 +51,25 @@ impl Location {
     pub fn is_me(&self) -> bool {
         matches!(self, Location::Me)
     }
+
+    /// The location in one word, as graphnote's MCP tools name it: `group:{id}` or
+    /// `site:{id}`; `None` for the user's own notebooks.
+    pub fn tagged(&self) -> Option<String> {
+        match self {
+            Location::Me => None,
+            Location::Group(id) => Some(format!("group:{id}")),
+            Location::Site(id) => Some(format!("site:{id}")),
+        }
+    }
+
+    /// A location from [`Location::tagged`]'s word, when it can be one.
+    pub fn from_tagged(word: &str) -> Option<Location> {
+        match word.split_once(':')? {
+            ("group", id) => Location::group(id),
+            ("site", id) => Location::site(id),
+            _ => None,
+        }
+    }
 }
 
 fn is_guid(id: &str) -> bool {
@@ -84,6 +103,14 @@ mod tests {
         ] {
             assert_eq!(Location::site(&bad), None, "{bad}");
         }
-        assert_eq!(Location::Site(site).segments()[0], "sites");
+        assert_eq!(Location::Site(site.clone()).segments()[0], "sites");
+        for location in [Location::Group(guid.into()), Location::Site(site)] {
+            let word = location.tagged().unwrap();
+            assert_eq!(Location::from_tagged(&word), Some(location));
+        }
+        assert_eq!(Location::Me.tagged(), None);
+        for bad in ["group", "group:", "me:x", "site:x", &format!("team:{guid}")] {
+            assert_eq!(Location::from_tagged(bad), None, "{bad}");
+        }
     }
 }

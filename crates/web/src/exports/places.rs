@@ -80,6 +80,8 @@ impl Places {
         }
         let mut sections = Vec::new();
         for tree in trees {
+            // The notebook too: the MCP tools say where each listed notebook is.
+            sections.push(tree.notebook.id.clone());
             sections.extend(tree.sections.iter().map(|s| s.id.clone()));
             groups(&tree.groups, &mut sections);
         }

@@ -26,10 +26,11 @@
 //! - `connections`: the apps each user allowed, and `/connections`, where Disconnect revokes one
 //!   (uses `grants`, `records`).
 //! - `resource_uri`: the URIs of a page's images and attachments, read through graphnote.
+//! - `arguments`: what the tools' arguments mean (cursors, search words, locations).
 //! - `search`: full-text search over the user's most recent export's vault.
 //! - `tool_output`: what the tools answer, with the JSON Schemas they declare (uses `search`).
-//! - `tools`: the MCP tools over the user's OneNote (uses `resource_uri`, `search`,
-//!   `token_endpoint`, `tool_output`).
+//! - `tools`: the MCP tools over the user's OneNote, their teams' and sites' (uses `arguments`,
+//!   `resource_uri`, `search`, `token_endpoint`, `tool_output`).
 //! - `endpoint`: `/mcp`, rmcp's Streamable HTTP server, admitting only current access tokens
 //!   of users still signed in (uses `connections`, `discovery`, `token_endpoint`, `tools`).
 //!
@@ -41,6 +42,7 @@
 //! client libraries (they make and send requests like these, they do not answer them), and
 //! the server side is the checks above, each a few lines, each tested.
 
+pub mod arguments;
 pub mod authorization;
 pub mod client_metadata;
 pub mod connections;

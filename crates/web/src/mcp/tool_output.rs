@@ -69,6 +69,12 @@ pub struct FileOut {
 pub struct NotebookOut {
     id: String,
     name: String,
+    /// For a team's or a SharePoint site's notebook: where it is (`group:{id}`, `site:{id}`),
+    /// to pass as `location` to list_pages and read_page. None for the user's own.
+    location: Option<String>,
+    /// The team's or site's name (`Your notebooks` for the user's own, when shared ones are
+    /// listed too).
+    place: Option<String>,
     web_url: Option<String>,
     sections: Vec<SectionOut>,
     section_groups: Vec<GroupOut>,
@@ -89,11 +95,23 @@ pub struct SectionOut {
     web_url: Option<String>,
 }
 
+impl NotebookOut {
+    /// The notebook `tree`, which is at `location`.
+    pub fn at(tree: &NotebookTree, location: &graph::Location) -> NotebookOut {
+        NotebookOut {
+            location: location.tagged(),
+            ..NotebookOut::from(tree)
+        }
+    }
+}
+
 impl From<&NotebookTree> for NotebookOut {
     fn from(tree: &NotebookTree) -> NotebookOut {
         NotebookOut {
             id: tree.notebook.id.clone(),
             name: tree.notebook.display_name.clone(),
+            location: None,
+            place: tree.place.clone(),
             web_url: tree.notebook.links.web_url().map(str::to_string),
             sections: tree.sections.iter().map(SectionOut::from).collect(),
             section_groups: tree.groups.iter().map(GroupOut::from).collect(),

@@ -1,6 +1,7 @@
-//! The MCP tools: the caller's notebooks, a section's pages, a page as graphnote's Markdown
-//! (with its images and attachments as resources read through graphnote), and pages found by
-//! words in their titles (OneNote) and text (the user's latest export, see `search`).
+//! The MCP tools: the caller's notebooks (and their teams' and sites', when the user allowed
+//! graphnote to read those), a section's pages, a page as graphnote's Markdown (with its images
+//! and attachments as resources read through graphnote), and pages found by words in their
+//! titles (OneNote) and text (the user's latest export, see `search`).
 //!
 //! Every call goes through the exports' OneNote access for the caller's account
 //! (`exports::GraphSource`): the account's sealed sign-in, the one token path, and OneNote's
@@ -24,6 +25,8 @@ use rmcp::{ErrorData, RoleServer, ServerHandler, tool, tool_handler, tool_router
 use schemars::JsonSchema;
 use serde::Deserialize;
 
+pub use super::arguments::PAGE_CHUNK_BYTES;
+use super::arguments::{location_of, offset, page_cursor, part_of, version_of, words_of};
 use super::resource_uri::ResourceUri;
 use super::search::{in_vault, latest_export};
 use super::token_endpoint::Issued;
@@ -32,10 +35,12 @@ use super::tool_output::{
 };
 use crate::exports::Exports;
 use crate::exports::graph_source::GraphSource;
+use crate::exports::places::Places;
+use crate::features::Feature;
 use crate::onenote::export::single_file;
+use crate::tokens::TokenHome as _;
+use graph::Location;
 
-/// How much of a page one `read_page` call returns; the rest follows with the cursor.
-pub const PAGE_CHUNK_BYTES: usize = 100_000;
 /// How many pages `search_pages` gives each way.
 pub const SEARCH_RESULTS: usize = 20;
 /// How many pages one `list_pages` call returns.
@@ -62,6 +67,9 @@ pub struct OneNoteTools {
 pub struct ListPages {
     /// The section's id, from `list_notebooks`.
     section_id: String,
+    /// For a team's or site's notebook, its `location` from `list_notebooks`; leave out for the
+    /// user's own notebooks.
+    location: Option<String>,
     /// Where to go on from, as the previous call's `next_cursor` gave it.
     cursor: Option<String>,
 }
@@ -70,6 +78,9 @@ pub struct ListPages {
 pub struct ReadPage {
     /// The page's id, from `list_pages`.
     page_id: String,
+    /// For a page of a team's or site's notebook, the notebook's `location` from
+    /// `list_notebooks`; leave out for the user's own pages.
+    location: Option<String>,
     /// Where to go on from in a long page, as the previous call's last line gave it.
     cursor: Option<String>,
 }
@@ -92,19 +103,31 @@ impl OneNoteTools {
 
     #[tool(
         description = "The user's OneNote notebooks, each with its section groups and sections \
-                       (ids, names, links to open them in OneNote). One OneNote call.",
+                       (ids, names, links to open them in OneNote) — and, when the user allowed \
+                       graphnote to read them, the notebooks of their teams and SharePoint \
+                       sites, each with its `place` (the team's or site's name) and \
+                       `location` (pass it to list_pages and read_page). One OneNote call, \
+                       plus one per team or site.",
         annotations(read_only_hint = true, open_world_hint = false)
     )]
     async fn list_notebooks(
         &self,
         Extension(parts): Extension<Parts>,
     ) -> Result<Json<NotebookList>, String> {
-        let source = self.source(&parts)?;
+        let caller = caller(&parts)?;
+        let places = if self.allows_shared(caller).await {
+            Places::everything()
+        } else {
+            Places::own()
+        };
+        let source = self.source_for(caller, places);
         self.counted("list_notebooks", async {
             let tree = source.tree().await?;
-            Ok(Json(NotebookList {
-                notebooks: tree.iter().map(NotebookOut::from).collect(),
-            }))
+            let notebooks = tree
+                .iter()
+                .map(|t| NotebookOut::at(t, &source.places.of(&t.notebook.id)))
+                .collect();
+            Ok(Json(NotebookList { notebooks }))
         })
         .await
     }
@@ -112,15 +135,21 @@ impl OneNoteTools {
     #[tool(
         description = "A section's pages in OneNote's order, with their subpage levels (0 is a \
                        top-level page), 100 at a time: call again with `next_cursor` for more. \
-                       One OneNote call.",
+                       For a team's or site's section, pass the notebook's `location`. One \
+                       OneNote call.",
         annotations(read_only_hint = true, open_world_hint = false)
     )]
     async fn list_pages(
         &self,
         Extension(parts): Extension<Parts>,
-        Parameters(ListPages { section_id, cursor }): Parameters<ListPages>,
+        Parameters(ListPages {
+            section_id,
+            location,
+            cursor,
+        }): Parameters<ListPages>,
     ) -> Result<Json<PageList>, String> {
-        let source = self.source(&parts)?;
+        let location = location_of(location.as_deref())?;
+        let source = self.source(&parts, &location)?;
         if !onenote_md::is_valid_resource_id(&section_id) {
             return Err(
                 "section_id is not a OneNote section id: take one from list_notebooks".into(),
@@ -157,7 +186,7 @@ impl OneNoteTools {
         Extension(parts): Extension<Parts>,
         Parameters(SearchPages { query }): Parameters<SearchPages>,
     ) -> Result<Json<SearchResults>, String> {
-        let source = self.source(&parts)?;
+        let source = self.source(&parts, &Location::Me)?;
         let words = words_of(&query)?;
         let titled = self
             .counted("search_pages", source.pages_titled(&words, SEARCH_RESULTS))
@@ -202,7 +231,8 @@ impl OneNoteTools {
                        tables, note tags, ink drawings as SVG images, math as LaTeX. The page's \
                        images and attachments come as resource links to read with \
                        resources/read. A page longer than 100,000 bytes comes in parts: \
-                       `next_cursor` (and the text's last line) gives the next. Two OneNote \
+                       `next_cursor` (and the text's last line) gives the next. For a page of \
+                       a team's or site's notebook, pass the notebook's `location`. Two OneNote \
                        calls per part.",
         annotations(read_only_hint = true, open_world_hint = false),
         output_schema = rmcp::handler::server::tool::schema_for_output::<PagePart>()
@@ -210,9 +240,14 @@ impl OneNoteTools {
     async fn read_page(
         &self,
         Extension(parts): Extension<Parts>,
-        Parameters(ReadPage { page_id, cursor }): Parameters<ReadPage>,
+        Parameters(ReadPage {
+            page_id,
+            location,
+            cursor,
+        }): Parameters<ReadPage>,
     ) -> Result<CallToolResult, String> {
-        let source = self.source(&parts)?;
+        let location = location_of(location.as_deref())?;
+        let source = self.source(&parts, &location)?;
         if !onenote_md::is_valid_resource_id(&page_id) {
             return Err("page_id is not a OneNote page id: take one from list_pages".into());
         }
@@ -245,7 +280,7 @@ impl OneNoteTools {
             .filter(|file| !file.id.is_empty() && text.contains(file.file_name.as_str()))
             .map(|file| FileOut {
                 name: file.file_name.clone(),
-                uri: ResourceUri::for_file(file).to_string(),
+                uri: ResourceUri::for_file(file, &location).to_string(),
                 mime_type: mime_of(file),
             })
             .collect();
@@ -301,15 +336,15 @@ impl ServerHandler for OneNoteTools {
             .extensions
             .get::<Parts>()
             .ok_or_else(|| ErrorData::internal_error("no request", None))?;
-        let source = self
-            .source(parts)
-            .map_err(|refused| ErrorData::invalid_request(refused, None))?;
         let Some(uri) = ResourceUri::parse(&request.uri) else {
             return Err(ErrorData::resource_not_found(
                 "not a resource read_page gave",
                 None,
             ));
         };
+        let source = self
+            .source(parts, &uri.location)
+            .map_err(|refused| ErrorData::invalid_request(refused, None))?;
         let bytes = self
             .counted("resources/read", async { source.resource(&uri.id).await })
             .await
@@ -334,20 +369,37 @@ impl ServerHandler for OneNoteTools {
 }
 
 impl OneNoteTools {
-    /// The caller's OneNote, at page-view priority.
-    fn source(&self, parts: &Parts) -> Result<GraphSource, String> {
-        let Caller(issued) = parts
-            .extensions
-            .get::<Caller>()
-            .ok_or("graphnote could not tell who is calling")?;
-        Ok(GraphSource {
+    /// The caller's OneNote at `location`, at page-view priority.
+    fn source(&self, parts: &Parts, location: &Location) -> Result<GraphSource, String> {
+        Ok(self.source_for(caller(parts)?, Places::at(location.clone())))
+    }
+
+    /// The caller's OneNote at `places`: the shared notebooks' permission for anything but
+    /// the user's own notebooks.
+    fn source_for(&self, caller: &Issued, places: Places) -> GraphSource {
+        let scopes = if places.everything || !places.fixed.is_me() {
+            self.exports.shared_scopes.clone()
+        } else {
+            self.exports.scopes.clone()
+        };
+        GraphSource {
             graph: self.exports.graph.clone(),
             tokens: self.exports.tokens.clone(),
             credentials: self.exports.credentials.clone(),
-            scopes: self.exports.scopes.clone(),
-            owner: issued.account.clone(),
-            places: crate::exports::places::Places::own(),
-        })
+            scopes,
+            owner: caller.account.clone(),
+            places,
+        }
+    }
+
+    /// Whether the caller's kept sign-in holds the shared notebooks' permission (the user
+    /// allowed it in graphnote).
+    async fn allows_shared(&self, caller: &Issued) -> bool {
+        let mut home = self.exports.credentials.home(&caller.account);
+        home.load().await.is_ok()
+            && home
+                .cache()
+                .is_some_and(|c| c.has_scopes(Feature::Shared.scopes()))
     }
 
     /// A call's outcome, counted by tool and outcome; a failure in words the assistant can act
@@ -391,72 +443,6 @@ impl OneNoteTools {
     }
 }
 
-/// Where a part of `markdown` starting at byte `start` ends: at most [`PAGE_CHUNK_BYTES`] on,
-/// after a whole line where there is one. `None` when `start` is not a place a part begins.
-struct Part {
-    end: usize,
-}
-
-fn part_of(markdown: &str, start: usize) -> Option<Part> {
-    if start > markdown.len() || !markdown.is_char_boundary(start) {
-        return None;
-    }
-    if start == markdown.len() && start != 0 {
-        return None;
-    }
-    let mut end = (start + PAGE_CHUNK_BYTES).min(markdown.len());
-    while !markdown.is_char_boundary(end) {
-        end -= 1;
-    }
-    if end < markdown.len()
-        && let Some(newline) = markdown[start..end].rfind('\n')
-    {
-        end = start + newline + 1;
-    }
-    Some(Part { end })
-}
-
-/// The words of a search: 1 to 8 words of at most 50 characters each.
-fn words_of(query: &str) -> Result<Vec<String>, String> {
-    let words: Vec<String> = query.split_whitespace().map(str::to_string).collect();
-    if words.is_empty() || words.len() > 8 || words.iter().any(|w| w.chars().count() > 50) {
-        return Err("query must be 1 to 8 words of at most 50 characters each".into());
-    }
-    Ok(words)
-}
-
-/// A version of a page as a cursor carries it: the start of its Markdown's SHA-256, so any
-/// change to what the page reads as is a new version, whatever its clock said.
-fn version_of(markdown: &str) -> String {
-    export::manifest::sha256_hex(markdown.as_bytes())[..16].to_string()
-}
-
-/// A `read_page` cursor, `{offset}v{version}`: where the next part starts, in the version of
-/// the page the first part came from. No cursor is the start, of whatever version.
-fn page_cursor(cursor: Option<&str>) -> Option<(usize, Option<String>)> {
-    let Some(cursor) = cursor else {
-        return Some((0, None));
-    };
-    let (at, version) = cursor.split_once('v')?;
-    let well_formed = version.len() == 16
-        && version
-            .bytes()
-            .all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase());
-    Some((
-        offset(Some(at))?,
-        well_formed.then(|| version.to_string())?.into(),
-    ))
-}
-
-/// A cursor as a number (none is 0).
-fn offset(cursor: Option<&str>) -> Option<usize> {
-    match cursor {
-        None => Some(0),
-        Some(c) if c.len() <= 12 && c.bytes().all(|b| b.is_ascii_digit()) => c.parse().ok(),
-        Some(_) => None,
-    }
-}
-
 fn mime_of(file: &onenote_md::ResourceRef) -> Option<String> {
     file.content_type.clone().or_else(|| {
         mime_guess::from_path(&file.file_name)
@@ -465,60 +451,11 @@ fn mime_of(file: &onenote_md::ResourceRef) -> Option<String> {
     })
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_long_page_comes_in_parts_that_join_to_the_whole() {
-        let line = "a line of text, é and 𝑎 too\n";
-        let markdown = line.repeat(PAGE_CHUNK_BYTES / line.len() * 3 + 7);
-        let mut joined = String::new();
-        let mut start = 0;
-        while start < markdown.len() {
-            let part = part_of(&markdown, start).expect("a cursor the last part gave");
-            assert!(part.end - start <= PAGE_CHUNK_BYTES);
-            assert!(markdown[start..part.end].ends_with('\n'));
-            joined.push_str(&markdown[start..part.end]);
-            start = part.end;
-        }
-        assert_eq!(joined, markdown);
-        assert!(part_of(&markdown, markdown.len()).is_none());
-        assert!(part_of(&markdown, markdown.len() + 1).is_none());
-        // Inside a character: no.
-        let inside = markdown.find('é').unwrap() + 1;
-        assert!(part_of(&markdown, inside).is_none());
-        // A short page is one part; an empty one too.
-        assert_eq!(part_of("short", 0).unwrap().end, 5);
-        assert_eq!(part_of("", 0).unwrap().end, 0);
-    }
-
-    #[test]
-    fn a_page_cursor_names_where_and_which_version() {
-        assert_eq!(page_cursor(None), Some((0, None)));
-        assert_eq!(
-            page_cursor(Some("100000v0123456789abcdef")),
-            Some((100000, Some("0123456789abcdef".into())))
-        );
-        for bad in [
-            "100000",
-            "v0123456789abcdef",
-            "12v",
-            "1v0123456789abcdeg",
-            "1v0123456789ABCDEF",
-            "-1v0123456789abcdef",
-            "1v0123456789abcdef0",
-        ] {
-            assert_eq!(page_cursor(Some(bad)), None, "{bad}");
-        }
-    }
-
-    #[test]
-    fn cursors_are_numbers_only() {
-        assert_eq!(offset(None), Some(0));
-        assert_eq!(offset(Some("120")), Some(120));
-        assert_eq!(offset(Some("-1")), None);
-        assert_eq!(offset(Some("1e9")), None);
-        assert_eq!(offset(Some("9999999999999")), None);
-    }
+/// Who is calling, as `endpoint::authenticate` put it in the request.
+fn caller(parts: &Parts) -> Result<&Issued, String> {
+    parts
+        .extensions
+        .get::<Caller>()
+        .map(|Caller(issued)| issued)
+        .ok_or_else(|| "graphnote could not tell who is calling".into())
 }

@@ -228,6 +228,14 @@ async fn what_an_assistant_sends_wrong_is_told_back_and_costs_no_onenote_call() 
         ("read_page", json!({"page_id": "0-1!2-3", "cursor": "-5"})),
         ("list_pages", json!({"section_id": "a b"})),
         ("list_pages", json!({"section_id": "0-1", "cursor": "x"})),
+        (
+            "list_pages",
+            json!({"section_id": "0-1", "location": "group:../me"}),
+        ),
+        (
+            "read_page",
+            json!({"page_id": "0-1", "location": "teams:1"}),
+        ),
     ] {
         let told = tool(&app, token, name, arguments.clone()).await;
         assert_eq!(told["isError"], true, "{name} {arguments}: {told}");
@@ -239,6 +247,7 @@ async fn what_an_assistant_sends_wrong_is_told_back_and_costs_no_onenote_call() 
     for uri in [
         "https://graph.microsoft.com/v1.0/me/onenote/resources/1/$value",
         "graphnote://onenote/pages/0-1/..%2F..%2Fsecrets",
+        "graphnote://onenote/groups/..%2Fme/resources/1-a/x.png",
         "file:///etc/passwd",
     ] {
         let body: Value = rpc(&app, token, "resources/read", json!({"uri": uri}))
@@ -690,4 +699,111 @@ async fn a_long_page_comes_in_parts_of_one_version_and_never_cut() {
         &text[..text.len().min(80)]
     );
     assert!(text.contains("changed"), "{text}");
+}
+
+#[tokio::test]
+async fn an_assistant_reads_team_and_site_notebooks_once_the_user_allowed_them() {
+    let (_emu, _dir, app) = started().await;
+    let ada = User::new();
+    ada.sign_in_for_onenote(&app, ADA).await;
+    ada.allow_shared_notebooks(&app, ADA).await;
+    let client = registered(&app).await;
+    let code = code_for(&app, &ada, &client).await;
+    let (status, tokens) = exchange(&app, &client, &code, VERIFIER).await;
+    assert_eq!(status, 200, "{tokens}");
+    let token = access(&tokens);
+
+    let listed = tool(&app, token, "list_notebooks", json!({})).await;
+    let notebooks = listed["structuredContent"]["notebooks"].as_array().unwrap();
+    let named = |name: &str| {
+        notebooks
+            .iter()
+            .find(|n| n["name"] == name)
+            .unwrap_or_else(|| panic!("{name} is not in {notebooks:?}"))
+    };
+    let own = named("Ada's Notebook");
+    assert!(own["location"].is_null(), "{own}");
+    assert_eq!(own["place"], "Your notebooks");
+    let team = named("Physics 101 Notebook");
+    assert_eq!(team["place"], "Physics 101");
+    let location = team["location"].as_str().unwrap().to_string();
+    let group = location.strip_prefix("group:").expect("a group's location");
+    let site = named("Lab Notebook");
+    assert!(site["location"].as_str().unwrap().starts_with("site:"));
+
+    let section = team["sections"][0]["id"].as_str().unwrap();
+    let pages = tool(
+        &app,
+        token,
+        "list_pages",
+        json!({"section_id": section, "location": location}),
+    )
+    .await;
+    let page = pages["structuredContent"]["pages"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let read = tool(
+        &app,
+        token,
+        "read_page",
+        json!({"page_id": page, "location": location}),
+    )
+    .await;
+    let markdown = read["structuredContent"]["markdown"].as_str().unwrap();
+    assert!(
+        markdown.contains("Homework is due on Fridays"),
+        "{markdown}"
+    );
+    let download = ada
+        .get(&app.url(&format!("/onenote/groups/{group}/pages/{page}.md")))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(markdown, download, "read_page is the page's .md download");
+    // The team's page is not one of the user's own.
+    let elsewhere = tool(&app, token, "read_page", json!({"page_id": page})).await;
+    assert_eq!(elsewhere["isError"], true, "{elsewhere}");
+
+    // Alan, in no team, sees none of it and cannot read it by its location.
+    let alan = User::new();
+    alan.sign_in_for_onenote(&app, "alan@contoso.example").await;
+    alan.allow_shared_notebooks(&app, "alan@contoso.example")
+        .await;
+    let client = registered(&app).await;
+    let code = code_for(&app, &alan, &client).await;
+    let (_, tokens) = exchange(&app, &client, &code, VERIFIER).await;
+    let his = access(&tokens);
+    let listed = tool(&app, his, "list_notebooks", json!({})).await;
+    let names: Vec<&str> = listed["structuredContent"]["notebooks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n["name"].as_str().unwrap())
+        .collect();
+    assert!(!names.contains(&"Physics 101 Notebook"), "{names:?}");
+    let refused = tool(
+        &app,
+        his,
+        "read_page",
+        json!({"page_id": page, "location": location}),
+    )
+    .await;
+    assert_eq!(refused["isError"], true, "{refused}");
+}
+
+#[tokio::test]
+async fn without_the_shared_permission_an_assistant_lists_the_users_own_notebooks() {
+    let (_emu, _dir, app) = started().await;
+    let ada = User::new();
+    let (_client, tokens) = connected(&app, &ada, ADA).await;
+    let listed = tool(&app, access(&tokens), "list_notebooks", json!({})).await;
+    let notebooks = listed["structuredContent"]["notebooks"].as_array().unwrap();
+    assert!(notebooks.iter().all(|n| n["location"].is_null()));
+    assert!(
+        notebooks
+            .iter()
+            .all(|n| n["name"] != "Physics 101 Notebook")
+    );
 }
