@@ -225,28 +225,40 @@ async fn two_members_get_the_same_files_and_neither_sees_the_others_export() {
     assert_eq!(bad.status(), StatusCode::BAD_REQUEST);
 }
 
+/// Ada, with the shared permission, starts an export of everything whose first listing of
+/// the site gets `answer`; returns the export and where the emulator's log stood.
+async fn everything_with_the_site_failing_once(
+    emu: &TestEmulator,
+    app: &TestApp,
+    ada: &User,
+    answer: Value,
+) -> (String, u64) {
+    ada.sign_in_for_onenote(app, ADA).await;
+    let index = ada.allow_shared_notebooks(app, ADA).await;
+    // Armed after /onenote was shown (which lists the site's notebooks too).
+    emu.call_admin(
+        Method::POST,
+        "/faults",
+        json!({"path": "/v1.0/sites/", "count": 1, "answer": answer}),
+    )
+    .await;
+    let since = emu.log_position().await;
+    let form = [
+        ("scope", "everything".to_string()),
+        ("csrf", csrf_token(&index)),
+    ];
+    (post_start(ada, app, &form).await, since)
+}
+
 #[tokio::test]
 async fn a_site_onenote_will_not_list_is_left_out_with_the_reason_and_the_rest_exported() {
     let emu = TestEmulator::start().await;
     let dir = TempDir::new();
     let app = quick_app(&emu, &dir).await;
     let ada = User::new();
-    ada.sign_in_for_onenote(&app, ADA).await;
-    let index = ada.allow_shared_notebooks(&app, ADA).await;
-    // Armed after /onenote was shown (which lists the site's notebooks too).
-    emu.call_admin(
-        Method::POST,
-        "/faults",
-        json!({"path": "/v1.0/sites/", "count": 1,
-               "answer": {"kind": "graph_error", "status": 403, "code": "10008",
-                          "message": "raw words from Graph"}}),
-    )
-    .await;
-    let form = [
-        ("scope", "everything".to_string()),
-        ("csrf", csrf_token(&index)),
-    ];
-    let id = post_start(&ada, &app, &form).await;
+    let answer = json!({"kind": "graph_error", "status": 403, "code": "10008",
+                        "message": "raw words from Graph"});
+    let (id, _) = everything_with_the_site_failing_once(&emu, &app, &ada, answer).await;
     let done = wait_for(&ada, &app, &id, &["done"]).await;
     let skipped = done["skipped"].as_array().unwrap();
     let research: Vec<&Value> = skipped
@@ -275,21 +287,9 @@ async fn a_listing_stopped_by_the_limit_goes_on_where_it_stopped() {
     let dir = TempDir::new();
     let app = quick_app(&emu, &dir).await;
     let ada = User::new();
-    ada.sign_in_for_onenote(&app, ADA).await;
-    let index = ada.allow_shared_notebooks(&app, ADA).await;
     // The site's listing is throttled once, after her own and the team's were listed.
-    emu.call_admin(
-        Method::POST,
-        "/faults",
-        json!({"path": "/v1.0/sites/", "count": 1, "answer": {"kind": "status", "status": 429}}),
-    )
-    .await;
-    let since = emu.log_position().await;
-    let form = [
-        ("scope", "everything".to_string()),
-        ("csrf", csrf_token(&index)),
-    ];
-    let id = post_start(&ada, &app, &form).await;
+    let answer = json!({"kind": "status", "status": 429});
+    let (id, since) = everything_with_the_site_failing_once(&emu, &app, &ada, answer).await;
     wait_for(&ada, &app, &id, &["done"]).await;
     let listings = |prefix: &'static str| {
         let log = emu.log_since(since);

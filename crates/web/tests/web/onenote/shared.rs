@@ -200,6 +200,18 @@ async fn a_non_member_sees_neither_and_cannot_open_them_by_id() {
     assert_eq!(emu.log_since(since).await, Vec::<serde_json::Value>::new());
 }
 
+/// `/onenote` for `user`, who has not got the shared permission: her own notebooks are there.
+async fn own_notebooks_still_work(app: &TestApp, user: &User) -> String {
+    let index = user.get(&app.url("/onenote")).await;
+    assert_eq!(index.status(), StatusCode::OK);
+    let index = index.text().await.unwrap();
+    assert!(
+        index.contains("Quick Notes"),
+        "her own notebooks still work"
+    );
+    index
+}
+
 #[tokio::test]
 async fn refusing_the_permission_keeps_the_users_own_notebooks() {
     let emu = TestEmulator::start().await;
@@ -213,13 +225,7 @@ async fn refusing_the_permission_keeps_the_users_own_notebooks() {
     assert_eq!(refused.status(), StatusCode::FORBIDDEN);
     let page = refused.text().await.unwrap();
     assert!(page.contains("Permission not given"), "{page}");
-    let index = ada.get(&app.url("/onenote")).await;
-    assert_eq!(index.status(), StatusCode::OK);
-    let index = index.text().await.unwrap();
-    assert!(
-        index.contains("Quick Notes"),
-        "her own notebooks still work"
-    );
+    let index = own_notebooks_still_work(&app, &ada).await;
     assert!(!index.contains("Physics 101"));
     for named in ["Notes.Read.All", "Sites.Read.All", "administrator"] {
         assert!(index.contains(named), "the shared part names {named}");
@@ -239,13 +245,7 @@ async fn a_tenant_that_needs_an_administrator_gets_the_admin_consent_page() {
     assert_eq!(refused.status(), StatusCode::FORBIDDEN);
     let page = refused.text().await.unwrap();
     assert!(page.contains("An administrator must approve"), "{page}");
-    let index = ada.get(&app.url("/onenote")).await;
-    assert_eq!(index.status(), StatusCode::OK);
-    let index = index.text().await.unwrap();
-    assert!(
-        index.contains("Quick Notes"),
-        "her own notebooks still work"
-    );
+    let index = own_notebooks_still_work(&app, &ada).await;
     assert!(index.contains("ask your administrator"));
     assert!(!index.contains("Physics 101"));
 }
