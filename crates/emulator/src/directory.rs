@@ -38,19 +38,16 @@ impl Tenant {
 /// A Microsoft 365 group (a team when `team`), whose members read its notebooks.
 #[derive(Debug)]
 pub struct Group {
-    pub tenant_id: Uuid,
     pub id: Uuid,
     pub display_name: String,
     pub description: Option<String>,
     pub team: bool,
-    /// Member UPNs, lower-case.
-    members: Vec<String>,
+    pub members: Members,
 }
 
 /// A SharePoint site, whose members read its notebooks.
 #[derive(Debug)]
 pub struct Site {
-    pub tenant_id: Uuid,
     /// The web id: the key of the site's OneNote library.
     pub web_id: Uuid,
     /// Graph's id for the site: `{host},{site collection id},{web id}`.
@@ -58,18 +55,20 @@ pub struct Site {
     pub display_name: String,
     pub name: String,
     pub web_url: String,
-    members: Vec<String>,
+    pub members: Members,
 }
 
-impl Group {
-    pub fn has_member(&self, user: &User) -> bool {
-        self.members.contains(&user.upn().to_ascii_lowercase())
+/// Who belongs to a group or site: UPNs, compared without regard to letter case.
+#[derive(Debug)]
+pub struct Members(Vec<String>);
+
+impl Members {
+    fn new(upns: &[String]) -> Members {
+        Members(upns.iter().map(|m| m.to_ascii_lowercase()).collect())
     }
-}
 
-impl Site {
-    pub fn has_member(&self, user: &User) -> bool {
-        self.members.contains(&user.upn().to_ascii_lowercase())
+    pub fn include(&self, user: &User) -> bool {
+        self.0.contains(&user.upn().to_ascii_lowercase())
     }
 }
 
@@ -209,7 +208,7 @@ impl Directory {
             .map(|t| {
                 t.groups
                     .iter()
-                    .filter(|g| g.has_member(user))
+                    .filter(|g| g.members.include(user))
                     .cloned()
                     .collect()
             })
@@ -222,7 +221,7 @@ impl Directory {
             .map(|t| {
                 t.sites
                     .iter()
-                    .filter(|s| s.has_member(user))
+                    .filter(|s| s.members.include(user))
                     .cloned()
                     .collect()
             })
@@ -287,12 +286,11 @@ fn tenant_from_seed(seed: &TenantSeed) -> Arc<Tenant> {
             .iter()
             .map(|g| {
                 Arc::new(Group {
-                    tenant_id: seed.id,
                     id: g.id,
                     display_name: g.display_name.clone(),
                     description: g.description.clone(),
                     team: g.team,
-                    members: g.members.iter().map(|m| m.to_ascii_lowercase()).collect(),
+                    members: Members::new(&g.members),
                 })
             })
             .collect(),
@@ -301,13 +299,12 @@ fn tenant_from_seed(seed: &TenantSeed) -> Arc<Tenant> {
             .iter()
             .map(|s| {
                 Arc::new(Site {
-                    tenant_id: seed.id,
                     web_id: s.id,
                     graph_id: s.graph_id(seed),
                     display_name: s.display_name.clone(),
                     name: s.name.clone(),
                     web_url: s.web_url(seed),
-                    members: s.members.iter().map(|m| m.to_ascii_lowercase()).collect(),
+                    members: Members::new(&s.members),
                 })
             })
             .collect(),

@@ -53,6 +53,14 @@ pub struct GraphClient {
     pub(crate) location: crate::location::Location,
 }
 
+/// One page of a Graph collection.
+#[derive(serde::Deserialize)]
+pub(crate) struct Collection<T> {
+    pub value: Vec<T>,
+    #[serde(rename = "@odata.nextLink", default)]
+    pub next_link: Option<String>,
+}
+
 /// A binary body and its content type.
 pub struct Binary {
     pub bytes: Vec<u8>,

@@ -62,6 +62,15 @@ impl Location {
         }
     }
 
+    /// The location a form field or a tool argument names: the user's own notebooks when it is
+    /// left out or empty, else [`Location::from_tagged`]'s; `None` when it cannot be one.
+    pub fn from_argument(word: Option<&str>) -> Option<Location> {
+        match word.map(str::trim).filter(|w| !w.is_empty()) {
+            None => Some(Location::Me),
+            Some(word) => Location::from_tagged(word),
+        }
+    }
+
     /// A location from [`Location::tagged`]'s word, when it can be one.
     pub fn from_tagged(word: &str) -> Option<Location> {
         match word.split_once(':')? {
@@ -109,6 +118,9 @@ mod tests {
             assert_eq!(Location::from_tagged(&word), Some(location));
         }
         assert_eq!(Location::Me.tagged(), None);
+        assert_eq!(Location::from_argument(None), Some(Location::Me));
+        assert_eq!(Location::from_argument(Some(" ")), Some(Location::Me));
+        assert_eq!(Location::from_argument(Some("group:x")), None);
         for bad in ["group", "group:", "me:x", "site:x", &format!("team:{guid}")] {
             assert_eq!(Location::from_tagged(bad), None, "{bad}");
         }

@@ -6,7 +6,7 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use url::Url;
 
-use crate::client::{Binary, GraphClient};
+use crate::client::{Binary, Collection, GraphClient};
 use crate::error::GraphError;
 
 /// A reference to a parent entity.
@@ -108,13 +108,6 @@ impl Page {
             _ => "Untitled page",
         }
     }
-}
-
-#[derive(Deserialize)]
-struct Collection<T> {
-    value: Vec<T>,
-    #[serde(rename = "@odata.nextLink", default)]
-    next_link: Option<String>,
 }
 
 /// A section group and what it holds.

@@ -8,7 +8,7 @@
 use serde::{Deserialize, Serialize};
 use url::Url;
 
-use crate::client::GraphClient;
+use crate::client::{Collection, GraphClient};
 use crate::error::GraphError;
 use crate::location::Location;
 
@@ -21,13 +21,6 @@ pub struct SharedPlace {
     pub name: String,
     /// Whether the group is a team.
     pub is_team: bool,
-}
-
-#[derive(Deserialize)]
-struct Page<T> {
-    value: Vec<T>,
-    #[serde(rename = "@odata.nextLink", default)]
-    next_link: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -75,7 +68,7 @@ impl GraphClient {
         let mut next = Some(first);
         for _ in 0..MAX_DISCOVERY_PAGES {
             let Some(url) = next.take() else { break };
-            let page: Page<T> = self.get_json(token, url).await?;
+            let page: Collection<T> = self.get_json(token, url).await?;
             items.extend(page.value);
             next = self.next_link(page.next_link.as_deref())?;
         }
@@ -97,7 +90,7 @@ impl GraphClient {
             .filter_map(|o| {
                 let location = Location::group(&o.id)?;
                 Some(SharedPlace {
-                    name: named(o.display_name, &o.id),
+                    name: named(o.display_name, "Group", &o.id),
                     is_team: o
                         .resource_provisioning_options
                         .iter()
@@ -118,7 +111,7 @@ impl GraphClient {
             .filter_map(|s| {
                 let location = Location::site(&s.id)?;
                 Some(SharedPlace {
-                    name: named(s.display_name.or(s.name), &s.id),
+                    name: named(s.display_name.or(s.name), "Site", &s.id),
                     is_team: false,
                     location,
                 })
@@ -129,9 +122,10 @@ impl GraphClient {
     }
 }
 
-fn named(name: Option<String>, id: &str) -> String {
+/// The place's name, or `{kind} {start of its id}` when Graph left the name out.
+fn named(name: Option<String>, kind: &str, id: &str) -> String {
     match name {
         Some(n) if !n.trim().is_empty() => n,
-        _ => format!("Group {}", id.chars().take(8).collect::<String>()),
+        _ => format!("{kind} {}", id.chars().take(8).collect::<String>()),
     }
 }

@@ -41,14 +41,14 @@ pub fn library(
                 .directory
                 .group(caller.tenant_id, id)
                 .ok_or_else(|| not_found("group", id))?;
-            (group.id, group.has_member(user))
+            (group.id, group.members.include(user))
         }
         Subject::Site(id) => {
             let site = emu
                 .directory
                 .site(caller.tenant_id, id)
                 .ok_or_else(|| not_found("site", id))?;
-            (site.web_id, site.has_member(user))
+            (site.web_id, site.members.include(user))
         }
         Subject::Me | Subject::User(_) => return Err(GraphError::onenote_not_found()),
     };

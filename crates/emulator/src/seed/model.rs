@@ -222,6 +222,8 @@ impl Seed {
             return Err("at least one tenant is needed".into());
         }
         let mut upns = std::collections::HashSet::new();
+        // Users', groups' and sites' ids key their OneNote libraries: one owner each.
+        let mut owners = std::collections::HashSet::new();
         for tenant in &self.tenants {
             if tenant.domains.is_empty() {
                 return Err(format!("tenant {} has no domains", tenant.id));
@@ -229,6 +231,19 @@ impl Seed {
             for user in &tenant.users {
                 if !upns.insert(user.user_principal_name.to_ascii_lowercase()) {
                     return Err(format!("user {} appears twice", user.user_principal_name));
+                }
+            }
+            let ids = tenant
+                .users
+                .iter()
+                .map(|u| u.id)
+                .chain(tenant.groups.iter().map(|g| g.id))
+                .chain(tenant.sites.iter().map(|s| s.id));
+            for id in ids {
+                if !owners.insert(id) {
+                    return Err(format!(
+                        "id {id} is given to more than one user, group or site"
+                    ));
                 }
             }
             let members = tenant
@@ -286,6 +301,15 @@ mod tests {
             seed.tenants[0].groups[0].notebooks[0].display_name,
             "Team Notebook"
         );
+    }
+
+    #[test]
+    fn a_group_may_not_share_an_id_with_a_user() {
+        let mut seed = crate::seed::builtin();
+        let ada = seed.tenants[0].users[0].id;
+        seed.tenants[0].groups[0].id = ada;
+        let problem = seed.validate().unwrap_err();
+        assert!(problem.contains(&ada.to_string()), "{problem}");
     }
 
     #[test]

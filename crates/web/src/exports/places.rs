@@ -15,7 +15,7 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
-use graph::onenote::{GroupTree, NotebookTree};
+use graph::onenote::NotebookTree;
 use graph::{Location, SharedPlace};
 
 /// The top folder of the owner's own notebooks in an export of everything.
@@ -33,14 +33,13 @@ pub struct Places {
 
 #[derive(Default)]
 struct Found {
-    /// Item id (section, page or resource) → its place.
+    /// Item id (notebook, section, page or resource) → its place.
     items: HashMap<String, Location>,
-    /// Every place listed, in the tree's order.
-    listed: Vec<Location>,
+    /// Each place listed in this run, in order, with what its listing gave (nothing for a
+    /// place left out).
+    listed: Vec<(Location, Vec<NotebookTree>)>,
     /// Places left out: (name, why).
     left_out: Vec<(String, String)>,
-    /// What each place's listing gave in this run (nothing for a place left out).
-    trees: HashMap<Location, Vec<NotebookTree>>,
     /// The owner's groups and sites, once found.
     discovered: Option<Vec<SharedPlace>>,
 }
@@ -67,37 +66,34 @@ impl Places {
         }
     }
 
-    /// Notes that the sections of `trees` are at `location`.
+    /// Notes that the notebooks of `trees` (the MCP tools say where each is) and their
+    /// sections are at `location`, and keeps the listing for the rest of the run.
     pub fn listed(&self, location: &Location, trees: &[NotebookTree]) {
-        fn groups(groups: &[GroupTree], out: &mut Vec<String>) {
-            for group in groups {
-                out.extend(group.sections.iter().map(|s| s.id.clone()));
-                groups_in(&group.groups, out);
+        let mut found = self.lock();
+        for tree in trees {
+            let ids = std::iter::once(&tree.notebook.id)
+                .chain(export::scope::sections(tree).into_iter().map(|s| &s.id));
+            for id in ids {
+                found.items.insert(id.clone(), location.clone());
             }
         }
-        fn groups_in(nested: &[GroupTree], out: &mut Vec<String>) {
-            groups(nested, out);
+        match found
+            .listed
+            .iter_mut()
+            .find(|(listed, _)| listed == location)
+        {
+            Some((_, kept)) => *kept = trees.to_vec(),
+            None => found.listed.push((location.clone(), trees.to_vec())),
         }
-        let mut sections = Vec::new();
-        for tree in trees {
-            // The notebook too: the MCP tools say where each listed notebook is.
-            sections.push(tree.notebook.id.clone());
-            sections.extend(tree.sections.iter().map(|s| s.id.clone()));
-            groups(&tree.groups, &mut sections);
-        }
-        let mut found = self.lock();
-        if !found.listed.contains(location) {
-            found.listed.push(location.clone());
-        }
-        for section in sections {
-            found.items.insert(section, location.clone());
-        }
-        found.trees.insert(location.clone(), trees.to_vec());
     }
 
     /// What the place's listing gave earlier in this run, if it was listed.
     pub fn kept(&self, location: &Location) -> Option<Vec<NotebookTree>> {
-        self.lock().trees.get(location).cloned()
+        self.lock()
+            .listed
+            .iter()
+            .find(|(listed, _)| listed == location)
+            .map(|(_, trees)| trees.clone())
     }
 
     /// The owner's groups and sites, if found earlier in this run.
@@ -144,9 +140,10 @@ impl Places {
 
     /// Notes that the notebooks of the place called `name` are left out, and why.
     pub fn leave_out(&self, location: &Location, name: &str, why: &str) {
-        let mut found = self.lock();
-        found.left_out.push((name.to_string(), why.to_string()));
-        found.trees.insert(location.clone(), Vec::new());
+        self.listed(location, &[]);
+        self.lock()
+            .left_out
+            .push((name.to_string(), why.to_string()));
     }
 
     /// The places left out, for the report.
@@ -162,12 +159,17 @@ impl Places {
             .collect()
     }
 
-    /// Every place listed, in order.
+    /// Every place listed with notebooks, in order.
     pub fn all(&self) -> Vec<Location> {
         if !self.everything {
             return vec![self.fixed.clone()];
         }
-        self.lock().listed.clone()
+        self.lock()
+            .listed
+            .iter()
+            .filter(|(_, trees)| !trees.is_empty())
+            .map(|(location, _)| location.clone())
+            .collect()
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, Found> {

@@ -44,12 +44,10 @@ pub struct StartForm {
     /// Present for a fast export (the notebooks' own files, `fast_job`).
     #[serde(default)]
     fast: Option<String>,
-    /// `group` or `site` for a group's or site's notebook or section (with `location_id`);
-    /// absent for the user's own.
+    /// `group:{id}` or `site:{id}` for a group's or site's notebook or section; absent for
+    /// the user's own.
     #[serde(default)]
     location: Option<String>,
-    #[serde(default)]
-    location_id: Option<String>,
     #[serde(default)]
     csrf: String,
 }
@@ -146,7 +144,8 @@ pub async fn start(
             ));
         }
     };
-    let location = location(&form)?;
+    let location = graph::Location::from_argument(form.location.as_deref())
+        .ok_or_else(|| AppError::BadRequest("the export names no valid group or site".into()))?;
     let cache = session
         .secrets
         .token_cache
@@ -250,19 +249,6 @@ async fn start_once(
     .await;
     let _ = exports.store.release(&lock, &holder).await;
     result
-}
-
-/// The place the form's notebook or section is in; an id that cannot be a group's or a
-/// site's is the user's mistake.
-fn location(form: &StartForm) -> Result<graph::Location, AppError> {
-    let id = form.location_id.as_deref().unwrap_or("");
-    let location = match form.location.as_deref() {
-        None | Some("") => Some(graph::Location::Me),
-        Some("group") => graph::Location::group(id),
-        Some("site") => graph::Location::site(id),
-        Some(_) => None,
-    };
-    location.ok_or_else(|| AppError::BadRequest("the export names no valid group or site".into()))
 }
 
 /// A name from the form as a label may show it: one line, at most 200 characters.

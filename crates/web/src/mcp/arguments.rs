@@ -76,11 +76,8 @@ pub fn offset(cursor: Option<&str>) -> Option<usize> {
 
 /// The `location` argument: the user's own notebooks when left out.
 pub fn location_of(word: Option<&str>) -> Result<Location, String> {
-    match word.map(str::trim).filter(|w| !w.is_empty()) {
-        None => Ok(Location::Me),
-        Some(word) => Location::from_tagged(word)
-            .ok_or_else(|| "location is not one list_notebooks gave: take it from there".into()),
-    }
+    Location::from_argument(word)
+        .ok_or_else(|| "location is not one list_notebooks gave: take it from there".into())
 }
 
 #[cfg(test)]

@@ -30,9 +30,8 @@ impl OneNote {
             tokens,
             graph,
             scopes: Feature::OneNote.scopes_with(sign_in_scopes).into(),
-            shared_scopes: Feature::Shared
-                .scopes_with(&Feature::OneNote.scopes_with(sign_in_scopes))
-                .into(),
+            // The shared feature's scopes include OneNote's.
+            shared_scopes: Feature::Shared.scopes_with(sign_in_scopes).into(),
         }
     }
 

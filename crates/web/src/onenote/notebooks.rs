@@ -38,9 +38,8 @@ pub struct NotebookView {
     pub is_default: bool,
     /// Where its sections' pages are (`/onenote`, `/onenote/groups/{id}`, …).
     pub base: String,
-    /// The location's fields for the Export forms (empty for the user's own).
-    pub location_kind: &'static str,
-    pub location_id: String,
+    /// Its place for the Export forms (`group:{id}`, `site:{id}`; none for the user's own).
+    pub location: Option<String>,
     pub rows: Vec<Row>,
 }
 
@@ -131,7 +130,7 @@ async fn shared_part(onenote: &OneNote, session: &mut Session) -> Result<Shared,
         .await?;
     let not_shown =
         groups.len().saturating_sub(MAX_PLACES) + sites.len().saturating_sub(MAX_PLACES);
-    let mut shown = Vec::new();
+    let (mut shown_groups, mut shown_sites) = (Vec::new(), Vec::new());
     // Once OneNote's limit (or graphnote's pacing within it) holds one place back, the rest
     // are not asked for: each would wait its turn in vain, and the page would take minutes.
     let mut limited = false;
@@ -152,14 +151,16 @@ async fn shared_part(onenote: &OneNote, session: &mut Session) -> Result<Shared,
         };
         if let Some(view) = view {
             limited |= view.problem.as_deref() == Some(LIMITED);
-            shown.push((matches!(place.location, Location::Site(_)), view));
+            match place.location {
+                Location::Site(_) => shown_sites.push(view),
+                _ => shown_groups.push(view),
+            }
         }
     }
-    let (sites, groups): (Vec<_>, Vec<_>) = shown.into_iter().partition(|(site, _)| *site);
     Ok(Shared {
         allowed: true,
-        groups: groups.into_iter().map(|(_, v)| v).collect(),
-        sites: sites.into_iter().map(|(_, v)| v).collect(),
+        groups: shown_groups,
+        sites: shown_sites,
         not_shown,
     })
 }
@@ -210,11 +211,6 @@ fn problem(e: &graph::GraphError) -> String {
 }
 
 fn views(trees: Vec<NotebookTree>, location: &Location) -> Vec<NotebookView> {
-    let (location_kind, location_id) = match location {
-        Location::Me => ("", String::new()),
-        Location::Group(id) => ("group", id.clone()),
-        Location::Site(id) => ("site", id.clone()),
-    };
     trees
         .into_iter()
         .map(|tree| {
@@ -225,8 +221,7 @@ fn views(trees: Vec<NotebookTree>, location: &Location) -> Vec<NotebookView> {
                 name: tree.notebook.display_name,
                 is_default: tree.notebook.is_default,
                 base: base(location),
-                location_kind,
-                location_id: location_id.clone(),
+                location: location.tagged(),
                 rows,
             }
         })

@@ -138,16 +138,17 @@ async fn everything_holds_own_team_and_site_notebooks_under_their_own_folders() 
     assert_eq!(discussion, 30);
 }
 
-/// The notebook id and group id of the first group notebook's Export form on `/onenote`.
+/// The notebook id and location (`group:{id}`) of the first group notebook's Export form on
+/// `/onenote`.
 fn first_group_notebook(index: &str) -> (String, String) {
     let at = index
-        .find("name=\"location\" value=\"group\"")
+        .find("name=\"location\" value=\"group:")
         .expect("a group notebook's export form");
     let before = &index[..at];
     let id_at = before.rfind("name=\"id\" value=\"").unwrap() + "name=\"id\" value=\"".len();
     let notebook = before[id_at..].split('"').next().unwrap().to_string();
-    let group = attribute_after(&index[at..], "name=\"location_id\" value=\"").unwrap();
-    (notebook, group)
+    let location = attribute_after(&index[at..], "name=\"location\" value=\"").unwrap();
+    (notebook, location)
 }
 
 #[tokio::test]
@@ -162,12 +163,11 @@ async fn two_members_get_the_same_files_and_neither_sees_the_others_export() {
         let user = User::new();
         user.sign_in_for_onenote(&app, upn).await;
         let index = user.allow_shared_notebooks(&app, upn).await;
-        let (notebook, group) = first_group_notebook(&index);
+        let (notebook, location) = first_group_notebook(&index);
         let form = [
             ("scope", "notebook".to_string()),
             ("id", notebook),
-            ("location", "group".into()),
-            ("location_id", group),
+            ("location", location),
             ("name", "Physics 101 Notebook".into()),
             ("csrf", csrf_token(&index)),
         ];
@@ -215,8 +215,7 @@ async fn two_members_get_the_same_files_and_neither_sees_the_others_export() {
         .form(&[
             ("scope", "notebook"),
             ("id", "1-abc"),
-            ("location", "group"),
-            ("location_id", "../me"),
+            ("location", "group:../me"),
             ("csrf", &csrf_token(&index)),
         ])
         .send()
